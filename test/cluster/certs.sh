@@ -1,0 +1,88 @@
+# shellcheck shell=bash
+# Certificates and kubeconfigs for the local cluster (openssl, one CA). Source after lib.sh.
+# make_pki NODE_IP: creates what is missing in $PKI; re-issues the serving certs if NODE_IP changed.
+# make_kubeconfigs: writes $KCFG/*.kubeconfig (embedded certs).
+
+_sign() { # NAME SUBJECT EXTENSIONS
+  local name=$1 subj=$2 ext=$3
+  openssl req -new -nodes -newkey rsa:2048 -keyout "$PKI/$name.key" -out "$PKI/$name.csr" -subj "$subj" 2>/dev/null
+  printf '%b' "$ext" > "$PKI/$name.ext"
+  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+    -days 3650 -sha256 -extfile "$PKI/$name.ext" -out "$PKI/$name.crt" 2>/dev/null
+  rm -f "$PKI/$name.csr" "$PKI/$name.ext"
+  chmod 600 "$PKI/$name.key"
+}
+
+_client() { # NAME SUBJECT
+  [[ -s "$PKI/$1.crt" ]] && return 0
+  _sign "$1" "$2" 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n'
+}
+
+make_pki() {
+  local node_ip=$1
+  mkdir -p "$PKI"; chmod 700 "$PKI"
+  if [[ ! -s "$PKI/ca.crt" ]]; then
+    openssl req -x509 -new -nodes -newkey rsa:2048 -sha256 -days 3650 -subj "/CN=slice-local-ca" \
+      -keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null
+    chmod 600 "$PKI/ca.key"
+  fi
+  if [[ ! -s "$PKI/sa.key" ]]; then
+    openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
+    openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
+    chmod 600 "$PKI/sa.key"
+  fi
+  # Serving certs carry the node IP: re-issue them when it changes.
+  if [[ "$(cat "$PKI/node-ip" 2>/dev/null)" != "$node_ip" ]]; then
+    rm -f "$PKI/apiserver.crt" "$PKI/kubelet-server.crt"
+    echo "$node_ip" > "$PKI/node-ip"
+  fi
+  [[ -s "$PKI/apiserver.crt" ]] || _sign apiserver "/CN=kube-apiserver" \
+    "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost,DNS:$NODE_NAME,IP:127.0.0.1,IP:$KUBE_SVC_IP,IP:$node_ip\n"
+  [[ -s "$PKI/kubelet-server.crt" ]] || _sign kubelet-server "/O=system:nodes/CN=system:node:$NODE_NAME" \
+    "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:$NODE_NAME,DNS:localhost,IP:127.0.0.1,IP:$node_ip\n"
+  _client apiserver-kubelet-client "/CN=kube-apiserver-kubelet-client"
+  _client admin "/O=system:masters/CN=slice-admin"
+  _client controller-manager "/CN=system:kube-controller-manager"
+  _client scheduler "/CN=system:kube-scheduler"
+  _client kube-proxy "/CN=system:kube-proxy"
+  _client kubelet "/O=system:nodes/CN=system:node:$NODE_NAME"
+  _client alice "/O=slice:developers/CN=alice"
+  _client bob "/O=slice:developers/CN=bob"
+}
+
+_kubeconfig() { # FILE USER CERTNAME [SERVER]
+  local file=$1 user=$2 cert=$3 server=${4:-https://127.0.0.1:$APISERVER_PORT}
+  local tmp="$file.tmp"
+  cat > "$tmp" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: slice-local
+  cluster:
+    server: $server
+    certificate-authority-data: $(base64 -w0 < "$PKI/ca.crt")
+users:
+- name: $user
+  user:
+    client-certificate-data: $(base64 -w0 < "$PKI/$cert.crt")
+    client-key-data: $(base64 -w0 < "$PKI/$cert.key")
+contexts:
+- name: $user@slice-local
+  context:
+    cluster: slice-local
+    user: $user
+current-context: $user@slice-local
+EOF
+  chmod 600 "$tmp"; mv "$tmp" "$file"
+}
+
+make_kubeconfigs() {
+  mkdir -p "$KCFG"
+  _kubeconfig "$KCFG/admin.kubeconfig" slice-admin admin
+  _kubeconfig "$KCFG/alice.kubeconfig" alice alice
+  _kubeconfig "$KCFG/bob.kubeconfig" bob bob
+  _kubeconfig "$KCFG/controller-manager.kubeconfig" system:kube-controller-manager controller-manager
+  _kubeconfig "$KCFG/scheduler.kubeconfig" system:kube-scheduler scheduler
+  _kubeconfig "$KCFG/kube-proxy.kubeconfig" system:kube-proxy kube-proxy
+  _kubeconfig "$KCFG/kubelet.kubeconfig" "system:node:$NODE_NAME" kubelet
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install the Debian packages the local cluster needs. Idempotent and non-interactive.
+# Does not start any daemon (policy-rc.d / no systemd); up.sh starts what it needs itself.
+set -euo pipefail
+[[ $(id -u) -eq 0 ]] || { echo "install-deps.sh: must run as root" >&2; exit 1; }
+
+PKGS=(containerd runc containernetworking-plugins iptables nftables conntrack iproute2 socat
+      busybox-static openssl gcc libc6-dev jq etcd-server etcd-client procps kmod util-linux)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,325 @@
+#!/usr/bin/env bash
+# Bring up the local single-node Kubernetes cluster (idempotent).
+#
+#   sudo test/cluster/up.sh            (or: npm run cluster:up)
+#
+# Builds or reuses the binaries (build.sh), makes certs/kubeconfigs, then starts, in order and each
+# behind a health check: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd,
+# kubelet, kube-proxy, and applies CoreDNS + kube-network-policies. State lives in
+# $SLICE_CLUSTER_DIR (default /var/lib/slice-cluster); see README.md.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+# shellcheck source=certs.sh
+. "$HERE/certs.sh"
+# shellcheck source=images/images.sh
+. "$HERE/images/images.sh"
+
+T0=$SECONDS
+require_root
+
+# ---- prerequisites ----
+for c in containerd containerd-shim-runc-v2 runc ctr iptables nft ip openssl gcc jq conntrack; do
+  command -v "$c" >/dev/null || die "'$c' is missing: run test/cluster/install-deps.sh"
+done
+[[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] \
+  || die "CNI plugins missing in /usr/lib/cni: run test/cluster/install-deps.sh"
+if [[ "$ETCD_SOURCE" == debian ]]; then
+  command -v etcd >/dev/null || die "etcd is missing: run test/cluster/install-deps.sh"
+fi
+command -v go >/dev/null || die "go is missing (needed to build Kubernetes from the module proxy)"
+
+"$HERE/build.sh" all
+BIN="$(k8s_bin_dir)"
+ETCD_BIN="$(command -v etcd)"
+[[ "$ETCD_SOURCE" == go ]] && ETCD_BIN="$(component_dir etcd)/etcd"
+
+NODE_IP="$(detect_node_ip)"
+log "node $NODE_NAME, IP $NODE_IP, state dir $D"
+mkdir -p "$D" "$RUN" "$LOGS" "$CONF" "$HOSTSTATE" "$D/bin"
+ln -sfn "$BIN/kubectl" "$D/bin/kubectl"
+
+# ---- ports: each must be free unless our own component already holds it ----
+declare -A PORT_OWNER=(
+  [$ETCD_CLIENT_PORT]=etcd [$ETCD_PEER_PORT]=etcd [$APISERVER_PORT]=kube-apiserver
+  [$KCM_PORT]=kube-controller-manager [$SCHED_PORT]=kube-scheduler [$KUBELET_PORT]=kubelet
+  [$KUBELET_HEALTHZ_PORT]=kubelet [$PROXY_HEALTHZ_PORT]=kube-proxy [$PROXY_METRICS_PORT]=kube-proxy
+  [$NETPOL_METRICS_PORT]=kube-network-policies
+)
+for p in $ALL_PORTS; do
+  owner="${PORT_OWNER[$p]}"
+  if [[ "$owner" == kube-network-policies ]]; then
+    # runs as a pod (hostNetwork); its port is ours if the DaemonSet is up
+    pid_alive kubelet && continue
+  else
+    pid_alive "$owner" && continue
+  fi
+  if ss -H -ltn "sport = :$p" | grep -q .; then
+    die "port $p (needed by $owner) is already in use:
+$(ss -ltnp "sport = :$p")"
+  fi
+done
+
+# ---- host state: record once (first up after a down), so down can restore it ----
+if [[ ! -f "$HOSTSTATE/recorded" ]]; then
+  : > "$HOSTSTATE/sysctl.orig"
+  for s in $SYSCTLS; do
+    v="$(sysctl -n "$s" 2>/dev/null)" && printf '%s=%s\n' "$s" "$v" >> "$HOSTSTATE/sysctl.orig"
+  done
+  : > "$HOSTSTATE/created-paths"
+  for p in $HOST_PATHS; do [[ -e "$p" || -L "$p" ]] || echo "$p" >> "$HOSTSTATE/created-paths"; done
+  : > "$HOSTSTATE/created-cgroups"
+  for c in /sys/fs/cgroup/*/; do [[ -d "$c/kubepods" ]] || echo "${c%/}/kubepods" >> "$HOSTSTATE/created-cgroups"; done
+  date -Is > "$HOSTSTATE/recorded"
+fi
+# Kernel settings the node needs; kubelet would set the vm./kernel. ones itself.
+sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1 \
+  vm.overcommit_memory=1 kernel.panic=10 kernel.panic_on_oops=1
+
+# Pod traffic may only stay on this machine: forwarded packets from pods to anything outside the pod
+# network, or from outside into it, are dropped (pods reach the host and Services; DNAT happens first).
+iptables -w -N SLICE-GUARD 2>/dev/null || true
+iptables -w -F SLICE-GUARD
+iptables -w -A SLICE-GUARD -s "$POD_CIDR" -d "$POD_CIDR" -j RETURN
+iptables -w -A SLICE-GUARD -s "$POD_CIDR" -j DROP
+iptables -w -A SLICE-GUARD -d "$POD_CIDR" -j DROP
+iptables -w -C FORWARD -j SLICE-GUARD 2>/dev/null || iptables -w -I FORWARD 1 -j SLICE-GUARD
+
+# ---- certificates and kubeconfigs ----
+make_pki "$NODE_IP"
+make_kubeconfigs
+
+# ---- etcd ----
+start_proc etcd "$ETCD_BIN" --name slice --data-dir "$D/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "slice=http://127.0.0.1:$ETCD_PEER_PORT" --initial-cluster-state new \
+  --snapshot-count 5000 --quota-backend-bytes $((2*1024*1024*1024)) --log-level warn
+wait_for etcd 30 curl -fsS "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
+
+# ---- kube-apiserver ----
+curl_api() { curl -fsS --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "https://127.0.0.1:$APISERVER_PORT$1"; }
+start_proc kube-apiserver "$BIN/kube-apiserver" \
+  --advertise-address="$NODE_IP" --bind-address=0.0.0.0 --secure-port="$APISERVER_PORT" \
+  --etcd-servers="http://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --service-cluster-ip-range="$SERVICE_CIDR" --service-node-port-range=30000-32767 \
+  --client-ca-file="$PKI/ca.crt" --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
+  --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
+  --kubelet-certificate-authority="$PKI/ca.crt" --kubelet-preferred-address-types=InternalIP \
+  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+  --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
+  --authorization-mode=Node,RBAC --anonymous-auth=true \
+  --enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultTolerationSeconds,Priority,PodSecurity,NodeRestriction,ResourceQuota,MutatingAdmissionWebhook,ValidatingAdmissionPolicy,ValidatingAdmissionWebhook \
+  --allow-privileged=true --storage-media-type=application/vnd.kubernetes.protobuf \
+  --enable-priority-and-fairness=false --profiling=false --v=1
+wait_for kube-apiserver 120 curl_api /readyz
+
+KUBECTL=("$BIN/kubectl" --kubeconfig "$KCFG/admin.kubeconfig")
+"${KUBECTL[@]}" apply --server-side --force-conflicts -f "$HERE/manifests/00-rbac.yaml" >/dev/null
+
+# ---- controller-manager and scheduler ----
+start_proc kube-controller-manager "$BIN/kube-controller-manager" \
+  --kubeconfig="$KCFG/controller-manager.kubeconfig" \
+  --authentication-kubeconfig="$KCFG/controller-manager.kubeconfig" --authorization-kubeconfig="$KCFG/controller-manager.kubeconfig" \
+  --bind-address=127.0.0.1 --secure-port="$KCM_PORT" \
+  --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" --use-service-account-credentials=true \
+  --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
+  --service-cluster-ip-range="$SERVICE_CIDR" --leader-elect=false --controllers='*' --profiling=false --v=1
+cat > "$CONF/scheduler.yaml" <<EOF
+apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+clientConnection:
+  kubeconfig: $KCFG/scheduler.kubeconfig
+leaderElection:
+  leaderElect: false
+EOF
+start_proc kube-scheduler "$BIN/kube-scheduler" --config="$CONF/scheduler.yaml" \
+  --authentication-kubeconfig="$KCFG/scheduler.kubeconfig" --authorization-kubeconfig="$KCFG/scheduler.kubeconfig" \
+  --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" --profiling=false --v=1
+wait_for kube-controller-manager 60 curl -fsSk "https://127.0.0.1:$KCM_PORT/healthz"
+wait_for kube-scheduler 60 curl -fsSk "https://127.0.0.1:$SCHED_PORT/healthz"
+
+# ---- containerd + CNI ----
+mkdir -p "$D/containerd" "$D/cni/net.d" "$D/cni/ipam"
+cat > "$CONF/containerd.toml" <<EOF
+version = 2
+root = "$D/containerd/root"
+state = "$D/containerd/state"
+disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
+[grpc]
+  address = "$CTR_SOCK"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  netns_mounts_under_state_dir = true
+  restrict_oom_score_adj = true
+  systemd_cgroup = false
+  disable_apparmor = true
+  disable_hugetlb_controller = true
+  tolerate_missing_hugetlb_controller = true
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$D/cni/net.d"
+    max_conf_num = 1
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        Root = "$D/containerd/runc-root"
+EOF
+cat > "$D/cni/net.d/10-slice.conflist" <<EOF
+{
+  "cniVersion": "0.4.0",
+  "name": "$CNI_NET",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$BRIDGE",
+      "isGateway": true,
+      "ipMasq": false,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "dataDir": "$D/cni/ipam",
+        "ranges": [[{"subnet": "$POD_CIDR", "gateway": "$POD_GW"}]],
+        "routes": [{"dst": "0.0.0.0/0"}]
+      }
+    },
+    {"type": "loopback"}
+  ]
+}
+EOF
+start_proc containerd containerd --config "$CONF/containerd.toml" --log-level warn
+wait_for containerd 30 ctr --address "$CTR_SOCK" version
+
+# ---- images (built once into the cache, imported if missing) ----
+while read -r ref tarfile; do
+  image_import "$ref" "$tarfile"
+done < <(image_build_base)
+NODE_IMAGE="$(node_image_ref)"
+cat > "$D/images.env" <<EOF
+SLICE_PAUSE_IMAGE=$PAUSE_IMAGE
+SLICE_NODE_IMAGE=$NODE_IMAGE
+SLICE_COREDNS_IMAGE=localhost/slice/coredns:$COREDNS_VERSION
+SLICE_NETPOL_IMAGE=localhost/slice/kube-network-policies:$NETPOL_VERSION
+EOF
+
+# ---- kubelet ----
+mkdir -p "$D/kubelet" "$D/pod-logs"
+# kubelet's root dir must be a shared mount (mount propagation); / is private on these VMs.
+if ! findmnt -rn -o TARGET "$D/kubelet" >/dev/null; then
+  mount --bind "$D/kubelet" "$D/kubelet"
+  mount --make-rshared "$D/kubelet"
+fi
+# Pods get only the cluster DNS: an empty host resolv.conf keeps the host's resolvers and search
+# domains out of pods (no DNS traffic may leave this machine).
+: > "$CONF/resolv.conf"
+cat > "$CONF/kubelet.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $NODE_IP
+port: $KUBELET_PORT
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: $KUBELET_HEALTHZ_PORT
+containerRuntimeEndpoint: unix://$CTR_SOCK
+cgroupDriver: cgroupfs
+failCgroupV1: false
+failSwapOn: false
+cgroupsPerQOS: true
+localStorageCapacityIsolation: false
+protectKernelDefaults: false
+oomScoreAdj: 0
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+evictionHard:
+  memory.available: "0%"
+  nodefs.available: "0%"
+  nodefs.inodesFree: "0%"
+  imagefs.available: "0%"
+clusterDomain: cluster.local
+clusterDNS: [$DNS_SVC_IP]
+resolvConf: $CONF/resolv.conf
+podLogsDir: $D/pod-logs
+tlsCertFile: $PKI/kubelet-server.crt
+tlsPrivateKeyFile: $PKI/kubelet-server.key
+rotateCertificates: false
+serverTLSBootstrap: false
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $PKI/ca.crt}
+authorization:
+  mode: Webhook
+maxPods: 110
+serializeImagePulls: false
+EOF
+start_proc kubelet "$BIN/kubelet" --config="$CONF/kubelet.yaml" --kubeconfig="$KCFG/kubelet.kubeconfig" \
+  --root-dir="$D/kubelet" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" --v=1
+wait_for kubelet 60 curl -fsS "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz"
+
+# ---- kube-proxy ----
+cat > "$CONF/kube-proxy.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: iptables
+clientConnection:
+  kubeconfig: $KCFG/kube-proxy.kubeconfig
+hostnameOverride: $NODE_NAME
+clusterCIDR: $POD_CIDR
+healthzBindAddress: 127.0.0.1:$PROXY_HEALTHZ_PORT
+metricsBindAddress: 127.0.0.1:$PROXY_METRICS_PORT
+nodePortAddresses: ["$NODE_IP/32"]
+oomScoreAdj: 0
+conntrack:
+  maxPerCore: 0
+  min: 0
+  tcpEstablishedTimeout: 0s
+  tcpCloseWaitTimeout: 0s
+iptables:
+  localhostNodePorts: false
+  masqueradeAll: false
+EOF
+start_proc kube-proxy "$BIN/kube-proxy" --config="$CONF/kube-proxy.yaml" --v=1
+wait_for kube-proxy 60 curl -fsS "http://127.0.0.1:$PROXY_HEALTHZ_PORT/livez"
+
+# ---- node Ready ----
+node_ready() { [[ "$("${KUBECTL[@]}" get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" == True ]]; }
+wait_for kubelet 120 node_ready
+
+# ---- add-ons: CoreDNS and kube-network-policies ----
+for m in "$HERE/manifests/10-coredns.yaml" "$HERE/manifests/20-kube-network-policies.yaml"; do
+  sed -e "s|@COREDNS_IMAGE@|localhost/slice/coredns:$COREDNS_VERSION|" \
+      -e "s|@NETPOL_IMAGE@|localhost/slice/kube-network-policies:$NETPOL_VERSION|" \
+      -e "s|@DNS_SVC_IP@|$DNS_SVC_IP|" -e "s|@NETPOL_METRICS_PORT@|$NETPOL_METRICS_PORT|" "$m" \
+    | "${KUBECTL[@]}" apply --server-side --force-conflicts -f - >/dev/null
+done
+addon_ready() {
+  "${KUBECTL[@]}" -n kube-system rollout status deployment/coredns --timeout=2s &&
+  "${KUBECTL[@]}" -n kube-system rollout status daemonset/kube-network-policies --timeout=2s
+}
+wait_addons=$(( SECONDS + 180 ))
+until addon_ready >/dev/null 2>&1; do
+  if (( SECONDS > wait_addons )); then
+    "${KUBECTL[@]}" -n kube-system get pods -o wide >&2 || true
+    "${KUBECTL[@]}" -n kube-system get events --sort-by=.lastTimestamp 2>/dev/null | tail -n 30 >&2 || true
+    fail_component kubelet "add-ons (coredns, kube-network-policies) not ready after 180s"
+  fi
+  sleep 1
+done
+
+log "cluster is up in $(( SECONDS - T0 ))s (Kubernetes $K8S_VERSION, node IP $NODE_IP)"
+cat <<EOF
+Slice local cluster is up.
+  kubeconfig (cluster-admin): $KCFG/admin.kubeconfig
+  kubeconfig (alice, group slice:developers): $KCFG/alice.kubeconfig
+  kubeconfig (bob, group slice:developers):   $KCFG/bob.kubeconfig
+  kubectl: $D/bin/kubectl   (built from k8s.io/kubernetes $K8S_VERSION)
+  images:  $D/images.env
+  try:     $D/bin/kubectl --kubeconfig $KCFG/admin.kubeconfig get nodes
+EOF
