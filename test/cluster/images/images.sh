@@ -11,7 +11,12 @@ IMAGES_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 IMAGE_CACHE="$CACHE/images"
 PAUSE_IMAGE=localhost/slice/pause:3.10
 
-node_bin() { command -v node || die "node is not installed (needed for the node runtime image)"; }
+# The node runtime image holds the machine's /usr/bin/node (override: SLICE_IMAGE_NODE=/path/to/node).
+node_bin() {
+  local n="${SLICE_IMAGE_NODE:-/usr/bin/node}"
+  [[ -x "$n" ]] || n="$(command -v node)" || die "node is not installed (needed for the node runtime image)"
+  echo "$n"
+}
 node_major() { "$(node_bin)" -p 'process.versions.node.split(".")[0]'; }
 node_image_ref() { echo "localhost/slice/node:$(node_major)"; }
 
