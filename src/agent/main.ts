@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { AgentServer } from './server';
+
+/**
+ * The in-container agent. Configuration comes from the environment the slice controller sets:
+ *   SLICE_AGENT_TOKEN_FILE (or SLICE_AGENT_TOKEN)  the slice's token
+ *   SLICE_AGENT_PORT   (default 7777)              the pod-local port, reached through port-forward
+ *   SLICE_AGENT_HOST   (default 0.0.0.0)
+ *   SLICE_SYNC_ROOT    (default /app)              the only directory the agent may write into
+ */
+function main(): void {
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} slice-agent ${line}\n`);
+  const token = readToken();
+  if (!token) {
+    log('refusing to start: no token (set SLICE_AGENT_TOKEN_FILE or SLICE_AGENT_TOKEN)');
+    process.exit(2);
+  }
+  const port = Number(process.env.SLICE_AGENT_PORT ?? 7777);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    log(`refusing to start: SLICE_AGENT_PORT=${process.env.SLICE_AGENT_PORT} is not a port number`);
+    process.exit(2);
+  }
+  const server = new AgentServer({
+    host: process.env.SLICE_AGENT_HOST ?? '0.0.0.0',
+    port,
+    token,
+    syncRoot: process.env.SLICE_SYNC_ROOT ?? '/app',
+    version: AGENT_VERSION,
+    log,
+  });
+  server.listen().then(
+    (p) => log(`listening on ${p}`),
+    (e: unknown) => {
+      log(`cannot listen on ${port}: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(1);
+    },
+  );
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+function readToken(): string | undefined {
+  const file = process.env.SLICE_AGENT_TOKEN_FILE;
+  if (file) return readFileSync(file, 'utf8').trim() || undefined;
+  return process.env.SLICE_AGENT_TOKEN?.trim() || undefined;
+}
+
+const AGENT_VERSION = '0.1.0';
+
+if (require.main === module) main();

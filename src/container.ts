@@ -1,0 +1,68 @@
+import * as vscode from 'vscode';
+import { DisposableStore, type IDisposable } from './core/base/disposable';
+import { messageOf } from './core/base/errors';
+import { type ILogger } from './core/base/logger';
+import { EnvironmentsModel, type SelectionStore } from './core/cluster/environmentsModel';
+import { KubeClusterClient } from './platform/kube/clusterClient';
+import { KubeconfigLoader } from './platform/kube/kubeconfigLoader';
+import { registerClusterCommands } from './vscode/clusterCommands';
+import { CommandRegistry } from './vscode/commandRegistry';
+import { ContextKeys } from './vscode/contextKeys';
+import { EnvironmentsView } from './vscode/environmentsView';
+import { KubeconfigWatcher } from './vscode/kubeconfigWatcher';
+import { createLogger } from './vscode/logger';
+import { affectsSlice, settings } from './vscode/settings';
+
+const SELECTED_CONTEXT_KEY = 'slice.selectedContext';
+
+/** What the extension exposes to its integration tests (and to other extensions). */
+export interface SliceApi {
+  readonly environments: EnvironmentsModel;
+  readonly view: EnvironmentsView;
+  readonly contextKeys: ContextKeys;
+  readonly logger: ILogger;
+  /** Resolves once the first load of the kubeconfig and cluster has finished. */
+  readonly ready: Promise<void>;
+}
+
+/**
+ * The composition root: creates the adapters, injects them into the core, and owns every disposable
+ * of the extension's lifetime. Nothing here does work of its own.
+ */
+export class Container implements IDisposable {
+  private readonly lifetime = new DisposableStore('extension');
+  readonly api: SliceApi;
+
+  constructor(context: vscode.ExtensionContext) {
+    const output = this.lifetime.add(vscode.window.createOutputChannel('Slice', { log: true }));
+    const logger = createLogger(output);
+    const onError = (e: unknown) => logger.error(`unexpected: ${e instanceof Error && e.stack ? e.stack : messageOf(e)}`);
+
+    const loader = new KubeconfigLoader({ kubeconfigPath: settings.kubeconfigPath });
+    const cluster = new KubeClusterClient({ kubeconfig: () => loader.loaded?.config, timeoutMs: settings.requestTimeoutMs });
+    const selection: SelectionStore = {
+      get: () => context.workspaceState.get<string>(SELECTED_CONTEXT_KEY),
+      set: (name) => Promise.resolve(context.workspaceState.update(SELECTED_CONTEXT_KEY, name)),
+    };
+    const model = this.lifetime.add(new EnvironmentsModel(loader, cluster, selection, logger));
+    const contextKeys = new ContextKeys();
+    const view = this.lifetime.add(new EnvironmentsView(model, contextKeys, onError));
+
+    const refresh = () => void model.refresh().catch(onError);
+    const watcher = this.lifetime.add(new KubeconfigWatcher(refresh));
+    this.lifetime.add(model.onDidChange((s) => s.kubeconfig.state !== 'loading' && watcher.watch([...s.kubeconfig.sources.files, ...s.kubeconfig.sources.missing])));
+    this.lifetime.add(vscode.workspace.onDidChangeConfiguration((e) => affectsSlice(e, 'kubeconfig', 'requestTimeoutSeconds') && refresh()));
+
+    const registry = new CommandRegistry(logger, { push: (d) => this.lifetime.add(d) });
+    registerClusterCommands(registry, model, output);
+
+    logger.info(`Slice ${String((context.extension.packageJSON as { version?: unknown }).version)} activated in ${vscode.env.appName} ${vscode.version}`);
+    const ready = view.render().then(() => model.refresh());
+    ready.catch(onError);
+    this.api = { environments: model, view, contextKeys, logger, ready: ready.catch(() => undefined) };
+  }
+
+  dispose(): void {
+    this.lifetime.dispose();
+  }
+}

@@ -1,0 +1,143 @@
+import { type IDisposable } from '../base/disposable';
+import { Emitter, type Event } from '../base/event';
+import { type ILogger } from '../base/logger';
+import { messageOf } from '../base/errors';
+import { type ClusterProblem } from './clusterProblem';
+import { type Environment, type KubeContext, type NamespaceInfo, toEnvironments } from './environments';
+import { type KubeconfigSources } from './kubeconfigSources';
+
+export type KubeconfigLoad =
+  | { readonly state: 'missing'; readonly sources: KubeconfigSources }
+  | { readonly state: 'invalid'; readonly sources: KubeconfigSources; readonly message: string }
+  | { readonly state: 'ok'; readonly sources: KubeconfigSources; readonly contexts: readonly KubeContext[]; readonly currentContext: string | undefined };
+
+/** Reads the kubeconfig (files chosen by settings and environment). */
+export interface KubeconfigPort {
+  load(): Promise<KubeconfigLoad>;
+}
+
+/** Thrown by a ClusterPort when a request fails; carries the classified problem. */
+export class ClusterProblemError extends Error {
+  override readonly name = 'ClusterProblemError';
+  constructor(readonly problem: ClusterProblem) {
+    super(problem.message);
+  }
+}
+
+/** Talks to one cluster. Implementations throw ClusterProblemError on failure. */
+export interface ClusterPort {
+  listEnvironmentNamespaces(context: KubeContext, signal: AbortSignal): Promise<NamespaceInfo[]>;
+}
+
+/** Remembers the selected context (per workspace). */
+export interface SelectionStore {
+  get(): string | undefined;
+  set(contextName: string | undefined): Promise<void>;
+}
+
+export type ClusterView =
+  | { readonly status: 'none' }
+  | { readonly status: 'connecting'; readonly context: KubeContext }
+  | { readonly status: 'ok'; readonly context: KubeContext; readonly environments: readonly Environment[] }
+  | { readonly status: 'failed'; readonly context: KubeContext; readonly problem: ClusterProblem };
+
+export interface EnvironmentsState {
+  readonly kubeconfig: KubeconfigLoad | { readonly state: 'loading' };
+  readonly selected: string | undefined;
+  readonly cluster: ClusterView;
+}
+
+/**
+ * The state behind the Environments view: which kubeconfig, which contexts, which one is selected,
+ * and what the selected cluster holds. Every refresh supersedes the one before it; a late answer from
+ * an older refresh is dropped, so the view never shows a cluster it no longer points at.
+ */
+export class EnvironmentsModel implements IDisposable {
+  private readonly changed = new Emitter<EnvironmentsState>();
+  readonly onDidChange: Event<EnvironmentsState> = this.changed.event;
+  private current: EnvironmentsState = { kubeconfig: { state: 'loading' }, selected: undefined, cluster: { status: 'none' } };
+  private generation = 0;
+  private inflight: AbortController | undefined;
+
+  constructor(
+    private readonly kubeconfig: KubeconfigPort,
+    private readonly cluster: ClusterPort,
+    private readonly selection: SelectionStore,
+    private readonly logger: ILogger,
+  ) {}
+
+  get state(): EnvironmentsState {
+    return this.current;
+  }
+
+  /** The contexts of the loaded kubeconfig (empty until it loads). */
+  get contexts(): readonly KubeContext[] {
+    return this.current.kubeconfig.state === 'ok' ? this.current.kubeconfig.contexts : [];
+  }
+
+  /** Re-reads the kubeconfig and the selected cluster. Resolves when this refresh is done or superseded. */
+  async refresh(): Promise<void> {
+    const gen = ++this.generation;
+    this.inflight?.abort();
+    const abort = new AbortController();
+    this.inflight = abort;
+
+    let load: KubeconfigLoad;
+    try {
+      load = await this.kubeconfig.load();
+    } catch (e) {
+      load = { state: 'invalid', sources: { origin: 'default', files: [], missing: [] }, message: messageOf(e) };
+    }
+    if (gen !== this.generation) return;
+    if (load.state !== 'ok') {
+      this.logger.warn(load.state === 'missing' ? `no kubeconfig found (looked at ${load.sources.missing.join(', ') || 'nothing'})` : `kubeconfig invalid: ${load.message}`);
+      this.set({ kubeconfig: load, selected: undefined, cluster: { status: 'none' } });
+      return;
+    }
+    const context = this.pickContext(load);
+    if (!context) {
+      this.set({ kubeconfig: load, selected: undefined, cluster: { status: 'none' } });
+      return;
+    }
+    this.set({ kubeconfig: load, selected: context.name, cluster: { status: 'connecting', context } });
+    try {
+      const namespaces = await this.cluster.listEnvironmentNamespaces(context, abort.signal);
+      if (gen !== this.generation) return;
+      this.set({ ...this.current, cluster: { status: 'ok', context, environments: toEnvironments(namespaces) } });
+      this.logger.info(`context "${context.name}": ${namespaces.length} environment namespace(s)`);
+    } catch (e) {
+      if (gen !== this.generation) return;
+      const problem =
+        e instanceof ClusterProblemError ? e.problem : { kind: 'unknown' as const, message: `Could not read the cluster of context "${context.name}": ${messageOf(e)}`, detail: messageOf(e) };
+      this.logger.warn(`context "${context.name}": ${problem.message} [${problem.detail}]`);
+      this.set({ ...this.current, cluster: { status: 'failed', context, problem } });
+    } finally {
+      if (this.inflight === abort) this.inflight = undefined;
+    }
+  }
+
+  /** Selects a context by name, remembers it, and loads its cluster. */
+  async select(contextName: string): Promise<void> {
+    if (!this.contexts.some((c) => c.name === contextName)) {
+      throw new Error(`There is no context named "${contextName}" in the kubeconfig.`);
+    }
+    await this.selection.set(contextName);
+    await this.refresh();
+  }
+
+  private pickContext(load: Extract<KubeconfigLoad, { state: 'ok' }>): KubeContext | undefined {
+    const byName = (n: string | undefined) => (n ? load.contexts.find((c) => c.name === n) : undefined);
+    return byName(this.selection.get()) ?? byName(load.currentContext) ?? load.contexts[0];
+  }
+
+  private set(next: EnvironmentsState): void {
+    this.current = next;
+    this.changed.fire(next);
+  }
+
+  dispose(): void {
+    this.generation++;
+    this.inflight?.abort();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+
+// The layer rules of ARCHITECTURE.md are enforced by the linter: prove that a violation fails.
+const root = join(__dirname, '..', '..', '..', '..');
+const eslint = new ESLint({ cwd: root });
+
+async function ruleIds(code: string, file: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(root, file) });
+  return (result?.messages ?? []).map((m) => m.ruleId ?? m.message);
+}
+
+test('src/core may not import vscode, ws, the Kubernetes client or Node built-ins', { timeout: 120_000 }, async () => {
+  for (const mod of ['vscode', 'ws', '@kubernetes/client-node', 'node:fs', 'fs', 'node:child_process']) {
+    const ids = await ruleIds(`import * as m from '${mod}';\nexport const x = m;\n`, 'src/core/base/__probe__.ts');
+    assert.ok(ids.includes('no-restricted-imports'), `${mod} in src/core must be rejected, got ${JSON.stringify(ids)}`);
+  }
+});
+
+test('src/core may not reach into outer layers or use process', { timeout: 120_000 }, async () => {
+  const ids = await ruleIds(`import { settings } from '../../vscode/settings';\nexport const x = settings;\n`, 'src/core/base/__probe__.ts');
+  assert.ok(ids.includes('no-restricted-imports'));
+  const globals = await ruleIds(`export const x = process.env.HOME;\n`, 'src/core/base/__probe__.ts');
+  assert.ok(globals.includes('no-restricted-globals'));
+});
+
+test('src/platform and src/agent may not import vscode; src/vscode may', { timeout: 120_000 }, async () => {
+  assert.ok((await ruleIds(`import * as vscode from 'vscode';\nexport const x = vscode;\n`, 'src/platform/kube/__probe__.ts')).includes('no-restricted-imports'));
+  assert.ok((await ruleIds(`import * as vscode from 'vscode';\nexport const x = vscode;\n`, 'src/agent/__probe__.ts')).includes('no-restricted-imports'));
+  assert.ok(!(await ruleIds(`import * as vscode from 'vscode';\nexport const x = vscode;\n`, 'src/vscode/__probe__.ts')).includes('no-restricted-imports'));
+});
+
+test('floating promises are rejected everywhere', { timeout: 120_000 }, async () => {
+  const ids = await ruleIds(`async function f(): Promise<void> {}\nexport function g(): void { f(); }\n`, 'src/vscode/__probe__.ts');
+  assert.ok(ids.includes('@typescript-eslint/no-floating-promises'), JSON.stringify(ids));
+});
