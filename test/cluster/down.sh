@@ -104,13 +104,9 @@ fi
 if [[ -f "$HOSTSTATE/created-paths" ]]; then
   while read -r p; do
     [[ -e "$p" || -L "$p" ]] || continue
-    if [[ -d "$p" && ! -L "$p" ]]; then
-      # only remove if nothing but empty dirs / our leftovers remain
-      find "$p" -depth -type d -empty -delete 2>/dev/null
-      [[ -e "$p" ]] && log "WARNING: $p was created by the cluster but is not empty; left in place"
-    else
-      rm -f "$p"
-    fi
+    # it did not exist before up: what is in it came from the cluster (e.g. kubelet's hard-coded
+    # /var/lib/kubelet/device-plugins, containerd 1.6's shim sockets in /run/containerd/s)
+    rm -rf "$p" && log "removed $p (created by the cluster)"
   done < "$HOSTSTATE/created-paths"
 fi
 
