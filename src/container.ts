@@ -23,6 +23,8 @@ export interface SliceApi {
   readonly logger: ILogger;
   /** Resolves once the first load of the kubeconfig and cluster has finished. */
   readonly ready: Promise<void>;
+  /** How long activate() took (filled in by extension.ts), for bench/activation. */
+  readonly timings: { activateMs: number };
 }
 
 /**
@@ -59,7 +61,7 @@ export class Container implements IDisposable {
     logger.info(`Slice ${String((context.extension.packageJSON as { version?: unknown }).version)} activated in ${vscode.env.appName} ${vscode.version}`);
     const ready = view.render().then(() => model.refresh());
     ready.catch(onError);
-    this.api = { environments: model, view, contextKeys, logger, ready: ready.catch(() => undefined) };
+    this.api = { environments: model, view, contextKeys, logger, ready: ready.catch(() => undefined), timings: { activateMs: 0 } };
   }
 
   dispose(): void {

@@ -7,7 +7,7 @@ import { type CommandRegistry, Commands } from './commandRegistry';
 /** After an explicit user action, a failed cluster is reported as a message (the view shows it too). */
 function throwIfFailed(model: EnvironmentsModel): void {
   const cluster = model.state.cluster;
-  if (cluster.status === 'failed') throw new UserError(cluster.problem.message, ['retry', 'selectCluster'], cluster.problem.detail);
+  if (cluster.status === 'failed') throw new UserError(cluster.problem.message, ['retry', 'selectCluster'], cluster.problem.detail, true);
 }
 
 export function registerClusterCommands(registry: CommandRegistry, model: EnvironmentsModel, output: vscode.LogOutputChannel): void {

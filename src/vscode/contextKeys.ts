@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 /** Every context key Slice sets, with the values it may take. `when` clauses in package.json use these. */
 export interface SliceContextKeys {
   'slice.kubeconfigState': 'loading' | 'missing' | 'invalid' | 'ok';
-  'slice.clusterState': 'none' | 'connecting' | 'ok' | 'unreachable' | 'denied';
+  'slice.clusterState': 'none' | 'connecting' | 'ok' | 'failed';
+  /** Why the selected cluster failed; each value has its own welcome view. */
+  'slice.clusterProblem': 'none' | 'unreachable' | 'timeout' | 'tls' | 'unauthorized' | 'forbidden' | 'other';
 }
 
 /** Sets context keys, skipping writes that would not change anything. */

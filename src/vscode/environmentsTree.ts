@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { type IDisposable } from '../core/base/disposable';
 import { type Environment, type KubeContext, describeTimeLeft } from '../core/cluster/environments';
-import { type EnvironmentsModel, type EnvironmentsState } from '../core/cluster/environmentsModel';
+import { type EnvironmentsModel } from '../core/cluster/environmentsModel';
 import { Commands } from './commandRegistry';
 
 export type EnvironmentsNode =
@@ -24,13 +24,6 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
     private readonly now: () => Date = () => new Date(),
   ) {
     this.subscription = model.onDidChange(() => this.changed.fire(undefined));
-  }
-
-  /** The line shown above the tree: why it is empty, or nothing. */
-  static messageFor(state: EnvironmentsState): string | undefined {
-    if (state.kubeconfig.state === 'invalid') return `Kubeconfig error: ${state.kubeconfig.message}`;
-    if (state.cluster.status === 'failed') return state.cluster.problem.message;
-    return undefined;
   }
 
   getChildren(node?: EnvironmentsNode): EnvironmentsNode[] {

@@ -20,13 +20,32 @@ export class EnvironmentsView implements IDisposable {
   ) {
     this.provider = this.store.add(new EnvironmentsTreeProvider(model));
     this.treeView = this.store.add(vscode.window.createTreeView(ENVIRONMENTS_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: false }));
-    this.store.add(model.onDidChange((state) => void this.render(state).catch(onError)));
+    this.store.add(model.onDidChange(() => void this.render().catch(onError)));
   }
 
-  async render(state: EnvironmentsState = this.model.state): Promise<void> {
-    this.treeView.message = EnvironmentsTreeProvider.messageFor(state);
+  private queue: Promise<void> = Promise.resolve();
+
+  /** Resolves when everything rendered so far has reached the workbench (context keys included). */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  /**
+   * Updates what the view shows around the tree. The reason for an empty tree is carried by the
+   * welcome views (package.json) through context keys: a view message would hide them.
+   */
+  render(): Promise<void> {
+    // Renders run one after another and each reads the model's latest state, so context keys
+    // written by an older render can never land after a newer one.
+    this.queue = this.queue.then(() => this.apply(this.model.state));
+    return this.queue;
+  }
+
+  private async apply(state: EnvironmentsState): Promise<void> {
+    this.treeView.description = state.cluster.status === 'none' ? undefined : state.cluster.context.name;
     await this.contextKeys.set('slice.kubeconfigState', state.kubeconfig.state);
-    await this.contextKeys.set('slice.clusterState', clusterStateKey(state));
+    await this.contextKeys.set('slice.clusterProblem', state.cluster.status === 'failed' ? problemKey(state.cluster.problem.kind) : 'none');
+    await this.contextKeys.set('slice.clusterState', state.cluster.status === 'none' ? 'none' : state.cluster.status);
   }
 
   dispose(): void {
@@ -34,18 +53,17 @@ export class EnvironmentsView implements IDisposable {
   }
 }
 
-const DENIED: ReadonlySet<ClusterProblemKind> = new Set(['unauthorized', 'forbidden', 'tls']);
-
-function clusterStateKey(state: EnvironmentsState): SliceContextKeys['slice.clusterState'] {
-  const c = state.cluster;
-  switch (c.status) {
-    case 'none':
-      return 'none';
-    case 'connecting':
-      return 'connecting';
-    case 'ok':
-      return 'ok';
-    case 'failed':
-      return DENIED.has(c.problem.kind) ? 'denied' : 'unreachable';
+function problemKey(kind: ClusterProblemKind): SliceContextKeys['slice.clusterProblem'] {
+  switch (kind) {
+    case 'unreachable':
+    case 'timeout':
+    case 'tls':
+    case 'unauthorized':
+    case 'forbidden':
+      return kind;
+    case 'notFound':
+    case 'server':
+    case 'unknown':
+      return 'other';
   }
 }

@@ -11,6 +11,8 @@ export class UserError extends Error {
     message: string,
     readonly actions: readonly ErrorAction[] = ['showLogs'],
     readonly detail?: string,
+    /** True when the failure is already in the log (e.g. the model logged it): log nothing more. */
+    readonly alreadyLogged = false,
   ) {
     super(message);
   }

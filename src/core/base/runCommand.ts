@@ -33,7 +33,9 @@ export async function runCommand<T>(
       return undefined;
     }
     const report = toReport(e);
-    if (e instanceof UserError) {
+    if (e instanceof UserError && e.alreadyLogged) {
+      logger.debug(`${commandId}: reported to the user: ${e.message}`);
+    } else if (e instanceof UserError) {
       logger.error(`${commandId}: ${e.message}${e.detail ? `\n${e.detail}` : ''}`);
     } else {
       logger.error(`${commandId} failed: ${e instanceof Error && e.stack ? e.stack : messageOf(e)}`);

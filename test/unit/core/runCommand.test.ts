@@ -67,3 +67,11 @@ test('a reporter that fails does not turn into an unhandled rejection', async ()
   await settle();
   assert.ok(h.logs.some((l) => l.level === 'warn' && /no window/.test(l.message)));
 });
+
+test('a UserError already in the log is shown but not logged again', async () => {
+  const h = harness();
+  await runCommand('slice.refresh', () => { throw new UserError('Cannot reach the cluster.', ['retry'], 'detail', true); }, h.logger, h.reporter);
+  await settle();
+  assert.equal(h.shown.length, 1);
+  assert.equal(h.logs.filter((l) => l.level === 'error' || l.level === 'warn').length, 0);
+});

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `npm run bench`: the benchmarks of bench/, each printing ratios against a baseline measured in the same run.
+# Choose with SLICE_BENCH="activation" (default: all that exist).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$SLICE_ROOT"
+[ -x "$SLICE_CODE_SERVER" ] || bash scripts/install-tools.sh
+source scripts/env.sh
+# Production bundles (minified, as shipped) plus the transpiled benchmark drivers in out/.
+node esbuild.config.mjs --production --tests
+for b in ${SLICE_BENCH:-activation}; do
+  log "bench/$b"
+  node "out/bench/$b/run.js"
+done

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# E2E tier: package the .vsix, install it into code-server, drive the workbench in headless Chromium.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$SLICE_ROOT"
+[ -x "$SLICE_CODE_SERVER" ] || bash scripts/install-tools.sh
+if [ "${SLICE_SKIP_BUILD:-}" != 1 ]; then
+  node esbuild.config.mjs --tests >/dev/null
+  npx --no-install vsce package --no-dependencies --out dist/slice.vsix >/dev/null
+fi
+timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/workbench.e2e.js "$@"

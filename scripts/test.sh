@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `npm test`: every tier of the project's tests, in order, with one final "N passed, N failed" line.
+#   lint · typecheck · unit (plain Node) · cluster smoke (real local Kubernetes) ·
+#   integration (real VS Code extension host) · e2e (packaged .vsix in the real workbench)
+# Choose tiers with SLICE_TESTS="unit integration" (default: all). The local cluster is brought up
+# when it is not running (and stopped again afterwards); SLICE_CLUSTER=0 skips the cluster tiers' setup.
+set -uo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$SLICE_ROOT"
+TIERS="${SLICE_TESTS:-lint typecheck unit cluster integration e2e}"
+LOGS="$SLICE_RUN_DIR/test-logs"
+mkdir -p "$LOGS"
+PASS=0 FAIL=0 SKIP=0
+SUMMARY=()
+want() { [[ " $TIERS " == *" $1 "* ]]; }
+add() { # tier passed failed skipped seconds
+  PASS=$((PASS + $2)) FAIL=$((FAIL + $3)) SKIP=$((SKIP + $4))
+  SUMMARY+=("$(printf '%-12s %4s passed %4s failed %4s skipped  %5ss' "$1" "$2" "$3" "$4" "$5")")
+}
+# Runs a one-check tier: counts 1 passed or 1 failed.
+check() { # tier command...
+  local tier=$1 t0=$SECONDS; shift
+  log "── $tier"
+  if "$@" >"$LOGS/$tier.log" 2>&1; then add "$tier" 1 0 0 $((SECONDS - t0)); else tail -40 "$LOGS/$tier.log"; add "$tier" 0 1 0 $((SECONDS - t0)); fi
+}
+# Runs a tier whose output ends with "<label>: N passed, N failed[, N skipped]" or node:test's ℹ lines.
+counted() { # tier command...
+  local tier=$1 t0=$SECONDS rc p f s; shift
+  log "── $tier"
+  "$@" 2>&1 | tee "$LOGS/$tier.log"; rc=${PIPESTATUS[0]}
+  p=$(grep -aoE '^ℹ pass [0-9]+' "$LOGS/$tier.log" | tail -1 | grep -oE '[0-9]+')
+  f=$(grep -aoE '^ℹ fail [0-9]+' "$LOGS/$tier.log" | tail -1 | grep -oE '[0-9]+')
+  s=$(grep -aoE '^ℹ skipped [0-9]+' "$LOGS/$tier.log" | tail -1 | grep -oE '[0-9]+')
+  if [ -z "$p" ]; then
+    local line; line=$(grep -aoE '[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$LOGS/$tier.log" | tail -1)
+    p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+    s=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+')
+  fi
+  p=${p:-0} f=${f:-0} s=${s:-0}
+  # A runner that crashed before counting still counts as a failure.
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  add "$tier" "$p" "$f" "$s" $((SECONDS - t0))
+}
+
+log "installing tools (idempotent)"
+bash scripts/install-tools.sh || die "tool installation failed"
+source scripts/env.sh
+[ -d node_modules/esbuild ] || npm ci --no-audit --no-fund || die "npm ci failed"
+
+want lint && check lint npx --no-install eslint --max-warnings 0 src test bench scripts esbuild.config.mjs eslint.config.mjs
+want typecheck && check typecheck npx --no-install tsc --noEmit -p .
+log "── build"
+node esbuild.config.mjs --tests || die "build failed"
+want unit && counted unit node --test --test-reporter=spec "out/test/unit/**/*.test.js"
+
+STARTED_CLUSTER=0
+cluster_down() { if [ "$STARTED_CLUSTER" = 1 ]; then log "stopping the local cluster this run started"; bash test/cluster/down.sh >"$LOGS/cluster-down.log" 2>&1 || tail -20 "$LOGS/cluster-down.log"; fi; }
+trap cluster_down EXIT
+if want cluster || want integration || want e2e; then
+  if [ "${SLICE_CLUSTER:-1}" != 0 ] && ! bash test/cluster/status.sh >/dev/null 2>&1; then
+    log "── cluster up (the local Kubernetes of test/cluster)"
+    t0=$SECONDS
+    if bash test/cluster/up.sh 2>&1 | tee "$LOGS/cluster-up.log"; then STARTED_CLUSTER=1; add cluster-up 1 0 0 $((SECONDS - t0)); else add cluster-up 0 1 0 $((SECONDS - t0)); fi
+  fi
+fi
+if bash test/cluster/status.sh >/dev/null 2>&1; then
+  export SLICE_CLUSTER_DIR="${SLICE_CLUSTER_DIR:-/var/lib/slice-cluster}"
+  export SLICE_KUBECONFIG_ADMIN="${SLICE_KUBECONFIG_ADMIN:-$SLICE_CLUSTER_DIR/kubeconfig/admin.kubeconfig}"
+  export SLICE_KUBECONFIG_ALICE="${SLICE_KUBECONFIG_ALICE:-$SLICE_CLUSTER_DIR/kubeconfig/alice.kubeconfig}"
+  export SLICE_KUBECONFIG_BOB="${SLICE_KUBECONFIG_BOB:-$SLICE_CLUSTER_DIR/kubeconfig/bob.kubeconfig}"
+  want cluster && counted cluster node --test --test-reporter=spec --test-concurrency=1 "out/test/cluster/smoke/**/*.test.js"
+elif want cluster; then
+  log "the local cluster is not running: the cluster tier fails (see $LOGS/cluster-up.log)"
+  add cluster 0 1 0 0
+fi
+want integration && SLICE_SKIP_BUILD=1 counted integration bash scripts/test-integration.sh
+want e2e && counted e2e bash scripts/test-e2e.sh
+
+printf '\n'; printf '%s\n' "${SUMMARY[@]}"
+echo "$PASS passed, $FAIL failed, $SKIP skipped"
+[ "$FAIL" -eq 0 ]

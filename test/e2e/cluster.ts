@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+
+export interface ClusterKubeconfigs {
+  readonly admin: string;
+  readonly all: string[];
+  readonly contextNames: string[];
+}
+
+/** The local test cluster's kubeconfigs (test/cluster), or undefined when it is not up. */
+export function clusterKubeconfigs(): ClusterKubeconfigs | undefined {
+  const dir = join(process.env.SLICE_CLUSTER_DIR ?? '/var/lib/slice-cluster', 'kubeconfig');
+  const admin = process.env.SLICE_KUBECONFIG_ADMIN ?? join(dir, 'admin.kubeconfig');
+  const alice = process.env.SLICE_KUBECONFIG_ALICE ?? join(dir, 'alice.kubeconfig');
+  const bob = process.env.SLICE_KUBECONFIG_BOB ?? join(dir, 'bob.kubeconfig');
+  const all = [admin, alice, bob];
+  if (!all.every((f) => existsSync(f))) return undefined;
+  const contextNames = all.map((f) => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(f);
+    return kc.getCurrentContext();
+  });
+  return { admin, all, contextNames };
+}
+
+/** Creates a namespace labelled as a baseline; returns its cleanup. */
+export async function labelledNamespace(adminKubeconfig: string, name: string): Promise<() => Promise<void>> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(adminKubeconfig);
+  const api = kc.makeApiClient(CoreV1Api);
+  await api.createNamespace({ body: { metadata: { name, labels: { 'slice.dev/role': 'baseline' } } } });
+  return async () => {
+    await api.deleteNamespace({ name });
+  };
+}
+
+/** One kubeconfig holding the contexts of several files (first file wins a clash, as in kubectl). */
+export function mergedKubeconfig(files: readonly string[]): string {
+  const firstWins = <T extends { name: string }>(lists: T[][]): T[] => [...new Map(lists.flat().reverse().map((x) => [x.name, x] as const)).values()].reverse();
+  const configs = files.map((f) => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(f);
+    return kc;
+  });
+  const merged = new KubeConfig();
+  merged.loadFromOptions({
+    clusters: firstWins(configs.map((c) => c.getClusters())),
+    users: firstWins(configs.map((c) => c.getUsers())),
+    contexts: firstWins(configs.map((c) => c.getContexts())),
+    currentContext: configs.map((c) => c.getCurrentContext()).find((n) => n) ?? '',
+  });
+  return merged.exportConfig();
+}
