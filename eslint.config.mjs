@@ -83,7 +83,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/vscode/**/*.ts', 'src/extension.ts', 'src/container.ts', 'test/integration/**/*.ts'],
+    files: ['src/vscode/**/*.ts', 'src/extension.ts', 'src/container.ts', 'test/integration/**/*.ts', 'bench/activation/probe.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

@@ -47,7 +47,7 @@ bash scripts/install-tools.sh || die "tool installation failed"
 source scripts/env.sh
 [ -d node_modules/esbuild ] || npm ci --no-audit --no-fund || die "npm ci failed"
 
-want lint && check lint npx --no-install eslint --max-warnings 0 src test bench scripts esbuild.config.mjs eslint.config.mjs
+want lint && check lint npx --no-install eslint --max-warnings 0 src test bench esbuild.config.mjs eslint.config.mjs
 want typecheck && check typecheck npx --no-install tsc --noEmit -p .
 log "── build"
 node esbuild.config.mjs --tests || die "build failed"

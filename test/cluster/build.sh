@@ -24,7 +24,7 @@ build_component() {
     log "$name $version: cached at $dir"
     return 0
   fi
-  log "$name $version: building (cold builds of k8s take 15-40 min on 2 cores) ..."
+  log "$name $version: building with go (cold: k8s ~20 min, coredns ~5-10 min on 2 cores) ..."
   local tmp="$dir.tmp.$$"
   rm -rf "$tmp"; mkdir -p "$tmp"
   local start=$SECONDS
