@@ -52,8 +52,7 @@ make_pki() {
 
 _kubeconfig() { # FILE USER CERTNAME [SERVER]
   local file=$1 user=$2 cert=$3 server=${4:-https://127.0.0.1:$APISERVER_PORT}
-  local tmp="$file.tmp"
-  cat > "$tmp" <<EOF
+  write_if_changed "$file" 600 <<EOF
 apiVersion: v1
 kind: Config
 clusters:
@@ -73,7 +72,6 @@ contexts:
     user: $user
 current-context: $user@slice-local
 EOF
-  chmod 600 "$tmp"; mv "$tmp" "$file"
 }
 
 make_kubeconfigs() {

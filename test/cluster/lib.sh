@@ -142,3 +142,12 @@ stop_proc() {
   fi
   rm -f "$f"
 }
+
+# write_if_changed FILE [MODE]: write stdin to FILE only if the content differs (components such as
+# kube-proxy exit when their config file changes under them, so a re-run of up must not touch it).
+write_if_changed() {
+  local file=$1 mode=${2:-} tmp="$1.new.$$"
+  cat > "$tmp"
+  [[ -n "$mode" ]] && chmod "$mode" "$tmp"
+  if [[ -f "$file" ]] && cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv "$tmp" "$file"; fi
+}

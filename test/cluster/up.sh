@@ -126,7 +126,7 @@ start_proc kube-controller-manager "$BIN/kube-controller-manager" \
   --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" --use-service-account-credentials=true \
   --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
   --service-cluster-ip-range="$SERVICE_CIDR" --leader-elect=false --controllers='*' --profiling=false --v=1
-cat > "$CONF/scheduler.yaml" <<EOF
+write_if_changed "$CONF/scheduler.yaml" <<EOF
 apiVersion: kubescheduler.config.k8s.io/v1
 kind: KubeSchedulerConfiguration
 clientConnection:
@@ -142,7 +142,7 @@ wait_for kube-scheduler 60 curl -fsSk "https://127.0.0.1:$SCHED_PORT/healthz"
 
 # ---- containerd + CNI ----
 mkdir -p "$D/containerd" "$D/cni/net.d" "$D/cni/ipam"
-cat > "$CONF/containerd.toml" <<EOF
+write_if_changed "$CONF/containerd.toml" <<EOF
 version = 2
 root = "$D/containerd/root"
 state = "$D/containerd/state"
@@ -172,7 +172,7 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
         SystemdCgroup = false
         Root = "$D/containerd/runc-root"
 EOF
-cat > "$D/cni/net.d/10-slice.conflist" <<EOF
+write_if_changed "$D/cni/net.d/10-slice.conflist" <<EOF
 {
   "cniVersion": "0.4.0",
   "name": "$CNI_NET",
@@ -202,7 +202,7 @@ while read -r ref tarfile; do
   image_import "$ref" "$tarfile"
 done < <(image_build_base)
 NODE_IMAGE="$(node_image_ref)"
-cat > "$D/images.env" <<EOF
+write_if_changed "$D/images.env" <<EOF
 SLICE_PAUSE_IMAGE=$PAUSE_IMAGE
 SLICE_NODE_IMAGE=$NODE_IMAGE
 SLICE_COREDNS_IMAGE=localhost/slice/coredns:$COREDNS_VERSION
@@ -218,8 +218,8 @@ if ! findmnt -rn -o TARGET "$D/kubelet" >/dev/null; then
 fi
 # Pods get only the cluster DNS: an empty host resolv.conf keeps the host's resolvers and search
 # domains out of pods (no DNS traffic may leave this machine).
-: > "$CONF/resolv.conf"
-cat > "$CONF/kubelet.yaml" <<EOF
+write_if_changed "$CONF/resolv.conf" < /dev/null
+write_if_changed "$CONF/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $NODE_IP
@@ -264,7 +264,7 @@ start_proc kubelet "$BIN/kubelet" --config="$CONF/kubelet.yaml" --kubeconfig="$K
 wait_for kubelet 60 curl -fsS "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz"
 
 # ---- kube-proxy ----
-cat > "$CONF/kube-proxy.yaml" <<EOF
+write_if_changed "$CONF/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
@@ -294,7 +294,7 @@ wait_for kubelet 120 node_ready
 
 # ---- add-ons: CoreDNS and kube-network-policies ----
 for m in "$HERE/manifests/10-coredns.yaml" "$HERE/manifests/20-kube-network-policies.yaml"; do
-  sed -e "s|@COREDNS_IMAGE@|localhost/slice/coredns:$COREDNS_VERSION|" \
+  sed -e "s|@MANIFEST_HASH@|$(sha256sum "$m" | cut -c1-16)|" -e "s|@COREDNS_IMAGE@|localhost/slice/coredns:$COREDNS_VERSION|" \
       -e "s|@NETPOL_IMAGE@|localhost/slice/kube-network-policies:$NETPOL_VERSION|" \
       -e "s|@DNS_SVC_IP@|$DNS_SVC_IP|" -e "s|@NETPOL_METRICS_PORT@|$NETPOL_METRICS_PORT|" "$m" \
     | "${KUBECTL[@]}" apply --server-side --force-conflicts -f - >/dev/null

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
-import { eventually, execIn, image, loadKubeConfig, restrictedContainer, restrictedPod, statusCode } from './helpers';
+import { eventually, execIn, httpGetIn, image, loadKubeConfig, restrictedContainer, restrictedPod, statusCode } from './helpers';
 
 const suffix = randomBytes(3).toString('hex');
 const ns = `slice-smoke-${suffix}`;
@@ -143,11 +143,8 @@ void describe('local cluster smoke', { timeout: 600_000 }, () => {
     }, 60_000);
     assert.equal(lookup.stdout.trim(), svc.spec?.clusterIP, 'DNS returns the service cluster IP');
     // short name through the search path, HTTP through kube-proxy to the backing pod
-    const r = await eventually('HTTP answer through the service', async () => {
-      const res = await execIn(admin, ns, 'client', 'client', ['wget', '-q', '-T', '5', '-O', '-', 'http://web/via-service']);
-      return res.status === 'Success' ? res : undefined;
-    }, 60_000);
-    assert.equal(r.stdout.trim(), `hello from ${webPod}`);
+    const body = await eventually('HTTP answer through the service', () => httpGetIn(admin, ns, 'client', 'client', 'http://web/via-service', 5000), 60_000);
+    assert.equal(body.trim(), `hello from ${webPod}`);
   });
 
   void test('logs come through the API server', async () => {
@@ -192,10 +189,8 @@ void describe('local cluster smoke', { timeout: 600_000 }, () => {
   });
 
   void test('a NetworkPolicy that denies ingress blocks a connection that worked before', async () => {
-    const probe = async (): Promise<boolean> => {
-      const r = await execIn(admin, ns, 'client', 'client', ['wget', '-q', '-T', '3', '-O', '-', `http://${webPodIp}:8080/probe`]);
-      return r.status === 'Success';
-    };
+    const probe = async (): Promise<boolean> =>
+      (await httpGetIn(admin, ns, 'client', 'client', `http://${webPodIp}:8080/probe`, 3000)) !== undefined;
     assert.equal(await probe(), true, 'connection works before the policy');
     await netApi.createNamespacedNetworkPolicy({
       namespace: ns,

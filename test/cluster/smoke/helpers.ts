@@ -104,6 +104,22 @@ export async function execIn(kc: k8s.KubeConfig, ns: string, pod: string, contai
   });
 }
 
+/**
+ * HTTP GET from inside a pod with the image's node (busybox-static's wget segfaults on these
+ * machines, even on the host). Resolves to the body, or undefined when the request fails.
+ */
+export async function httpGetIn(kc: k8s.KubeConfig, ns: string, pod: string, container: string, url: string, timeoutMs = 3000): Promise<string | undefined> {
+  const script = [
+    `const r = require('http').get(${JSON.stringify(url)}, { timeout: ${timeoutMs} }, (res) => {`,
+    "  let b = ''; res.setEncoding('utf8'); res.on('data', (c) => (b += c));",
+    '  res.on(\'end\', () => { process.stdout.write(b); process.exit(res.statusCode === 200 ? 0 : 2); }); });',
+    "r.on('timeout', () => { console.error('timeout'); process.exit(3); });",
+    "r.on('error', (e) => { console.error(e.message); process.exit(4); });",
+  ].join('\n');
+  const res = await execIn(kc, ns, pod, container, ['node', '-e', script]);
+  return res.status === 'Success' ? res.stdout : undefined;
+}
+
 /** Pod securityContext that satisfies Pod Security "restricted". */
 export const restrictedPod: k8s.V1PodSecurityContext = {
   runAsNonRoot: true,
