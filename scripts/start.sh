@@ -21,7 +21,7 @@ done_
 
 step "build and package the extension"
 node esbuild.config.mjs --production >/dev/null
-npx --no-install vsce package --no-dependencies --out dist/slice.vsix >/dev/null
+npx --no-install vsce package --no-dependencies --no-rewrite-relative-links --out dist/slice.vsix >/dev/null
 done_
 
 KUBECONFIG_FOR_SLICE=""

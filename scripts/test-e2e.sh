@@ -6,6 +6,6 @@ cd "$SLICE_ROOT"
 [ -x "$SLICE_CODE_SERVER" ] || bash scripts/install-tools.sh
 if [ "${SLICE_SKIP_BUILD:-}" != 1 ]; then
   node esbuild.config.mjs --tests >/dev/null
-  npx --no-install vsce package --no-dependencies --out dist/slice.vsix >/dev/null
+  npx --no-install vsce package --no-dependencies --no-rewrite-relative-links --out dist/slice.vsix >/dev/null
 fi
 timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/workbench.e2e.js "$@"

@@ -65,7 +65,7 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
   private contextItem(context: KubeContext, selected: boolean): vscode.TreeItem {
     const item = new vscode.TreeItem(context.name, selected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `context:${context.name}:${selected ? 'selected' : 'idle'}`;
-    item.description = selected ? `selected · ${context.server ?? context.cluster}` : (context.server ?? context.cluster);
+    item.description = selected ? 'selected' : hostOf(context.server) ?? context.cluster;
     item.iconPath = new vscode.ThemeIcon(selected ? 'vm-active' : 'vm-outline', selected ? new vscode.ThemeColor('charts.green') : undefined);
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${escape(context.name)}**${selected ? ' (selected)' : ''}\n\n`);
@@ -108,6 +108,16 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
   dispose(): void {
     this.subscription.dispose();
     this.changed.dispose();
+  }
+}
+
+/** "10.0.0.1:6443" from "https://10.0.0.1:6443/", or undefined. */
+function hostOf(server: string | undefined): string | undefined {
+  if (!server) return undefined;
+  try {
+    return new URL(server).host || server;
+  } catch {
+    return server;
   }
 }
 

@@ -24,14 +24,25 @@ export function clusterKubeconfigs(): ClusterKubeconfigs | undefined {
   return { admin, all, contextNames };
 }
 
-/** Creates a namespace labelled as a baseline; returns its cleanup. */
+/** Creates a baseline namespace and a slice of it owned by alice; returns their cleanup. */
 export async function labelledNamespace(adminKubeconfig: string, name: string): Promise<() => Promise<void>> {
   const kc = new KubeConfig();
   kc.loadFromFile(adminKubeconfig);
   const api = kc.makeApiClient(CoreV1Api);
+  const slice = `slice-alice-${name}`;
   await api.createNamespace({ body: { metadata: { name, labels: { 'slice.dev/role': 'baseline' } } } });
+  await api.createNamespace({
+    body: {
+      metadata: {
+        name: slice,
+        labels: { 'slice.dev/role': 'slice', 'slice.dev/owner': 'alice', 'slice.dev/slice': 'checkout-fix', 'slice.dev/baseline': name },
+        annotations: { 'slice.dev/expires-at': new Date(Date.now() + 3 * 3600_000 + 30 * 60_000).toISOString() },
+      },
+    },
+  });
   return async () => {
     await api.deleteNamespace({ name });
+    await api.deleteNamespace({ name: slice });
   };
 }
 

@@ -68,6 +68,7 @@ async function main(): Promise<number> {
       await steps.step('the tree lists the kubeconfig contexts and the selected cluster\'s baseline', async () => {
         for (const name of kube.contextNames) await row(page, name).waitFor({ timeout: 30_000 });
         await row(page, namespace).waitFor({ timeout: 30_000 });
+        await row(page, 'checkout-fix').waitFor({ timeout: 30_000 });
         await shot('01-environments-tree');
       }, onFail);
 

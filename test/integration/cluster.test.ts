@@ -1,0 +1,97 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import * as vscode from 'vscode';
+import { type SliceApi } from '../../src/container';
+import { type EnvironmentsNode } from '../../src/vscode/environmentsTree';
+import { activateSlice, scratch, useKubeconfig } from './helpers';
+
+/** The Environments view against the project's real local cluster (test/cluster). */
+describe('Environments against the real local cluster', function () {
+  const files = {
+    admin: process.env.SLICE_KUBECONFIG_ADMIN ?? '',
+    alice: process.env.SLICE_KUBECONFIG_ALICE ?? '',
+  };
+  const suffix = Date.now().toString(36);
+  const baseline = `it-shop-${suffix}`;
+  const slice = `slice-alice-it-${suffix}`;
+  let api: SliceApi;
+  let core: CoreV1Api;
+  let contexts: { admin: string; alice: string };
+
+  before(async function () {
+    if (!files.admin || !existsSync(files.admin) || !files.alice || !existsSync(files.alice)) {
+      console.log('    (no local cluster: SLICE_KUBECONFIG_ADMIN/ALICE not set; run through npm test)');
+      this.skip();
+    }
+    api = await activateSlice();
+    const load = (f: string) => {
+      const kc = new KubeConfig();
+      kc.loadFromFile(f);
+      return kc;
+    };
+    const admin = load(files.admin);
+    const alice = load(files.alice);
+    contexts = { admin: admin.getCurrentContext(), alice: alice.getCurrentContext() };
+    core = admin.makeApiClient(CoreV1Api);
+    const expires = new Date(Date.now() + 2 * 3600_000 + 5 * 60_000).toISOString();
+    await core.createNamespace({ body: { metadata: { name: baseline, labels: { 'slice.dev/role': 'baseline' } } } });
+    await core.createNamespace({
+      body: {
+        metadata: {
+          name: slice,
+          labels: { 'slice.dev/role': 'slice', 'slice.dev/owner': 'alice', 'slice.dev/slice': `it-${suffix}`, 'slice.dev/baseline': baseline },
+          annotations: { 'slice.dev/expires-at': expires },
+        },
+      },
+    });
+    const merged = new KubeConfig();
+    merged.loadFromOptions({
+      clusters: [...admin.getClusters(), ...alice.getClusters().filter((c) => !admin.getClusters().some((a) => a.name === c.name))],
+      users: [...admin.getUsers(), ...alice.getUsers()],
+      contexts: [...admin.getContexts(), ...alice.getContexts()],
+      currentContext: contexts.admin,
+    });
+    const file = join(scratch, 'cluster.kubeconfig');
+    writeFileSync(file, merged.exportConfig());
+    await useKubeconfig(api, file);
+  });
+
+  after(async () => {
+    await core?.deleteNamespace({ name: baseline }).catch(() => undefined);
+    await core?.deleteNamespace({ name: slice }).catch(() => undefined);
+    await vscode.workspace.getConfiguration('slice').update('kubeconfig', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('lists the contexts, and under the selected one its baseline and slice namespaces', async () => {
+    await vscode.commands.executeCommand('slice.selectCluster', contexts.admin);
+    await api.view.settled();
+    assert.equal(api.contextKeys.get('slice.clusterState'), 'ok');
+    const roots = api.view.provider.getChildren();
+    assert.deepEqual(roots.map((r) => (r.kind === 'context' ? r.context.name : '?')).sort(), [contexts.admin, contexts.alice].sort());
+    const selected = roots.find((r): r is Extract<EnvironmentsNode, { kind: 'context' }> => r.kind === 'context' && r.selected)!;
+    assert.equal(selected.context.name, contexts.admin);
+    const children = api.view.provider.getChildren(selected);
+    const byNamespace = new Map(children.flatMap((c) => (c.kind === 'environment' ? [[c.environment.namespace, c] as const] : [])));
+    const b = byNamespace.get(baseline);
+    const s = byNamespace.get(slice);
+    assert.ok(b && s, `expected ${baseline} and ${slice} among ${[...byNamespace.keys()].join(', ')}`);
+    const sliceItem = api.view.provider.getTreeItem(s);
+    assert.equal(sliceItem.label, `it-${suffix}`);
+    assert.match(String(sliceItem.description), /^alice · 2h 0[45]m left$/);
+    assert.equal(api.view.provider.getTreeItem(b).description, 'baseline');
+  });
+
+  it('a developer without cluster-wide read access gets a clear "forbidden", not a stack', async () => {
+    await vscode.commands.executeCommand('slice.selectCluster', contexts.alice);
+    await api.view.settled();
+    assert.equal(api.contextKeys.get('slice.clusterState'), 'failed');
+    assert.equal(api.contextKeys.get('slice.clusterProblem'), 'forbidden');
+    const cluster = api.environments.state.cluster;
+    assert.ok(cluster.status === 'failed');
+    assert.match(cluster.problem.message, /^User "alice" may not list namespaces in https:\/\/127\.0\.0\.1:\d+ \(context ".*"\)\. Ask your platform team/);
+    assert.match(cluster.problem.detail, /forbidden/);
+    assert.deepEqual(api.view.provider.getChildren(), []);
+  });
+});
