@@ -1,0 +1,139 @@
+/**
+ * The Slice custom resource (cluster-scoped, `slices.slice.dev`, version v1alpha1): the contract
+ * between the editor (which creates and reads Slices as the developer), the admission policies
+ * (which check who may do what) and the slice controller (which reconciles them).
+ *
+ * Names: a Slice is named `<owner>-<name>`; its namespace is `slice-<owner>-<name>`.
+ */
+export const SLICE_GROUP = 'slice.dev';
+export const SLICE_VERSION = 'v1alpha1';
+export const SLICE_PLURAL = 'slices';
+export const SLICE_KIND = 'Slice';
+export const SLICE_API_VERSION = `${SLICE_GROUP}/${SLICE_VERSION}`;
+
+/** One baseline workload forked into the slice. */
+export interface ForkSpec {
+  /** Name of the Deployment in the baseline namespace (its Service of the same name is copied too). */
+  readonly workload: string;
+  /** The container that receives synced files (default: the first container). */
+  readonly container?: string;
+  /** Absolute directory in that container that sync writes into (default `/app`). */
+  readonly syncPath?: string;
+  /** Command the agent runs after a sync batch lands (argv, no shell), e.g. ["kill", "-HUP", "1"]. */
+  readonly restartCommand?: readonly string[];
+  /** Environment overrides for the forked container. */
+  readonly env?: readonly { readonly name: string; readonly value: string }[];
+}
+
+/** The quota of a slice (ResourceQuota hard limits). */
+export interface SliceResources {
+  readonly cpu?: string;
+  readonly memory?: string;
+  readonly pods?: number;
+}
+
+export interface SliceSpec {
+  /** The developer who owns the slice: must be the user who creates it (enforced by admission). */
+  readonly owner: string;
+  /** The baseline namespace whose workloads are forked. */
+  readonly baseline: string;
+  readonly forks: readonly ForkSpec[];
+  readonly resources?: SliceResources;
+  /** Requested lifetime, e.g. "4h", "90m", "2d" (default from the platform, capped by it). */
+  readonly ttl?: string;
+  /** RFC 3339 expiry; the controller sets it from `ttl` at creation; Extend TTL moves it later. */
+  readonly expiresAt?: string;
+}
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+/** The condition types the controller sets. */
+export type SliceConditionType = 'Ready' | 'NamespaceReady' | 'PoliciesReady' | 'ForksReady' | 'Expired';
+
+/** A status condition, as in metav1.Condition. */
+export interface SliceCondition {
+  readonly type: SliceConditionType;
+  readonly status: ConditionStatus;
+  readonly reason: string;
+  readonly message: string;
+  readonly lastTransitionTime: string;
+  readonly observedGeneration?: number;
+}
+
+export interface ForkStatus {
+  readonly workload: string;
+  readonly ready: boolean;
+  readonly replicas: number;
+  readonly availableReplicas: number;
+  /** Why it is not ready, in words (quota exceeded, image missing, Pod Security violation: which field of which container). */
+  readonly message?: string;
+}
+
+export type SlicePhase = 'Pending' | 'Provisioning' | 'Ready' | 'Failed' | 'Expired' | 'Terminating';
+
+export interface SliceStatus {
+  readonly phase?: SlicePhase;
+  readonly namespace?: string;
+  readonly expiresAt?: string;
+  readonly observedGeneration?: number;
+  readonly conditions?: readonly SliceCondition[];
+  readonly forks?: readonly ForkStatus[];
+  /** Name of the Secret (in the slice namespace) that holds the agent token under key `token`. */
+  readonly agentTokenSecret?: string;
+}
+
+export interface SliceObject {
+  readonly apiVersion: typeof SLICE_API_VERSION;
+  readonly kind: typeof SLICE_KIND;
+  readonly metadata: {
+    readonly name: string;
+    readonly uid?: string;
+    readonly resourceVersion?: string;
+    readonly generation?: number;
+    readonly creationTimestamp?: string;
+    readonly deletionTimestamp?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+    readonly finalizers?: readonly string[];
+  };
+  readonly spec: SliceSpec;
+  readonly status?: SliceStatus;
+}
+
+/** Kubernetes names: lowercase RFC 1123 labels. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function isDnsLabel(s: string, max = 63): boolean {
+  return s.length > 0 && s.length <= max && DNS_LABEL.test(s);
+}
+
+/**
+ * The owner as it appears in names and labels: usernames like `alice` pass unchanged; others
+ * (e-mail addresses, `system:` names) are lowered, non-alphanumerics become `-`, and the result is
+ * trimmed to 20 characters. The full username stays in `spec.owner`.
+ */
+export function ownerSlug(username: string): string {
+  const slug = username
+    .toLowerCase()
+    .replace(/@.*$/, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 20)
+    .replace(/-+$/, '');
+  return slug || 'user';
+}
+
+/** `<owner>-<name>`: the Slice's object name. */
+export function sliceObjectName(owner: string, name: string): string {
+  return `${ownerSlug(owner)}-${name}`;
+}
+
+/** `slice-<owner>-<name>`: the slice's namespace (at most 63 characters). */
+export function sliceNamespace(owner: string, name: string): string {
+  return `slice-${sliceObjectName(owner, name)}`;
+}
+
+/** The longest slice name that keeps the namespace a valid DNS label for this owner. */
+export function maxSliceNameLength(owner: string): number {
+  return 63 - `slice-${ownerSlug(owner)}-`.length;
+}
