@@ -1,0 +1,81 @@
+/**
+ * Reading semantic-convention attributes: code locations (both generations of the `code.*`
+ * attributes), resources, exceptions.
+ */
+import { type AttrValue, type Attributes, type CodeLocation, type ExceptionInfo, type ResourceInfo } from './model';
+
+/** The `code.*` attribute keys, newest generation first. */
+export const CODE_KEYS = {
+  filePath: ['code.file.path', 'code.filepath'],
+  lineNumber: ['code.line.number', 'code.lineno'],
+  columnNumber: ['code.column.number', 'code.column'],
+  functionName: ['code.function.name', 'code.function'],
+  /** Old generation only: the namespace the function belongs to (class or module). */
+  namespace: 'code.namespace',
+} as const;
+
+/** An own attribute (never one of Object.prototype's properties). */
+export function getAttr(attrs: Attributes, key: string): AttrValue | undefined {
+  return Object.prototype.hasOwnProperty.call(attrs, key) ? attrs[key] : undefined;
+}
+
+/** A string attribute, or undefined. */
+export function attrString(attrs: Attributes, key: string): string | undefined {
+  const v = getAttr(attrs, key);
+  return typeof v === 'string' ? v : undefined;
+}
+
+function attrInt(v: AttrValue | undefined): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v > 0 ? v : undefined;
+  if (typeof v === 'string' && v.length > 0 && v.length < 10) {
+    const n = Number(v);
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  }
+  return undefined;
+}
+
+function str(v: AttrValue | undefined): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/**
+ * The code location of the `code.*` attributes, either generation (`code.file.path`,
+ * `code.line.number`, `code.column.number`, `code.function.name`; or `code.filepath`, `code.lineno`,
+ * `code.column`, `code.function` + `code.namespace`). Undefined when neither file nor function is set.
+ *
+ * Hot path: plain property reads (the attribute objects come from the decoders, which never
+ * create `__proto__` and only own keys matter here because none of these names is on Object.prototype).
+ */
+export function codeLocationOf(a: Attributes): CodeLocation | undefined {
+  const file = str(a['code.file.path']) ?? str(a['code.filepath']);
+  let fn = str(a['code.function.name']);
+  if (fn === undefined) {
+    fn = str(a['code.function']);
+    const ns = fn !== undefined ? str(a['code.namespace']) : undefined;
+    if (ns !== undefined) fn = `${ns}.${fn}`;
+  }
+  if (file === undefined && fn === undefined) return undefined;
+  const line = attrInt(a['code.line.number']) ?? attrInt(a['code.lineno']);
+  const column = attrInt(a['code.column.number']) ?? attrInt(a['code.column']);
+  return { file, line, column, function: fn };
+}
+
+/** The resource fields the editor shows, from a resource's attributes. */
+export function resourceInfoOf(a: Attributes): ResourceInfo {
+  return {
+    serviceName: attrString(a, 'service.name'),
+    namespace: attrString(a, 'k8s.namespace.name'),
+    podName: attrString(a, 'k8s.pod.name'),
+    containerName: attrString(a, 'k8s.container.name'),
+    attributes: a,
+  };
+}
+
+/** The exception of `exception.*` attributes (a span event or a log record), or undefined when there is none. */
+export function exceptionOf(a: Attributes, timeMs: number): ExceptionInfo | undefined {
+  const type = attrString(a, 'exception.type');
+  const message = attrString(a, 'exception.message');
+  const stacktrace = attrString(a, 'exception.stacktrace');
+  if (type === undefined && message === undefined && stacktrace === undefined) return undefined;
+  return { type: type ?? '', message: message ?? '', stacktrace: stacktrace ?? '', timeMs };
+}

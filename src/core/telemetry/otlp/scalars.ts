@@ -1,0 +1,151 @@
+/**
+ * OTLP scalars: trace/span ids (hex in OTLP/JSON, base64 in the proto3 JSON of other tools, bytes in
+ * protobuf), int64 (string or number in JSON, Long or number from protobufjs) and nanosecond times.
+ */
+
+const HEX = '0123456789abcdef';
+const BYTE_HEX: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4]! + HEX[i & 15]!);
+
+/** Bytes as lowercase hex; '' when the length is not `expected` (16 for trace ids, 8 for span ids) or all zero. */
+export function bytesToHexId(b: Uint8Array | null | undefined, expected: number): string {
+  if (!b || b.length !== expected) return '';
+  let s = '';
+  let any = 0;
+  for (let i = 0; i < b.length; i++) {
+    const v = b[i]!;
+    any |= v;
+    s += BYTE_HEX[v]!;
+  }
+  return any === 0 ? '' : s;
+}
+
+/** 0..15 for a hex digit char code, 16 for a lowercase-able uppercase digit marker, -1 otherwise. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * An id from OTLP/JSON: hex of `bytes` bytes (any case), or base64 of them. Returns lowercase hex,
+ * or '' when empty, invalid or all zero.
+ */
+export function jsonId(v: unknown, bytes: number): string {
+  if (typeof v !== 'string' || v.length === 0) return '';
+  if (v.length === bytes * 2) {
+    let upper = false;
+    let any = false;
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      const h = hexValue(c);
+      if (h < 0) return base64Id(v, bytes);
+      if (c >= 65 && c <= 70) upper = true;
+      if (h !== 0) any = true;
+    }
+    if (!any) return '';
+    return upper ? v.toLowerCase() : v;
+  }
+  return base64Id(v, bytes);
+}
+
+function base64Id(v: string, bytes: number): string {
+  const b = base64ToBytes(v);
+  return b ? bytesToHexId(b, bytes) : '';
+}
+
+const B64: Int8Array = (() => {
+  const t = new Int8Array(128).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < alphabet.length; i++) t[alphabet.charCodeAt(i)] = i;
+  t['-'.charCodeAt(0)] = 62; // base64url
+  t['_'.charCodeAt(0)] = 63;
+  return t;
+})();
+
+/** Decodes standard or URL-safe base64 (padding optional); undefined when invalid. */
+export function base64ToBytes(s: string): Uint8Array | undefined {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 61) end--; // '='
+  if (end % 4 === 1) return undefined;
+  const out = new Uint8Array(Math.floor((end * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? B64[c]! : -1;
+    if (v < 0) return undefined;
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+/** A Long as protobufjs returns it when long.js is present. */
+export interface LongLike {
+  readonly low: number;
+  readonly high: number;
+  readonly unsigned: boolean;
+}
+
+function isLong(v: unknown): v is LongLike {
+  return typeof v === 'object' && v !== null && typeof (v as LongLike).low === 'number' && typeof (v as LongLike).high === 'number';
+}
+
+/** An int64/uint64 as a number (precision is lost above 2^53); NaN when not an integer. */
+export function int64ToNumber(v: unknown): number {
+  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : NaN;
+  if (typeof v === 'string') {
+    if (v.length === 0 || v.length > 21) return NaN;
+    const n = Number(v);
+    return Number.isFinite(n) ? Math.trunc(n) : NaN;
+  }
+  if (isLong(v)) {
+    const lo = v.low >>> 0;
+    if (v.unsigned || v.high >= 0) return (v.high >>> 0) * 4294967296 + lo;
+    return v.high * 4294967296 + lo;
+  }
+  return NaN;
+}
+
+/**
+ * Unix nanoseconds (decimal string, number or Long) as Unix milliseconds; 0 when absent or invalid.
+ * Strings and Longs are split exactly into whole milliseconds and the rest, so the result is the
+ * double nearest to the true value (a plain `Number(ns) / 1e6` is off by up to ~0.2 µs).
+ */
+export function nanosToMs(v: unknown): number {
+  if (typeof v === 'string') return decimalNanosToMs(v);
+  if (isLong(v)) {
+    const high = v.high >>> 0;
+    if (!v.unsigned && v.high < 0) return 0;
+    // value = high * 2^32 + low, and 2^32 = 4294 * 1e6 + 967296
+    const t = high * 967296 + (v.low >>> 0); // < 2^53: exact
+    const rest = t % 1e6;
+    return high * 4294 + (t - rest) / 1e6 + rest / 1e6;
+  }
+  const n = int64ToNumber(v);
+  return n > 0 ? n / 1e6 : 0;
+}
+
+function decimalNanosToMs(s: string): number {
+  const len = s.length;
+  if (len === 0 || len > 20) return 0;
+  let whole = 0;
+  let frac = 0;
+  const split = len - 6;
+  for (let i = 0; i < len; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) {
+      const n = Number(s);
+      return Number.isFinite(n) && n > 0 ? n / 1e6 : 0;
+    }
+    if (i < split) whole = whole * 10 + d;
+    else frac = frac * 10 + d;
+  }
+  return whole + frac / 1e6;
+}
