@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hookFromEnv } from './hook';
 import { AgentServer } from './server';
 
 /**
@@ -7,6 +8,10 @@ import { AgentServer } from './server';
  *   SLICE_AGENT_PORT   (default 7777)              the pod-local port, reached through port-forward
  *   SLICE_AGENT_HOST   (default 0.0.0.0)
  *   SLICE_SYNC_ROOT    (default /app)              the only directory the agent may write into
+ *   SLICE_MAX_FILE_BYTES (default 32 MiB)          files above this are refused (TOO_LARGE)
+ *   SLICE_AFTER_SYNC_CMD  the after-sync action: a JSON argv array (no shell), or a command line
+ *                         for /bin/sh -c; file names are never passed to it
+ *   SLICE_AFTER_SYNC_TIMEOUT_MS (default 30000)
  */
 function main(): void {
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} slice-agent ${line}\n`);
@@ -20,6 +25,18 @@ function main(): void {
     log(`refusing to start: SLICE_AGENT_PORT=${process.env.SLICE_AGENT_PORT} is not a port number`);
     process.exit(2);
   }
+  const maxFileBytes = process.env.SLICE_MAX_FILE_BYTES ? Number(process.env.SLICE_MAX_FILE_BYTES) : undefined;
+  if (maxFileBytes !== undefined && !(Number.isInteger(maxFileBytes) && maxFileBytes > 0)) {
+    log(`refusing to start: SLICE_MAX_FILE_BYTES=${process.env.SLICE_MAX_FILE_BYTES} is not a positive integer`);
+    process.exit(2);
+  }
+  let afterSync;
+  try {
+    afterSync = hookFromEnv(process.env.SLICE_AFTER_SYNC_CMD, process.env.SLICE_AFTER_SYNC_TIMEOUT_MS);
+  } catch (e) {
+    log(`refusing to start: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  }
   const server = new AgentServer({
     host: process.env.SLICE_AGENT_HOST ?? '0.0.0.0',
     port,
@@ -27,6 +44,8 @@ function main(): void {
     syncRoot: process.env.SLICE_SYNC_ROOT ?? '/app',
     version: AGENT_VERSION,
     log,
+    maxFileBytes,
+    afterSync,
   });
   server.listen().then(
     (p) => log(`listening on ${p}`),

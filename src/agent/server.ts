@@ -1,7 +1,16 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { randomUUID } from 'node:crypto';
+import { type HookConfig } from '../core/sync/messages';
+import { HashCache } from '../core/sync/scanner';
 import { bearerToken, tokenMatches } from './auth';
+import { HookRunner } from './hook';
+import { SafeTree } from './safeTree';
+import { AgentSession } from './session';
+
+/** Files above this size are refused (TOO_LARGE) unless SLICE_MAX_FILE_BYTES says otherwise. */
+export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
 
 export interface AgentOptions {
   readonly host: string;
@@ -10,19 +19,30 @@ export interface AgentOptions {
   readonly syncRoot: string;
   readonly version: string;
   readonly log: (line: string) => void;
+  /** Per-file size cap (default DEFAULT_MAX_FILE_BYTES). */
+  readonly maxFileBytes?: number;
+  /** The after-sync action (SLICE_AFTER_SYNC_CMD); a client's HELLO may override it. */
+  readonly afterSync?: HookConfig;
 }
 
 /**
  * The agent's network face: a WebSocket endpoint that admits only holders of the slice's token,
- * and an unauthenticated /healthz for the kubelet's probes. The protocol spoken on an admitted
- * socket belongs to the sync engine; this server only authenticates and greets.
+ * and an unauthenticated /healthz for the kubelet's probes. An admitted socket first gets a JSON
+ * text greeting (kept for simple probes), then speaks the binary sync protocol (AgentSession).
  */
 export class AgentServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
+  private readonly tree: SafeTree;
+  private readonly hooks: HookRunner;
+  private readonly cache = new HashCache();
+  /** Random per process: tells a reconnecting client that the agent restarted. */
+  readonly instanceId = randomUUID();
 
   constructor(private readonly options: AgentOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+    this.tree = new SafeTree(options.syncRoot);
+    this.hooks = new HookRunner(options.syncRoot);
     this.http = createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/healthz') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -45,6 +65,7 @@ export class AgentServer {
   }
 
   close(): Promise<void> {
+    this.hooks.dispose();
     for (const client of this.wss.clients) client.terminate();
     return new Promise((resolve) => this.wss.close(() => this.http.close(() => resolve())));
   }
@@ -62,5 +83,30 @@ export class AgentServer {
     this.options.log(`client connected from ${req.socket.remoteAddress ?? '?'}`);
     ws.send(JSON.stringify({ type: 'hello', agentVersion: this.options.version, syncRoot: this.options.syncRoot, pid: process.pid }));
     ws.on('error', (e) => this.options.log(`socket error: ${e.message}`));
+    const session = new AgentSession(
+      {
+        tree: this.tree,
+        syncRoot: this.options.syncRoot,
+        agentVersion: this.options.version,
+        instanceId: this.instanceId,
+        maxFileBytes: this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+        hook: this.options.afterSync,
+        hooks: this.hooks,
+        cache: this.cache,
+        log: this.options.log,
+      },
+      {
+        send: (frame) => ws.send(frame, { binary: true }),
+        close: (code, reason) => ws.close(code, reason),
+      },
+    );
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary) => {
+      if (!isBinary) return;
+      session.receive(Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+    });
+    ws.on('close', () => {
+      session.dispose();
+      this.options.log('client disconnected');
+    });
   }
 }

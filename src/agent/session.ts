@@ -1,0 +1,143 @@
+import { inflateRawSync } from 'node:zlib';
+import { SyncError } from '../core/sync/errors';
+import { type BatchOp, type HookConfig, type Message, type OpResult, encodeManifestPayload, encodeMessage, parseMessage } from '../core/sync/messages';
+import { toWire } from '../core/sync/manifest';
+import { FrameFlags, MessageType, SUPPORTED_VERSIONS, decodeFrame } from '../core/sync/protocol';
+import { type HashCache, scanTree } from '../core/sync/scanner';
+import { type HookRunner } from './hook';
+import { type SafeTree, TEMP_NAME } from './safeTree';
+import { NodeTreeFs } from './treeFs';
+import { deflateIfWorthIt } from './compression';
+
+export interface SessionContext {
+  readonly tree: SafeTree;
+  readonly syncRoot: string;
+  readonly agentVersion: string;
+  readonly instanceId: string;
+  readonly maxFileBytes: number;
+  readonly hook: HookConfig | undefined;
+  readonly hooks: HookRunner;
+  readonly cache: HashCache;
+  readonly log: (line: string) => void;
+}
+
+export interface SessionIo {
+  send(frame: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/**
+ * The agent's side of one authenticated connection: version negotiation, manifests, batches of
+ * writes/deletes/renames acknowledged with hashes, and the after-sync action. Frames are handled
+ * strictly in arrival order, so a batch is acknowledged only after the ones before it.
+ */
+export class AgentSession {
+  private welcomed = false;
+  private hook: HookConfig | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly io: SessionIo,
+  ) {
+    this.hook = ctx.hook;
+  }
+
+  receive(bytes: Uint8Array): void {
+    this.queue = this.queue.then(() => this.handle(bytes)).catch((e: unknown) => this.ctx.log(`session error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+  }
+
+  dispose(): void {
+    this.closed = true;
+  }
+
+  private send(msg: Message, requestId: number, payload?: Uint8Array, flags = 0): void {
+    if (!this.closed) this.io.send(encodeMessage(msg, requestId, payload, flags));
+  }
+
+  private fail(requestId: number, code: SyncError['code'], message: string, close = false): void {
+    this.send({ type: MessageType.Error, meta: { code, message } }, requestId);
+    if (close) {
+      this.closed = true;
+      this.io.close(1002, code);
+    }
+  }
+
+  private async handle(bytes: Uint8Array): Promise<void> {
+    if (this.closed) return;
+    const frame = decodeFrame(bytes);
+    if (!frame.ok) return this.fail(frame.error.requestId ?? 0, frame.error.code, frame.error.message, !this.welcomed);
+    const parsed = parseMessage(frame.value);
+    if (!parsed.ok) return this.fail(frame.value.requestId, parsed.error.code, parsed.error.message, !this.welcomed);
+    const msg = parsed.value;
+    const id = frame.value.requestId;
+    if (!this.welcomed && msg.type !== MessageType.Hello) return this.fail(id, 'BAD_FRAME', 'the first message must be HELLO', true);
+    switch (msg.type) {
+      case MessageType.Hello: {
+        const common = msg.meta.versions.filter((v) => SUPPORTED_VERSIONS.includes(v));
+        if (common.length === 0) return this.fail(id, 'UNSUPPORTED_VERSION', `the agent speaks protocol ${SUPPORTED_VERSIONS.join(', ')}, the client ${msg.meta.versions.join(', ')}; update the extension or the agent image`, true);
+        if (msg.meta.afterSync) this.hook = msg.meta.afterSync;
+        this.welcomed = true;
+        const { syncRoot, agentVersion, instanceId, maxFileBytes } = this.ctx;
+        return this.send({ type: MessageType.Welcome, meta: { version: Math.max(...common), agentVersion, syncRoot, instanceId, maxFileBytes, hook: this.hook !== undefined } }, id);
+      }
+      case MessageType.ManifestRequest: {
+        const scan = await scanTree(new NodeTreeFs(this.ctx.tree.root), { spec: msg.meta.ignore, discoverGitignores: false, cache: this.ctx.cache, skipName: (n) => TEMP_NAME.test(n) });
+        const entries = [...scan.manifest.values()].map(toWire);
+        const { payload, compressed } = deflateIfWorthIt(encodeManifestPayload(entries));
+        return this.send({ type: MessageType.Manifest, meta: { count: entries.length } }, id, payload, compressed ? FrameFlags.Compressed : 0);
+      }
+      case MessageType.Batch:
+        return this.batch(id, msg.meta.ops, frame.value.payload, (frame.value.flags & FrameFlags.Compressed) !== 0);
+      case MessageType.RunHook:
+        return this.send({ type: MessageType.HookResult, meta: await this.ctx.hooks.run(this.hook) }, id);
+      default:
+        return this.fail(id, 'BAD_FRAME', `the agent does not accept ${MessageType[msg.type]} messages`);
+    }
+  }
+
+  private async batch(id: number, ops: readonly BatchOp[], raw: Uint8Array, compressed: boolean): Promise<void> {
+    const started = performance.now();
+    const expected = ops.reduce((n, op) => n + (op.op === 'write' ? op.size : 0), 0);
+    let payload = raw;
+    try {
+      if (compressed) payload = inflateRawSync(raw, { maxOutputLength: Math.max(1, expected) });
+    } catch {
+      return this.fail(id, 'BAD_FRAME', 'batch payload does not inflate to the announced size');
+    }
+    if (payload.length !== expected) return this.fail(id, 'BAD_FRAME', `batch payload is ${payload.length} bytes, its writes announce ${expected}`);
+    const results: OpResult[] = [];
+    let offset = 0;
+    for (const op of ops) {
+      const data = op.op === 'write' ? payload.subarray(offset, offset + op.size) : undefined;
+      if (op.op === 'write') offset += op.size;
+      results.push(await this.apply(op, data));
+    }
+    this.send({ type: MessageType.Ack, meta: { results, durationMs: Math.round((performance.now() - started) * 1000) / 1000 } }, id);
+  }
+
+  private async apply(op: BatchOp, data: Uint8Array | undefined): Promise<OpResult> {
+    try {
+      switch (op.op) {
+        case 'write': {
+          if (op.size > this.ctx.maxFileBytes) throw new SyncError('TOO_LARGE', `${op.path} is ${op.size} bytes, over the agent's ${this.ctx.maxFileBytes}-byte limit`, op.path);
+          this.ctx.cache.delete(op.path);
+          return { path: op.path, ok: true, hash: await this.ctx.tree.write(op.path, data ?? new Uint8Array(0), op.mode, op.hash) };
+        }
+        case 'delete':
+          this.ctx.cache.delete(op.path);
+          await this.ctx.tree.remove(op.path);
+          return { path: op.path, ok: true };
+        case 'rename':
+          this.ctx.cache.delete(op.from);
+          this.ctx.cache.delete(op.path);
+          return { path: op.path, ok: true, hash: await this.ctx.tree.rename(op.from, op.path, op.hash) };
+      }
+    } catch (e) {
+      const se = e instanceof SyncError ? e : new SyncError('INTERNAL', e instanceof Error ? e.message : String(e));
+      if (se.code !== 'HASH_MISMATCH' && se.code !== 'NOT_FOUND') this.ctx.log(`${op.op} ${op.path}: ${se.code} ${se.message}`);
+      return { path: op.path, ok: false, code: se.code, message: se.message };
+    }
+  }
+}

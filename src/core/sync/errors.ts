@@ -1,0 +1,47 @@
+/**
+ * The error codes of the sync protocol. The agent sends them in ERROR frames and per-operation
+ * acknowledgements; the client raises them as SyncError. Each has a fixed meaning:
+ */
+export const SYNC_ERROR_CODES = [
+  /** The path is syntactically unacceptable: absolute, `..`, NUL, empty, backslashes, too long. */
+  'PATH_INVALID',
+  /** The path is well formed but resolves outside the sync root (through a symlink). */
+  'PATH_OUTSIDE_ROOT',
+  /** A file is larger than the per-file cap, or a frame larger than the frame cap. */
+  'TOO_LARGE',
+  /** The file system refused (permissions, disk full, …). */
+  'IO_ERROR',
+  /** The peer speaks no protocol version this side understands. */
+  'UNSUPPORTED_VERSION',
+  /** A frame or message could not be decoded. */
+  'BAD_FRAME',
+  /** The content received does not hash to what the sender announced. */
+  'HASH_MISMATCH',
+  /** A rename's source does not exist. */
+  'NOT_FOUND',
+  /** The transport closed or timed out before an answer came. */
+  'DISCONNECTED',
+  /** The after-sync command failed to start or is not configured. */
+  'HOOK_FAILED',
+  /** Anything else. */
+  'INTERNAL',
+] as const;
+
+export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];
+
+export function isSyncErrorCode(v: unknown): v is SyncErrorCode {
+  return typeof v === 'string' && (SYNC_ERROR_CODES as readonly string[]).includes(v);
+}
+
+/** A failure with a protocol error code and a message fit for a person. */
+export class SyncError extends Error {
+  override readonly name = 'SyncError';
+  constructor(
+    readonly code: SyncErrorCode,
+    message: string,
+    /** The path the failure concerns, if any (relative to the sync root, '/'-separated). */
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,239 @@
+import { type Result, err, ok } from '../base/result';
+import { type SyncErrorCode, isSyncErrorCode } from './errors';
+import { type WireEntry } from './manifest';
+import { type Frame, type FrameProblem, MessageType, encodeFrame } from './protocol';
+import { type IgnoreSpec } from './ignoreRules';
+
+/** The after-sync action: an argv run without a shell, with a timeout. File names never reach it. */
+export interface HookConfig {
+  readonly argv: readonly string[];
+  readonly timeoutMs?: number;
+}
+
+export interface HelloMeta {
+  /** Protocol versions the client speaks; the agent picks the highest it shares. */
+  readonly versions: readonly number[];
+  readonly client: string;
+  /** Overrides the agent's SLICE_AFTER_SYNC_CMD for this session. */
+  readonly afterSync?: HookConfig;
+}
+
+export interface WelcomeMeta {
+  readonly version: number;
+  readonly agentVersion: string;
+  readonly syncRoot: string;
+  /** Random per agent process: a new value after reconnecting means the agent restarted. */
+  readonly instanceId: string;
+  readonly maxFileBytes: number;
+  /** True when an after-sync action is configured. */
+  readonly hook: boolean;
+}
+
+export interface ErrorMeta {
+  readonly code: SyncErrorCode;
+  readonly message: string;
+  readonly path?: string;
+}
+
+export interface ManifestRequestMeta {
+  readonly ignore: IgnoreSpec;
+}
+
+/** The entries travel in the payload (JSON array of WireEntry, compressed when large); see manifestPayload. */
+export interface ManifestMeta {
+  readonly count: number;
+}
+
+/** Operations of a batch. A write's bytes are the next `size` bytes of the (decompressed) payload. */
+export type BatchOp =
+  | { readonly op: 'write'; readonly path: string; readonly size: number; readonly hash: string; readonly mode?: number }
+  | { readonly op: 'delete'; readonly path: string }
+  | { readonly op: 'rename'; readonly from: string; readonly path: string; readonly hash: string };
+
+export interface BatchMeta {
+  readonly ops: readonly BatchOp[];
+}
+
+/** One result per op, in order. A successful write or rename carries the hash now on disk. */
+export type OpResult =
+  | { readonly path: string; readonly ok: true; readonly hash?: string }
+  | { readonly path: string; readonly ok: false; readonly code: SyncErrorCode; readonly message: string };
+
+export interface AckMeta {
+  readonly results: readonly OpResult[];
+  readonly durationMs: number;
+}
+
+export interface HookResultMeta {
+  readonly ran: boolean;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+  /** The last few KiB of stdout+stderr. */
+  readonly outputTail: string;
+  readonly error?: string;
+}
+
+export type Message =
+  | { readonly type: MessageType.Hello; readonly meta: HelloMeta }
+  | { readonly type: MessageType.Welcome; readonly meta: WelcomeMeta }
+  | { readonly type: MessageType.Error; readonly meta: ErrorMeta }
+  | { readonly type: MessageType.ManifestRequest; readonly meta: ManifestRequestMeta }
+  | { readonly type: MessageType.Manifest; readonly meta: ManifestMeta }
+  | { readonly type: MessageType.Batch; readonly meta: BatchMeta }
+  | { readonly type: MessageType.Ack; readonly meta: AckMeta }
+  | { readonly type: MessageType.RunHook; readonly meta: Record<string, never> }
+  | { readonly type: MessageType.HookResult; readonly meta: HookResultMeta };
+
+type Obj = Readonly<Record<string, unknown>>;
+class Invalid extends Error {}
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+function str(o: Obj, k: string): string {
+  const v = o[k];
+  if (typeof v !== 'string') throw new Invalid(`${k} must be a string`);
+  return v;
+}
+function num(o: Obj, k: string): number {
+  const v = o[k];
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Invalid(`${k} must be a number`);
+  return v;
+}
+function optNum(o: Obj, k: string): number | undefined {
+  return o[k] === undefined ? undefined : num(o, k);
+}
+function arr(o: Obj, k: string): readonly unknown[] {
+  const v = o[k];
+  if (!Array.isArray(v)) throw new Invalid(`${k} must be an array`);
+  return v;
+}
+function strings(v: readonly unknown[], what: string): string[] {
+  return v.map((s) => {
+    if (typeof s !== 'string') throw new Invalid(`${what} must hold strings`);
+    return s;
+  });
+}
+function obj(v: unknown, what: string): Obj {
+  if (!isObj(v)) throw new Invalid(`${what} must be an object`);
+  return v;
+}
+
+function hook(v: unknown): HookConfig | undefined {
+  if (v === undefined) return undefined;
+  const o = obj(v, 'afterSync');
+  const argv = strings(arr(o, 'argv'), 'afterSync.argv');
+  if (argv.length === 0) throw new Invalid('afterSync.argv is empty');
+  const timeoutMs = optNum(o, 'timeoutMs');
+  return timeoutMs === undefined ? { argv } : { argv, timeoutMs };
+}
+
+function ignoreSpec(v: unknown): IgnoreSpec {
+  const o = obj(v, 'ignore');
+  const patterns = strings(arr(o, 'patterns'), 'ignore.patterns');
+  const gitignores = arr(o, 'gitignores').map((g) => {
+    const go = obj(g, 'ignore.gitignores[]');
+    return { dir: str(go, 'dir'), content: str(go, 'content') };
+  });
+  return { patterns, gitignores };
+}
+
+function wireEntry(v: unknown): WireEntry {
+  if (!Array.isArray(v) || v.length !== 4 || typeof v[0] !== 'string' || typeof v[1] !== 'number' || typeof v[2] !== 'number' || typeof v[3] !== 'string') {
+    throw new Invalid('manifest entries must be [path, size, mode, hash]');
+  }
+  return [v[0], v[1], v[2], v[3]];
+}
+
+function batchOp(v: unknown): BatchOp {
+  const o = obj(v, 'op');
+  switch (o.op) {
+    case 'write': {
+      const mode = optNum(o, 'mode');
+      const base = { op: 'write' as const, path: str(o, 'path'), size: num(o, 'size'), hash: str(o, 'hash') };
+      if (base.size < 0 || !Number.isInteger(base.size)) throw new Invalid('write.size must be a non-negative integer');
+      return mode === undefined ? base : { ...base, mode };
+    }
+    case 'delete':
+      return { op: 'delete', path: str(o, 'path') };
+    case 'rename':
+      return { op: 'rename', from: str(o, 'from'), path: str(o, 'path'), hash: str(o, 'hash') };
+    default:
+      throw new Invalid(`unknown op ${JSON.stringify(o.op)}`);
+  }
+}
+
+function opResult(v: unknown): OpResult {
+  const o = obj(v, 'result');
+  const path = str(o, 'path');
+  if (o.ok === true) return o.hash === undefined ? { path, ok: true } : { path, ok: true, hash: str(o, 'hash') };
+  const code = o.code;
+  return { path, ok: false, code: isSyncErrorCode(code) ? code : 'INTERNAL', message: str(o, 'message') };
+}
+
+function parse(type: MessageType, m: Obj): Message {
+  switch (type) {
+    case MessageType.Hello: {
+      const afterSync = hook(m.afterSync);
+      const base = { versions: arr(m, 'versions').map((v) => (typeof v === 'number' ? v : -1)), client: str(m, 'client') };
+      return { type, meta: afterSync ? { ...base, afterSync } : base };
+    }
+    case MessageType.Welcome:
+      return { type, meta: { version: num(m, 'version'), agentVersion: str(m, 'agentVersion'), syncRoot: str(m, 'syncRoot'), instanceId: str(m, 'instanceId'), maxFileBytes: num(m, 'maxFileBytes'), hook: m.hook === true } };
+    case MessageType.Error: {
+      const code = isSyncErrorCode(m.code) ? m.code : 'INTERNAL';
+      return { type, meta: typeof m.path === 'string' ? { code, message: str(m, 'message'), path: m.path } : { code, message: str(m, 'message') } };
+    }
+    case MessageType.ManifestRequest:
+      return { type, meta: { ignore: ignoreSpec(m.ignore) } };
+    case MessageType.Manifest:
+      return { type, meta: { count: num(m, 'count') } };
+    case MessageType.Batch:
+      return { type, meta: { ops: arr(m, 'ops').map(batchOp) } };
+    case MessageType.Ack:
+      return { type, meta: { results: arr(m, 'results').map(opResult), durationMs: num(m, 'durationMs') } };
+    case MessageType.RunHook:
+      return { type, meta: {} };
+    case MessageType.HookResult: {
+      const exitCode = m.exitCode === null ? null : num(m, 'exitCode');
+      const signal = typeof m.signal === 'string' ? m.signal : null;
+      const base = { ran: m.ran === true, exitCode, signal, timedOut: m.timedOut === true, durationMs: num(m, 'durationMs'), outputTail: str(m, 'outputTail') };
+      return { type, meta: typeof m.error === 'string' ? { ...base, error: m.error } : base };
+    }
+  }
+}
+
+/** Validates a decoded frame's metadata against its message type. */
+export function parseMessage(frame: Frame): Result<Message, FrameProblem> {
+  try {
+    return ok(parse(frame.type, frame.meta));
+  } catch (e) {
+    if (e instanceof Invalid) return err({ code: 'BAD_FRAME', message: `malformed ${MessageType[frame.type]} message: ${e.message}`, requestId: frame.requestId });
+    throw e;
+  }
+}
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function encodeManifestPayload(entries: readonly WireEntry[]): Uint8Array {
+  return utf8.encode(JSON.stringify(entries));
+}
+
+/** Decodes a MANIFEST payload (already decompressed); a defect is a FrameProblem, never a throw. */
+export function decodeManifestPayload(payload: Uint8Array, count: number): Result<WireEntry[], FrameProblem> {
+  try {
+    const parsed: unknown = JSON.parse(fromUtf8.decode(payload));
+    if (!Array.isArray(parsed)) throw new Invalid('manifest payload must be an array');
+    const entries = parsed.map(wireEntry);
+    if (entries.length !== count) throw new Invalid(`manifest announces ${count} entries but holds ${entries.length}`);
+    return ok(entries);
+  } catch (e) {
+    return err({ code: 'BAD_FRAME', message: `malformed manifest: ${e instanceof Invalid ? e.message : 'not UTF-8 JSON'}` });
+  }
+}
+
+/** Encodes a typed message as a frame. */
+export function encodeMessage(msg: Message, requestId: number, payload?: Uint8Array, flags = 0): Uint8Array {
+  return encodeFrame({ type: msg.type, requestId, meta: msg.meta as unknown as Readonly<Record<string, unknown>>, flags, payload });
+}

@@ -1,0 +1,110 @@
+import { type ManifestEntry } from './manifest';
+import { IgnoreRules, type IgnoreSpec } from './ignoreRules';
+
+export interface TreeDirEntry {
+  readonly name: string;
+  readonly kind: 'file' | 'dir' | 'symlink' | 'other';
+}
+
+export interface TreeStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Permission bits, or undefined where the platform has none worth keeping. */
+  readonly mode?: number;
+}
+
+/** The file-system port of a scan; paths are relative to the tree's root, '' is the root. */
+export interface TreeFs {
+  readDir(dir: string): Promise<readonly TreeDirEntry[]>;
+  /** lstat of a regular file; undefined when it is gone or not a regular file. */
+  stat(path: string): Promise<TreeStat | undefined>;
+  /** Lower-case hex sha256 of the file's contents. */
+  hash(path: string): Promise<string>;
+  /** The file as UTF-8, or undefined when absent. */
+  readText(path: string): Promise<string | undefined>;
+}
+
+/** Hashes remembered by mtime+size, so an unchanged tree rescans with stats only. */
+export class HashCache {
+  private readonly byPath = new Map<string, { size: number; mtimeMs: number; hash: string }>();
+
+  get(path: string, stat: TreeStat): string | undefined {
+    const c = this.byPath.get(path);
+    return c && c.size === stat.size && c.mtimeMs === stat.mtimeMs ? c.hash : undefined;
+  }
+
+  set(path: string, stat: TreeStat, hash: string): void {
+    this.byPath.set(path, { size: stat.size, mtimeMs: stat.mtimeMs, hash });
+  }
+
+  delete(path: string): void {
+    this.byPath.delete(path);
+  }
+
+  get size(): number {
+    return this.byPath.size;
+  }
+}
+
+/** Reads one file's manifest entry (hash from the cache when mtime and size match); undefined when gone. */
+export async function entryOf(fs: TreeFs, path: string, cache: HashCache | undefined): Promise<ManifestEntry | undefined> {
+  const stat = await fs.stat(path);
+  if (!stat) return undefined;
+  let hash = cache?.get(path, stat);
+  if (hash === undefined) {
+    hash = await fs.hash(path);
+    cache?.set(path, stat, hash);
+  }
+  return stat.mode === undefined ? { path, size: stat.size, hash } : { path, size: stat.size, mode: stat.mode, hash };
+}
+
+export interface ScanOptions {
+  readonly spec: IgnoreSpec;
+  /** Read `.gitignore` files while walking and add them to the spec (the local side does; the agent is told). */
+  readonly discoverGitignores: boolean;
+  readonly cache?: HashCache;
+  /** Names the scan never lists (the agent's own temp files). */
+  readonly skipName?: (name: string) => boolean;
+  readonly concurrency?: number;
+}
+
+export interface ScanResult {
+  readonly manifest: Map<string, ManifestEntry>;
+  readonly spec: IgnoreSpec;
+  readonly rules: IgnoreRules;
+}
+
+/** Walks the tree (never following symlinks), applies the ignore rules and hashes regular files. */
+export async function scanTree(fs: TreeFs, options: ScanOptions): Promise<ScanResult> {
+  const gitignores = [...options.spec.gitignores];
+  let rules = new IgnoreRules(options.spec);
+  const files: string[] = [];
+  const dirs = [''];
+  while (dirs.length > 0) {
+    const dir = dirs.shift() ?? '';
+    if (options.discoverGitignores) {
+      const content = await fs.readText(dir ? `${dir}/.gitignore` : '.gitignore');
+      if (content !== undefined) {
+        gitignores.push({ dir, content });
+        rules = new IgnoreRules({ patterns: options.spec.patterns, gitignores });
+      }
+    }
+    for (const e of await fs.readDir(dir)) {
+      if (options.skipName?.(e.name)) continue;
+      const path = dir ? `${dir}/${e.name}` : e.name;
+      if (e.kind === 'dir' && !rules.isIgnored(path, true)) dirs.push(path);
+      else if (e.kind === 'file' && !rules.isIgnored(path)) files.push(path);
+    }
+  }
+  const manifest = new Map<string, ManifestEntry>();
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const path = files[next++] ?? '';
+      const entry = await entryOf(fs, path, options.cache);
+      if (entry) manifest.set(path, entry);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 16) }, worker));
+  return { manifest, spec: { patterns: options.spec.patterns, gitignores }, rules };
+}
