@@ -1,11 +1,23 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { addTokenContext, mintNobody } from '../support/identities';
 
 export interface ClusterKubeconfigs {
   readonly admin: string;
   readonly all: string[];
   readonly contextNames: string[];
+}
+
+/** The merged kubeconfig plus a context for an identity the cluster authorises for nothing. */
+export async function kubeconfigWithNobody(kube: ClusterKubeconfigs, namespace: string): Promise<{ yaml: string; nobodyContext: string; dispose: () => Promise<void> }> {
+  const admin = new KubeConfig();
+  admin.loadFromFile(kube.admin);
+  const nobody = await mintNobody(admin, namespace);
+  const merged = new KubeConfig();
+  merged.loadFromString(mergedKubeconfig(kube.all));
+  const nobodyContext = addTokenContext(merged, admin, nobody.user, 'nobody@slice-local');
+  return { yaml: merged.exportConfig(), nobodyContext, dispose: () => nobody.dispose() };
 }
 
 /** The local test cluster's kubeconfigs (test/cluster), or undefined when it is not up. */

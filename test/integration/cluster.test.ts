@@ -5,6 +5,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
 import { type EnvironmentsNode } from '../../src/vscode/environmentsTree';
+import { type NobodyIdentity, addTokenContext, mintNobody } from '../support/identities';
 import { activateSlice, scratch, useKubeconfig } from './helpers';
 
 /** The Environments view against the project's real local cluster (test/cluster). */
@@ -18,7 +19,8 @@ describe('Environments against the real local cluster', function () {
   const slice = `slice-alice-it-${suffix}`;
   let api: SliceApi;
   let core: CoreV1Api;
-  let contexts: { admin: string; alice: string };
+  let contexts: { admin: string; alice: string; nobody: string };
+  let nobody: NobodyIdentity | undefined;
 
   before(async function () {
     if (!files.admin || !existsSync(files.admin) || !files.alice || !existsSync(files.alice)) {
@@ -33,8 +35,8 @@ describe('Environments against the real local cluster', function () {
     };
     const admin = load(files.admin);
     const alice = load(files.alice);
-    contexts = { admin: admin.getCurrentContext(), alice: alice.getCurrentContext() };
     core = admin.makeApiClient(CoreV1Api);
+    nobody = await mintNobody(admin, `it-nobody-${suffix}`);
     const expires = new Date(Date.now() + 2 * 3600_000 + 5 * 60_000).toISOString();
     await core.createNamespace({ body: { metadata: { name: baseline, labels: { 'slice.dev/role': 'baseline' } } } });
     await core.createNamespace({
@@ -51,8 +53,9 @@ describe('Environments against the real local cluster', function () {
       clusters: [...admin.getClusters(), ...alice.getClusters().filter((c) => !admin.getClusters().some((a) => a.name === c.name))],
       users: [...admin.getUsers(), ...alice.getUsers()],
       contexts: [...admin.getContexts(), ...alice.getContexts()],
-      currentContext: contexts.admin,
+      currentContext: admin.getCurrentContext(),
     });
+    contexts = { admin: admin.getCurrentContext(), alice: alice.getCurrentContext(), nobody: addTokenContext(merged, admin, nobody.user, 'nobody@slice-local') };
     const file = join(scratch, 'cluster.kubeconfig');
     writeFileSync(file, merged.exportConfig());
     await useKubeconfig(api, file);
@@ -61,6 +64,7 @@ describe('Environments against the real local cluster', function () {
   after(async () => {
     await core?.deleteNamespace({ name: baseline }).catch(() => undefined);
     await core?.deleteNamespace({ name: slice }).catch(() => undefined);
+    await nobody?.dispose().catch(() => undefined);
     await vscode.workspace.getConfiguration('slice').update('kubeconfig', undefined, vscode.ConfigurationTarget.Global);
   });
 
@@ -69,7 +73,7 @@ describe('Environments against the real local cluster', function () {
     await api.view.settled();
     assert.equal(api.contextKeys.get('slice.clusterState'), 'ok');
     const roots = api.view.provider.getChildren();
-    assert.deepEqual(roots.map((r) => (r.kind === 'context' ? r.context.name : '?')).sort(), [contexts.admin, contexts.alice].sort());
+    assert.deepEqual(roots.map((r) => (r.kind === 'context' ? r.context.name : '?')).sort(), [contexts.admin, contexts.alice, contexts.nobody].sort());
     const selected = roots.find((r): r is Extract<EnvironmentsNode, { kind: 'context' }> => r.kind === 'context' && r.selected)!;
     assert.equal(selected.context.name, contexts.admin);
     const children = api.view.provider.getChildren(selected);
@@ -83,15 +87,28 @@ describe('Environments against the real local cluster', function () {
     assert.equal(api.view.provider.getTreeItem(b).description, 'baseline');
   });
 
-  it('a developer without cluster-wide read access gets a clear "forbidden", not a stack', async () => {
-    await vscode.commands.executeCommand('slice.selectCluster', contexts.alice);
+  it('an identity the cluster knows but authorises for nothing gets a clear "forbidden", not a stack', async () => {
+    await vscode.commands.executeCommand('slice.selectCluster', contexts.nobody);
     await api.view.settled();
     assert.equal(api.contextKeys.get('slice.clusterState'), 'failed');
     assert.equal(api.contextKeys.get('slice.clusterProblem'), 'forbidden');
     const cluster = api.environments.state.cluster;
     assert.ok(cluster.status === 'failed');
-    assert.match(cluster.problem.message, /^User "alice" may not list namespaces in https:\/\/127\.0\.0\.1:\d+ \(context ".*"\)\. Ask your platform team/);
+    assert.match(cluster.problem.message, /^User "nobody-it-nobody-\w+" may not list namespaces in https:\/\/127\.0\.0\.1:\d+ \(context "nobody@slice-local"\)\. Ask your platform team/);
     assert.match(cluster.problem.detail, /forbidden/);
     assert.deepEqual(api.view.provider.getChildren(), []);
+  });
+
+  it('a token the cluster does not accept gets a clear "unauthorized"', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(files.admin);
+    const file = join(scratch, 'expired.kubeconfig');
+    const bad = new KubeConfig();
+    addTokenContext(bad, kc, { name: 'expired', token: 'expired-or-revoked-token' }, 'expired@slice-local');
+    writeFileSync(file, bad.exportConfig());
+    await useKubeconfig(api, file);
+    assert.equal(api.contextKeys.get('slice.clusterProblem'), 'unauthorized');
+    const cluster = api.environments.state.cluster;
+    assert.match(cluster.status === 'failed' ? cluster.problem.message : '', /rejected the credentials of user "expired": they are missing, invalid or expired/);
   });
 });
