@@ -7,7 +7,7 @@
 //   node esbuild.config.mjs --watch       rebuild on change
 //   node esbuild.config.mjs --tests       bundles + transpiled tests in out/
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -33,6 +33,8 @@ const bundles = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   // The agent runs with the Node of the sidecar image; it bundles its own dependencies (ws).
   { ...common, entryPoints: { agent: 'src/agent/main.ts' }, outdir: 'dist', external: ['bufferutil', 'utf-8-validate'] },
+  // The slice controller runs in the cluster with the node runtime image; it bundles client-node.
+  { ...common, entryPoints: { controller: 'src/controller/main.ts' }, outdir: 'dist', external: ['bufferutil', 'utf-8-validate'] },
 ];
 
 function listTs(dir) {
@@ -81,6 +83,8 @@ if (watch) {
       sourcemap: 'inline',
       logLevel: 'warning',
     });
+    // Files the transpiled sources import at run time (bundles inline them).
+    cpSync('media/schema', 'out/media/schema', { recursive: true });
     console.log(`transpiled ${entryPoints.length} files to out/`);
   }
 }

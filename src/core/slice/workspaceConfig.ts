@@ -1,0 +1,206 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import schema from '../../../media/schema/slice.schema.json';
+import { type ForkSpec, type SliceResources } from './sliceResource';
+
+/** The workspace's slice.yaml, validated. */
+export interface WorkspaceSliceConfig {
+  readonly baseline: string;
+  readonly name?: string;
+  readonly ttl?: string;
+  readonly resources?: SliceResources;
+  readonly forks: readonly WorkspaceFork[];
+}
+
+export interface WorkspaceFork {
+  readonly workload: string;
+  readonly container?: string;
+  readonly sync?: { readonly local: string; readonly container: string };
+  readonly restart?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A position in the file: 1-based line and column (converted to VS Code's 0-based once, in src/vscode). */
+export interface ConfigRange {
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export interface ConfigProblem {
+  readonly message: string;
+  readonly severity: 'error' | 'warning';
+  readonly range: ConfigRange;
+}
+
+export type ConfigParseResult = { readonly ok: true; readonly config: WorkspaceSliceConfig; readonly warnings: readonly ConfigProblem[] } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+export const SLICE_CONFIG_FILE = 'slice.yaml';
+export const sliceConfigSchema: object = schema;
+
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+const validate = ajv.compile<WorkspaceSliceConfig>(schema);
+
+/** Parses and validates slice.yaml; every problem points at the line it is about. */
+export function parseWorkspaceConfig(text: string): ConfigParseResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number, end: number): ConfigRange => {
+    const s = lines.linePos(offset);
+    const e = lines.linePos(Math.max(offset, end));
+    return { startLine: s.line, startColumn: s.col, endLine: e.line, endColumn: e.col };
+  };
+  const syntax = [...doc.errors, ...doc.warnings].map((e) => ({
+    message: `YAML: ${e.message.split('\n')[0] ?? e.message}`,
+    severity: doc.errors.includes(e) ? ('error' as const) : ('warning' as const),
+    range: at(e.pos[0], e.pos[1]),
+  }));
+  if (doc.errors.length > 0) return { ok: false, problems: syntax };
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined) {
+    return { ok: false, problems: [{ message: 'slice.yaml is empty: it needs at least `baseline` and `forks`.', severity: 'error', range: at(0, 0) }] };
+  }
+  if (!validate(value)) {
+    const problems = dedupe((validate.errors ?? []).map((e) => toProblem(e, doc, at)));
+    return { ok: false, problems };
+  }
+  const semantic = semanticProblems(value, doc, at);
+  if (semantic.some((p) => p.severity === 'error')) return { ok: false, problems: [...syntax, ...semantic] };
+  return { ok: true, config: value, warnings: [...syntax, ...semantic] };
+}
+
+/** The forks of the config, as the Slice resource's spec wants them. */
+export function toForkSpecs(config: WorkspaceSliceConfig): ForkSpec[] {
+  return config.forks.map((f) => ({
+    workload: f.workload,
+    ...(f.container ? { container: f.container } : {}),
+    ...(f.sync ? { syncPath: f.sync.container } : {}),
+    ...(f.restart ? { restartCommand: [...f.restart] } : {}),
+    ...(f.env ? { env: Object.entries(f.env).map(([name, value]) => ({ name, value })) } : {}),
+  }));
+}
+
+type At = (offset: number, end: number) => ConfigRange;
+
+function semanticProblems(config: WorkspaceSliceConfig, doc: Document, at: At): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Map<string, number>();
+  config.forks.forEach((f, i) => {
+    const first = seen.get(f.workload);
+    if (first !== undefined) {
+      problems.push({ message: `forks[${i}]: "${f.workload}" is already forked by forks[${first}]; list each workload once.`, severity: 'error', range: rangeOf(doc, ['forks', i, 'workload'], at) });
+    } else seen.set(f.workload, i);
+    if (f.sync && (f.sync.local.startsWith('/') || /^[A-Za-z]:[\\/]/.test(f.sync.local))) {
+      problems.push({ message: `forks[${i}].sync.local: "${f.sync.local}" must be relative to the workspace folder.`, severity: 'error', range: rangeOf(doc, ['forks', i, 'sync', 'local'], at) });
+    }
+    if (f.sync && f.sync.local.split(/[\\/]/).includes('..')) {
+      problems.push({ message: `forks[${i}].sync.local: "${f.sync.local}" leaves the workspace folder ("..").`, severity: 'error', range: rangeOf(doc, ['forks', i, 'sync', 'local'], at) });
+    }
+  });
+  return problems;
+}
+
+function toProblem(e: ErrorObject, doc: Document, at: At): ConfigProblem {
+  const path = e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const where = describePath(path);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { message: `${where}missing required field \`${String(params.missingProperty)}\`.`, severity: 'error', range: rangeOf(doc, path, at, true) };
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      return { message: `${where}unknown field \`${key}\`${suggestion(key, e)}.`, severity: 'error', range: keyRangeOf(doc, path, key, at) };
+    }
+    case 'type':
+      return { message: `${where}must be ${article(String(params.type))}.`, severity: 'error', range: rangeOf(doc, path, at) };
+    case 'pattern':
+      return { message: `${where}${patternHint(path)}`, severity: 'error', range: rangeOf(doc, path, at) };
+    case 'minItems':
+      return { message: `${where}needs at least ${String(params.limit)} item(s).`, severity: 'error', range: rangeOf(doc, path, at) };
+    default:
+      return { message: `${where}${e.message ?? 'is invalid'}.`, severity: 'error', range: rangeOf(doc, path, at) };
+  }
+}
+
+function describePath(path: readonly (string | number)[]): string {
+  if (path.length === 0) return '';
+  return `${path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')}: `;
+}
+
+function article(type: string): string {
+  return type === 'object' ? 'a mapping' : type === 'array' ? 'a list' : type === 'integer' ? 'a whole number' : `a ${type}`;
+}
+
+function patternHint(path: readonly (string | number)[]): string {
+  const last = path[path.length - 1];
+  switch (last) {
+    case 'ttl':
+      return 'must be a duration like 90m, 4h or 2d.';
+    case 'cpu':
+      return 'must be a CPU quantity like "2" or "1500m".';
+    case 'memory':
+      return 'must be a memory quantity like "512Mi" or "2Gi".';
+    case 'container':
+      return path.includes('sync') ? 'must be an absolute path in the container, like /app.' : 'must be a container name (lowercase letters, digits and -).';
+    default:
+      return 'must be a Kubernetes name: lowercase letters, digits and -, starting and ending with a letter or digit.';
+  }
+}
+
+function suggestion(key: string, e: ErrorObject): string {
+  const parentSchema = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
+  const known = Object.keys(parentSchema?.properties ?? {});
+  const close = known.find((k) => distance(k, key) <= 2);
+  return close ? ` (did you mean \`${close}\`?)` : known.length > 0 ? ` (expected one of: ${known.join(', ')})` : '';
+}
+
+function distance(a: string, b: string): number {
+  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) dp[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) dp[i]![j] = Math.min(dp[i - 1]![j]! + 1, dp[i]![j - 1]! + 1, dp[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return dp[a.length]![b.length]!;
+}
+
+function nodeAt(doc: Document, path: readonly (string | number)[]): YamlNode | undefined {
+  const n: unknown = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  return n && typeof n === 'object' && 'range' in n ? (n as YamlNode) : undefined;
+}
+
+/** The range of the value at `path`; for a mapping with `keyOnly`, its first line only. */
+function rangeOf(doc: Document, path: readonly (string | number)[], at: At, keyOnly = false): ConfigRange {
+  // For a missing field, point at the key that holds the mapping, when there is one.
+  if (keyOnly && path.length > 0) {
+    const parent = nodeAt(doc, path.slice(0, -1));
+    const key = path[path.length - 1];
+    if (parent && isMap(parent)) {
+      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+      if (pair && isPair(pair) && isScalar(pair.key) && pair.key.range) return at(pair.key.range[0], pair.key.range[1]);
+    }
+  }
+  const node = nodeAt(doc, path) ?? nodeAt(doc, []);
+  if (!node?.range) return at(0, 0);
+  const [start, valueEnd] = node.range;
+  const range = at(start, valueEnd);
+  return keyOnly || isMap(node) ? { ...range, endLine: range.startLine, endColumn: range.startColumn + 1 } : range;
+}
+
+function keyRangeOf(doc: Document, path: readonly (string | number)[], key: string, at: At): ConfigRange {
+  const node = nodeAt(doc, path);
+  if (node && isMap(node)) {
+    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+    if (pair && isPair(pair) && isScalar(pair.key) && pair.key.range) return at(pair.key.range[0], pair.key.range[1]);
+  }
+  return rangeOf(doc, path, at);
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.message}@${p.range.startLine}:${p.range.startColumn}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
