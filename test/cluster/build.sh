@@ -60,6 +60,12 @@ build_netpol() {
   build_component netpol "$NETPOL_VERSION" "$HERE/go/netpol" kube-network-policies "$NETPOL_PKG"
 }
 
+build_kube_router() {
+  build_component kube-router "$KUBE_ROUTER_VERSION" "$HERE/go/kube-router" kube-router \
+    github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
+    "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
+}
+
 build_etcd() {
   build_component etcd "$ETCD_VERSION" "$HERE/go/etcd" etcd go.etcd.io/etcd/server/v3
 }
@@ -72,7 +78,8 @@ for t in "${targets[@]}"; do
     coredns) build_coredns ;;
     netpol) build_netpol ;;
     etcd) build_etcd ;;
-    all) build_k8s; build_coredns; build_netpol; [[ "$ETCD_SOURCE" == go ]] && build_etcd || true ;;
+    kube-router) build_kube_router ;;
+    all) build_k8s; build_coredns; build_kube_router; [[ "$ETCD_SOURCE" == go ]] && build_etcd || true ;;
     *) die "unknown build target: $t" ;;
   esac
 done

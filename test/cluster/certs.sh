@@ -45,6 +45,7 @@ make_pki() {
   _client controller-manager "/CN=system:kube-controller-manager"
   _client scheduler "/CN=system:kube-scheduler"
   _client kube-proxy "/CN=system:kube-proxy"
+  _client kube-router "/CN=kube-router"
   _client kubelet "/O=system:nodes/CN=system:node:$NODE_NAME"
   _client alice "/O=slice:developers/CN=alice"
   _client bob "/O=slice:developers/CN=bob"
@@ -82,5 +83,6 @@ make_kubeconfigs() {
   _kubeconfig "$KCFG/controller-manager.kubeconfig" system:kube-controller-manager controller-manager
   _kubeconfig "$KCFG/scheduler.kubeconfig" system:kube-scheduler scheduler
   _kubeconfig "$KCFG/kube-proxy.kubeconfig" system:kube-proxy kube-proxy
+  _kubeconfig "$KCFG/kube-router.kubeconfig" kube-router kube-router
   _kubeconfig "$KCFG/kubelet.kubeconfig" "system:node:$NODE_NAME" kubelet
 }

@@ -16,7 +16,7 @@ require_root
 [[ -d "$D" ]] || { log "nothing to do: $D does not exist"; exit 0; }
 
 # 1. Control loops first, so nothing restarts what we stop.
-for p in kube-proxy kubelet kube-scheduler kube-controller-manager; do stop_proc "$p"; done
+for p in kube-router kube-proxy kubelet kube-scheduler kube-controller-manager; do stop_proc "$p"; done
 
 # 2. Containers of our containerd (CRI namespace k8s.io): kill, delete tasks and containers.
 #    Pod network namespaces are files under our containerd state dir; they are unmounted below.
@@ -71,6 +71,12 @@ for ipt in iptables ip6tables; do
     for ch in $chains; do "$ipt" -w -t "$table" -X "$ch" 2>/dev/null || true; done
   done
 done
+if command -v ipset >/dev/null; then
+  # kube-router's sets (kube-router-*, KUBE-SRC-*, KUBE-DST-*); flushed/destroyed after the rules using them are gone
+  for set in $(ipset list -n 2>/dev/null | grep -E '^(kube-router-|KUBE-|inet6:kube-router-|inet6:KUBE-)'); do
+    ipset destroy "$set" 2>/dev/null || true
+  done
+fi
 if command -v nft >/dev/null; then
   nft list tables 2>/dev/null | while read -r _ fam name; do
     case "$name" in

@@ -5,7 +5,7 @@ set -euo pipefail
 [[ $(id -u) -eq 0 ]] || { echo "install-deps.sh: must run as root" >&2; exit 1; }
 
 PKGS=(containerd runc containernetworking-plugins iptables nftables conntrack iproute2 socat
-      busybox-static openssl gcc libc6-dev jq etcd-server etcd-client procps kmod util-linux)
+      busybox-static openssl gcc libc6-dev jq etcd-server etcd-client procps kmod util-linux ipset)
 
 missing=()
 for p in "${PKGS[@]}"; do

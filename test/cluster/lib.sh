@@ -8,6 +8,7 @@ K8S_VERSION=v1.34.12
 COREDNS_VERSION=v1.13.2
 NETPOL_VERSION=v0.8.0
 NETPOL_PKG=sigs.k8s.io/kube-network-policies/cmd
+KUBE_ROUTER_VERSION=v2.1.0
 ETCD_VERSION=v3.6.5
 # debian = Debian's etcd-server package; go = go.etcd.io/etcd/server/v3 built from the proxy
 ETCD_SOURCE="${SLICE_ETCD_SOURCE:-debian}"
@@ -28,6 +29,7 @@ component_dir() {
     coredns) version=$COREDNS_VERSION; moddir=coredns ;;
     netpol) version=$NETPOL_VERSION; moddir=netpol ;;
     etcd) version=$ETCD_VERSION; moddir=etcd ;;
+    kube-router) version=$KUBE_ROUTER_VERSION; moddir=kube-router ;;
     *) die "unknown component $name" ;;
   esac
   local h
@@ -54,7 +56,8 @@ KUBELET_HEALTHZ_PORT=10248
 PROXY_HEALTHZ_PORT=10256
 PROXY_METRICS_PORT=10249
 NETPOL_METRICS_PORT=19080
-ALL_PORTS="$ETCD_CLIENT_PORT $ETCD_PEER_PORT $APISERVER_PORT $KCM_PORT $SCHED_PORT $KUBELET_PORT $KUBELET_HEALTHZ_PORT $PROXY_HEALTHZ_PORT $PROXY_METRICS_PORT $NETPOL_METRICS_PORT"
+KUBE_ROUTER_HEALTH_PORT=20244
+ALL_PORTS="$ETCD_CLIENT_PORT $ETCD_PEER_PORT $APISERVER_PORT $KCM_PORT $SCHED_PORT $KUBELET_PORT $KUBELET_HEALTHZ_PORT $PROXY_HEALTHZ_PORT $PROXY_METRICS_PORT $KUBE_ROUTER_HEALTH_PORT"
 
 D="$SLICE_CLUSTER_DIR"
 PKI="$D/pki"
@@ -70,7 +73,7 @@ SYSCTLS="net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridg
  kernel.keys.root_maxbytes net.ipv4.conf.all.route_localnet net.netfilter.nf_conntrack_max
  net.netfilter.nf_conntrack_tcp_timeout_established net.netfilter.nf_conntrack_tcp_timeout_close_wait"
 # Host paths outside $D that containerd/kubelet/CNI create; removed at down if they did not exist at up.
-HOST_PATHS="/run/containerd /var/lib/cni /var/log/containers /var/log/pods /var/lib/kubelet /etc/cni /opt/cni /etc/kubernetes /run/netns /var/run/netns /var/run/nri"
+HOST_PATHS="/run/containerd /var/lib/cni /var/log/containers /var/log/pods /var/lib/kubelet /etc/cni /opt/cni /etc/kubernetes /run/netns /var/run/netns /var/run/nri /var/lib/kube-router /run/kube-router"
 
 require_root() { [[ $(id -u) -eq 0 ]] || die "must run as root (it starts containerd, kubelet and changes iptables/sysctls); try: sudo $0"; }
 

@@ -20,7 +20,7 @@ T0=$SECONDS
 require_root
 
 # ---- prerequisites ----
-for c in containerd containerd-shim-runc-v2 runc ctr iptables nft ip openssl gcc jq conntrack; do
+for c in containerd containerd-shim-runc-v2 runc ctr iptables nft ipset ip openssl gcc jq conntrack; do
   command -v "$c" >/dev/null || die "'$c' is missing: run test/cluster/install-deps.sh"
 done
 [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] \
@@ -45,16 +45,11 @@ declare -A PORT_OWNER=(
   [$ETCD_CLIENT_PORT]=etcd [$ETCD_PEER_PORT]=etcd [$APISERVER_PORT]=kube-apiserver
   [$KCM_PORT]=kube-controller-manager [$SCHED_PORT]=kube-scheduler [$KUBELET_PORT]=kubelet
   [$KUBELET_HEALTHZ_PORT]=kubelet [$PROXY_HEALTHZ_PORT]=kube-proxy [$PROXY_METRICS_PORT]=kube-proxy
-  [$NETPOL_METRICS_PORT]=kube-network-policies
+  [$KUBE_ROUTER_HEALTH_PORT]=kube-router
 )
 for p in $ALL_PORTS; do
   owner="${PORT_OWNER[$p]}"
-  if [[ "$owner" == kube-network-policies ]]; then
-    # runs as a pod (hostNetwork); its port is ours if the DaemonSet is up
-    pid_alive kubelet && continue
-  else
-    pid_alive "$owner" && continue
-  fi
+  pid_alive "$owner" && continue
   if ss -H -ltn "sport = :$p" | grep -q .; then
     die "port $p (needed by $owner) is already in use:
 $(ss -ltnp "sport = :$p")"
@@ -116,7 +111,7 @@ start_proc kube-apiserver "$BIN/kube-apiserver" \
 wait_for kube-apiserver 120 curl_api /readyz
 
 KUBECTL=("$BIN/kubectl" --kubeconfig "$KCFG/admin.kubeconfig")
-"${KUBECTL[@]}" apply --server-side --force-conflicts -f "$HERE/manifests/00-rbac.yaml" >/dev/null
+"${KUBECTL[@]}" apply --server-side --force-conflicts -f "$HERE/manifests/00-rbac.yaml" -f "$HERE/manifests/05-kube-router-rbac.yaml" >/dev/null
 
 # ---- controller-manager and scheduler ----
 start_proc kube-controller-manager "$BIN/kube-controller-manager" \
@@ -206,7 +201,6 @@ write_if_changed "$D/images.env" <<EOF
 SLICE_PAUSE_IMAGE=$PAUSE_IMAGE
 SLICE_NODE_IMAGE=$NODE_IMAGE
 SLICE_COREDNS_IMAGE=localhost/slice/coredns:$COREDNS_VERSION
-SLICE_NETPOL_IMAGE=localhost/slice/kube-network-policies:$NETPOL_VERSION
 EOF
 
 # ---- kubelet ----
@@ -288,27 +282,32 @@ EOF
 start_proc kube-proxy "$BIN/kube-proxy" --config="$CONF/kube-proxy.yaml" --v=1
 wait_for kube-proxy 60 curl -fsS "http://127.0.0.1:$PROXY_HEALTHZ_PORT/livez"
 
+# ---- NetworkPolicy enforcement: kube-router's firewall only (iptables + ipset) ----
+# (kube-network-policies needs the nftables `queue` expression, which this kernel lacks.)
+start_proc kube-router "$(component_dir kube-router)/kube-router" --kubeconfig="$KCFG/kube-router.kubeconfig" \
+  --run-firewall=true --run-router=false --run-service-proxy=false --enable-ipv4=true --enable-ipv6=false \
+  --hostname-override="$NODE_NAME" --service-cluster-ip-range="$SERVICE_CIDR" \
+  --health-port="$KUBE_ROUTER_HEALTH_PORT" --metrics-port=0 --v=1
+wait_for kube-router 60 curl -fsS "http://127.0.0.1:$KUBE_ROUTER_HEALTH_PORT/healthz"
+
 # ---- node Ready ----
 node_ready() { [[ "$("${KUBECTL[@]}" get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" == True ]]; }
 wait_for kubelet 120 node_ready
 
 # ---- add-ons: CoreDNS and kube-network-policies ----
-for m in "$HERE/manifests/10-coredns.yaml" "$HERE/manifests/20-kube-network-policies.yaml"; do
+for m in "$HERE/manifests/10-coredns.yaml"; do
   sed -e "s|@MANIFEST_HASH@|$(sha256sum "$m" | cut -c1-16)|" -e "s|@COREDNS_IMAGE@|localhost/slice/coredns:$COREDNS_VERSION|" \
       -e "s|@NETPOL_IMAGE@|localhost/slice/kube-network-policies:$NETPOL_VERSION|" \
       -e "s|@DNS_SVC_IP@|$DNS_SVC_IP|" -e "s|@NETPOL_METRICS_PORT@|$NETPOL_METRICS_PORT|" "$m" \
     | "${KUBECTL[@]}" apply --server-side --force-conflicts -f - >/dev/null
 done
-addon_ready() {
-  "${KUBECTL[@]}" -n kube-system rollout status deployment/coredns --timeout=2s &&
-  "${KUBECTL[@]}" -n kube-system rollout status daemonset/kube-network-policies --timeout=2s
-}
+addon_ready() { "${KUBECTL[@]}" -n kube-system rollout status deployment/coredns --timeout=2s; }
 wait_addons=$(( SECONDS + 180 ))
 until addon_ready >/dev/null 2>&1; do
   if (( SECONDS > wait_addons )); then
     "${KUBECTL[@]}" -n kube-system get pods -o wide >&2 || true
     "${KUBECTL[@]}" -n kube-system get events --sort-by=.lastTimestamp 2>/dev/null | tail -n 30 >&2 || true
-    fail_component kubelet "add-ons (coredns, kube-network-policies) not ready after 180s"
+    fail_component kubelet "add-on coredns not ready after 180s"
   fi
   sleep 1
 done

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Image helpers for the local cluster. Source after ../lib.sh.
 #
-#   image_build_base           build (cached) the pause, node, coredns and kube-network-policies images
+#   image_build_base           build (cached) the pause, node and coredns images
 #   image_import FILE.tar      import a tarball into containerd's k8s.io namespace (skips if present)
 #   node_image_ref             prints localhost/slice/node:<major of this machine's node>
 #
@@ -99,7 +99,10 @@ image_build_base() {
   tag="$(node_major)"
   echo "localhost/slice/node:$tag $(_cached_image node "$tag" "$(_hash "$(readlink -f "$(node_bin)")" /bin/busybox "$bi" "${BASH_SOURCE[0]}")" _build_node)"
   echo "localhost/slice/coredns:$COREDNS_VERSION $(_cached_image coredns "$COREDNS_VERSION" "$(_hash "$(component_dir coredns)/coredns" "$bi")" _build_coredns)"
-  echo "localhost/slice/kube-network-policies:$NETPOL_VERSION $(_cached_image kube-network-policies "$NETPOL_VERSION" "$(_hash "$(component_dir netpol)/kube-network-policies" "$bi")" _build_netpol)"
+  # kube-network-policies cannot run on these kernels (no CONFIG_NFT_QUEUE); its image is built only on request
+  if [[ "${SLICE_WITH_NETPOL_IMAGE:-}" == 1 ]]; then
+    echo "localhost/slice/kube-network-policies:$NETPOL_VERSION $(_cached_image kube-network-policies "$NETPOL_VERSION" "$(_hash "$(component_dir netpol)/kube-network-policies" "$bi")" _build_netpol)"
+  fi
 }
 
 # ctr against the cluster's own containerd socket.
