@@ -22,7 +22,11 @@ export const TEMP_NAME = /^\.slice-[0-9a-f]{16}\.tmp$/;
 export class SafeTree {
   private realRoot: string | undefined;
 
-  constructor(readonly root: string) {}
+  /** `fsync: false` skips the flush to disk (tests of path safety only; the agent always flushes). */
+  constructor(
+    readonly root: string,
+    private readonly options: { readonly fsync?: boolean } = {},
+  ) {}
 
   async init(): Promise<string> {
     await mkdir(this.root, { recursive: true });
@@ -45,7 +49,7 @@ export class SafeTree {
       fh = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       await fh.writeFile(data);
       await fh.chmod(finalMode);
-      await fh.sync();
+      if (this.options.fsync !== false) await fh.sync();
       await fh.close();
       fh = undefined;
       await rename(temp, target);
