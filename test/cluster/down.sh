@@ -22,12 +22,13 @@ for p in kube-router kube-proxy kubelet kube-scheduler kube-controller-manager; 
 #    Pod network namespaces are files under our containerd state dir; they are unmounted below.
 if [[ -S "$CTR_SOCK" ]] && pid_alive containerd; then
   c() { timeout 30 ctr --address "$CTR_SOCK" -n k8s.io "$@"; }
-  tasks="$(c tasks ls -q 2>/dev/null)"
-  for t in $tasks; do c tasks kill -a -s KILL "$t" >/dev/null 2>&1 || true; done
-  for t in $tasks; do
-    for _ in $(seq 1 20); do c tasks delete "$t" >/dev/null 2>&1 && break; sleep 0.25; done
-    c tasks delete -f "$t" >/dev/null 2>&1 || true
+  for t in $(c tasks ls -q 2>/dev/null); do c tasks kill -a -s KILL "$t" >/dev/null 2>&1 || true; done
+  # the CRI plugin deletes exited tasks itself; wait for that, then force what is left
+  for _ in $(seq 1 40); do
+    [[ -z "$(c tasks ls -q 2>/dev/null)" ]] && break
+    sleep 0.25
   done
+  for t in $(c tasks ls -q 2>/dev/null); do c tasks delete -f "$t" >/dev/null 2>&1 || true; done
   for ct in $(c containers ls -q 2>/dev/null); do c containers delete "$ct" >/dev/null 2>&1 || true; done
 fi
 stop_proc containerd
