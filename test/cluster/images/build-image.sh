@@ -10,7 +10,7 @@
 # The output tar is an OCI image layout (oci-layout, index.json with the io.containerd.image.name
 # annotation, blobs/sha256/...) plus a docker-save style manifest.json, so it works with
 # `ctr -n k8s.io images import` (see import-image.sh) and with `docker load`.
-# Determinism: files sorted by name, mtime 0, numeric owner 0:0 (mode bits kept), gzip -n,
+# Determinism: files sorted by name, mtime 0, numeric owners as in the layer dirs, gzip -n,
 # config "created" fixed at the epoch; the same inputs give the same digests.
 set -euo pipefail
 
@@ -64,8 +64,12 @@ if [[ -n "$base" ]]; then
 fi
 for dir in "${layers[@]}"; do
   [[ -d "$dir" ]] || { echo "build-image.sh: layer dir $dir does not exist" >&2; exit 1; }
-  tar -C "$dir" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
-      --no-acls --no-xattrs --no-selinux -cf "$work/layer.tar" .
+  # Entries are listed explicitly (sorted, byte order) so the layer has no "./" entry: the
+  # directory's own mode (mktemp dirs are 0700) must not replace the image's "/" or parent dirs.
+  # Owners are kept numerically as they are in DIR (chown files there, e.g. 65532 for /app).
+  (cd "$dir" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort) \
+    | tar -C "$dir" --no-recursion --verbatim-files-from -T - --mtime=@0 --numeric-owner --format=gnu \
+        --no-acls --no-xattrs --no-selinux -cf "$work/layer.tar"
   diff_id="sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)"
   gzip -n -6 -c "$work/layer.tar" > "$work/layer.tar.gz"
   ld="$(sha256sum "$work/layer.tar.gz" | cut -d' ' -f1)"

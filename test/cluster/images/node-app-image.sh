@@ -26,6 +26,7 @@ layer="$(mktemp -d)"; trap 'rm -rf "$layer"' EXIT
 mkdir -p "$layer/app"
 cp -a "$dir/." "$layer/app/"
 chown -R 65532:65532 "$layer/app"
+chmod -R u+rwX,go+rX "$layer/app"   # cp -a copied DIR's own mode (mktemp dirs are 0700) onto /app
 main=index.js; [[ -f "$layer/app/server.js" && ! -f "$layer/app/index.js" ]] && main=server.js
 
 out="$IMAGE_CACHE/$name-$tag.tar"
