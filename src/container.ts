@@ -4,7 +4,9 @@ import { messageOf } from './core/base/errors';
 import { type ILogger } from './core/base/logger';
 import { EnvironmentsModel, type SelectionStore } from './core/cluster/environmentsModel';
 import { KubeClusterClient } from './platform/kube/clusterClient';
+import { KubeClients } from './platform/kube/kubeClients';
 import { KubeconfigLoader } from './platform/kube/kubeconfigLoader';
+import { SliceClient } from './platform/kube/sliceClient';
 import { registerClusterCommands } from './vscode/clusterCommands';
 import { CommandRegistry } from './vscode/commandRegistry';
 import { ContextKeys } from './vscode/contextKeys';
@@ -41,14 +43,16 @@ export class Container implements IDisposable {
     const onError = (e: unknown) => logger.error(`unexpected: ${e instanceof Error && e.stack ? e.stack : messageOf(e)}`);
 
     const loader = new KubeconfigLoader({ kubeconfigPath: settings.kubeconfigPath });
-    const cluster = new KubeClusterClient({ kubeconfig: () => loader.loaded?.config, timeoutMs: settings.requestTimeoutMs });
+    const clients = new KubeClients(() => loader.loaded?.config, settings.requestTimeoutMs);
+    const cluster = new KubeClusterClient(clients);
     const selection: SelectionStore = {
       get: () => context.workspaceState.get<string>(SELECTED_CONTEXT_KEY),
       set: (name) => Promise.resolve(context.workspaceState.update(SELECTED_CONTEXT_KEY, name)),
     };
     const model = this.lifetime.add(new EnvironmentsModel(loader, cluster, selection, logger));
     const contextKeys = new ContextKeys();
-    const view = this.lifetime.add(new EnvironmentsView(model, contextKeys, onError));
+    const slices = new SliceClient(clients);
+    const view = this.lifetime.add(new EnvironmentsView(model, contextKeys, { pods: (c, ns) => slices.pods(c, ns), quota: (c, ns) => slices.quota(c, ns) }, onError));
 
     const refresh = () => void model.refresh().catch(onError);
     const watcher = this.lifetime.add(new KubeconfigWatcher(refresh));

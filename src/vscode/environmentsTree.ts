@@ -1,18 +1,29 @@
 import * as vscode from 'vscode';
 import { type IDisposable } from '../core/base/disposable';
-import { type Environment, type KubeContext, describeTimeLeft } from '../core/cluster/environments';
+import { messageOf } from '../core/base/errors';
+import { type Environment, type KubeContext, type SliceEnvironment } from '../core/cluster/environments';
 import { type EnvironmentsModel } from '../core/cluster/environmentsModel';
-import { Commands } from './commandRegistry';
+import { type PodSummary, type QuotaUse } from '../platform/kube/sliceClient';
+import { contextItem, environmentItem, forkItem, messageItem, podItem, quotaItem } from './environmentItems';
+
+/** Reads what a slice's rows show when expanded (pods, quota use), with the user's credentials. */
+export interface SliceDetailsPort {
+  pods(context: KubeContext, namespace: string): Promise<PodSummary[]>;
+  quota(context: KubeContext, namespace: string): Promise<QuotaUse[]>;
+}
 
 export type EnvironmentsNode =
   | { readonly kind: 'context'; readonly context: KubeContext; readonly selected: boolean }
-  | { readonly kind: 'environment'; readonly environment: Environment; readonly contextName: string }
+  | { readonly kind: 'environment'; readonly environment: Environment; readonly context: KubeContext }
+  | { readonly kind: 'quota'; readonly quota: readonly QuotaUse[] }
+  | { readonly kind: 'fork'; readonly slice: SliceEnvironment; readonly workload: string; readonly pods: readonly PodSummary[] }
+  | { readonly kind: 'pod'; readonly pod: PodSummary }
   | { readonly kind: 'message'; readonly text: string; readonly icon: string; readonly tooltip?: string };
 
 /**
- * The Environments view: the kubeconfig's contexts, and under the selected one its baseline and
- * slice namespaces. When the kubeconfig is missing or the cluster fails, the tree is empty so the
- * matching welcome view (package.json `viewsWelcome`) shows, and the view message says why.
+ * The Environments view: the kubeconfig's contexts; under the selected one its baselines and
+ * slices; under a slice its quota use, forks and their pods. When the kubeconfig is missing or the
+ * cluster fails, the tree is empty so the matching welcome view (package.json) shows.
  */
 export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<EnvironmentsNode>, IDisposable {
   private readonly changed = new vscode.EventEmitter<EnvironmentsNode | undefined>();
@@ -21,40 +32,69 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
 
   constructor(
     private readonly model: EnvironmentsModel,
+    private readonly details: SliceDetailsPort | undefined,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.subscription = model.onDidChange(() => this.changed.fire(undefined));
   }
 
-  getChildren(node?: EnvironmentsNode): EnvironmentsNode[] {
+  getChildren(node?: EnvironmentsNode): EnvironmentsNode[] | Promise<EnvironmentsNode[]> {
     const state = this.model.state;
     if (!node) {
       if (state.kubeconfig.state !== 'ok' || state.cluster.status === 'failed') return [];
       return state.kubeconfig.contexts.map((context) => ({ kind: 'context', context, selected: context.name === state.selected }));
     }
-    if (node.kind !== 'context' || !node.selected) return [];
-    const cluster = state.cluster;
-    if (cluster.status === 'connecting') return [{ kind: 'message', text: 'Connecting…', icon: 'loading~spin' }];
-    if (cluster.status !== 'ok') return [];
-    if (cluster.environments.length === 0) {
-      return [{ kind: 'message', text: 'No baseline or slice namespaces yet', icon: 'info', tooltip: 'Namespaces labelled slice.dev/role=baseline or slice.dev/role=slice appear here.' }];
+    switch (node.kind) {
+      case 'context': {
+        if (!node.selected) return [];
+        const cluster = state.cluster;
+        if (cluster.status === 'connecting') return [{ kind: 'message', text: 'Connecting…', icon: 'loading~spin' }];
+        if (cluster.status !== 'ok') return [];
+        if (cluster.environments.length === 0) {
+          return [{ kind: 'message', text: 'No baseline or slice namespaces yet', icon: 'info', tooltip: 'Namespaces labelled slice.dev/role=baseline or slice.dev/role=slice appear here.' }];
+        }
+        return cluster.environments.map((environment) => ({ kind: 'environment', environment, context: node.context }));
+      }
+      case 'environment':
+        return node.environment.kind === 'slice' ? this.sliceChildren(node.context, node.environment) : [];
+      case 'fork':
+        return node.pods.map((pod) => ({ kind: 'pod', pod }));
+      default:
+        return [];
     }
-    return cluster.environments.map((environment) => ({ kind: 'environment', environment, contextName: node.context.name }));
+  }
+
+  private async sliceChildren(context: KubeContext, slice: SliceEnvironment): Promise<EnvironmentsNode[]> {
+    const out: EnvironmentsNode[] = [];
+    const notReady = slice.resource?.conditions.find((c) => c.type === 'Ready' && c.status === 'False');
+    if (notReady?.message) out.push({ kind: 'message', text: notReady.message, icon: 'warning', tooltip: `${notReady.reason}: ${notReady.message}` });
+    if (!this.details) return out;
+    try {
+      const [quota, pods] = await Promise.all([this.details.quota(context, slice.namespace), this.details.pods(context, slice.namespace)]);
+      if (quota.length > 0) out.push({ kind: 'quota', quota });
+      for (const workload of slice.resource?.forkNames ?? []) {
+        out.push({ kind: 'fork', slice, workload, pods: pods.filter((p) => p.workload === workload || p.name.startsWith(`${workload}-`)) });
+      }
+    } catch (e) {
+      out.push({ kind: 'message', text: `Could not read the slice: ${messageOf(e)}`, icon: 'error' });
+    }
+    return out;
   }
 
   getTreeItem(node: EnvironmentsNode): vscode.TreeItem {
     switch (node.kind) {
       case 'context':
-        return this.contextItem(node.context, node.selected);
+        return contextItem(node.context, node.selected);
       case 'environment':
-        return this.environmentItem(node.environment, node.contextName);
-      case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.icon);
-        if (node.tooltip) item.tooltip = node.tooltip;
-        item.contextValue = 'slice.message';
-        return item;
-      }
+        return environmentItem(node.environment, node.context.name, this.now());
+      case 'quota':
+        return quotaItem(node.quota);
+      case 'fork':
+        return forkItem(node.workload, node.slice.resource?.forks.find((f) => f.workload === node.workload), node.pods.length > 0);
+      case 'pod':
+        return podItem(node.pod);
+      case 'message':
+        return messageItem(node.text, node.icon, node.tooltip);
     }
   }
 
@@ -62,65 +102,8 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
     return undefined;
   }
 
-  private contextItem(context: KubeContext, selected: boolean): vscode.TreeItem {
-    const item = new vscode.TreeItem(context.name, selected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    item.id = `context:${context.name}:${selected ? 'selected' : 'idle'}`;
-    item.description = selected ? 'selected' : hostOf(context.server) ?? context.cluster;
-    item.iconPath = new vscode.ThemeIcon(selected ? 'vm-active' : 'vm-outline', selected ? new vscode.ThemeColor('charts.green') : undefined);
-    const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${escape(context.name)}**${selected ? ' (selected)' : ''}\n\n`);
-    tooltip.appendMarkdown(`- Cluster: \`${escape(context.cluster)}\`${context.server ? ` at ${escape(context.server)}` : ''}\n`);
-    tooltip.appendMarkdown(`- User: \`${escape(context.user)}\`\n`);
-    if (context.namespace) tooltip.appendMarkdown(`- Namespace: \`${escape(context.namespace)}\`\n`);
-    item.tooltip = tooltip;
-    item.contextValue = selected ? 'slice.context.selected' : 'slice.context';
-    if (!selected) item.command = { command: Commands.selectThisCluster, title: 'Select This Cluster', arguments: [context.name] };
-    return item;
-  }
-
-  private environmentItem(env: Environment, contextName: string): vscode.TreeItem {
-    if (env.kind === 'baseline') {
-      const item = new vscode.TreeItem(env.namespace, vscode.TreeItemCollapsibleState.None);
-      item.id = `env:${contextName}:${env.namespace}`;
-      item.description = env.terminating ? 'baseline · deleting' : 'baseline';
-      item.iconPath = new vscode.ThemeIcon(env.terminating ? 'loading~spin' : 'package');
-      item.tooltip = `Baseline namespace ${env.namespace}: the shared, production-like release that slices fork from.`;
-      item.contextValue = 'slice.baseline';
-      return item;
-    }
-    const item = new vscode.TreeItem(env.sliceName ?? env.namespace, vscode.TreeItemCollapsibleState.None);
-    item.id = `env:${contextName}:${env.namespace}`;
-    const parts = [env.owner ?? 'unknown owner'];
-    if (env.terminating) parts.push('deleting');
-    else if (env.expiresAt) parts.push(describeTimeLeft(env.expiresAt, this.now()));
-    item.description = parts.join(' · ');
-    const expired = env.expiresAt !== undefined && env.expiresAt.getTime() < this.now().getTime();
-    item.iconPath = new vscode.ThemeIcon(env.terminating ? 'loading~spin' : 'layers', expired ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
-    const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown(`**Slice ${escape(env.sliceName ?? env.namespace)}**\n\n- Namespace: \`${escape(env.namespace)}\`\n- Owner: ${escape(env.owner ?? 'unknown')}\n`);
-    if (env.baseline) tooltip.appendMarkdown(`- Baseline: \`${escape(env.baseline)}\`\n`);
-    if (env.expiresAt) tooltip.appendMarkdown(`- Expires: ${env.expiresAt.toISOString()} (${describeTimeLeft(env.expiresAt, this.now())})\n`);
-    item.tooltip = tooltip;
-    item.contextValue = 'slice.slice';
-    return item;
-  }
-
   dispose(): void {
     this.subscription.dispose();
     this.changed.dispose();
   }
-}
-
-/** "10.0.0.1:6443" from "https://10.0.0.1:6443/", or undefined. */
-function hostOf(server: string | undefined): string | undefined {
-  if (!server) return undefined;
-  try {
-    return new URL(server).host || server;
-  } catch {
-    return server;
-  }
-}
-
-function escape(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }

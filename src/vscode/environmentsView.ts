@@ -3,7 +3,7 @@ import { DisposableStore, type IDisposable } from '../core/base/disposable';
 import { type ClusterProblemKind } from '../core/cluster/clusterProblem';
 import { type EnvironmentsModel, type EnvironmentsState } from '../core/cluster/environmentsModel';
 import { type ContextKeys, type SliceContextKeys } from './contextKeys';
-import { EnvironmentsTreeProvider } from './environmentsTree';
+import { EnvironmentsTreeProvider, type SliceDetailsPort } from './environmentsTree';
 
 export const ENVIRONMENTS_VIEW_ID = 'slice.environments';
 
@@ -16,9 +16,10 @@ export class EnvironmentsView implements IDisposable {
   constructor(
     private readonly model: EnvironmentsModel,
     private readonly contextKeys: ContextKeys,
+    details: SliceDetailsPort | undefined,
     onError: (e: unknown) => void,
   ) {
-    this.provider = this.store.add(new EnvironmentsTreeProvider(model));
+    this.provider = this.store.add(new EnvironmentsTreeProvider(model, details));
     this.treeView = this.store.add(vscode.window.createTreeView(ENVIRONMENTS_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: false }));
     this.store.add(model.onDidChange(() => void this.render().catch(onError)));
   }

@@ -72,11 +72,11 @@ describe('Environments against the real local cluster', function () {
     await vscode.commands.executeCommand('slice.selectCluster', contexts.admin);
     await api.view.settled();
     assert.equal(api.contextKeys.get('slice.clusterState'), 'ok');
-    const roots = api.view.provider.getChildren();
+    const roots = await api.view.provider.getChildren();
     assert.deepEqual(roots.map((r) => (r.kind === 'context' ? r.context.name : '?')).sort(), [contexts.admin, contexts.alice, contexts.nobody].sort());
     const selected = roots.find((r): r is Extract<EnvironmentsNode, { kind: 'context' }> => r.kind === 'context' && r.selected)!;
     assert.equal(selected.context.name, contexts.admin);
-    const children = api.view.provider.getChildren(selected);
+    const children = (await api.view.provider.getChildren(selected));
     const byNamespace = new Map(children.flatMap((c) => (c.kind === 'environment' ? [[c.environment.namespace, c] as const] : [])));
     const b = byNamespace.get(baseline);
     const s = byNamespace.get(slice);
@@ -96,7 +96,7 @@ describe('Environments against the real local cluster', function () {
     assert.ok(cluster.status === 'failed');
     assert.match(cluster.problem.message, /^User "nobody-it-nobody-\w+" may not list namespaces in https:\/\/127\.0\.0\.1:\d+ \(context "nobody@slice-local"\)\. Ask your platform team/);
     assert.match(cluster.problem.detail, /forbidden/);
-    assert.deepEqual(api.view.provider.getChildren(), []);
+    assert.deepEqual(await api.view.provider.getChildren(), []);
   });
 
   it('a token the cluster does not accept gets a clear "unauthorized"', async () => {

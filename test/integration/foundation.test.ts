@@ -40,7 +40,7 @@ describe('Slice in a real extension host', () => {
     await useKubeconfig(api, join(scratch, 'does-not-exist'));
     assert.equal(api.environments.state.kubeconfig.state, 'missing');
     assert.equal(api.contextKeys.get('slice.kubeconfigState'), 'missing');
-    assert.deepEqual(api.view.provider.getChildren(), []);
+    assert.deepEqual(await api.view.provider.getChildren(), []);
   });
 
   it('with a malformed kubeconfig: state "invalid" and the reason above the tree', async () => {
@@ -50,7 +50,7 @@ describe('Slice in a real extension host', () => {
     assert.equal(api.contextKeys.get('slice.kubeconfigState'), 'invalid');
     const load = api.environments.state.kubeconfig;
     assert.match(load.state === 'invalid' ? load.message : '', /broken\.yaml/);
-    assert.deepEqual(api.view.provider.getChildren(), []);
+    assert.deepEqual(await api.view.provider.getChildren(), []);
   });
 
   it('with an unreachable cluster: state "unreachable", a clear message, no stack', async () => {
@@ -66,7 +66,7 @@ describe('Slice in a real extension host', () => {
     const message = cluster.status === 'failed' ? cluster.problem.message : '';
     assert.match(message, /Cannot reach the cluster at https:\/\/127\.0\.0\.1:\d+ \(context "gone"\): the connection was refused/);
     assert.doesNotMatch(message, /\n\s+at /);
-    assert.deepEqual(api.view.provider.getChildren(), []);
+    assert.deepEqual(await api.view.provider.getChildren(), []);
     // The command reports the failure through the wrapper and never rejects.
     assert.equal(await vscode.commands.executeCommand('slice.refresh'), undefined);
   });

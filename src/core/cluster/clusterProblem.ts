@@ -63,7 +63,16 @@ export function classifyRequestFailure(f: RequestFailure, ctx: ProblemContext): 
     return { kind: 'unauthorized', message: `The cluster at ${where} rejected the credentials of ${who}: they are missing, invalid or expired. Log in again or refresh your kubeconfig.`, detail };
   }
   if (f.status === 403) {
+    // An admission policy's denial says exactly what rule was broken: pass it on.
+    const admission = f.serverMessage && /denied request|ValidatingAdmissionPolicy|admission webhook/i.test(f.serverMessage) ? policyReason(f.serverMessage) : undefined;
+    if (admission) return { kind: 'forbidden', message: `The cluster refused to ${ctx.action}: ${admission}`, detail };
     return { kind: 'forbidden', message: `${capitalize(who)} may not ${ctx.action} in ${where}. Ask your platform team for the Slice developer role.`, detail };
+  }
+  if (f.status === 409) {
+    return { kind: 'unknown', message: `Could not ${ctx.action}: it already exists or was changed meanwhile${f.serverMessage ? ` (${f.serverMessage})` : ''}.`, detail };
+  }
+  if (f.status === 422 || f.status === 400) {
+    return { kind: 'unknown', message: `The cluster rejected the request to ${ctx.action}: ${f.serverMessage ?? f.message}`, detail };
   }
   if (f.status === 404) {
     return { kind: 'notFound', message: `The cluster at ${where} has no such resource (${ctx.action}). It may lack the Slice platform bundle.`, detail };
@@ -72,6 +81,13 @@ export function classifyRequestFailure(f: RequestFailure, ctx: ProblemContext): 
     return { kind: 'server', message: `The cluster at ${where} failed to ${ctx.action} (HTTP ${f.status}${f.serverMessage ? `: ${f.serverMessage}` : ''}). Retry in a moment.`, detail };
   }
   return { kind: 'unknown', message: `Could not ${ctx.action} in ${where}: ${f.serverMessage ?? f.message}.`, detail };
+}
+
+/** The human part of an admission denial: after "denied request:", else the whole message. */
+function policyReason(message: string): string {
+  const m = /denied request:\s*(.*)$/s.exec(message);
+  const reason = (m?.[1] ?? message).trim();
+  return /[.!?]$/.test(reason) ? reason : `${reason}.`;
 }
 
 function capitalize(s: string): string {

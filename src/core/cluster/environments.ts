@@ -1,3 +1,4 @@
+import { type ForkStatus, type SliceCondition, type SliceObject, type SlicePhase, ownerSlug } from '../slice/sliceResource';
 import { ANNOTATION_EXPIRES_AT, LABEL_BASELINE, LABEL_EXPIRES, LABEL_OWNER, LABEL_ROLE, LABEL_SLICE_NAME } from './labels';
 
 /** A context of the kubeconfig, as the editor shows it. */
@@ -32,6 +33,16 @@ export interface SliceEnvironment {
   readonly baseline: string | undefined;
   readonly expiresAt: Date | undefined;
   readonly terminating: boolean;
+  /** From the Slice resource, when there is one (the platform bundle is installed). */
+  readonly resource?: {
+    readonly name: string;
+    readonly phase: SlicePhase | undefined;
+    readonly conditions: readonly SliceCondition[];
+    readonly forks: readonly ForkStatus[];
+    readonly forkNames: readonly string[];
+  };
+  /** True when the current user owns it. */
+  readonly mine: boolean;
 }
 
 export type Environment = BaselineEnvironment | SliceEnvironment;
@@ -48,30 +59,77 @@ export function expiryOf(ns: NamespaceInfo): Date | undefined {
   return undefined;
 }
 
-/** Baselines first, then slices (by owner, then name); namespaces without a known role are dropped. */
-export function toEnvironments(namespaces: readonly NamespaceInfo[]): Environment[] {
+/**
+ * Baselines first, then my slices, then other slices (by owner, then name); namespaces without a
+ * known role are dropped. Slice resources add their phase, conditions and forks to their namespace,
+ * and a Slice whose namespace does not exist yet (still provisioning) is shown too.
+ */
+export function toEnvironments(namespaces: readonly NamespaceInfo[], slices: readonly SliceObject[] = [], me?: string): Environment[] {
   const baselines: BaselineEnvironment[] = [];
-  const slices: SliceEnvironment[] = [];
+  const out: SliceEnvironment[] = [];
+  const byNamespace = new Map<string, SliceObject>();
+  for (const s of slices) byNamespace.set(s.status?.namespace ?? `slice-${s.metadata.name}`, s);
   for (const ns of namespaces) {
     const terminating = ns.phase === 'Terminating';
     const role = ns.labels[LABEL_ROLE];
     if (role === 'baseline') {
       baselines.push({ kind: 'baseline', namespace: ns.name, terminating });
     } else if (role === 'slice') {
-      slices.push({
+      const owner = ns.labels[LABEL_OWNER];
+      const resource = byNamespace.get(ns.name);
+      byNamespace.delete(ns.name);
+      out.push({
         kind: 'slice',
         namespace: ns.name,
-        owner: ns.labels[LABEL_OWNER],
+        owner,
         sliceName: ns.labels[LABEL_SLICE_NAME],
         baseline: ns.labels[LABEL_BASELINE],
-        expiresAt: expiryOf(ns),
-        terminating,
+        expiresAt: expiryOf(ns) ?? dateOf(resource?.status?.expiresAt ?? resource?.spec.expiresAt),
+        terminating: terminating || Boolean(resource?.metadata.deletionTimestamp),
+        ...(resource ? { resource: resourceView(resource) } : {}),
+        mine: isMine(owner, resource, me),
       });
     }
   }
+  // Slices whose namespace is not there (yet): provisioning, or failed before it.
+  for (const [namespace, resource] of byNamespace) {
+    out.push({
+      kind: 'slice',
+      namespace,
+      owner: resource.spec.owner,
+      sliceName: sliceNameOf(resource),
+      baseline: resource.spec.baseline,
+      expiresAt: dateOf(resource.status?.expiresAt ?? resource.spec.expiresAt),
+      terminating: Boolean(resource.metadata.deletionTimestamp),
+      resource: resourceView(resource),
+      mine: isMine(resource.spec.owner, resource, me),
+    });
+  }
   baselines.sort((a, b) => a.namespace.localeCompare(b.namespace));
-  slices.sort((a, b) => (a.owner ?? '').localeCompare(b.owner ?? '') || a.namespace.localeCompare(b.namespace));
-  return [...baselines, ...slices];
+  out.sort((a, b) => Number(b.mine) - Number(a.mine) || (a.owner ?? '').localeCompare(b.owner ?? '') || a.namespace.localeCompare(b.namespace));
+  return [...baselines, ...out];
+}
+
+/** The slice's own name: the Slice object is named `<owner>-<name>`. */
+function sliceNameOf(s: SliceObject): string {
+  const name = s.metadata.name;
+  const prefix = `${ownerSlug(s.spec.owner)}-`;
+  return s.metadata.labels?.[LABEL_SLICE_NAME] ?? (name.startsWith(prefix) ? name.slice(prefix.length) : name);
+}
+
+function resourceView(s: SliceObject): NonNullable<SliceEnvironment['resource']> {
+  return { name: s.metadata.name, phase: s.status?.phase, conditions: s.status?.conditions ?? [], forks: s.status?.forks ?? [], forkNames: s.spec.forks.map((f) => f.workload) };
+}
+
+function isMine(owner: string | undefined, resource: SliceObject | undefined, me: string | undefined): boolean {
+  if (!me) return false;
+  return owner === me || resource?.spec.owner === me;
+}
+
+function dateOf(s: string | undefined): Date | undefined {
+  if (!s) return undefined;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
 /** "2h 05m left", "expired 3m ago" — for tree descriptions and tooltips. */

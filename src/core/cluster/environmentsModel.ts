@@ -5,6 +5,7 @@ import { messageOf } from '../base/errors';
 import { type ClusterProblem } from './clusterProblem';
 import { type Environment, type KubeContext, type NamespaceInfo, toEnvironments } from './environments';
 import { type KubeconfigSources } from './kubeconfigSources';
+import { type SliceObject } from '../slice/sliceResource';
 
 export type KubeconfigLoad =
   | { readonly state: 'missing'; readonly sources: KubeconfigSources }
@@ -27,6 +28,10 @@ export class ClusterProblemError extends Error {
 /** Talks to one cluster. Implementations throw ClusterProblemError on failure. */
 export interface ClusterPort {
   listEnvironmentNamespaces(context: KubeContext, signal: AbortSignal): Promise<NamespaceInfo[]>;
+  /** The Slice resources the user may see; empty when the platform bundle is not installed. */
+  listSlices?(context: KubeContext, signal: AbortSignal): Promise<SliceObject[]>;
+  /** Who the cluster says the user is; undefined when it cannot tell. */
+  whoAmI?(context: KubeContext, signal: AbortSignal): Promise<string | undefined>;
 }
 
 /** Remembers the selected context (per workspace). */
@@ -38,7 +43,7 @@ export interface SelectionStore {
 export type ClusterView =
   | { readonly status: 'none' }
   | { readonly status: 'connecting'; readonly context: KubeContext }
-  | { readonly status: 'ok'; readonly context: KubeContext; readonly environments: readonly Environment[] }
+  | { readonly status: 'ok'; readonly context: KubeContext; readonly environments: readonly Environment[]; readonly user: string | undefined; readonly platformInstalled: boolean }
   | { readonly status: 'failed'; readonly context: KubeContext; readonly problem: ClusterProblem };
 
 export interface EnvironmentsState {
@@ -101,9 +106,16 @@ export class EnvironmentsModel implements IDisposable {
     }
     this.set({ kubeconfig: load, selected: context.name, cluster: { status: 'connecting', context } });
     try {
-      const namespaces = await this.cluster.listEnvironmentNamespaces(context, abort.signal);
+      const [namespaces, slices, user] = await Promise.all([
+        this.cluster.listEnvironmentNamespaces(context, abort.signal),
+        this.optional('list slices', () => this.cluster.listSlices?.(context, abort.signal)),
+        this.optional('ask who you are', () => this.cluster.whoAmI?.(context, abort.signal)),
+      ]);
       if (gen !== this.generation) return;
-      this.set({ ...this.current, cluster: { status: 'ok', context, environments: toEnvironments(namespaces) } });
+      this.set({
+        ...this.current,
+        cluster: { status: 'ok', context, environments: toEnvironments(namespaces, slices ?? [], user), user, platformInstalled: slices !== undefined },
+      });
       this.logger.info(`context "${context.name}": ${namespaces.length} environment namespace(s)`);
     } catch (e) {
       if (gen !== this.generation) return;
@@ -123,6 +135,16 @@ export class EnvironmentsModel implements IDisposable {
     }
     await this.selection.set(contextName);
     await this.refresh();
+  }
+
+  /** A secondary read: its failure is logged and the view still shows what it has. */
+  private async optional<T>(what: string, fn: () => Promise<T> | undefined): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (e) {
+      this.logger.debug(`could not ${what}: ${messageOf(e)}`);
+      return undefined;
+    }
   }
 
   private pickContext(load: Extract<KubeconfigLoad, { state: 'ok' }>): KubeContext | undefined {

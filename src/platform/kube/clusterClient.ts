@@ -1,47 +1,42 @@
-import { type ApiConstructor, type ApiType, CoreV1Api, KubeConfig, type V1Namespace } from '@kubernetes/client-node';
-import { classifyRequestFailure } from '../../core/cluster/clusterProblem';
+import { CoreV1Api, type V1Namespace } from '@kubernetes/client-node';
 import { type KubeContext, type NamespaceInfo } from '../../core/cluster/environments';
 import { ClusterProblemError, type ClusterPort } from '../../core/cluster/environmentsModel';
+import { type SliceObject } from '../../core/slice/sliceResource';
+import { SliceClient } from './sliceClient';
 import { ENVIRONMENT_NAMESPACE_SELECTOR } from '../../core/cluster/labels';
-import { deadline, withSignal } from './requestOptions';
-import { toRequestFailure } from './requestFailure';
-
-export interface ClusterClientOptions {
-  /** The loaded kubeconfig to make clients from (re-read on each call: it may have been reloaded). */
-  readonly kubeconfig: () => KubeConfig | undefined;
-  readonly timeoutMs: () => number;
-}
+import { type KubeClients } from './kubeClients';
+import { withSignal } from './requestOptions';
 
 /**
  * Reads the environments of a cluster through the Kubernetes API with the user's own credentials.
  * Every request is bounded by a timeout and by the caller's abort signal.
  */
 export class KubeClusterClient implements ClusterPort {
-  constructor(private readonly options: ClusterClientOptions) {}
+  private readonly slices: SliceClient;
 
-  async listEnvironmentNamespaces(context: KubeContext, signal: AbortSignal): Promise<NamespaceInfo[]> {
-    const api = this.client(context, CoreV1Api);
-    const limit = deadline(signal, this.options.timeoutMs());
+  constructor(private readonly clients: KubeClients) {
+    this.slices = new SliceClient(clients);
+  }
+
+  /** Slices the user may list; undefined (not an error) when the Slice CRD is not installed. */
+  async listSlices(context: KubeContext, signal: AbortSignal): Promise<SliceObject[]> {
     try {
-      const list = await api.listNamespace({ labelSelector: ENVIRONMENT_NAMESPACE_SELECTOR }, withSignal(limit.signal));
-      return list.items.map(toNamespaceInfo);
+      return await this.slices.list(context, signal);
     } catch (e) {
-      const failure = toRequestFailure(e, limit.timedOut());
-      throw new ClusterProblemError(classifyRequestFailure(failure, { contextName: context.name, server: context.server, user: context.user, action: 'list namespaces' }));
+      if (e instanceof ClusterProblemError && e.problem.kind === 'notFound') return Promise.reject(new Error('the Slice platform bundle is not installed'));
+      throw e;
     }
   }
 
-  private client<T extends ApiType>(context: KubeContext, type: ApiConstructor<T>): T {
-    const base = this.options.kubeconfig();
-    if (!base) throw new Error('The kubeconfig is not loaded.');
-    return cloneWithContext(base, context.name).makeApiClient(type);
+  async whoAmI(context: KubeContext, signal: AbortSignal): Promise<string | undefined> {
+    return (await this.slices.whoAmI(context, signal)).username;
   }
-}
 
-function cloneWithContext(base: KubeConfig, contextName: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: base.getClusters(), users: base.getUsers(), contexts: base.getContexts(), currentContext: contextName });
-  return kc;
+  async listEnvironmentNamespaces(context: KubeContext, signal: AbortSignal): Promise<NamespaceInfo[]> {
+    const api = this.clients.api(context, CoreV1Api);
+    const list = await this.clients.request(context, 'list namespaces', signal, (s) => api.listNamespace({ labelSelector: ENVIRONMENT_NAMESPACE_SELECTOR }, withSignal(s)));
+    return list.items.map(toNamespaceInfo);
+  }
 }
 
 function toNamespaceInfo(ns: V1Namespace): NamespaceInfo {

@@ -33,7 +33,15 @@ test('timeouts, TLS, 401, 403, 404, 5xx each get their own message', () => {
 });
 
 test('unknown failures keep the server message, never a stack', () => {
-  const p = classifyRequestFailure({ status: 422, serverMessage: 'bad', message: 'Error: x\n    at foo' }, ctx);
+  const p = classifyRequestFailure({ status: 418, serverMessage: 'bad', message: 'Error: x\n    at foo' }, ctx);
   assert.equal(p.kind, 'unknown');
   assert.match(p.message, /: bad\.$/);
+});
+
+test('an admission policy denial passes on its reason; conflicts and invalid requests say so', () => {
+  const denied = classifyRequestFailure({ status: 403, serverMessage: 'slices.slice.dev "bob-x" is forbidden: ValidatingAdmissionPolicy \'slice-owner\' with binding \'slice-owner\' denied request: a developer may only create slices they own (spec.owner must be "alice")', message: 'x' }, { ...ctx, action: 'create slice bob-x' });
+  assert.equal(denied.kind, 'forbidden');
+  assert.equal(denied.message, 'The cluster refused to create slice bob-x: a developer may only create slices they own (spec.owner must be "alice").');
+  assert.match(classifyRequestFailure({ status: 409, serverMessage: 'slices "alice-x" already exists', message: 'x' }, { ...ctx, action: 'create slice alice-x' }).message, /already exists/);
+  assert.match(classifyRequestFailure({ status: 422, serverMessage: 'spec.baseline: Required value', message: 'x' }, ctx).message, /rejected the request to list namespaces: spec\.baseline: Required value/);
 });

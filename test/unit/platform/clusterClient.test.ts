@@ -5,6 +5,7 @@ import { type AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterProblemError } from '../../../src/core/cluster/environmentsModel';
 import { KubeClusterClient } from '../../../src/platform/kube/clusterClient';
+import { KubeClients } from '../../../src/platform/kube/kubeClients';
 
 function kubeconfigFor(server: string): KubeConfig {
   const kc = new KubeConfig();
@@ -38,7 +39,7 @@ const context = (server: string) => ({ name: 'dev', cluster: 'c', user: 'alice',
 test('a refused connection is "unreachable" with a message that says so', async () => {
   const { server, url } = await listen(() => undefined);
   await new Promise((r) => server.close(r)); // the port is now closed: a real ECONNREFUSED
-  const client = new KubeClusterClient({ kubeconfig: () => kubeconfigFor(url), timeoutMs: () => 5000 });
+  const client = new KubeClusterClient(new KubeClients(() => kubeconfigFor(url), () => 5000));
   const e = await problemOf(client.listEnvironmentNamespaces(context(url), new AbortController().signal));
   assert.equal(e.problem.kind, 'unreachable');
   assert.match(e.problem.message, /connection was refused/);
@@ -47,7 +48,7 @@ test('a refused connection is "unreachable" with a message that says so', async 
 test('a server that never answers is a timeout', async () => {
   const { server, url } = await listen(() => undefined); // accepts, never responds
   try {
-    const client = new KubeClusterClient({ kubeconfig: () => kubeconfigFor(url), timeoutMs: () => 200 });
+    const client = new KubeClusterClient(new KubeClients(() => kubeconfigFor(url), () => 200));
     const e = await problemOf(client.listEnvironmentNamespaces(context(url), new AbortController().signal));
     assert.equal(e.problem.kind, 'timeout');
   } finally {
@@ -62,7 +63,7 @@ test('a Kubernetes 403 Status becomes "forbidden" with the server reason in the 
     res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'namespaces is forbidden: User "alice" cannot list resource "namespaces"', reason: 'Forbidden', code: 403 }));
   });
   try {
-    const client = new KubeClusterClient({ kubeconfig: () => kubeconfigFor(url), timeoutMs: () => 5000 });
+    const client = new KubeClusterClient(new KubeClients(() => kubeconfigFor(url), () => 5000));
     const e = await problemOf(client.listEnvironmentNamespaces(context(url), new AbortController().signal));
     assert.equal(e.problem.kind, 'forbidden');
     assert.match(e.problem.message, /User "alice" may not list namespaces/);
@@ -80,7 +81,7 @@ test('the label selector is sent and items are reduced to what Slice needs', asy
     res.end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'shop', labels: { 'slice.dev/role': 'baseline' } }, status: { phase: 'Active' } }] }));
   });
   try {
-    const client = new KubeClusterClient({ kubeconfig: () => kubeconfigFor(url), timeoutMs: () => 5000 });
+    const client = new KubeClusterClient(new KubeClients(() => kubeconfigFor(url), () => 5000));
     const list = await client.listEnvironmentNamespaces(context(url), new AbortController().signal);
     assert.equal(query, 'slice.dev/role in (baseline,slice)');
     assert.deepEqual(list, [{ name: 'shop', labels: { 'slice.dev/role': 'baseline' }, annotations: {}, phase: 'Active' }]);

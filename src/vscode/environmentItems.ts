@@ -1,0 +1,128 @@
+import * as vscode from 'vscode';
+import { type Environment, type KubeContext, type SliceEnvironment, describeTimeLeft } from '../core/cluster/environments';
+import { type ForkStatus } from '../core/slice/sliceResource';
+import { type PodSummary, type QuotaUse } from '../platform/kube/sliceClient';
+import { Commands } from './commandRegistry';
+
+/** Tree items of the Environments view, one function per kind of row. */
+
+export function contextItem(context: KubeContext, selected: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem(context.name, selected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+  item.id = `context:${context.name}:${selected ? 'selected' : 'idle'}`;
+  item.description = selected ? 'selected' : (hostOf(context.server) ?? context.cluster);
+  item.iconPath = new vscode.ThemeIcon(selected ? 'vm-active' : 'vm-outline', selected ? new vscode.ThemeColor('charts.green') : undefined);
+  const tooltip = new vscode.MarkdownString(undefined, true);
+  tooltip.appendMarkdown(`**${escape(context.name)}**${selected ? ' (selected)' : ''}\n\n`);
+  tooltip.appendMarkdown(`- Cluster: \`${escape(context.cluster)}\`${context.server ? ` at ${escape(context.server)}` : ''}\n`);
+  tooltip.appendMarkdown(`- User: \`${escape(context.user)}\`\n`);
+  if (context.namespace) tooltip.appendMarkdown(`- Namespace: \`${escape(context.namespace)}\`\n`);
+  item.tooltip = tooltip;
+  item.contextValue = selected ? 'slice.context.selected' : 'slice.context';
+  if (!selected) item.command = { command: Commands.selectThisCluster, title: 'Select This Cluster', arguments: [context.name] };
+  return item;
+}
+
+export function environmentItem(env: Environment, contextName: string, now: Date): vscode.TreeItem {
+  if (env.kind === 'baseline') {
+    const item = new vscode.TreeItem(env.namespace, vscode.TreeItemCollapsibleState.None);
+    item.id = `env:${contextName}:${env.namespace}`;
+    item.description = env.terminating ? 'baseline · deleting' : 'baseline';
+    item.iconPath = new vscode.ThemeIcon(env.terminating ? 'loading~spin' : 'package');
+    item.tooltip = `Baseline namespace ${env.namespace}: the shared, production-like release that slices fork from.`;
+    item.contextValue = 'slice.baseline';
+    return item;
+  }
+  return sliceItem(env, contextName, now);
+}
+
+function sliceItem(env: SliceEnvironment, contextName: string, now: Date): vscode.TreeItem {
+  const expandable = env.resource !== undefined && !env.terminating;
+  const item = new vscode.TreeItem(env.sliceName ?? env.namespace, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.id = `env:${contextName}:${env.namespace}`;
+  const phase = env.terminating ? 'Deleting' : (env.resource?.phase ?? undefined);
+  const parts: string[] = [];
+  if (phase) parts.push(phase);
+  if (!env.mine) parts.push(env.owner ?? 'unknown owner');
+  if (!env.terminating && env.expiresAt) parts.push(describeTimeLeft(env.expiresAt, now));
+  item.description = parts.join(' · ');
+  const expired = env.expiresAt !== undefined && env.expiresAt.getTime() < now.getTime();
+  item.iconPath = sliceIcon(phase, expired);
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendMarkdown(`**Slice ${escape(env.sliceName ?? env.namespace)}**${env.mine ? ' (yours)' : ''}\n\n- Namespace: \`${escape(env.namespace)}\`\n- Owner: ${escape(env.owner ?? 'unknown')}\n`);
+  if (env.baseline) tooltip.appendMarkdown(`- Baseline: \`${escape(env.baseline)}\`\n`);
+  if (env.expiresAt) tooltip.appendMarkdown(`- Expires: ${env.expiresAt.toISOString()} (${describeTimeLeft(env.expiresAt, now)})\n`);
+  for (const c of env.resource?.conditions ?? []) {
+    tooltip.appendMarkdown(`- ${c.status === 'True' ? '✔' : c.status === 'False' ? '✖' : '…'} ${escape(c.type)}${c.message ? `: ${escape(c.message)}` : ''}\n`);
+  }
+  item.tooltip = tooltip;
+  item.contextValue = env.mine ? 'slice.slice.mine' : 'slice.slice';
+  return item;
+}
+
+function sliceIcon(phase: string | undefined, expired: boolean): vscode.ThemeIcon {
+  switch (phase) {
+    case 'Ready':
+      return new vscode.ThemeIcon('layers-active', new vscode.ThemeColor(expired ? 'problemsWarningIcon.foreground' : 'charts.green'));
+    case 'Failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+    case 'Pending':
+    case 'Provisioning':
+    case 'Deleting':
+    case 'Terminating':
+      return new vscode.ThemeIcon('loading~spin');
+    case 'Expired':
+      return new vscode.ThemeIcon('watch', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    default:
+      return new vscode.ThemeIcon('layers', expired ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+  }
+}
+
+export function quotaItem(quota: readonly QuotaUse[]): vscode.TreeItem {
+  const short = (r: string) => r.replace(/^(limits|requests)\./, '').replace(/^count\//, '');
+  const pick = quota.filter((q) => /^(limits\.cpu|limits\.memory|pods|cpu|memory)$/.test(q.resource));
+  const item = new vscode.TreeItem(`Quota  ${(pick.length > 0 ? pick : quota).map((q) => `${short(q.resource)} ${q.used}/${q.hard}`).join(' · ')}`, vscode.TreeItemCollapsibleState.None);
+  item.iconPath = new vscode.ThemeIcon('dashboard');
+  item.tooltip = quota.map((q) => `${q.resource}: ${q.used} used of ${q.hard}`).join('\n');
+  item.contextValue = 'slice.quota';
+  return item;
+}
+
+export function forkItem(workload: string, status: ForkStatus | undefined, hasPods: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem(workload, hasPods ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.description = status ? `fork · ${status.availableReplicas}/${status.replicas} ready${status.message ? ` · ${status.message}` : ''}` : 'fork';
+  item.iconPath = new vscode.ThemeIcon(status?.ready ? 'repo-forked' : 'warning', status?.ready ? undefined : new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  item.tooltip = status?.message ?? `Forked from the baseline's ${workload}`;
+  item.contextValue = 'slice.fork';
+  return item;
+}
+
+export function podItem(pod: PodSummary): vscode.TreeItem {
+  const item = new vscode.TreeItem(pod.name, vscode.TreeItemCollapsibleState.None);
+  item.description = pod.reason ?? `${pod.phase}${pod.ready ? ' · ready' : ''}${pod.restarts > 0 ? ` · ${pod.restarts} restarts` : ''}`;
+  item.iconPath = new vscode.ThemeIcon(pod.ready ? 'circle-filled' : pod.reason ? 'error' : 'circle-outline', pod.ready ? new vscode.ThemeColor('charts.green') : pod.reason ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
+  item.tooltip = pod.reason ?? `${pod.phase}, ${pod.restarts} restarts`;
+  item.contextValue = 'slice.pod';
+  return item;
+}
+
+export function messageItem(text: string, icon: string, tooltip?: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(text, vscode.TreeItemCollapsibleState.None);
+  item.iconPath = new vscode.ThemeIcon(icon);
+  if (tooltip) item.tooltip = tooltip;
+  item.contextValue = 'slice.message';
+  return item;
+}
+
+/** "10.0.0.1:6443" from "https://10.0.0.1:6443/", or the input. */
+function hostOf(server: string | undefined): string | undefined {
+  if (!server) return undefined;
+  try {
+    return new URL(server).host || server;
+  } catch {
+    return server;
+  }
+}
+
+function escape(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
