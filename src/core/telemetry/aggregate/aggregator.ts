@@ -1,0 +1,364 @@
+/**
+ * Aggregates spans and log records per (source, file, line) and per (source, file, function) over
+ * a sliding window: calls, errors, latency quantiles (DDSketch), the last error and the last log
+ * lines. Memory is bounded: per-minute buckets, rings of log lines, a cap on tracked entries with
+ * least-recently-updated eviction, bounded caches.
+ *
+ * Staleness: {@link TelemetryAggregator.setFileVersion} tells which version (e.g. content hash) of a
+ * workspace file the slice runs now; data is recorded against that version, and a query for another
+ * version marks it stale (its lines may have moved). New data for another version starts afresh.
+ */
+import { type Event, Emitter } from '../../base/event';
+import { type IDisposable } from '../../base/disposable';
+import { type LogRecord, type ParsedStack, type Span, type SourceTag, SEVERITY_ERROR, STATUS_ERROR } from '../model';
+import { type Locator, type WorkspaceLocation } from '../locate';
+import { type StackRuntime, parseStack, runtimeOfLanguage } from '../stack';
+import { Ring } from './ring';
+import { type AggregatorStats, type ErrorSample, type FileView, type FunctionStats, type LineStats, type LogSample } from './view';
+import { MINUTE_MS, WindowedStats } from './window';
+
+/** Options of the aggregator. */
+export interface AggregatorOptions {
+  /** Resolves reported locations into the workspace. */
+  readonly locator: Locator;
+  /** Window length in minutes (default 5). */
+  readonly windowMinutes?: number;
+  /** Most line + function entries tracked over all sources and files (default 5,000). */
+  readonly maxKeys?: number;
+  /** Log lines kept per line (default 5). */
+  readonly logsPerLine?: number;
+  /** The clock (ms since epoch); data is bucketed by arrival time, immune to container clock skew. */
+  readonly now?: () => number;
+}
+
+interface Entry {
+  readonly stats: WindowedStats;
+  version: string | undefined;
+  lastError: ErrorSample | undefined;
+  touched: number;
+}
+interface LineEntry extends Entry {
+  logs: Ring<LogSample> | undefined;
+}
+interface FnEntry extends Entry {
+  line: number;
+}
+interface FileEntry {
+  readonly lines: Map<number, LineEntry>;
+  readonly functions: Map<string, FnEntry>;
+}
+
+const CACHE_LIMIT = 20_000;
+const STACK_CACHE_LIMIT = 512;
+
+/** The per-line, per-function aggregator of one workspace. */
+export class TelemetryAggregator implements IDisposable {
+  private readonly sources = new Map<SourceTag, Map<string, FileEntry>>();
+  private readonly versions = new Map<string, string>();
+  private readonly locations = new Map<string, Map<number, WorkspaceLocation | null>>();
+  private locationCount = 0;
+  private readonly stacks = new Map<string, ParsedStack>();
+  private readonly changed = new Map<string, { source: SourceTag; file: string }>();
+  private readonly onDidChangeEmitter = new Emitter<void>();
+  private readonly windowMinutes: number;
+  private readonly maxKeys: number;
+  private readonly logsPerLine: number;
+  private readonly now: () => number;
+  private tick = 0;
+  private keys = 0;
+  private counters = { spans: 0, logs: 0, unlocated: 0, evictions: 0 };
+
+  /** Fires (at most once until {@link takeChanged} is called) when data arrives: the editor then pulls the changes. */
+  readonly onDidChange: Event<void> = this.onDidChangeEmitter.event;
+
+  constructor(private readonly options: AggregatorOptions) {
+    this.windowMinutes = options.windowMinutes ?? 5;
+    this.maxKeys = options.maxKeys ?? 5_000;
+    this.logsPerLine = options.logsPerLine ?? 5;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The version of a workspace file that the slice runs now (from sync acknowledgements); undefined forgets it. */
+  setFileVersion(file: string, version: string | undefined): void {
+    if (version === undefined) this.versions.delete(file);
+    else this.versions.set(file, version);
+  }
+
+  /** Adds a batch of decoded spans. */
+  addSpans(spans: readonly Span[]): void {
+    const minute = Math.floor(this.now() / MINUTE_MS);
+    for (let i = 0; i < spans.length; i++) this.addSpanAt(spans[i]!, minute);
+  }
+
+  /** Adds one span. */
+  addSpan(span: Span): void {
+    this.addSpanAt(span, Math.floor(this.now() / MINUTE_MS));
+  }
+
+  /** Adds a batch of log records (OTLP logs or parsed container lines). */
+  addLogs(records: readonly LogRecord[]): void {
+    const minute = Math.floor(this.now() / MINUTE_MS);
+    for (let i = 0; i < records.length; i++) this.addLogAt(records[i]!, minute);
+  }
+
+  addLog(record: LogRecord): void {
+    this.addLogAt(record, Math.floor(this.now() / MINUTE_MS));
+  }
+
+  private addSpanAt(span: Span, minute: number): void {
+    this.counters.spans++;
+    const error = span.status.code === STATUS_ERROR;
+    const code = span.code;
+    const loc = code && code.file !== undefined && code.line !== undefined ? this.locate(code.file, code.line, code.column ?? 0, code.function) : undefined;
+    const ex = span.exceptions.length > 0 ? span.exceptions[span.exceptions.length - 1] : undefined;
+    let sample: ErrorSample | undefined;
+    let stack: ParsedStack | undefined;
+    if (error || ex) {
+      stack = ex && ex.stacktrace ? this.parse(ex.stacktrace, span.resource.attributes['telemetry.sdk.language']) : undefined;
+      sample = {
+        type: ex?.type || stack?.type || '',
+        message: ex?.message || span.status.message || stack?.message || '',
+        frames: stack?.frames ?? [],
+        stacktrace: ex?.stacktrace ?? '',
+        traceId: span.traceId,
+        spanId: span.spanId,
+        timeMs: ex?.timeMs || span.startMs + span.durationMs,
+        service: span.resource.serviceName,
+      };
+    }
+    const throwSite = stack ? this.options.locator.throwSite(stack) : undefined;
+    if (!loc && !throwSite) {
+      this.counters.unlocated++;
+      return;
+    }
+    if (loc) {
+      const file = this.file(span.source, loc.file);
+      const line = this.lineEntry(file, loc.file, loc.line);
+      line.stats.record(minute, span.durationMs, error);
+      if (sample) line.lastError = sample;
+      const fnName = loc.function ?? (code?.function !== undefined ? code.function : undefined);
+      if (fnName !== undefined) {
+        const fn = this.fnEntry(file, loc.file, fnName);
+        fn.line = loc.line;
+        fn.stats.record(minute, span.durationMs, error);
+        if (sample) fn.lastError = sample;
+      }
+      this.markChanged(span.source, loc.file);
+    }
+    if (throwSite && sample && (!loc || throwSite.file !== loc.file || throwSite.line !== loc.line)) {
+      const file = this.file(span.source, throwSite.file);
+      const line = this.lineEntry(file, throwSite.file, throwSite.line);
+      line.stats.recordError(minute);
+      line.lastError = sample;
+      this.markChanged(span.source, throwSite.file);
+    }
+    if (this.keys > this.maxKeys) this.evict();
+  }
+
+  private addLogAt(r: LogRecord, minute: number): void {
+    this.counters.logs++;
+    const code = r.code;
+    let loc = code && code.file !== undefined && code.line !== undefined ? this.locate(code.file, code.line, code.column ?? 0, code.function) : undefined;
+    const stack = r.exception?.stacktrace ? this.parse(r.exception.stacktrace, r.resource.attributes['telemetry.sdk.language']) : undefined;
+    if (!loc && stack) loc = this.options.locator.throwSite(stack);
+    if (!loc) {
+      this.counters.unlocated++;
+      return;
+    }
+    const isError = r.severityNumber >= SEVERITY_ERROR || r.exception !== undefined;
+    const file = this.file(r.source, loc.file);
+    const line = this.lineEntry(file, loc.file, loc.line);
+    (line.logs ??= new Ring<LogSample>(this.logsPerLine)).push({
+      timeMs: r.timeMs,
+      severityNumber: r.severityNumber,
+      body: r.body.length > 1000 ? r.body.slice(0, 1000) : r.body,
+      traceId: r.traceId,
+    });
+    if (isError) {
+      line.stats.recordError(minute);
+      line.lastError = {
+        type: r.exception?.type || stack?.type || '',
+        message: r.exception?.message || stack?.message || r.body,
+        frames: stack?.frames ?? [],
+        stacktrace: r.exception?.stacktrace ?? '',
+        traceId: r.traceId,
+        spanId: r.spanId,
+        timeMs: r.timeMs,
+        service: r.resource.serviceName,
+      };
+    }
+    this.markChanged(r.source, loc.file);
+    if (this.keys > this.maxKeys) this.evict();
+  }
+
+  /** Resolves through the Locator, cached per reported (file, line, column). */
+  private locate(file: string, line: number, column: number, fn: string | undefined): WorkspaceLocation | undefined {
+    let byLine = this.locations.get(file);
+    if (!byLine) {
+      if (this.locationCount >= CACHE_LIMIT) {
+        this.locations.clear();
+        this.locationCount = 0;
+      }
+      byLine = new Map();
+      this.locations.set(file, byLine);
+    }
+    const key = line * 4096 + (column < 4096 ? column : 4095);
+    let loc = byLine.get(key);
+    if (loc === undefined) {
+      loc = this.options.locator.resolve(file, line, column, undefined) ?? null;
+      byLine.set(key, loc);
+      this.locationCount++;
+    }
+    if (!loc || !loc.userCode) return undefined;
+    return fn === undefined || fn === loc.function ? loc : { ...loc, function: fn };
+  }
+
+  private parse(stacktrace: string, language: unknown): ParsedStack {
+    let s = this.stacks.get(stacktrace);
+    if (!s) {
+      const hint: StackRuntime | undefined = runtimeOfLanguage(typeof language === 'string' ? language : undefined);
+      s = parseStack(stacktrace, hint);
+      if (this.stacks.size >= STACK_CACHE_LIMIT) this.stacks.clear();
+      this.stacks.set(stacktrace, s);
+    }
+    return s;
+  }
+
+  private file(source: SourceTag, path: string): FileEntry {
+    let files = this.sources.get(source);
+    if (!files) {
+      files = new Map();
+      this.sources.set(source, files);
+    }
+    let f = files.get(path);
+    if (!f) {
+      f = { lines: new Map(), functions: new Map() };
+      files.set(path, f);
+    }
+    return f;
+  }
+
+  /** Touches the entry; resets it (and returns true) when the file's version moved on since its data was recorded. */
+  private refresh(e: Entry, path: string): boolean {
+    e.touched = ++this.tick;
+    const v = this.versions.get(path);
+    if (e.version === v) return false;
+    e.version = v;
+    e.stats.reset();
+    e.lastError = undefined;
+    return true;
+  }
+
+  private lineEntry(f: FileEntry, path: string, line: number): LineEntry {
+    const e = f.lines.get(line);
+    if (e) {
+      if (this.refresh(e, path)) e.logs?.clear();
+      return e;
+    }
+    const created: LineEntry = { stats: new WindowedStats(this.windowMinutes), version: this.versions.get(path), lastError: undefined, touched: ++this.tick, logs: undefined };
+    f.lines.set(line, created);
+    this.keys++;
+    return created;
+  }
+
+  private fnEntry(f: FileEntry, path: string, name: string): FnEntry {
+    const e = f.functions.get(name);
+    if (e) {
+      this.refresh(e, path);
+      return e;
+    }
+    const created: FnEntry = { stats: new WindowedStats(this.windowMinutes), version: this.versions.get(path), lastError: undefined, touched: ++this.tick, line: 0 };
+    f.functions.set(name, created);
+    this.keys++;
+    return created;
+  }
+
+  private markChanged(source: SourceTag, file: string): void {
+    const key = `${source}\n${file}`;
+    if (this.changed.has(key)) return;
+    const first = this.changed.size === 0;
+    this.changed.set(key, { source, file });
+    if (first) this.onDidChangeEmitter.fire();
+  }
+
+  /** The (source, file) pairs with new data since the last call; re-arms {@link onDidChange}. */
+  takeChanged(): { source: SourceTag; file: string }[] {
+    const out = [...this.changed.values()];
+    this.changed.clear();
+    return out;
+  }
+
+  /** Evicts the least recently updated tenth of the entries (amortised: runs once per maxKeys/10 new keys). */
+  private evict(): void {
+    const all: { touched: number; drop: () => void }[] = [];
+    for (const [source, files] of this.sources) {
+      for (const [path, f] of files) {
+        const dropFileIfEmpty = () => {
+          if (f.lines.size === 0 && f.functions.size === 0) files.delete(path);
+          if (files.size === 0) this.sources.delete(source);
+        };
+        for (const [line, e] of f.lines) all.push({ touched: e.touched, drop: () => (f.lines.delete(line), dropFileIfEmpty()) });
+        for (const [name, e] of f.functions) all.push({ touched: e.touched, drop: () => (f.functions.delete(name), dropFileIfEmpty()) });
+      }
+    }
+    all.sort((a, b) => a.touched - b.touched);
+    const n = Math.max(1, Math.ceil(this.maxKeys / 10) + (this.keys - this.maxKeys));
+    for (let i = 0; i < n && i < all.length; i++) all[i]!.drop();
+    const dropped = Math.min(n, all.length);
+    this.keys -= dropped;
+    this.counters.evictions += dropped;
+  }
+
+  /**
+   * The statistics of a workspace file for one source over the window ending now. Entries recorded
+   * against another version than `currentVersion` are marked stale (when both are known).
+   */
+  query(file: string, source: SourceTag, currentVersion?: string): FileView | undefined {
+    const f = this.sources.get(source)?.get(file);
+    if (!f) return undefined;
+    const minute = Math.floor(this.now() / MINUTE_MS);
+    const isStale = (v: string | undefined) => currentVersion !== undefined && v !== undefined && v !== currentVersion;
+    const lines: LineStats[] = [];
+    for (const [line, e] of f.lines) {
+      if (e.stats.isEmpty(minute) && !e.logs?.length && !e.lastError) continue;
+      lines.push({ line, ...e.stats.summary(minute), lastError: e.lastError, lastLogs: e.logs?.newestFirst() ?? [], version: e.version, stale: isStale(e.version) });
+    }
+    const functions: FunctionStats[] = [];
+    for (const [name, e] of f.functions) {
+      if (e.stats.isEmpty(minute)) continue;
+      functions.push({ function: name, line: e.line, ...e.stats.summary(minute), lastError: e.lastError, version: e.version, stale: isStale(e.version) });
+    }
+    lines.sort((a, b) => a.line - b.line);
+    functions.sort((a, b) => a.line - b.line);
+    return { source, file, lines, functions, stale: lines.some((l) => l.stale) || functions.some((x) => x.stale) };
+  }
+
+  /** The sources with data. */
+  sourceTags(): SourceTag[] {
+    return [...this.sources.keys()];
+  }
+
+  /** The workspace files with data for a source. */
+  files(source: SourceTag): string[] {
+    return [...(this.sources.get(source)?.keys() ?? [])];
+  }
+
+  stats(): AggregatorStats {
+    return { ...this.counters, keys: this.keys };
+  }
+
+  /** Forgets everything (e.g. when the slice is torn down). */
+  clear(): void {
+    this.sources.clear();
+    this.locations.clear();
+    this.locationCount = 0;
+    this.stacks.clear();
+    this.changed.clear();
+    this.keys = 0;
+  }
+
+  dispose(): void {
+    this.clear();
+    this.onDidChangeEmitter.dispose();
+  }
+}

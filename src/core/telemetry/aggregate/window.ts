@@ -1,0 +1,108 @@
+/**
+ * Counts and a latency sketch over a sliding window of whole minutes: a ring of per-minute buckets,
+ * each with its own DDSketch (1% relative accuracy, bin count capped), merged on query.
+ */
+import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
+
+/** The relative accuracy of the latency quantiles. */
+export const RELATIVE_ACCURACY = 0.01;
+/** Most bins per sketch: 1% accuracy over 1 µs .. 1 h needs ~1,100; the lowest collapse beyond. */
+const BIN_LIMIT = 1024;
+/** Durations below this (ms) count as this: the sketch's range starts at 1 µs. */
+const MIN_MS = 0.001;
+
+export const MINUTE_MS = 60_000;
+
+interface Bucket {
+  minute: number;
+  calls: number;
+  errors: number;
+  sketch: LogCollapsingLowestDenseDDSketch | undefined;
+}
+
+/** Summary of a window. Quantiles are NaN when no duration was recorded. */
+export interface WindowSummary {
+  readonly calls: number;
+  readonly errors: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly maxMs: number;
+}
+
+/** Per-minute buckets of calls, errors and durations. */
+export class WindowedStats {
+  private readonly buckets: Bucket[];
+
+  constructor(readonly minutes: number) {
+    this.buckets = Array.from({ length: Math.max(1, minutes) }, () => ({ minute: -1, calls: 0, errors: 0, sketch: undefined }));
+  }
+
+  private bucket(minute: number): Bucket {
+    const b = this.buckets[minute % this.buckets.length]!;
+    if (b.minute !== minute) {
+      b.minute = minute;
+      b.calls = 0;
+      b.errors = 0;
+      b.sketch = undefined;
+    }
+    return b;
+  }
+
+  /** Records a call of `durationMs` (negative: no duration) at `minute` (Unix minutes). */
+  record(minute: number, durationMs: number, error: boolean): void {
+    const b = this.bucket(minute);
+    b.calls++;
+    if (error) b.errors++;
+    if (durationMs >= 0) {
+      b.sketch ??= new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
+      b.sketch.accept(durationMs < MIN_MS ? MIN_MS : durationMs);
+    }
+  }
+
+  /** Records an error that is not a call (a throw site, an error log). */
+  recordError(minute: number): void {
+    this.bucket(minute).errors++;
+  }
+
+  /** The summary of the minutes (`minute - minutes`, `minute`]. */
+  summary(minute: number): WindowSummary {
+    let calls = 0;
+    let errors = 0;
+    let merged: LogCollapsingLowestDenseDDSketch | undefined;
+    let single: LogCollapsingLowestDenseDDSketch | undefined;
+    for (const b of this.buckets) {
+      if (b.minute < 0 || b.minute > minute || b.minute <= minute - this.buckets.length) continue;
+      calls += b.calls;
+      errors += b.errors;
+      if (b.sketch && b.sketch.count > 0) {
+        if (!single) single = b.sketch;
+        else {
+          if (!merged) {
+            merged = new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
+            merged.merge(single);
+          }
+          merged.merge(b.sketch);
+        }
+      }
+    }
+    const s = merged ?? single;
+    if (!s) return { calls, errors, p50: NaN, p95: NaN, p99: NaN, maxMs: NaN };
+    return { calls, errors, p50: s.getValueAtQuantile(0.5), p95: s.getValueAtQuantile(0.95), p99: s.getValueAtQuantile(0.99), maxMs: s.max };
+  }
+
+  /** Drops everything recorded. */
+  reset(): void {
+    for (const b of this.buckets) {
+      b.minute = -1;
+      b.calls = 0;
+      b.errors = 0;
+      b.sketch = undefined;
+    }
+  }
+
+  /** True when nothing in the window is newer than `minute - minutes`. */
+  isEmpty(minute: number): boolean {
+    return this.buckets.every((b) => b.minute <= minute - this.buckets.length || b.minute < 0);
+  }
+}
