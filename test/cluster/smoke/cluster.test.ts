@@ -4,9 +4,13 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
-import { eventually, execIn, httpGetIn, image, loadKubeConfig, restrictedContainer, restrictedPod, statusCode } from './helpers';
+import { clusterDir, eventually, execIn, httpGetIn, image, loadKubeConfig, restrictedContainer, restrictedPod, statusCode } from './helpers';
 
 const suffix = randomBytes(3).toString('hex');
 const ns = `slice-smoke-${suffix}`;
@@ -49,6 +53,13 @@ void describe('local cluster smoke', { timeout: 600_000 }, () => {
   after(async () => {
     for (const name of [ns, otherNs]) {
       await core.deleteNamespace({ name }).catch(() => undefined);
+    }
+    // the image imported by the node-app-image test
+    try {
+      execFileSync('ctr', ['--address', path.join(clusterDir, 'containerd', 'containerd.sock'), '-n', 'k8s.io', 'images', 'rm', `localhost/slice/smoke-app:smoke-${suffix}`], { stdio: 'ignore' });
+      fs.rmSync(path.join(process.env.SLICE_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'slice'), 'cluster', 'images', `smoke-app-smoke-${suffix}.tar`), { force: true });
+    } catch {
+      // best effort
     }
   });
 
@@ -130,6 +141,35 @@ void describe('local cluster smoke', { timeout: 600_000 }, () => {
       const p = await core.readNamespacedPod({ name: 'client', namespace: ns });
       return p.status?.phase === 'Running';
     });
+  });
+
+  void test('an app image built by images/node-app-image.sh runs as non-root (restricted)', async () => {
+    const script = path.resolve(__dirname, '../../../../test/cluster/images/node-app-image.sh');
+    const app = fs.mkdtempSync(path.join(os.tmpdir(), 'slice-smoke-app-'));
+    fs.writeFileSync(path.join(app, 'server.js'), "require('fs').readFileSync(__filename); console.log('app uid ' + process.getuid()); setInterval(() => {}, 1 << 30);\n");
+    const tag = `smoke-${suffix}`;
+    try {
+      const out = execFileSync('bash', [script, 'smoke-app', tag, app], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      assert.equal(out.trim(), `localhost/slice/smoke-app:${tag}`);
+    } finally {
+      fs.rmSync(app, { recursive: true, force: true });
+    }
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'app' },
+        spec: {
+          securityContext: restrictedPod,
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'app', image: `localhost/slice/smoke-app:${tag}`, imagePullPolicy: 'IfNotPresent', securityContext: restrictedContainer }],
+        },
+      },
+    });
+    const log = await eventually('app log line', async () => {
+      const text = await core.readNamespacedPodLog({ name: 'app', namespace: ns, container: 'app' });
+      return text.includes('app uid') ? text : undefined;
+    }, 60_000);
+    assert.match(log, /app uid 65532/);
   });
 
   void test('a Service resolves by DNS from another pod and answers', async () => {
