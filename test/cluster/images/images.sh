@@ -30,6 +30,8 @@ _cached_image() {
     mkdir -p "$IMAGE_CACHE"
     log "image localhost/slice/$name:$tag: building"
     "$fn" "localhost/slice/$name:$tag" "$out" >/dev/null
+    # drop tarballs of the same image built from older inputs
+    find "$IMAGE_CACHE" -maxdepth 1 -name "$name-$tag-*.tar" ! -name "${out##*/}" -delete
   fi
   echo "$out"
 }
