@@ -13,6 +13,8 @@ import { ContextKeys } from './vscode/contextKeys';
 import { EnvironmentsView } from './vscode/environmentsView';
 import { KubeconfigWatcher } from './vscode/kubeconfigWatcher';
 import { createLogger } from './vscode/logger';
+import { SliceConfigDiagnostics } from './vscode/sliceConfigDiagnostics';
+import { registerSliceCommands } from './vscode/sliceCommands';
 import { affectsSlice, settings } from './vscode/settings';
 
 const SELECTED_CONTEXT_KEY = 'slice.selectedContext';
@@ -61,6 +63,8 @@ export class Container implements IDisposable {
 
     const registry = new CommandRegistry(logger, { push: (d) => this.lifetime.add(d) });
     registerClusterCommands(registry, model, output);
+    const diagnostics = this.lifetime.add(new SliceConfigDiagnostics());
+    registerSliceCommands(registry, model, slices, diagnostics, logger);
 
     logger.info(`Slice ${String((context.extension.packageJSON as { version?: unknown }).version)} activated in ${vscode.env.appName} ${vscode.version}`);
     const ready = view.render().then(() => model.refresh());

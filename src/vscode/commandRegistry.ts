@@ -10,6 +10,11 @@ export const Commands = {
   refresh: 'slice.refresh',
   showLogs: 'slice.showLogs',
   openSettings: 'slice.openSettings',
+  createSlice: 'slice.createSlice',
+  deleteSlice: 'slice.deleteSlice',
+  extendSliceTtl: 'slice.extendSliceTtl',
+  verifyIsolation: 'slice.verifyIsolation',
+  createConfigFile: 'slice.createConfigFile',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import { CancelledError, UserError } from '../core/base/errors';
+import { type KubeContext, type SliceEnvironment } from '../core/cluster/environments';
+import { type EnvironmentsModel } from '../core/cluster/environmentsModel';
+
+export interface SliceTarget {
+  readonly context: KubeContext;
+  readonly slice: SliceEnvironment & { readonly resource: NonNullable<SliceEnvironment['resource']> };
+}
+
+/** The connected context, or a clear error that says what to do. */
+export function connectedContext(model: EnvironmentsModel): { context: KubeContext; platformInstalled: boolean; user: string | undefined } {
+  const c = model.state.cluster;
+  if (c.status === 'ok') return { context: c.context, platformInstalled: c.platformInstalled, user: c.user };
+  if (c.status === 'failed') throw new UserError(c.problem.message, ['retry', 'selectCluster'], c.problem.detail, true);
+  throw new UserError('Select a cluster first.', ['selectCluster']);
+}
+
+/**
+ * The slice a command acts on: the tree row it was invoked on, else a QuickPick of the user's own
+ * slices (all slices when the cluster cannot say who the user is).
+ */
+export async function pickSlice(model: EnvironmentsModel, arg: unknown, verb: string): Promise<SliceTarget> {
+  const { context, platformInstalled } = connectedContext(model);
+  if (!platformInstalled) throw new UserError('This cluster has no Slice platform bundle: ask your platform team to install it (npm run platform:install).');
+  const fromTree = sliceOf(arg);
+  if (fromTree?.resource) return { context, slice: fromTree as SliceTarget['slice'] };
+  const state = model.state.cluster;
+  const all = state.status === 'ok' ? state.environments.filter((e): e is SliceTarget['slice'] => e.kind === 'slice' && e.resource !== undefined && !e.terminating) : [];
+  const candidates = all.some((e) => e.mine) ? all.filter((e) => e.mine) : all;
+  if (candidates.length === 0) throw new UserError(`You have no slice to ${verb} in context "${context.name}".`);
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((s) => ({ label: s.sliceName ?? s.namespace, description: [s.resource.phase, s.mine ? undefined : s.owner].filter(Boolean).join(' · '), detail: s.namespace, slice: s })),
+    { title: `Slice: ${verb[0]!.toUpperCase()}${verb.slice(1)} Slice`, placeHolder: `Which slice do you want to ${verb}?` },
+  );
+  if (!picked) throw new CancelledError();
+  return { context, slice: picked.slice };
+}
+
+function sliceOf(arg: unknown): SliceEnvironment | undefined {
+  if (!arg || typeof arg !== 'object') return undefined;
+  const node = arg as { kind?: unknown; environment?: { kind?: unknown } };
+  return node.kind === 'environment' && node.environment?.kind === 'slice' ? (node.environment as SliceEnvironment) : undefined;
+}
