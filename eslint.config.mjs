@@ -2,6 +2,7 @@
 //   src/core      pure: no vscode, ws, @kubernetes/client-node, node built-ins; no upward imports
 //   src/platform  Node adapters: never vscode, never the vscode layer
 //   src/agent     the in-container agent: never vscode, never the vscode layer or platform/kube
+//   src/controller the in-cluster slice controller: core + node + client-node only
 //   src/vscode    the only layer that imports 'vscode'
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -80,6 +81,14 @@ export default tseslint.config(
         [vscodeOnly, { name: '@kubernetes/client-node', message: 'The agent runs in the pod and never talks to the Kubernetes API.' }],
         [{ group: ['**/vscode/**', '**/platform/kube/**', '**/platform/agent-link/**'], message: 'The agent may use src/core and its own code only.' }],
       ),
+    },
+  },
+  {
+    files: ['src/controller/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restricted([vscodeOnly], [
+        { group: ['**/vscode/**', '**/agent/**', '**/platform/**', '../vscode', '../agent', '../platform'], message: 'The slice controller is self-contained: src/core, node built-ins and @kubernetes/client-node only.' },
+      ]),
     },
   },
   {

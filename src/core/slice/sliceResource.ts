@@ -67,6 +67,10 @@ export interface ForkStatus {
   readonly availableReplicas: number;
   /** Why it is not ready, in words (quota exceeded, image missing, Pod Security violation: which field of which container). */
   readonly message?: string;
+  /** The fork's Service in the slice namespace (same name as the baseline's), when the baseline has one. */
+  readonly service?: string;
+  /** That Service's ports. */
+  readonly ports?: readonly number[];
 }
 
 export type SlicePhase = 'Pending' | 'Provisioning' | 'Ready' | 'Failed' | 'Expired' | 'Terminating';

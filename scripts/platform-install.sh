@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `npm run platform:install`: installs the Slice platform bundle (deploy/platform) into the cluster of
+# KUBECONFIG (default: the local test cluster's admin kubeconfig). Idempotent.
+#   1. builds dist/controller.js and dist/agent.js (esbuild --production)
+#   2. builds images localhost/slice/controller:<v> and localhost/slice/agent:<v> on the node runtime
+#      image and imports them into the local cluster (test/cluster/images/node-app-image.sh);
+#      <v> = package.json version + a hash of the bundle, so a rebuild is picked up
+#   3. applies deploy/platform with those images, waits for the CRD and the controller
+# On another cluster, push the two images to a registry the cluster can pull from and apply
+# deploy/platform with `kubectl apply -f deploy/platform` after replacing the image references.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$SLICE_ROOT"
+CLUSTER_DIR="${SLICE_CLUSTER_DIR:-/var/lib/slice-cluster}"
+KUBECTL="${SLICE_KUBECTL:-$CLUSTER_DIR/bin/kubectl}"
+[ -x "$KUBECTL" ] || KUBECTL="$(command -v kubectl)" || die "no kubectl: set SLICE_KUBECTL"
+export KUBECONFIG="${KUBECONFIG:-$CLUSTER_DIR/kubeconfig/admin.kubeconfig}"
+k() { "$KUBECTL" "$@"; }
+
+log "platform: building the controller and agent bundles"
+node esbuild.config.mjs --production >/dev/null
+version="$(node -p 'require("./package.json").version')"
+
+build_image() { # name bundle
+  local name=$1 bundle=$2 hash dir tag
+  hash="$(cat "dist/$bundle" test/cluster/images/build-image.sh test/cluster/images/node-app-image.sh | sha256sum | cut -c1-10)"
+  tag="$version-$hash"
+  if [ "${SLICE_NO_IMAGES:-}" != 1 ]; then
+    dir="$(mktemp -d)"; chmod 755 "$dir"
+    cp "dist/$bundle" "$dir/"
+    test/cluster/images/node-app-image.sh "$name" "$tag" "$dir" -- --cmd "[\"node\",\"/app/$bundle\"]" >/dev/null
+    rm -rf "$dir"
+  fi
+  echo "localhost/slice/$name:$tag"
+}
+log "platform: building images"
+CONTROLLER_IMAGE="$(build_image controller controller.js)"
+AGENT_IMAGE="$(build_image agent agent.js)"
+log "platform: $CONTROLLER_IMAGE, $AGENT_IMAGE"
+
+config_hash="$(sed "s#localhost/slice/agent:latest#$AGENT_IMAGE#" deploy/platform/50-controller-config.yaml | sha256sum | cut -c1-10)"
+log "platform: applying deploy/platform to $(k config current-context 2>/dev/null || echo '?')"
+for f in deploy/platform/*.yaml; do
+  sed -e "s#localhost/slice/controller:latest#$CONTROLLER_IMAGE#" \
+      -e "s#localhost/slice/agent:latest#$AGENT_IMAGE#" \
+      -e "s#slice.dev/config-hash: none#slice.dev/config-hash: \"$config_hash\"#" "$f"
+  echo '---'
+done | k apply -f - | { grep -v ' unchanged$' || true; }
+k wait --for=condition=Established --timeout=60s crd/slices.slice.dev >/dev/null
+k -n slice-system rollout status deployment/slice-controller --timeout=120s >/dev/null \
+  || { k -n slice-system get pods -o wide; k -n slice-system logs deploy/slice-controller --tail=30 || true; die "the slice controller did not become Available"; }
+log "platform: installed (controller Available)"

@@ -1,0 +1,234 @@
+/**
+ * Reconciles one Slice: finalizer, expiry, the per-owner limit, the namespace and its policies,
+ * the agent token, the forks, and the status that says what is ready and why not. Every write is
+ * a server-side apply of the rendered objects (a no-op when nothing changed) or create-once.
+ */
+import { randomBytes } from 'node:crypto';
+import * as k8s from '@kubernetes/client-node';
+import { deriveConditions, deriveForkStatus, setCondition, type SliceObservation } from '../core/slice/conditions';
+import { renderFork } from '../core/slice/fork';
+import { checkSliceLimit, type SliceRef } from '../core/slice/limits';
+import {
+  AGENT_TOKEN_SECRET, FIELD_MANAGER, LABEL_FORK, LABEL_MANAGED_BY, type SliceContext, effectiveQuota, renderAgentSecret,
+  renderLimitRange, renderNamespace, renderNetworkPolicies, renderOwnerRbac, renderQuota, sliceContext,
+} from '../core/slice/manifests';
+import { type Deployment, type Service } from '../core/slice/k8sTypes';
+import { type SlicePlatformConfig } from '../core/slice/platformConfig';
+import { type SliceObject, type SliceStatus } from '../core/slice/sliceResource';
+import { decideExpiry, isExpired, parseTimestamp, rfc3339 } from '../core/slice/ttl';
+import { LABEL_ROLE } from '../core/cluster/labels';
+import { type Applier, toWire } from './applier';
+import { apiMessage, isNotFound } from './errors';
+import { type ForkObserver } from './observe';
+import { SLICE_FINALIZER, type SliceApi } from './sliceApi';
+
+export interface ReconcilerDeps {
+  readonly kc: k8s.KubeConfig;
+  readonly config: SlicePlatformConfig;
+  readonly applier: Applier;
+  readonly slices: SliceApi;
+  readonly observer: ForkObserver;
+  /** Every Slice the controller knows (from the informer cache), for the per-owner limit. */
+  readonly allSlices: () => readonly SliceObject[];
+  readonly log: (line: string) => void;
+  readonly now?: () => number;
+}
+
+export type ReconcileResult = { requeueAfterMs?: number };
+const PROVISIONING_POLL_MS = 2000;
+const RESYNC_MS = 60_000;
+
+export class Reconciler {
+  private readonly core: k8s.CoreV1Api;
+  private readonly apps: k8s.AppsV1Api;
+
+  constructor(private readonly d: ReconcilerDeps) {
+    this.core = d.kc.makeApiClient(k8s.CoreV1Api);
+    this.apps = d.kc.makeApiClient(k8s.AppsV1Api);
+  }
+
+  private now(): number {
+    return this.d.now?.() ?? Date.now();
+  }
+
+  async reconcile(name: string): Promise<ReconcileResult> {
+    let slice = await this.d.slices.get(name);
+    if (!slice) return {};
+    if (slice.metadata.deletionTimestamp) return this.finalize(slice);
+    if (!slice.metadata.finalizers?.includes(SLICE_FINALIZER)) slice = await this.d.slices.addFinalizer(slice);
+
+    const expiry = decideExpiry(slice.spec, this.now(), this.d.config);
+    if (expiry.writeSpec) {
+      if (expiry.note) this.d.log(`slice ${name}: ${expiry.note}`);
+      slice = await this.d.slices.setExpiresAt(name, expiry.expiresAt);
+    }
+    if (isExpired(expiry.expiresAt, this.now())) {
+      this.d.log(`slice ${name} expired at ${expiry.expiresAt}: deleting it`);
+      await this.writeStatus(slice, {
+        ...slice.status,
+        phase: 'Expired',
+        expiresAt: expiry.expiresAt,
+        conditions: [...(slice.status?.conditions ?? []).filter((c) => c.type !== 'Expired'), setCondition(slice.status?.conditions, 'Expired', 'True', 'TTLExpired', `the slice expired at ${expiry.expiresAt}`, rfc3339(this.now()))],
+      });
+      await this.d.slices.delete(name);
+      return {};
+    }
+    const untilExpiry = (parseTimestamp(expiry.expiresAt) ?? 0) - this.now() + 1000;
+
+    const quota = effectiveQuota(slice.spec.resources, this.d.config);
+    const ctx = sliceContext(slice, expiry.expiresAt, quota);
+    const base: SliceStatus = { expiresAt: expiry.expiresAt, observedGeneration: slice.metadata.generation ?? 0 };
+    if ('error' in ctx) return this.refuse(slice, base, 'InvalidName', ctx.error, untilExpiry);
+
+    const limit = checkSliceLimit(toRef(slice), this.d.allSlices().map(toRef), this.d.config.maxSlicesPerOwner);
+    if (!limit.allowed) return this.refuse(slice, { ...base, namespace: ctx.namespace }, limit.reason ?? 'SliceLimitExceeded', limit.message ?? 'too many slices', Math.min(untilExpiry, RESYNC_MS));
+
+    const baselineProblem = await this.checkBaseline(ctx.baseline);
+    if (baselineProblem) return this.refuse(slice, { ...base, namespace: ctx.namespace }, 'BaselineNotFound', baselineProblem, Math.min(untilExpiry, 10_000));
+
+    const obs = await this.provision(ctx, slice.spec.forks);
+    const status = await this.status(slice, { ...base, namespace: ctx.namespace, agentTokenSecret: AGENT_TOKEN_SECRET }, obs, ctx);
+    await this.writeStatus(slice, status);
+    return { requeueAfterMs: Math.max(1000, Math.min(untilExpiry, status.phase === 'Ready' ? RESYNC_MS : PROVISIONING_POLL_MS)) };
+  }
+
+  private async checkBaseline(baseline: string): Promise<string | undefined> {
+    try {
+      const ns = await this.core.readNamespace({ name: baseline });
+      if (ns.metadata?.labels?.[LABEL_ROLE] !== 'baseline') return `the namespace ${baseline} is not a baseline (it lacks the label ${LABEL_ROLE}=baseline)`;
+      return undefined;
+    } catch (e) {
+      if (isNotFound(e)) return `the baseline namespace ${baseline} does not exist`;
+      throw e;
+    }
+  }
+
+  /** Namespace, policies, token, forks. Returns what status derivation needs. */
+  private async provision(ctx: SliceContext, forkSpecs: SliceObject['spec']['forks']): Promise<{ nsOk: boolean; nsMsg?: string; polOk: boolean; polMsg?: string; forks: { workload: string; renderError?: string; service?: string; ports?: number[] }[] }> {
+    const ns = await this.d.applier.apply(renderNamespace(ctx));
+    if (ns.metadata?.deletionTimestamp) {
+      return { nsOk: false, nsMsg: `the namespace ${ctx.namespace} is still being deleted`, polOk: false, forks: [] };
+    }
+    let polOk = true;
+    let polMsg: string | undefined;
+    try {
+      for (const obj of [renderQuota(ctx), renderLimitRange(ctx, this.d.config), ...renderNetworkPolicies(ctx), renderOwnerRbac(ctx)]) await this.d.applier.apply(obj);
+      await this.d.applier.createOnce(renderAgentSecret(ctx, randomBytes(32).toString('hex')));
+    } catch (e) {
+      polOk = false;
+      polMsg = e instanceof Error ? e.message : String(e);
+    }
+    const forks = polOk ? await Promise.all(forkSpecs.map((f) => this.applyFork(ctx, f))) : forkSpecs.map((f) => ({ workload: f.workload, renderError: 'waiting for the slice policies' }));
+    if (polOk) await this.pruneForks(ctx, new Set(forkSpecs.map((f) => f.workload)));
+    return { nsOk: true, polOk, ...(polMsg ? { polMsg } : {}), forks };
+  }
+
+  private async applyFork(ctx: SliceContext, fork: SliceObject['spec']['forks'][number]): Promise<{ workload: string; renderError?: string; service?: string; ports?: number[] }> {
+    let dep: k8s.V1Deployment;
+    try {
+      dep = await this.apps.readNamespacedDeployment({ name: fork.workload, namespace: ctx.baseline });
+    } catch (e) {
+      const why = isNotFound(e) ? `baseline ${ctx.baseline} has no Deployment ${fork.workload}` : `cannot read baseline Deployment ${ctx.baseline}/${fork.workload}: ${apiMessage(e)}`;
+      return { workload: fork.workload, renderError: why };
+    }
+    let svc: k8s.V1Service | undefined;
+    try {
+      svc = await this.core.readNamespacedService({ name: fork.workload, namespace: ctx.baseline });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    const r = renderFork(toWire<Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', ...dep }), svc ? toWire<Service>({ apiVersion: 'v1', kind: 'Service', ...svc }) : undefined, fork, ctx, { agentImage: this.d.config.agentImage });
+    if (!r.ok) return { workload: fork.workload, renderError: r.message };
+    const extra = r.service ? { service: r.service.metadata.name, ports: (svc?.spec?.ports ?? []).map((p) => p.port) } : {};
+    try {
+      await this.d.applier.apply(r.deployment);
+      if (r.service) await this.d.applier.apply(r.service);
+    } catch (e) {
+      return { workload: fork.workload, renderError: e instanceof Error ? e.message : String(e), ...extra };
+    }
+    return { workload: fork.workload, ...extra };
+  }
+
+  /** Deletes forks that are no longer in the spec. */
+  private async pruneForks(ctx: SliceContext, keep: ReadonlySet<string>): Promise<void> {
+    const labelSelector = `${LABEL_MANAGED_BY}=${FIELD_MANAGER},${LABEL_FORK}`;
+    const deps = await this.apps.listNamespacedDeployment({ namespace: ctx.namespace, labelSelector });
+    for (const d of deps.items) {
+      const w = d.metadata?.labels?.[LABEL_FORK];
+      if (!w || keep.has(w) || !d.metadata?.name) continue;
+      this.d.log(`slice ${ctx.objectName}: removing fork ${w} (no longer in the spec)`);
+      await this.apps.deleteNamespacedDeployment({ name: d.metadata.name, namespace: ctx.namespace }).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
+      await this.core.deleteNamespacedService({ name: d.metadata.name, namespace: ctx.namespace }).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
+    }
+  }
+
+  private async status(slice: SliceObject, base: SliceStatus, p: Awaited<ReturnType<Reconciler['provision']>>, ctx: SliceContext): Promise<SliceStatus> {
+    const observed = p.nsOk ? await this.d.observer.observe(ctx.namespace, p.forks) : [];
+    const forks = observed.map(deriveForkStatus);
+    const o: SliceObservation = {
+      namespaceReady: p.nsOk,
+      ...(p.nsMsg ? { namespaceMessage: p.nsMsg } : {}),
+      policiesReady: p.polOk,
+      ...(p.polMsg ? { policiesMessage: p.polMsg } : {}),
+      forks,
+    };
+    const { phase, conditions } = deriveConditions(o, slice.status?.conditions, rfc3339(this.now()), slice.metadata.generation);
+    return { ...base, phase, conditions, forks };
+  }
+
+  private async refuse(slice: SliceObject, base: SliceStatus, reason: string, message: string, requeueAfterMs: number): Promise<ReconcileResult> {
+    const { phase, conditions } = deriveConditions({ refused: { reason, message }, forks: [] }, slice.status?.conditions, rfc3339(this.now()), slice.metadata.generation);
+    await this.writeStatus(slice, { ...base, phase, conditions, forks: [] });
+    return { requeueAfterMs: Math.max(1000, requeueAfterMs) };
+  }
+
+  /** Writes the status only when it differs (so a no-op reconcile changes no resourceVersion). */
+  private async writeStatus(slice: SliceObject, status: SliceStatus): Promise<void> {
+    if (JSON.stringify(normalize(slice.status)) === JSON.stringify(normalize(status))) return;
+    await this.d.slices.patchStatus(slice.metadata.name, status);
+  }
+
+  private async finalize(slice: SliceObject): Promise<ReconcileResult> {
+    const computed = sliceContext(slice, '', effectiveQuota(undefined, this.d.config));
+    const ns = slice.status?.namespace ?? ('error' in computed ? undefined : computed.namespace);
+    if (slice.status?.phase !== 'Terminating') {
+      await this.writeStatus(slice, { ...slice.status, phase: 'Terminating' }).catch(() => undefined);
+    }
+    if (ns) {
+      try {
+        const cur = await this.core.readNamespace({ name: ns });
+        if (cur.metadata?.labels?.[LABEL_MANAGED_BY] === FIELD_MANAGER) {
+          if (!cur.metadata.deletionTimestamp) {
+            this.d.log(`slice ${slice.metadata.name} deleted: deleting namespace ${ns}`);
+            await this.core.deleteNamespace({ name: ns });
+          }
+          return { requeueAfterMs: 1000 };
+        }
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    await this.d.slices.removeFinalizer(slice);
+    return {};
+  }
+}
+
+function toRef(s: SliceObject): SliceRef {
+  const ct = s.metadata.creationTimestamp as string | Date | undefined;
+  return { name: s.metadata.name, owner: s.spec.owner, creationTimestamp: ct instanceof Date ? ct.toISOString() : ct, deleting: !!s.metadata.deletionTimestamp };
+}
+
+/** Status as JSON with keys sorted, for comparison. */
+function normalize(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(normalize);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) out[k] = normalize(x);
+    }
+    return out;
+  }
+  return v;
+}
+

@@ -1,0 +1,149 @@
+/**
+ * A fork: the copy of a baseline Deployment and its Service in the slice, with the sync agent as a
+ * sidecar. The app's original files are copied by an initContainer (the app's own image) from
+ * syncPath into a shared emptyDir, which the app mounts at syncPath and the agent at /slice-src.
+ */
+import { type Container, type Deployment, type EnvVar, type KubeObject, type Labels, type PodSpec, type SecurityContext, type Service, type Volume } from './k8sTypes';
+import { AGENT_TOKEN_KEY, AGENT_TOKEN_SECRET, LABEL_FORK, type SliceContext, commonLabels } from './manifests';
+import { type ForkSpec } from './sliceResource';
+
+export const AGENT_CONTAINER = 'slice-agent';
+export const SEED_CONTAINER = 'slice-seed';
+export const SRC_VOLUME = 'slice-src';
+export const AGENT_SYNC_ROOT = '/slice-src';
+export const AGENT_PORT = 7777;
+export const AGENT_PORT_NAME = 'slice-agent';
+export const DEFAULT_SYNC_PATH = '/app';
+
+export interface ForkConfig {
+  readonly agentImage: string;
+}
+
+export type RenderedFork =
+  | { readonly ok: true; readonly deployment: KubeObject & { spec: unknown }; readonly service?: KubeObject & { spec: unknown } }
+  | { readonly ok: false; readonly message: string };
+
+/** The securityContext every container Slice adds uses: what Pod Security "restricted" asks for. */
+export const RESTRICTED_CONTAINER: SecurityContext = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+const SMALL = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
+
+function stripMeta(labels: Labels | undefined): Labels {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels ?? {})) if (!k.startsWith('kubectl.kubernetes.io/') && k !== 'pod-template-hash') out[k] = v;
+  return out;
+}
+
+function mergeEnv(base: readonly EnvVar[] | undefined, overrides: ForkSpec['env']): EnvVar[] {
+  const out = [...(base ?? [])];
+  for (const o of overrides ?? []) {
+    const i = out.findIndex((e) => e.name === o.name);
+    if (i >= 0) out[i] = { name: o.name, value: o.value };
+    else out.push({ name: o.name, value: o.value });
+  }
+  return out;
+}
+
+export function renderFork(baseline: Deployment, baselineService: Service | undefined, fork: ForkSpec, ctx: SliceContext, cfg: ForkConfig): RenderedFork {
+  const podSpec = baseline.spec?.template.spec;
+  if (!baseline.spec || !podSpec || podSpec.containers.length === 0) {
+    return { ok: false, message: `baseline Deployment ${ctx.baseline}/${fork.workload} has no containers` };
+  }
+  const target = fork.container ? podSpec.containers.find((c) => c.name === fork.container) : podSpec.containers[0];
+  if (!target) {
+    const names = podSpec.containers.map((c) => c.name).join(', ');
+    return { ok: false, message: `baseline Deployment ${ctx.baseline}/${fork.workload} has no container "${fork.container}" (it has ${names})` };
+  }
+  if (!target.image) return { ok: false, message: `container ${target.name} of ${ctx.baseline}/${fork.workload} has no image` };
+  const syncPath = (fork.syncPath ?? DEFAULT_SYNC_PATH).replace(/\/+$/, '') || '/';
+  if (!syncPath.startsWith('/') || syncPath === '/') return { ok: false, message: `syncPath "${fork.syncPath}" must be an absolute directory other than /` };
+  if (podSpec.containers.some((c) => c.name === AGENT_CONTAINER) || (podSpec.volumes ?? []).some((v) => v.name === SRC_VOLUME)) {
+    return { ok: false, message: `baseline Deployment ${ctx.baseline}/${fork.workload} already uses the names ${AGENT_CONTAINER}/${SRC_VOLUME}` };
+  }
+
+  const labels = { ...commonLabels(ctx), [LABEL_FORK]: fork.workload };
+  const seed: Container = {
+    name: SEED_CONTAINER,
+    image: target.image,
+    imagePullPolicy: target.imagePullPolicy ?? 'IfNotPresent',
+    command: ['cp', '-a', `${syncPath}/.`, `${AGENT_SYNC_ROOT}/`],
+    volumeMounts: [{ name: SRC_VOLUME, mountPath: AGENT_SYNC_ROOT }],
+    securityContext: { ...RESTRICTED_CONTAINER, ...(target.securityContext?.runAsUser === undefined ? {} : { runAsUser: target.securityContext.runAsUser }) },
+    resources: SMALL,
+  };
+  const afterSync: EnvVar[] = fork.restartCommand?.length ? [{ name: 'SLICE_AFTER_SYNC_CMD', value: JSON.stringify(fork.restartCommand) }] : [];
+  const agent: Container = {
+    name: AGENT_CONTAINER,
+    image: cfg.agentImage,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['node', '/app/agent.js'],
+    env: [
+      { name: 'SLICE_AGENT_TOKEN', valueFrom: { secretKeyRef: { name: AGENT_TOKEN_SECRET, key: AGENT_TOKEN_KEY } } },
+      { name: 'SLICE_AGENT_PORT', value: String(AGENT_PORT) },
+      { name: 'SLICE_SYNC_ROOT', value: AGENT_SYNC_ROOT },
+      ...afterSync,
+    ],
+    ports: [{ name: AGENT_PORT_NAME, containerPort: AGENT_PORT, protocol: 'TCP' }],
+    volumeMounts: [{ name: SRC_VOLUME, mountPath: AGENT_SYNC_ROOT }],
+    readinessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT }, periodSeconds: 2, failureThreshold: 3 },
+    securityContext: RESTRICTED_CONTAINER,
+    resources: SMALL,
+  };
+  const containers = podSpec.containers.map((c): Container => {
+    if (c.name !== target.name) return c;
+    const mounts = (c.volumeMounts ?? []).filter((m) => m.mountPath !== syncPath);
+    return { ...c, env: mergeEnv(c.env, fork.env), volumeMounts: [...mounts, { name: SRC_VOLUME, mountPath: syncPath }] };
+  });
+  const volumes: Volume[] = [...(podSpec.volumes ?? []), { name: SRC_VOLUME, emptyDir: {} }];
+  // the baseline's service account does not exist in the slice; the fork runs without API access
+  const { serviceAccountName: _sa, ...rest } = podSpec as PodSpec & { serviceAccount?: string };
+  delete (rest as { serviceAccount?: string }).serviceAccount;
+  const spec: PodSpec = {
+    ...rest,
+    automountServiceAccountToken: false,
+    initContainers: [...(podSpec.initContainers ?? []), seed],
+    containers: [...containers, agent],
+    volumes,
+  };
+  const selector = baseline.spec.selector.matchLabels ?? {};
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: fork.workload, namespace: ctx.namespace, labels: { ...stripMeta(baseline.metadata?.labels), ...labels } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: selector },
+      strategy: { type: 'Recreate' },
+      template: {
+        metadata: {
+          labels: { ...stripMeta(baseline.spec.template.metadata?.labels), ...labels },
+          ...(baseline.spec.template.metadata?.annotations ? { annotations: stripMeta(baseline.spec.template.metadata.annotations) } : {}),
+        },
+        spec,
+      },
+    },
+  };
+  if (!baselineService?.spec) return { ok: true, deployment };
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: baselineService.metadata?.name ?? fork.workload, namespace: ctx.namespace, labels: { ...stripMeta(baselineService.metadata?.labels), ...labels } },
+    spec: {
+      type: 'ClusterIP',
+      selector: baselineService.spec.selector ?? selector,
+      ports: (baselineService.spec.ports ?? []).map((p) => ({
+        ...(p.name ? { name: p.name } : {}),
+        port: p.port,
+        ...(p.targetPort === undefined ? {} : { targetPort: p.targetPort }),
+        protocol: p.protocol ?? 'TCP',
+        ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+      })),
+    },
+  };
+  return { ok: true, deployment, service };
+}

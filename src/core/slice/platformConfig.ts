@@ -1,0 +1,91 @@
+/**
+ * The platform's settings for slices, read by the controller from the ConfigMap
+ * `slice-controller-config` in `slice-system` (keys as in {@link CONFIG_KEYS}); missing keys take
+ * the defaults below.
+ */
+import { parseDuration } from './ttl';
+
+export interface QuotaConfig {
+  readonly cpu: string;
+  readonly memory: string;
+  readonly pods: number;
+}
+
+export interface SlicePlatformConfig {
+  /** Lifetime of a slice that asks for none, in milliseconds. */
+  readonly defaultTtlMs: number;
+  /** No slice lives longer than this from the moment its expiry is set or extended. */
+  readonly maxTtlMs: number;
+  readonly maxSlicesPerOwner: number;
+  /** The sync agent's image (localhost/slice/agent:<version>). */
+  readonly agentImage: string;
+  /** Quota of a slice that asks for none. */
+  readonly defaultQuota: QuotaConfig;
+  /** The most a slice may ask for. */
+  readonly maxQuota: QuotaConfig;
+  /** Per-container defaults of the LimitRange (so pods without resources still schedule). */
+  readonly containerDefaults: { readonly cpu: string; readonly memory: string; readonly cpuRequest: string; readonly memoryRequest: string };
+}
+
+export const DEFAULT_PLATFORM_CONFIG: SlicePlatformConfig = {
+  defaultTtlMs: 4 * 3600_000,
+  maxTtlMs: 24 * 3600_000,
+  maxSlicesPerOwner: 3,
+  agentImage: 'localhost/slice/agent:latest',
+  defaultQuota: { cpu: '2', memory: '2Gi', pods: 10 },
+  maxQuota: { cpu: '4', memory: '4Gi', pods: 20 },
+  containerDefaults: { cpu: '500m', memory: '256Mi', cpuRequest: '50m', memoryRequest: '64Mi' },
+};
+
+export const CONFIG_KEYS = {
+  defaultTTL: 'defaultTTL',
+  maxTTL: 'maxTTL',
+  maxSlicesPerOwner: 'maxSlicesPerOwner',
+  agentImage: 'agentImage',
+  defaultQuotaCpu: 'defaultQuotaCpu',
+  defaultQuotaMemory: 'defaultQuotaMemory',
+  defaultQuotaPods: 'defaultQuotaPods',
+  maxQuotaCpu: 'maxQuotaCpu',
+  maxQuotaMemory: 'maxQuotaMemory',
+  maxQuotaPods: 'maxQuotaPods',
+} as const;
+
+/** Reads the ConfigMap's data; throws an Error naming the key and the bad value. */
+export function parsePlatformConfig(data: Readonly<Record<string, string>> | undefined): SlicePlatformConfig {
+  const d = data ?? {};
+  const base = DEFAULT_PLATFORM_CONFIG;
+  const dur = (key: string, fallback: number): number => {
+    const v = d[key];
+    if (v === undefined || v === '') return fallback;
+    const ms = parseDuration(v);
+    if (ms === undefined) throw new Error(`config ${key}="${v}" is not a duration like 4h, 90m or 2d`);
+    return ms;
+  };
+  const int = (key: string, fallback: number): number => {
+    const v = d[key];
+    if (v === undefined || v === '') return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`config ${key}="${v}" is not a non-negative integer`);
+    return n;
+  };
+  const str = (key: string, fallback: string): string => d[key]?.trim() || fallback;
+  const cfg: SlicePlatformConfig = {
+    defaultTtlMs: dur(CONFIG_KEYS.defaultTTL, base.defaultTtlMs),
+    maxTtlMs: dur(CONFIG_KEYS.maxTTL, base.maxTtlMs),
+    maxSlicesPerOwner: int(CONFIG_KEYS.maxSlicesPerOwner, base.maxSlicesPerOwner),
+    agentImage: str(CONFIG_KEYS.agentImage, base.agentImage),
+    defaultQuota: {
+      cpu: str(CONFIG_KEYS.defaultQuotaCpu, base.defaultQuota.cpu),
+      memory: str(CONFIG_KEYS.defaultQuotaMemory, base.defaultQuota.memory),
+      pods: int(CONFIG_KEYS.defaultQuotaPods, base.defaultQuota.pods),
+    },
+    maxQuota: {
+      cpu: str(CONFIG_KEYS.maxQuotaCpu, base.maxQuota.cpu),
+      memory: str(CONFIG_KEYS.maxQuotaMemory, base.maxQuota.memory),
+      pods: int(CONFIG_KEYS.maxQuotaPods, base.maxQuota.pods),
+    },
+    containerDefaults: base.containerDefaults,
+  };
+  if (cfg.defaultTtlMs > cfg.maxTtlMs) throw new Error(`config defaultTTL (${d[CONFIG_KEYS.defaultTTL]}) is longer than maxTTL (${d[CONFIG_KEYS.maxTTL]})`);
+  return cfg;
+}
