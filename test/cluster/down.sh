@@ -85,6 +85,15 @@ if command -v nft >/dev/null; then
     esac
   done
 fi
+# Empty tables that iptables-nft created for kube-proxy/kube-router/kubelet and that did not exist at up.
+if command -v nft >/dev/null && [[ -f "$HOSTSTATE/nft-tables.orig" ]]; then
+  nft list tables 2>/dev/null | while read -r _ fam name; do
+    grep -qx "table $fam $name" "$HOSTSTATE/nft-tables.orig" && continue
+    if [[ -z "$(nft list table "$fam" "$name" 2>/dev/null | grep -vE '^[[:space:]]*(table .*\{|chain .*\{|type .*|policy .*|\}|)$')" ]]; then
+      nft delete table "$fam" "$name" 2>/dev/null && log "deleted empty nft table $fam $name (created by the cluster)"
+    fi
+  done
+fi
 if command -v conntrack >/dev/null; then
   conntrack -D -s "$POD_CIDR" >/dev/null 2>&1 || true
   conntrack -D -d "$POD_CIDR" >/dev/null 2>&1 || true
@@ -127,7 +136,7 @@ if [[ -f "$HOSTSTATE/sysctl.orig" ]]; then
     fi
   done < "$HOSTSTATE/sysctl.orig"
 fi
-rm -f "$HOSTSTATE/recorded" "$HOSTSTATE/sysctl.orig" "$HOSTSTATE/created-paths" "$HOSTSTATE/created-cgroups"
+rm -f "$HOSTSTATE/recorded" "$HOSTSTATE/sysctl.orig" "$HOSTSTATE/created-paths" "$HOSTSTATE/created-cgroups" "$HOSTSTATE/nft-tables.orig"
 
 if [[ "${SLICE_CLUSTER_PURGE:-}" == 1 ]]; then
   rm -rf "$D" && log "removed $D"

@@ -64,6 +64,7 @@ if [[ ! -f "$HOSTSTATE/recorded" ]]; then
   done
   : > "$HOSTSTATE/created-paths"
   for p in $HOST_PATHS; do [[ -e "$p" || -L "$p" ]] || echo "$p" >> "$HOSTSTATE/created-paths"; done
+  nft list tables 2>/dev/null > "$HOSTSTATE/nft-tables.orig" || true
   : > "$HOSTSTATE/created-cgroups"
   for c in /sys/fs/cgroup/*/; do [[ -d "$c/kubepods" ]] || echo "${c%/}/kubepods" >> "$HOSTSTATE/created-cgroups"; done
   date -Is > "$HOSTSTATE/recorded"
