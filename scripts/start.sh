@@ -55,7 +55,7 @@ mkdir -p "$RUN/user-data/User" "$RUN/user-data/Machine" "$RUN/extensions"
 cat > "$RUN/user-data/User/settings.json" <<JSON
 { "workbench.startupEditor": "none", "security.workspace.trust.enabled": false, "telemetry.telemetryLevel": "off",
   "extensions.autoUpdate": false, "extensions.autoCheckUpdates": false, "chat.disableAIFeatures": true,
-  "workbench.secondarySideBar.defaultVisibility": "hidden" }
+  "workbench.secondarySideBar.defaultVisibility": "hidden", "git.openRepositoryInParentFolders": "never" }
 JSON
 if [ -n "$KUBECONFIG_FOR_SLICE" ]; then echo "{ \"slice.kubeconfig\": \"$KUBECONFIG_FOR_SLICE\" }" > "$RUN/user-data/Machine/settings.json"; fi
 "$SLICE_CODE_SERVER" --extensions-dir "$RUN/extensions" --user-data-dir "$RUN/user-data" --force --install-extension dist/slice.vsix >/dev/null
@@ -68,7 +68,8 @@ cat <<TXT
 
   Try first: open the Slice view in the activity bar (the cube). The Environments tree lists your
   contexts; "Slice: Select Cluster" (F1) switches between them. With the local cluster, the admin
-  context shows the baseline "shop"; alice and bob are developers and are refused cluster-wide reads.
+  context shows the baseline "shop"; alice and bob are developers (with the platform bundle installed,
+  npm run platform:install, they can create their own slices: Slice: Create Slice).
 
   Ctrl-C stops VS Code. npm run cluster:down stops the local cluster.
 TXT
