@@ -16,7 +16,7 @@ require_root
 [[ -d "$D" ]] || { log "nothing to do: $D does not exist"; exit 0; }
 
 # 1. Control loops first, so nothing restarts what we stop.
-for p in kube-router kube-proxy kubelet kube-scheduler kube-controller-manager; do stop_proc "$p"; done
+stop_procs kube-router kube-proxy kubelet kube-scheduler kube-controller-manager
 
 # 2. Containers of our containerd (CRI namespace k8s.io): kill, delete tasks and containers.
 #    Pod network namespaces are files under our containerd state dir; they are unmounted below.
@@ -31,11 +31,11 @@ if [[ -S "$CTR_SOCK" ]] && pid_alive containerd; then
   for t in $(c tasks ls -q 2>/dev/null); do c tasks delete -f "$t" >/dev/null 2>&1 || true; done
   for ct in $(c containers ls -q 2>/dev/null); do c containers delete "$ct" >/dev/null 2>&1 || true; done
 fi
-stop_proc containerd
+stop_procs containerd
 # Shims of our containerd (started with -address <our socket>) normally exit with their tasks;
 # stop any that are left, matched by our unique socket path.
 for pdir in /proc/[0-9]*; do
-  cmd="$(tr '\0' ' ' < "$pdir/cmdline" 2>/dev/null)" || continue
+  cmd="$( { tr '\0' ' ' < "$pdir/cmdline"; } 2>/dev/null)" || continue
   if [[ "$cmd" == *containerd-shim*"-address $CTR_SOCK"* ]]; then
     log "stopping leftover shim ${pdir#/proc/}"
     kill -KILL "${pdir#/proc/}" 2>/dev/null || true
@@ -43,8 +43,9 @@ for pdir in /proc/[0-9]*; do
 done
 
 # 3. Control plane.
-stop_proc kube-apiserver
-stop_proc etcd
+# the API server holds no state (etcd does); do not wait long for its graceful shutdown
+stop_procs -t 3 kube-apiserver
+stop_procs etcd
 
 # 4. Mounts under the state dir (pod volumes, netns files, overlay rootfs, kubelet's shared bind).
 for _ in 1 2 3; do

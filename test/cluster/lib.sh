@@ -129,21 +129,37 @@ fail_component() {
   exit 1
 }
 
-# stop_proc NAME: TERM its process group, wait, then KILL. Safe if not running.
-stop_proc() {
-  local name=$1 f="$RUN/$1.pid" pid i
-  [[ -s "$f" ]] || return 0
-  pid="$(cat "$f")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+# stop_procs [-t SECONDS] NAME...: TERM their process groups together, wait up to SECONDS (default 10),
+# then KILL what is left. Safe if not running.
+stop_procs() {
+  local timeout=10 name pid i left
+  if [[ "${1:-}" == -t ]]; then timeout=$2; shift 2; fi
+  local -A pids=()
+  for name in "$@"; do
+    [[ -s "$RUN/$name.pid" ]] || continue
+    pid="$(cat "$RUN/$name.pid")"
     if kill -0 "$pid" 2>/dev/null; then
-      log "$name did not stop after 10s; killing"
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      pids[$name]=$pid
+    else
+      rm -f "$RUN/$name.pid"
+    fi
+  done
+  for ((i = 0; i < timeout * 4; i++)); do
+    left=0
+    for name in "${!pids[@]}"; do kill -0 "${pids[$name]}" 2>/dev/null && left=1; done
+    (( left )) || break
+    sleep 0.25
+  done
+  for name in "${!pids[@]}"; do
+    pid=${pids[$name]}
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name did not stop after ${timeout}s; killing"
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     fi
     log "$name stopped (pid $pid)"
-  fi
-  rm -f "$f"
+    rm -f "$RUN/$name.pid"
+  done
 }
 
 # write_if_changed FILE [MODE]: write stdin to FILE only if the content differs (components such as
