@@ -78,7 +78,7 @@ export class SliceClient {
         phase: p.metadata?.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Unknown'),
         ready: statuses.length > 0 && statuses.every((c) => c.ready),
         restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
-        workload: p.metadata?.labels?.['app.kubernetes.io/name'] ?? p.metadata?.labels?.app,
+        workload: p.metadata?.labels?.['slice.dev/fork'] ?? p.metadata?.labels?.['app.kubernetes.io/name'] ?? p.metadata?.labels?.app,
         reason: waiting ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : undefined,
       };
     });

@@ -1,0 +1,134 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import * as vscode from 'vscode';
+import { type SliceApi } from '../../src/container';
+import { type EnvironmentsNode } from '../../src/vscode/environmentsTree';
+import { activateSlice, scratch, useKubeconfig } from './helpers';
+
+/**
+ * Create, inspect, extend and delete a slice from the editor, as the developer alice, against the
+ * real local cluster with the platform bundle installed (npm run platform:install).
+ */
+describe('Slices from the editor, as alice, on the real cluster', function () {
+  this.timeout(300_000);
+  const admin = process.env.SLICE_KUBECONFIG_ADMIN ?? '';
+  const alice = process.env.SLICE_KUBECONFIG_ALICE ?? '';
+  const id = Date.now().toString(36);
+  const baseline = `it-base-${id}`;
+  const workspaceConfig = join(__dirname, '..', '..', '..', 'test', 'workspace', 'slice.yaml');
+  let api: SliceApi;
+  let adminKc: KubeConfig;
+  let aliceContext = '';
+  let objectName = '';
+
+  before(async function () {
+    if (!admin || !existsSync(admin) || !alice || !existsSync(alice)) this.skip();
+    adminKc = new KubeConfig();
+    adminKc.loadFromFile(admin);
+    const aliceKc = new KubeConfig();
+    aliceKc.loadFromFile(alice);
+    aliceContext = aliceKc.getCurrentContext();
+    api = await activateSlice();
+    const file = join(scratch, 'alice.kubeconfig');
+    writeFileSync(file, aliceKc.exportConfig());
+    await useKubeconfig(api, file);
+    const cluster = api.environments.state.cluster;
+    if (cluster.status !== 'ok' || !cluster.platformInstalled) {
+      console.log('    (the Slice platform bundle is not installed: npm run platform:install)');
+      this.skip();
+    }
+    const image = /SLICE_NODE_IMAGE=(\S+)/.exec(readFileSync('/var/lib/slice-cluster/images.env', 'utf8'))?.[1] ?? 'localhost/slice/node:20';
+    const core = adminKc.makeApiClient(CoreV1Api);
+    const apps = adminKc.makeApiClient(AppsV1Api);
+    await core.createNamespace({ body: { metadata: { name: baseline, labels: { 'slice.dev/role': 'baseline' } } } });
+    const labels = { app: 'checkout' };
+    await apps.createNamespacedDeployment({
+      namespace: baseline,
+      body: {
+        metadata: { name: 'checkout', labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+              containers: [
+                {
+                  name: 'app',
+                  image,
+                  imagePullPolicy: 'IfNotPresent',
+                  command: ['node', '-e', "require('http').createServer((q,s)=>s.end('ok')).listen(8080)"],
+                  ports: [{ containerPort: 8080 }],
+                  securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+                  resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+                },
+              ],
+            },
+          },
+        },
+      },
+    });
+    await core.createNamespacedService({ namespace: baseline, body: { metadata: { name: 'checkout' }, spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] } } });
+    writeFileSync(workspaceConfig, `baseline: ${baseline}\nttl: 2h\nresources:\n  cpu: "2"\n  memory: 1Gi\n  pods: 6\nforks:\n  - workload: checkout\n    container: app\n    sync:\n      local: .\n      container: /app\n`);
+  });
+
+  after(async () => {
+    rmSync(workspaceConfig, { force: true });
+    if (adminKc) await adminKc.makeApiClient(CoreV1Api).deleteNamespace({ name: baseline }).catch(() => undefined);
+    await vscode.workspace.getConfiguration('slice').update('kubeconfig', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  async function mySlice(): Promise<Extract<EnvironmentsNode, { kind: 'environment' }>> {
+    const roots = await api.view.provider.getChildren();
+    const ctx = roots.find((r) => r.kind === 'context' && r.selected)!;
+    const children = await api.view.provider.getChildren(ctx);
+    const node = children.find((c): c is Extract<EnvironmentsNode, { kind: 'environment' }> => c.kind === 'environment' && c.environment.kind === 'slice' && c.environment.resource?.name === objectName);
+    assert.ok(node, `slice ${objectName} is not in the tree`);
+    return node;
+  }
+
+  it('Create Slice provisions the slice from slice.yaml and follows it to Ready', async () => {
+    assert.equal(api.environments.state.selected, aliceContext);
+    objectName = (await vscode.commands.executeCommand<string>('slice.createSlice', `it-${id}`)) ?? '';
+    assert.equal(objectName, `alice-it-${id}`);
+    await api.environments.refresh();
+    const node = await mySlice();
+    assert.equal(node.environment.kind === 'slice' && node.environment.mine, true);
+    assert.equal(node.environment.kind === 'slice' && node.environment.resource?.phase, 'Ready');
+    const item = api.view.provider.getTreeItem(node);
+    assert.match(String(item.description), /^Ready · 1h 5\dm left$|^Ready · 2h 00m left$/);
+    assert.equal(item.contextValue, 'slice.slice.mine');
+  });
+
+  it('the slice row shows its quota use and its fork with a running pod', async () => {
+    const children = await api.view.provider.getChildren(await mySlice());
+    const quota = children.find((c) => c.kind === 'quota');
+    assert.ok(quota, `no quota row among ${children.map((c) => c.kind).join(', ')}`);
+    assert.match(String(api.view.provider.getTreeItem(quota).label), /^Quota {2}.*pods \d+\/6/);
+    const fork = children.find((c) => c.kind === 'fork');
+    assert.ok(fork && fork.kind === 'fork');
+    assert.equal(fork.workload, 'checkout');
+    assert.ok(fork.pods.length >= 1, 'the fork has a pod');
+    assert.match(String(api.view.provider.getTreeItem(fork).description), /^fork · 1\/1 ready/);
+  });
+
+  it('Extend Slice TTL moves the expiry later', async () => {
+    const before = (await mySlice()).environment;
+    assert.ok(before.kind === 'slice' && before.expiresAt);
+    await vscode.commands.executeCommand('slice.extendSliceTtl', await mySlice(), 1);
+    const after = (await mySlice()).environment;
+    assert.ok(after.kind === 'slice' && after.expiresAt);
+    assert.ok(after.expiresAt.getTime() >= before.expiresAt.getTime() + 59 * 60_000, `${after.expiresAt.toISOString()} is not an hour after ${before.expiresAt.toISOString()}`);
+  });
+
+  it('Delete Slice removes it and its namespace', async () => {
+    await vscode.commands.executeCommand('slice.deleteSlice', await mySlice(), { confirm: false });
+    await api.environments.refresh();
+    const cluster = api.environments.state.cluster;
+    assert.ok(cluster.status === 'ok');
+    assert.equal(cluster.environments.some((e) => e.kind === 'slice' && e.resource?.name === objectName), false);
+  });
+});
