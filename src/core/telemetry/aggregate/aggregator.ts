@@ -58,7 +58,8 @@ export class TelemetryAggregator implements IDisposable {
   private readonly locations = new Map<string, Map<number, WorkspaceLocation | null>>();
   private locationCount = 0;
   private readonly stacks = new Map<string, ParsedStack>();
-  private readonly changed = new Map<string, { source: SourceTag; file: string }>();
+  private readonly changed = new Map<SourceTag, Set<string>>();
+  private changedEmpty = true;
   private readonly onDidChangeEmitter = new Emitter<void>();
   private readonly windowMinutes: number;
   private readonly maxKeys: number;
@@ -274,17 +275,25 @@ export class TelemetryAggregator implements IDisposable {
   }
 
   private markChanged(source: SourceTag, file: string): void {
-    const key = `${source}\n${file}`;
-    if (this.changed.has(key)) return;
-    const first = this.changed.size === 0;
-    this.changed.set(key, { source, file });
-    if (first) this.onDidChangeEmitter.fire();
+    let files = this.changed.get(source);
+    if (!files) {
+      files = new Set();
+      this.changed.set(source, files);
+    }
+    if (files.has(file)) return;
+    files.add(file);
+    if (this.changedEmpty) {
+      this.changedEmpty = false;
+      this.onDidChangeEmitter.fire();
+    }
   }
 
   /** The (source, file) pairs with new data since the last call; re-arms {@link onDidChange}. */
   takeChanged(): { source: SourceTag; file: string }[] {
-    const out = [...this.changed.values()];
+    const out: { source: SourceTag; file: string }[] = [];
+    for (const [source, files] of this.changed) for (const file of files) out.push({ source, file });
     this.changed.clear();
+    this.changedEmpty = true;
     return out;
   }
 
@@ -354,6 +363,7 @@ export class TelemetryAggregator implements IDisposable {
     this.locationCount = 0;
     this.stacks.clear();
     this.changed.clear();
+    this.changedEmpty = true;
     this.keys = 0;
   }
 
