@@ -107,7 +107,7 @@ describe('Slices from the editor, as alice, on the real cluster', function () {
     const children = await api.view.provider.getChildren(await mySlice());
     const quota = children.find((c) => c.kind === 'quota');
     assert.ok(quota, `no quota row among ${children.map((c) => c.kind).join(', ')}`);
-    assert.match(String(api.view.provider.getTreeItem(quota).label), /^Quota {2}.*pods \d+\/6/);
+    assert.match(api.view.provider.getTreeItem(quota).label as string, /^Quota {2}.*pods \d+\/6/);
     const fork = children.find((c) => c.kind === 'fork');
     assert.ok(fork && fork.kind === 'fork');
     assert.equal(fork.workload, 'checkout');
