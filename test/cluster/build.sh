@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build (or reuse from cache) the Go binaries of the local cluster.
 #
-#   build.sh [k8s|coredns|netpol|etcd|all]...     (default: all that up.sh needs)
+#   build.sh [k8s|coredns|kube-router|netpol|all]...     (default all = what up.sh needs: k8s coredns kube-router)
 #
 # Binaries are cached outside the repo in
 #   ${SLICE_CACHE_DIR:-$HOME/.cache/slice}/cluster/<component>-<version>-<hash of go.mod+go.sum+main.go>/
@@ -66,10 +66,6 @@ build_kube_router() {
     "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
 }
 
-build_etcd() {
-  build_component etcd "$ETCD_VERSION" "$HERE/go/etcd" etcd go.etcd.io/etcd/server/v3
-}
-
 if [[ "${1:-}" == "--print-dir" ]]; then component_dir "$2"; exit 0; fi
 targets=("$@"); [[ ${#targets[@]} -gt 0 ]] || targets=(all)
 for t in "${targets[@]}"; do
@@ -77,9 +73,8 @@ for t in "${targets[@]}"; do
     k8s) build_k8s ;;
     coredns) build_coredns ;;
     netpol) build_netpol ;;
-    etcd) build_etcd ;;
     kube-router) build_kube_router ;;
-    all) build_k8s; build_coredns; build_kube_router; [[ "$ETCD_SOURCE" == go ]] && build_etcd || true ;;
+    all) build_k8s; build_coredns; build_kube_router ;;
     *) die "unknown build target: $t" ;;
   esac
 done

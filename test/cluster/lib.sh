@@ -9,9 +9,7 @@ COREDNS_VERSION=v1.13.2
 NETPOL_VERSION=v0.8.0
 NETPOL_PKG=sigs.k8s.io/kube-network-policies/cmd
 KUBE_ROUTER_VERSION=v2.1.0
-ETCD_VERSION=v3.6.5
-# debian = Debian's etcd-server package; go = go.etcd.io/etcd/server/v3 built from the proxy
-ETCD_SOURCE="${SLICE_ETCD_SOURCE:-debian}"
+# etcd: Debian's etcd-server package (3.4.23), see README.md
 
 # ---- locations ----
 SLICE_CACHE_DIR="${SLICE_CACHE_DIR:-$HOME/.cache/slice}"
@@ -28,7 +26,6 @@ component_dir() {
     k8s) version=$K8S_VERSION; moddir=k8s ;;
     coredns) version=$COREDNS_VERSION; moddir=coredns ;;
     netpol) version=$NETPOL_VERSION; moddir=netpol ;;
-    etcd) version=$ETCD_VERSION; moddir=etcd ;;
     kube-router) version=$KUBE_ROUTER_VERSION; moddir=kube-router ;;
     *) die "unknown component $name" ;;
   esac

@@ -25,15 +25,12 @@ for c in containerd containerd-shim-runc-v2 runc ctr iptables nft ipset ip opens
 done
 [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] \
   || die "CNI plugins missing in /usr/lib/cni: run test/cluster/install-deps.sh"
-if [[ "$ETCD_SOURCE" == debian ]]; then
-  command -v etcd >/dev/null || die "etcd is missing: run test/cluster/install-deps.sh"
-fi
+command -v etcd >/dev/null || die "etcd is missing: run test/cluster/install-deps.sh"
 command -v go >/dev/null || die "go is missing (needed to build Kubernetes from the module proxy)"
 
 "$HERE/build.sh" all
 BIN="$(k8s_bin_dir)"
 ETCD_BIN="$(command -v etcd)"
-[[ "$ETCD_SOURCE" == go ]] && ETCD_BIN="$(component_dir etcd)/etcd"
 
 NODE_IP="$(detect_node_ip)"
 log "node $NODE_NAME, IP $NODE_IP, state dir $D"
