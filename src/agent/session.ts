@@ -91,7 +91,12 @@ export class AgentSession {
       case MessageType.Batch:
         return this.batch(id, msg.meta.ops, frame.value.payload, (frame.value.flags & FrameFlags.Compressed) !== 0);
       case MessageType.RunHook:
-        return this.send({ type: MessageType.HookResult, meta: await this.ctx.hooks.run(this.hook) }, id);
+        // Outside the frame queue: a slow restart must not hold up the next save's batch.
+        void this.ctx.hooks.run(this.hook).then(
+          (meta) => this.send({ type: MessageType.HookResult, meta }, id),
+          (e: unknown) => this.fail(id, 'HOOK_FAILED', e instanceof Error ? e.message : String(e)),
+        );
+        return;
       default:
         return this.fail(id, 'BAD_FRAME', `the agent does not accept ${MessageType[msg.type]} messages`);
     }

@@ -1,0 +1,143 @@
+import { deflateRawSync } from 'node:zlib';
+import { SyncError } from '../../core/sync/errors';
+import { type BatchOp, type OpResult } from '../../core/sync/messages';
+import { type ManifestEntry } from '../../core/sync/manifest';
+import { type PlanOp } from '../../core/sync/planner';
+import { type FlowWindow } from '../../core/sync/flowWindow';
+import { FrameFlags, MessageType } from '../../core/sync/protocol';
+import { type AgentConnection } from './agentConnection';
+import { type LocalTreeFs } from './localTreeFs';
+
+const COMPRESS_THRESHOLD = 16 * 1024;
+
+export interface ExecutorOptions {
+  readonly maxBatchBytes: number;
+  readonly maxBatchOps: number;
+  readonly window: FlowWindow;
+}
+
+/** What happened to one planned op: the entry now in the container (writes/renames) or the failure. */
+export interface OpOutcome {
+  readonly op: PlanOp;
+  readonly result: OpResult;
+  /** For a write: what was actually sent (the file as read at send time). */
+  readonly sent?: ManifestEntry;
+  /** The file vanished locally between planning and sending. */
+  readonly vanished?: boolean;
+}
+
+export interface ExecutionReport {
+  readonly payloadBytes: number;
+  readonly wireBytes: number;
+  readonly batches: number;
+}
+
+interface PendingBatch {
+  readonly ops: BatchOp[];
+  readonly plan: PlanOp[];
+  readonly sent: (ManifestEntry | undefined)[];
+  readonly chunks: Uint8Array[];
+  bytes: number;
+}
+
+/**
+ * Sends a plan as batches: file bytes read at send time (hashed as read), batches bounded in ops
+ * and bytes, large payloads deflated, at most a window of unacknowledged batches in flight.
+ * Calls `onOutcome` for every op as its acknowledgement arrives, in order.
+ */
+export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: readonly PlanOp[], options: ExecutorOptions, onOutcome: (o: OpOutcome) => void): Promise<ExecutionReport> {
+  const inFlight = new Set<Promise<void>>();
+  let firstError: Error | undefined;
+  let payloadBytes = 0;
+  let wireBytes = 0;
+  let batches = 0;
+  let nextId = 0;
+  let batch = emptyBatch();
+
+  const send = async (b: PendingBatch) => {
+    if (b.ops.length === 0) return;
+    const id = nextId++;
+    while (!options.window.canSend(b.bytes)) await Promise.race(inFlight);
+    if (firstError) throw firstError;
+    const raw = concat(b.chunks, b.bytes);
+    let payload = raw;
+    let flags = 0;
+    if (raw.length >= COMPRESS_THRESHOLD) {
+      const packed = deflateRawSync(raw, { level: 1 });
+      if (packed.length < raw.length * 0.9) {
+        payload = packed;
+        flags = FrameFlags.Compressed;
+      }
+    }
+    payloadBytes += raw.length;
+    wireBytes += payload.length;
+    batches++;
+    options.window.sent(id, b.bytes);
+    const p = conn
+      .request({ type: MessageType.Batch, meta: { ops: b.ops } }, payload, flags)
+      .then((reply) => {
+        if (reply.msg.type !== MessageType.Ack || reply.msg.meta.results.length !== b.ops.length) throw new SyncError('BAD_FRAME', 'the agent answered a batch with something other than a matching ACK');
+        reply.msg.meta.results.forEach((result, i) => {
+          const op = b.plan[i];
+          const sent = b.sent[i];
+          if (op) onOutcome(sent ? { op, result, sent } : { op, result });
+        });
+      })
+      .catch((e: unknown) => {
+        firstError ??= e instanceof Error ? e : new Error(String(e));
+      })
+      .finally(() => {
+        options.window.acked(id);
+        inFlight.delete(p);
+      });
+    inFlight.add(p);
+  };
+
+  for (const op of plan) {
+    if (firstError) break;
+    if (op.kind === 'write') {
+      const file = await fs.read(op.entry.path);
+      if (!file) {
+        onOutcome({ op, result: { path: op.entry.path, ok: false, code: 'NOT_FOUND', message: `${op.entry.path} vanished before it could be sent` }, vanished: true });
+        continue;
+      }
+      const sent: ManifestEntry = file.mode === undefined ? { path: op.entry.path, size: file.data.length, hash: file.hash } : { path: op.entry.path, size: file.data.length, mode: file.mode, hash: file.hash };
+      if (batch.ops.length > 0 && batch.bytes + file.data.length > options.maxBatchBytes) {
+        await send(batch);
+        batch = emptyBatch();
+      }
+      batch.ops.push(file.mode === undefined ? { op: 'write', path: sent.path, size: sent.size, hash: sent.hash } : { op: 'write', path: sent.path, size: sent.size, hash: sent.hash, mode: file.mode });
+      batch.plan.push(op);
+      batch.sent.push(sent);
+      batch.chunks.push(file.data);
+      batch.bytes += file.data.length;
+    } else {
+      batch.ops.push(op.kind === 'delete' ? { op: 'delete', path: op.path } : { op: 'rename', from: op.from, path: op.entry.path, hash: op.entry.hash });
+      batch.plan.push(op);
+      batch.sent.push(undefined);
+    }
+    if (batch.ops.length >= options.maxBatchOps) {
+      await send(batch);
+      batch = emptyBatch();
+    }
+  }
+  if (!firstError) await send(batch);
+  await Promise.all(inFlight);
+  if (firstError) throw firstError;
+  return { payloadBytes, wireBytes, batches };
+}
+
+function emptyBatch(): PendingBatch {
+  return { ops: [], plan: [], sent: [], chunks: [], bytes: 0 };
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}

@@ -1,0 +1,403 @@
+import { type IDisposable } from '../../core/base/disposable';
+import { Emitter } from '../../core/base/event';
+import { type ILogger, nullLogger } from '../../core/base/logger';
+import { Backoff, type BackoffOptions } from '../../core/sync/backoff';
+import { ChangeSet, type Change } from '../../core/sync/coalescer';
+import { SyncError } from '../../core/sync/errors';
+import { FlowWindow } from '../../core/sync/flowWindow';
+import { type IgnoreRules, type IgnoreSpec } from '../../core/sync/ignoreRules';
+import { type ManifestEntry, fromWire } from '../../core/sync/manifest';
+import { type HookConfig, type HookResultMeta, type WelcomeMeta, decodeManifestPayload } from '../../core/sync/messages';
+import { type DriftEntry, type PlanOp, type SkippedEntry, planChanges, planFull } from '../../core/sync/planner';
+import { MessageType, SUPPORTED_VERSIONS } from '../../core/sync/protocol';
+import { HashCache, entryOf, scanTree } from '../../core/sync/scanner';
+import { type Transport } from '../../core/sync/transport';
+import { AgentConnection, type TrafficStats } from './agentConnection';
+import { LocalTreeFs } from './localTreeFs';
+import { type OpOutcome, executePlan } from './planExecutor';
+
+export type SyncState = 'connecting' | 'reconciling' | 'syncing' | 'idle' | 'disconnected' | 'disposed';
+
+export interface SyncEngineOptions {
+  readonly transport: Transport;
+  /** The local folder that mirrors the container's sync root. Only ever read. */
+  readonly localRoot: string;
+  /** Extra ignore patterns (settings), on top of .gitignore files and .sliceignore. */
+  readonly ignorePatterns?: readonly string[];
+  /** Client-side per-file cap; the effective cap is the smaller of this and the agent's. */
+  readonly maxFileBytes?: number;
+  /** Quiet time that coalesces a burst of changes (default 8 ms). */
+  readonly debounceMs?: number;
+  readonly maxBatchBytes?: number;
+  readonly maxBatchOps?: number;
+  /** Back-pressure: unacknowledged batches / bytes in flight. */
+  readonly windowBatches?: number;
+  readonly windowBytes?: number;
+  readonly backoff?: BackoffOptions;
+  /** Run the agent's after-sync action after every sync that changed something. */
+  readonly runAfterSync?: boolean;
+  /** Overrides the agent's SLICE_AFTER_SYNC_CMD for this session. */
+  readonly afterSyncCommand?: HookConfig;
+  readonly requestTimeoutMs?: number;
+  readonly clientName?: string;
+  readonly logger?: ILogger;
+}
+
+/** One completed round: a reconcile (connect, reset) or a set of local changes. */
+export interface SyncReport {
+  readonly kind: 'reconcile' | 'reset' | 'changes';
+  readonly written: number;
+  readonly deleted: number;
+  readonly renamed: number;
+  readonly failed: number;
+  readonly payloadBytes: number;
+  readonly wireBytes: number;
+  readonly durationMs: number;
+}
+
+export interface OpFailure {
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+interface Job {
+  readonly kind: 'drift' | 'reset';
+  resolve(v: readonly DriftEntry[]): void;
+  reject(e: Error): void;
+}
+
+/**
+ * Drives local → container sync over a Transport: connect (with backoff), reconcile by manifest,
+ * then coalesce and send local changes; reconnect and reconcile after any drop. Changes stay
+ * pending until the agent acknowledges them, so nothing queued during an outage is lost. Never
+ * writes a local file. Drift (container-side edits) is reported, overwritten only by the next
+ * local change to that path or by resetContainerToLocal().
+ */
+export class SyncEngine implements IDisposable {
+  private readonly fs: LocalTreeFs;
+  private readonly cache = new HashCache();
+  private readonly pending = new ChangeSet();
+  private readonly backoff: Backoff;
+  private readonly window: FlowWindow;
+  private readonly log: ILogger;
+  /** What the container holds as far as this side knows. */
+  private known = new Map<string, ManifestEntry>();
+  /** What the agent last acknowledged per path (survives reconnects and agent restarts). */
+  private readonly acked = new Map<string, ManifestEntry>();
+  private rules: IgnoreRules | undefined;
+  private spec: IgnoreSpec = { patterns: [], gitignores: [] };
+  private needsReconcile = true;
+  private conn: AgentConnection | undefined;
+  private welcome: WelcomeMeta | undefined;
+  private jobs: Job[] = [];
+  private wake: (() => void) | undefined;
+  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private current: SyncState = 'disconnected';
+  private running: Promise<void> | undefined;
+  private disposed = false;
+  readonly traffic: TrafficStats = { bytesSent: 0, bytesReceived: 0, framesSent: 0 };
+
+  private readonly stateEmitter = new Emitter<SyncState>();
+  private readonly syncedEmitter = new Emitter<SyncReport>();
+  private readonly driftEmitter = new Emitter<readonly DriftEntry[]>();
+  private readonly skippedEmitter = new Emitter<readonly SkippedEntry[]>();
+  private readonly failedEmitter = new Emitter<OpFailure>();
+  private readonly hookEmitter = new Emitter<HookResultMeta>();
+  private readonly connectedEmitter = new Emitter<WelcomeMeta & { readonly restarted: boolean }>();
+  readonly onStateChange = this.stateEmitter.event;
+  readonly onSynced = this.syncedEmitter.event;
+  readonly onDrift = this.driftEmitter.event;
+  readonly onSkipped = this.skippedEmitter.event;
+  readonly onOpFailed = this.failedEmitter.event;
+  readonly onHookResult = this.hookEmitter.event;
+  readonly onConnected = this.connectedEmitter.event;
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.fs = new LocalTreeFs(options.localRoot);
+    this.backoff = new Backoff(options.backoff);
+    this.window = new FlowWindow(options.windowBytes, options.windowBatches);
+    this.log = options.logger ?? nullLogger;
+  }
+
+  get state(): SyncState {
+    return this.current;
+  }
+
+  get agent(): WelcomeMeta | undefined {
+    return this.welcome;
+  }
+
+  /** Changes not yet acknowledged by the agent (queued or in flight). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Starts connecting; safe to call once. */
+  start(): void {
+    this.running ??= this.run().catch((e: unknown) => this.log.error(`sync engine stopped: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+  }
+
+  /** The sync path of an absolute local path, or undefined outside the local root. */
+  syncPath(absPath: string): string | undefined {
+    return this.fs.syncPath(absPath);
+  }
+
+  /** Files created or saved (sync paths). */
+  notifyChanged(paths: readonly string[]): void {
+    for (const p of paths) this.pending.upsert(p);
+    this.changed(paths);
+  }
+
+  /** Files or directories deleted (sync paths). */
+  notifyDeleted(paths: readonly string[]): void {
+    for (const p of paths) this.pending.delete(p);
+    this.changed(paths);
+  }
+
+  notifyRenamed(from: string, to: string): void {
+    this.pending.rename(from, to);
+    this.changed([from, to]);
+  }
+
+  /** Resolves once every change notified so far is acknowledged (waits through outages). */
+  flush(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Compares the container with the last acknowledged state; also fires onDrift. */
+  checkDrift(): Promise<readonly DriftEntry[]> {
+    return this.enqueue('drift');
+  }
+
+  /** Overwrites drift and deletes container-only files (not ignored ones): the container becomes local. */
+  resetContainerToLocal(): Promise<readonly DriftEntry[]> {
+    return this.enqueue('reset');
+  }
+
+  /** Runs the agent's after-sync action now. */
+  async runAfterSync(): Promise<HookResultMeta> {
+    const conn = this.conn;
+    if (!conn) throw new SyncError('DISCONNECTED', 'not connected to the agent');
+    const reply = await conn.request({ type: MessageType.RunHook, meta: {} });
+    if (reply.msg.type !== MessageType.HookResult) throw new SyncError('BAD_FRAME', 'unexpected answer to RUN_HOOK');
+    this.hookEmitter.fire(reply.msg.meta);
+    return reply.msg.meta;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.debounce);
+    clearTimeout(this.retryTimer);
+    this.conn?.dispose();
+    for (const j of this.jobs) j.reject(new SyncError('DISCONNECTED', 'the sync engine was stopped'));
+    this.jobs = [];
+    this.setState('disposed');
+    this.wake?.();
+    for (const e of [this.stateEmitter, this.syncedEmitter, this.driftEmitter, this.skippedEmitter, this.failedEmitter, this.hookEmitter, this.connectedEmitter]) e.dispose();
+  }
+
+  private changed(paths: readonly string[]): void {
+    if (paths.some((p) => p === '.sliceignore' || p === '.gitignore' || p.endsWith('/.gitignore'))) this.needsReconcile = true;
+    if (this.debounce || this.disposed) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      this.wake?.();
+    }, this.options.debounceMs ?? 8);
+  }
+
+  private enqueue(kind: Job['kind']): Promise<readonly DriftEntry[]> {
+    if (this.disposed) return Promise.reject(new SyncError('DISCONNECTED', 'the sync engine was stopped'));
+    return new Promise((resolve, reject) => {
+      this.jobs.push({ kind, resolve, reject });
+      this.wake?.();
+    });
+  }
+
+  private isIdle(): boolean {
+    return this.current === 'idle' && this.pending.size === 0 && !this.debounce && this.jobs.length === 0 && !this.needsReconcile;
+  }
+
+  private setState(s: SyncState): void {
+    if (this.current === s || this.current === 'disposed') return;
+    this.current = s;
+    this.stateEmitter.fire(s);
+    if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.disposed) {
+      this.setState('connecting');
+      try {
+        await this.session();
+      } catch (e) {
+        if (this.disposed) return;
+        this.log.warn(`sync: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      this.conn?.dispose();
+      this.conn = undefined;
+      if (this.disposed) return;
+      this.needsReconcile = true;
+      this.setState('disconnected');
+      const delay = this.backoff.next();
+      await new Promise<void>((resolve) => {
+        this.retryTimer = setTimeout(resolve, delay);
+        this.wake = () => (this.disposed ? resolve() : undefined);
+      });
+    }
+  }
+
+  /** One connection's life: hello, reconcile, then rounds of changes and jobs until it drops. */
+  private async session(): Promise<void> {
+    const conn = new AgentConnection(await this.options.transport.connect(), this.traffic, this.options.requestTimeoutMs);
+    this.conn = conn;
+    const previous = this.welcome;
+    const hello = { versions: SUPPORTED_VERSIONS, client: this.options.clientName ?? 'slice-extension' };
+    this.welcome = await conn.hello(this.options.afterSyncCommand ? { ...hello, afterSync: this.options.afterSyncCommand } : hello);
+    this.connectedEmitter.fire({ ...this.welcome, restarted: previous !== undefined && previous.instanceId !== this.welcome.instanceId });
+    this.backoff.reset();
+    for (;;) {
+      if (this.disposed || conn.isClosed) throw new SyncError('DISCONNECTED', 'connection closed');
+      const job = this.jobs.shift();
+      if (job) {
+        await this.runJob(conn, job);
+      } else if (this.needsReconcile) {
+        await this.reconcile(conn, false);
+      } else if (this.pending.size > 0 && !this.debounce) {
+        await this.syncChanges(conn);
+      } else {
+        this.setState('idle');
+        await Promise.race([new Promise<void>((resolve) => (this.wake = resolve)), conn.closed]);
+        this.wake = undefined;
+      }
+    }
+  }
+
+  private async runJob(conn: AgentConnection, job: Job): Promise<void> {
+    try {
+      const drift = await this.reconcile(conn, job.kind === 'reset', job.kind === 'drift');
+      job.resolve(drift);
+    } catch (e) {
+      if (e instanceof SyncError && e.code === 'DISCONNECTED') this.jobs.unshift(job);
+      else job.reject(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    }
+  }
+
+  private maxFileBytes(): number {
+    return Math.min(this.options.maxFileBytes ?? Number.MAX_SAFE_INTEGER, this.welcome?.maxFileBytes ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Scans both sides and sends the differences (or, with `driftOnly`, only reports drift). */
+  private async reconcile(conn: AgentConnection, reset: boolean, driftOnly = false): Promise<readonly DriftEntry[]> {
+    this.setState('reconciling');
+    const started = performance.now();
+    this.needsReconcile = false;
+    const taken = this.pending.take();
+    try {
+      const sliceignore = (await this.fs.readText('.sliceignore')) ?? '';
+      const scan = await scanTree(this.fs, { spec: { patterns: [...(this.options.ignorePatterns ?? []), ...sliceignore.split(/\r?\n/)], gitignores: [] }, discoverGitignores: true, cache: this.cache });
+      this.rules = scan.rules;
+      this.spec = scan.spec;
+      const reply = await conn.request({ type: MessageType.ManifestRequest, meta: { ignore: this.spec } });
+      if (reply.msg.type !== MessageType.Manifest) throw new SyncError('BAD_FRAME', 'unexpected answer to MANIFEST_REQUEST');
+      const wire = decodeManifestPayload(reply.payload, reply.msg.meta.count);
+      if (!wire.ok) throw new SyncError(wire.error.code, wire.error.message);
+      this.known = new Map(wire.value.map((w) => [w[0], fromWire(w)]));
+      const plan = planFull({ local: scan.manifest, remote: this.known, acked: this.acked, maxFileBytes: this.maxFileBytes(), reset });
+      for (const l of scan.manifest.values()) {
+        const r = this.known.get(l.path);
+        if (r && r.hash === l.hash && r.size === l.size) this.acked.set(l.path, l);
+      }
+      this.driftEmitter.fire(plan.drift);
+      if (plan.skipped.length > 0) this.skippedEmitter.fire(plan.skipped);
+      if (!driftOnly) await this.execute(conn, plan.ops, reset ? 'reset' : 'reconcile', started);
+      else this.pending.restore(taken);
+      return plan.drift;
+    } catch (e) {
+      this.pending.restore(taken);
+      this.needsReconcile = true;
+      throw e;
+    }
+  }
+
+  private async syncChanges(conn: AgentConnection): Promise<void> {
+    this.setState('syncing');
+    const started = performance.now();
+    const taken = this.pending.take();
+    try {
+      const rules = this.rules;
+      const relevant = taken.filter((c) => !rules?.isIgnored(c.path) && !(c.renamedFrom && rules?.isIgnored(c.renamedFrom)));
+      const local = new Map<string, ManifestEntry | undefined>();
+      await Promise.all(
+        relevant.map(async (c: Change) => {
+          if (c.kind === 'upsert') local.set(c.path, await entryOf(this.fs, c.path, this.cache));
+        }),
+      );
+      for (const c of relevant) if (c.kind === 'delete') for (const k of this.known.keys()) if (k.startsWith(`${c.path}/`)) local.set(k, undefined);
+      const plan = planChanges({ changes: relevant, local, known: this.known, maxFileBytes: this.maxFileBytes() });
+      if (plan.skipped.length > 0) this.skippedEmitter.fire(plan.skipped);
+      await this.execute(conn, plan.ops, 'changes', started);
+    } catch (e) {
+      this.pending.restore(taken);
+      throw e;
+    }
+  }
+
+  private async execute(conn: AgentConnection, ops: readonly PlanOp[], kind: SyncReport['kind'], started: number): Promise<void> {
+    const counts = { written: 0, deleted: 0, renamed: 0, failed: 0 };
+    const report = await executePlan(
+      conn,
+      this.fs,
+      ops,
+      { maxBatchBytes: this.options.maxBatchBytes ?? 4 * 1024 * 1024, maxBatchOps: this.options.maxBatchOps ?? 1000, window: this.window },
+      (o) => this.applyOutcome(o, counts),
+    );
+    this.window.clear();
+    const changedSomething = counts.written + counts.deleted + counts.renamed > 0;
+    this.syncedEmitter.fire({ kind, ...counts, payloadBytes: report.payloadBytes, wireBytes: report.wireBytes, durationMs: performance.now() - started });
+    if (changedSomething && this.options.runAfterSync && this.welcome?.hook) {
+      this.runAfterSync().catch((e: unknown) => this.log.warn(`after-sync action: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  }
+
+  private applyOutcome(o: OpOutcome, counts: { written: number; deleted: number; renamed: number; failed: number }): void {
+    const { op, result } = o;
+    if (result.ok) {
+      if (op.kind === 'write') {
+        const entry = { ...(o.sent ?? op.entry), hash: result.hash ?? (o.sent ?? op.entry).hash };
+        this.known.set(entry.path, entry);
+        this.acked.set(entry.path, entry);
+        counts.written++;
+      } else if (op.kind === 'delete') {
+        this.known.delete(op.path);
+        this.acked.delete(op.path);
+        counts.deleted++;
+      } else {
+        this.known.delete(op.from);
+        this.acked.delete(op.from);
+        this.known.set(op.entry.path, op.entry);
+        this.acked.set(op.entry.path, op.entry);
+        counts.renamed++;
+      }
+      return;
+    }
+    if (o.vanished) {
+      this.pending.delete(result.path);
+      return;
+    }
+    if (op.kind === 'rename' && (result.code === 'HASH_MISMATCH' || result.code === 'NOT_FOUND')) {
+      // The container's copy moved or changed: fall back to sending the bytes and deleting the source.
+      this.pending.upsert(op.entry.path);
+      this.pending.delete(op.from);
+      this.known.delete(op.entry.path);
+      return;
+    }
+    counts.failed++;
+    this.failedEmitter.fire({ path: result.path, code: result.code, message: result.message });
+  }
+}
