@@ -81,7 +81,7 @@ export class Reconciler {
     if ('error' in ctx) return this.refuse(slice, base, 'InvalidName', ctx.error, untilExpiry);
 
     const limit = checkSliceLimit(toRef(slice), this.d.allSlices().map(toRef), this.d.config.maxSlicesPerOwner);
-    if (!limit.allowed) return this.refuse(slice, { ...base, namespace: ctx.namespace }, limit.reason ?? 'SliceLimitExceeded', limit.message ?? 'too many slices', Math.min(untilExpiry, RESYNC_MS));
+    if (!limit.allowed) return this.refuse(slice, { ...base, namespace: ctx.namespace }, limit.reason ?? 'SliceLimitExceeded', limit.message ?? 'too many slices', Math.min(untilExpiry, 10_000));
 
     const baselineProblem = await this.checkBaseline(ctx.baseline);
     if (baselineProblem) return this.refuse(slice, { ...base, namespace: ctx.namespace }, 'BaselineNotFound', baselineProblem, Math.min(untilExpiry, 10_000));

@@ -144,6 +144,7 @@ export function renderQuota(ctx: SliceContext): KubeObject & { spec: { hard: Lab
   };
 }
 
+// No `max`: the quota caps the total, and a max below the default would reject every defaulted pod.
 export function renderLimitRange(ctx: SliceContext, cfg: Pick<SlicePlatformConfig, 'containerDefaults'>): KubeObject & { spec: unknown } {
   const d = cfg.containerDefaults;
   return {
@@ -156,7 +157,6 @@ export function renderLimitRange(ctx: SliceContext, cfg: Pick<SlicePlatformConfi
           type: 'Container',
           default: { cpu: d.cpu, memory: d.memory },
           defaultRequest: { cpu: d.cpuRequest, memory: d.memoryRequest },
-          max: { cpu: ctx.quota.cpu, memory: ctx.quota.memory },
         },
       ],
     },
@@ -167,7 +167,8 @@ const nsSelector = (name: string) => ({ namespaceSelector: { matchLabels: { 'kub
 
 /**
  * Default deny (ingress and egress), then: the slice's own pods both ways, the baseline both ways
- * (forks call shared baseline services; baseline callbacks reach forks), and DNS to CoreDNS.
+ * (forks call shared baseline services; baseline callbacks reach forks), and DNS to CoreDNS
+ * (kube-system pods labelled k8s-app=kube-dns).
  */
 export function renderNetworkPolicies(ctx: SliceContext): (KubeObject & { spec: unknown })[] {
   const np = (name: string, spec: unknown) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(ctx, name), spec });
@@ -191,9 +192,13 @@ export function renderNetworkPolicies(ctx: SliceContext): (KubeObject & { spec: 
       egress: [
         {
           to: [{ ...nsSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          // policies see the pod's port after the Service's DNAT: CoreDNS often listens on 1053
+          // (non-root) behind Service port 53, so its standard named ports are allowed too
           ports: [
             { protocol: 'UDP', port: 53 },
             { protocol: 'TCP', port: 53 },
+            { protocol: 'UDP', port: 'dns' },
+            { protocol: 'TCP', port: 'dns-tcp' },
           ],
         },
       ],
