@@ -66,7 +66,7 @@ void describe('slices: isolation between alice and bob', { timeout: 480_000 }, (
     assert.equal(l['slice.dev/owner'], 'alice');
     assert.equal(l['slice.dev/slice'], `iso${id}`);
     assert.equal(l['slice.dev/baseline'], baseline);
-    assert.equal(l['slice.dev/expires'], String(Date.parse(s.spec.expiresAt!) / 1000));
+    assert.equal(l['slice.dev/expires'], String(Date.parse(s.spec.expiresAt) / 1000));
     assert.equal(ns.metadata?.annotations?.['slice.dev/expires-at'], s.spec.expiresAt);
     assert.equal(l['pod-security.kubernetes.io/enforce'], 'restricted');
     const secret = await core.readNamespacedSecret({ name: 'slice-agent-token', namespace: aliceNs });
