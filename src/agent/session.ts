@@ -9,6 +9,8 @@ import { type SafeTree, TEMP_NAME } from './safeTree';
 import { NodeTreeFs } from './treeFs';
 import { deflateIfWorthIt } from './compression';
 
+const WRITE_CONCURRENCY = 16;
+
 export interface SessionContext {
   readonly tree: SafeTree;
   readonly syncRoot: string;
@@ -114,11 +116,32 @@ export class AgentSession {
     if (payload.length !== expected) return this.fail(id, 'BAD_FRAME', `batch payload is ${payload.length} bytes, its writes announce ${expected}`);
     const results: OpResult[] = [];
     let offset = 0;
-    for (const op of ops) {
-      const data = op.op === 'write' ? payload.subarray(offset, offset + op.size) : undefined;
-      if (op.op === 'write') offset += op.size;
-      results.push(await this.apply(op, data));
+    // Deletes and renames apply in order; a run of consecutive writes (distinct paths) is applied
+    // WRITE_CONCURRENCY at a time, so their fsyncs overlap. A write that lost a race on creating a
+    // shared parent directory is retried alone.
+    let run: { op: BatchOp; data: Uint8Array; index: number }[] = [];
+    const flushRun = async () => {
+      for (let i = 0; i < run.length; i += WRITE_CONCURRENCY) {
+        await Promise.all(
+          run.slice(i, i + WRITE_CONCURRENCY).map(async (w) => {
+            let r = await this.apply(w.op, w.data);
+            if (!r.ok && r.code === 'IO_ERROR') r = await this.apply(w.op, w.data);
+            results[w.index] = r;
+          }),
+        );
+      }
+      run = [];
+    };
+    for (const [index, op] of ops.entries()) {
+      if (op.op === 'write') {
+        run.push({ op, data: payload.subarray(offset, offset + op.size), index });
+        offset += op.size;
+        continue;
+      }
+      await flushRun();
+      results[index] = await this.apply(op, undefined);
     }
+    await flushRun();
     this.send({ type: MessageType.Ack, meta: { results, durationMs: Math.round((performance.now() - started) * 1000) / 1000 } }, id);
   }
 
