@@ -16,6 +16,7 @@ import { createLogger } from './vscode/logger';
 import { SliceConfigDiagnostics } from './vscode/sliceConfigDiagnostics';
 import { registerSliceCommands } from './vscode/sliceCommands';
 import { affectsSlice, settings } from './vscode/settings';
+import { type TelemetryApi, TelemetryFeature } from './vscode/telemetry/telemetryFeature';
 
 const SELECTED_CONTEXT_KEY = 'slice.selectedContext';
 
@@ -25,6 +26,8 @@ export interface SliceApi {
   readonly view: EnvironmentsView;
   readonly contextKeys: ContextKeys;
   readonly logger: ILogger;
+  /** Live traces, errors and logs in the editor: the ingest port and its renderers. */
+  readonly telemetry: TelemetryApi;
   /** Resolves once the first load of the kubeconfig and cluster has finished. */
   readonly ready: Promise<void>;
   /** How long activate() took (filled in by extension.ts), for bench/activation. */
@@ -65,11 +68,12 @@ export class Container implements IDisposable {
     registerClusterCommands(registry, model, output);
     const diagnostics = this.lifetime.add(new SliceConfigDiagnostics());
     registerSliceCommands(registry, model, slices, diagnostics, logger);
+    const telemetry = this.lifetime.add(new TelemetryFeature(registry, logger, context.extensionUri));
 
     logger.info(`Slice ${String((context.extension.packageJSON as { version?: unknown }).version)} activated in ${vscode.env.appName} ${vscode.version}`);
     const ready = view.render().then(() => model.refresh());
     ready.catch(onError);
-    this.api = { environments: model, view, contextKeys, logger, ready: ready.catch(() => undefined), timings: { activateMs: 0 } };
+    this.api = { environments: model, view, contextKeys, logger, telemetry: telemetry.api, ready: ready.catch(() => undefined), timings: { activateMs: 0 } };
   }
 
   dispose(): void {

@@ -15,6 +15,10 @@ export const Commands = {
   extendSliceTtl: 'slice.extendSliceTtl',
   verifyIsolation: 'slice.verifyIsolation',
   createConfigFile: 'slice.createConfigFile',
+  importTelemetry: 'slice.importTelemetry',
+  clearTelemetry: 'slice.clearTelemetry',
+  openTrace: 'slice.openTrace',
+  selectTelemetrySource: 'slice.selectTelemetrySource',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

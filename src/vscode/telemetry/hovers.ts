@@ -1,0 +1,81 @@
+import * as vscode from 'vscode';
+import { type ErrorSample, type FileView, type WindowSummary } from '../../core/telemetry';
+import { Commands } from '../commandRegistry';
+import { clock, formatMs, oneLine, sourceLabel } from './format';
+import { type DocumentHashes } from './hash';
+import { toCoreLine } from './positions';
+import { type TelemetryService } from './telemetryService';
+
+const SEVERITY = (n: number) => (n >= 21 ? 'FATAL' : n >= 17 ? 'ERROR' : n >= 13 ? 'WARN' : n >= 9 ? 'INFO' : n >= 5 ? 'DEBUG' : n > 0 ? 'TRACE' : 'LOG');
+
+/** `command:slice.openTrace?["<id>"]`, the link hovers use. */
+export function openTraceUri(traceId: string): string {
+  return `command:${Commands.openTrace}?${encodeURIComponent(JSON.stringify([traceId]))}`;
+}
+
+/** Hovers on lines with data: the statistics, the last error with its stack, recent log lines, and "Open Trace" links. */
+export class TelemetryHoverProvider implements vscode.HoverProvider {
+  constructor(
+    private readonly service: TelemetryService,
+    private readonly hashes: DocumentHashes,
+    private readonly windowMinutes: () => number,
+  ) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    if (document.uri.scheme !== 'file') return undefined;
+    const views = this.service.views(document.uri.fsPath, this.hashes.of(document));
+    const line = toCoreLine(position.line);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: [Commands.openTrace] };
+    md.supportHtml = false;
+    let any = false;
+    for (const view of views) any = this.section(md, view, line, views.length > 1) || any;
+    if (!any) return undefined;
+    return new vscode.Hover(md, document.lineAt(position.line).range);
+  }
+
+  private section(md: vscode.MarkdownString, view: FileView, line: number, both: boolean): boolean {
+    const l = view.lines.find((x) => x.line === line);
+    const f = view.functions.find((x) => x.line === line);
+    if (!l && !f) return false;
+    const stale = (l?.stale ?? false) || (f?.stale ?? false);
+    md.appendMarkdown(`**Slice telemetry**${both ? ` · ${sourceLabel(view.source)}` : ''} · last ${this.windowMinutes()} min${stale ? ' · _(stale: recorded for an earlier version of this file)_' : ''}\n\n`);
+    if (f && f.calls > 0) md.appendMarkdown(`${code(f.function)} ${stats(f)}\n\n`);
+    if (l && l.calls > 0 && (!f || l.calls !== f.calls)) md.appendMarkdown(`This line: ${stats(l)}\n\n`);
+    const err = l?.lastError ?? f?.lastError;
+    if (err) appendError(md, err);
+    if (l && l.lastLogs.length > 0) {
+      md.appendMarkdown('**Recent logs**\n\n');
+      for (const log of l.lastLogs) {
+        const link = log.traceId ? ` [trace](${openTraceUri(log.traceId)})` : '';
+        md.appendMarkdown(`- \`${clock(log.timeMs)}\` ${SEVERITY(log.severityNumber)} ${escape(oneLine(log.body, 160))}${link}\n`);
+      }
+      md.appendMarkdown('\n');
+    }
+    return true;
+  }
+}
+
+function stats(s: WindowSummary): string {
+  const q = Number.isFinite(s.p50) ? `p50 ${formatMs(s.p50)} · p95 ${formatMs(s.p95)} · p99 ${formatMs(s.p99)} · ` : '';
+  return `${q}${s.calls} call${s.calls === 1 ? '' : 's'} · ${s.errors} error${s.errors === 1 ? '' : 's'}`;
+}
+
+function appendError(md: vscode.MarkdownString, e: ErrorSample): void {
+  md.appendMarkdown(`**Last error** ${code(e.type || 'Error')}: ${escape(oneLine(e.message, 200))} · ${clock(e.timeMs)}${e.service ? ` · ${escape(e.service)}` : ''}`);
+  if (e.traceId) md.appendMarkdown(` · [Open Trace](${openTraceUri(e.traceId)})`);
+  md.appendMarkdown('\n\n');
+  const user = e.frames.filter((f) => !f.internal && f.file.length > 0);
+  const frames = user.slice(0, 6).map((f) => `at ${f.function || '<anonymous>'} (${f.file}:${f.line}${f.column ? `:${f.column}` : ''})`);
+  if (frames.length > 0) md.appendCodeblock(frames.join('\n') + (user.length > 6 ? `\n… ${user.length - 6} more` : ''), 'text');
+}
+
+/** Inline code (backslash escapes do not work inside it). */
+function code(s: string): string {
+  return `\`${s.replace(/`/g, "'")}\``;
+}
+
+/** Markdown-escapes text from the app (it must never turn into links or markup). */
+function escape(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,308 @@
+import * as vscode from 'vscode';
+import { DisposableStore, type IDisposable } from '../../core/base/disposable';
+import { type Event, Emitter } from '../../core/base/event';
+import { type ILogger } from '../../core/base/logger';
+import {
+  type CodeLocation,
+  type FileView,
+  type LogRecord,
+  type ParsedStack,
+  type PathMappingEntry,
+  type Span,
+  type SourceTag,
+  type WorkspaceLocation,
+  Locator,
+  PathMapper,
+  RejectionCounter,
+  SEVERITY_ERROR,
+  SOURCE_BASELINE,
+  SOURCE_SLICE,
+  STATUS_ERROR,
+  TelemetryAggregator,
+  decodeLogsJson,
+  decodeLogsProto,
+  decodeTracesJson,
+  decodeTracesProto,
+  parseLogLine,
+  parseStack,
+  runtimeOfLanguage,
+} from '../../core/telemetry';
+import { TraceStore } from '../../core/telemetry/traceStore';
+import { contentHash } from './hash';
+import { RecentErrors } from './recentErrors';
+import { type TelemetrySourceSetting, telemetrySettings } from './telemetrySettings';
+
+/** One payload as the in-container agent relays it (or as recorded in a file). */
+export interface IngestPayload {
+  readonly kind: 'traces' | 'logs';
+  readonly encoding: 'json' | 'protobuf';
+  readonly body: Uint8Array | string;
+  /** The slice it came from: 'mine' (or 'slice') for the developer's own, 'baseline' for the shared one. */
+  readonly source: string;
+}
+
+export interface IngestResult {
+  readonly spans: number;
+  readonly logs: number;
+  /** Why the payload was refused as a whole, when it was. */
+  readonly rejected?: string;
+}
+
+/** Items aggregated per turn of the event loop: the extension host never blocks for long on a burst. */
+const CHUNK = 1000;
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/** The source tag of the developer's own slice ('mine' is accepted as an alias). */
+export function sourceTag(source: string): SourceTag {
+  return source === 'mine' ? SOURCE_SLICE : source;
+}
+
+/**
+ * The ingest port of the editor: decodes OTLP payloads and container log lines, feeds the
+ * per-line aggregator and the recent-trace store in chunks (yielding between them), maps container
+ * paths through slice.yaml's sync mappings, and keeps file versions (content hashes) so data for
+ * code that has changed since is marked stale.
+ */
+export class TelemetryService implements IDisposable {
+  private readonly store = new DisposableStore('telemetry service');
+  private readonly changed = this.store.add(new Emitter<ReadonlySet<string> | undefined>());
+  private readonly viewCache = new Map<string, { key: string; minute: number; views: FileView[] }>();
+  private mapper: PathMapper;
+  private mappingEntries: readonly PathMappingEntry[];
+  private aggregatorInstance: TelemetryAggregator;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly versioned = new Set<string>();
+  private readonly stacks = new Map<string, ParsedStack>();
+  readonly traces = new TraceStore();
+  readonly errors = new RecentErrors();
+  readonly rejections = new RejectionCounter();
+  locator: Locator;
+
+  /** Fires after each ingested chunk with the workspace files that changed (undefined: all); listeners throttle their own rendering. */
+  readonly onDidChange: Event<ReadonlySet<string> | undefined> = this.changed.event;
+
+  constructor(
+    private readonly logger: ILogger,
+    mappings: readonly PathMappingEntry[] = [],
+  ) {
+    this.mappingEntries = mappings;
+    this.mapper = new PathMapper(mappings);
+    this.locator = new Locator(this.mapper);
+    this.aggregatorInstance = this.newAggregator();
+  }
+
+  get aggregator(): TelemetryAggregator {
+    return this.aggregatorInstance;
+  }
+
+  get mappings(): readonly PathMappingEntry[] {
+    return this.mappingEntries;
+  }
+
+  private newAggregator(): TelemetryAggregator {
+    return new TelemetryAggregator({ locator: this.locator, windowMinutes: telemetrySettings.windowMinutes() });
+  }
+
+  /** Replaces the container → workspace mappings. Data collected under other mappings is dropped. */
+  setPathMappings(mappings: readonly PathMappingEntry[]): void {
+    if (JSON.stringify(mappings) === JSON.stringify(this.mappingEntries)) return;
+    this.mappingEntries = mappings;
+    this.mapper = new PathMapper(mappings);
+    this.locator = new Locator(this.mapper);
+    this.logger.info(`telemetry: path mappings ${mappings.map((m) => `${m.containerPath} → ${m.localPath}`).join(', ') || '(none)'}`);
+    this.reset();
+  }
+
+  /** Starts a new aggregator (e.g. after the window setting changed). */
+  reset(): void {
+    this.aggregatorInstance.dispose();
+    this.aggregatorInstance = this.newAggregator();
+    this.versioned.clear();
+    this.fireAll();
+  }
+
+  /** Everything may have changed (sources shown, data cleared, window). */
+  fireAll(): void {
+    this.viewCache.clear();
+    this.changed.fire(undefined);
+  }
+
+  /** Pulls the changed files from the aggregator, drops their cached views, tells the listeners (an empty set: only traces or errors changed). */
+  private fireChanged(): void {
+    const files = new Set<string>();
+    for (const c of this.aggregatorInstance.takeChanged()) files.add(c.file);
+    for (const f of files) this.viewCache.delete(f);
+    this.changed.fire(files);
+  }
+
+  /** The sources the editor shows now (setting `slice.telemetry.source`). */
+  shownSources(setting: TelemetrySourceSetting = telemetrySettings.source()): SourceTag[] {
+    if (setting === 'baseline') return [SOURCE_BASELINE];
+    if (setting === 'both') return [SOURCE_SLICE, SOURCE_BASELINE];
+    return [SOURCE_SLICE];
+  }
+
+  /** The views of a workspace file for the shown sources; `version` is the content hash of the buffer. */
+  views(file: string, version: string | undefined): readonly FileView[] {
+    const sources = this.shownSources();
+    const key = `${version ?? ''}|${sources.join(',')}`;
+    const minute = Math.floor(Date.now() / 60_000);
+    const hit = this.viewCache.get(file);
+    if (hit && hit.key === key && hit.minute === minute) return hit.views;
+    const views: FileView[] = [];
+    for (const s of sources) {
+      const v = this.aggregatorInstance.query(file, s, version);
+      if (v) views.push(v);
+    }
+    if (this.viewCache.size > 500) this.viewCache.clear();
+    this.viewCache.set(file, { key, minute, views });
+    return views;
+  }
+
+  /** Files with data for the shown sources. */
+  files(): string[] {
+    const all = new Set<string>();
+    for (const s of this.shownSources()) for (const f of this.aggregatorInstance.files(s)) all.add(f);
+    return [...all];
+  }
+
+  /** The version of a workspace file the slice runs now (from a sync acknowledgement, or a save). */
+  setFileVersion(file: string, version: string | undefined): void {
+    this.versioned.add(file);
+    this.aggregatorInstance.setFileVersion(file, version);
+    this.viewCache.delete(file);
+  }
+
+  /** Queues a payload; resolves once it is decoded and aggregated. */
+  ingest(payload: IngestPayload): Promise<IngestResult> {
+    const run = this.queue.then(() => this.process(payload));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves when every payload queued so far has been aggregated. */
+  async settled(): Promise<void> {
+    await this.queue;
+  }
+
+  /** Adds one container log line (from the Kubernetes log stream). */
+  ingestLogLine(line: string, source: string): boolean {
+    const r = parseLogLine(line, { source: sourceTag(source), counter: this.rejections, receivedMs: Date.now() });
+    if (!r.ok) return false;
+    this.aggregatorInstance.addLog(r.value);
+    this.noteLogErrors([r.value]);
+    this.fireChanged();
+    return true;
+  }
+
+  clear(): void {
+    this.aggregatorInstance.clear();
+    this.traces.clear();
+    this.errors.clear();
+    this.fireAll();
+  }
+
+  /** Where a span's or log's `code.*` location is in the workspace. */
+  locate(code: CodeLocation | undefined): WorkspaceLocation | undefined {
+    return this.locator.resolveCode(code);
+  }
+
+  private async process(p: IngestPayload): Promise<IngestResult> {
+    const options = { source: sourceTag(p.source), counter: this.rejections };
+    const bytes = () => (typeof p.body === 'string' ? new TextEncoder().encode(p.body) : p.body);
+    if (p.kind === 'traces') {
+      const r = p.encoding === 'json' ? decodeTracesJson(p.body, options) : decodeTracesProto(bytes(), options);
+      if (!r.ok) return { spans: 0, logs: 0, rejected: `${r.error.reason}: ${r.error.detail}` };
+      await this.ensureVersions(r.value.map((s) => s.code?.file));
+      for (let i = 0; i < r.value.length; i += CHUNK) {
+        const chunk = r.value.slice(i, i + CHUNK);
+        this.aggregatorInstance.addSpans(chunk);
+        this.traces.add(chunk);
+        this.noteSpanErrors(chunk);
+        this.fireChanged();
+        await yieldToLoop();
+      }
+      return { spans: r.value.length, logs: 0 };
+    }
+    const r = p.encoding === 'json' ? decodeLogsJson(p.body, options) : decodeLogsProto(bytes(), options);
+    if (!r.ok) return { spans: 0, logs: 0, rejected: `${r.error.reason}: ${r.error.detail}` };
+    await this.ensureVersions(r.value.map((l) => l.code?.file));
+    for (let i = 0; i < r.value.length; i += CHUNK) {
+      const chunk = r.value.slice(i, i + CHUNK);
+      this.aggregatorInstance.addLogs(chunk);
+      this.noteLogErrors(chunk);
+      this.fireChanged();
+      await yieldToLoop();
+    }
+    return { spans: 0, logs: r.value.length };
+  }
+
+  /**
+   * Records the version of files seen for the first time: the saved content, which is what the
+   * slice runs until sync says otherwise. Data recorded then goes stale once the buffer changes.
+   */
+  private async ensureVersions(reported: readonly (string | undefined)[]): Promise<void> {
+    const fresh = new Set<string>();
+    for (const f of new Set(reported)) {
+      if (f === undefined) continue;
+      const local = this.locator.resolve(f, 1, 0, undefined);
+      if (local && !this.versioned.has(local.file)) fresh.add(local.file);
+    }
+    for (const file of fresh) {
+      this.versioned.add(file);
+      try {
+        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
+        this.aggregatorInstance.setFileVersion(file, contentHash(text));
+      } catch {
+        // not in the workspace (yet): its data is never marked stale
+      }
+    }
+    if (this.versioned.size > 20_000) this.versioned.clear();
+  }
+
+  private noteSpanErrors(spans: readonly Span[]): void {
+    for (const s of spans) {
+      const ex = s.exceptions.length > 0 ? s.exceptions[s.exceptions.length - 1] : undefined;
+      if (s.status.code !== STATUS_ERROR && !ex) continue;
+      const stack = ex?.stacktrace ? this.parse(ex.stacktrace, s.resource.attributes['telemetry.sdk.language']) : undefined;
+      this.errors.add({
+        source: s.source,
+        type: ex?.type || stack?.type || 'Error',
+        message: ex?.message || s.status.message || stack?.message || s.name,
+        traceId: s.traceId,
+        timeMs: ex?.timeMs || s.startMs + s.durationMs,
+        location: (stack && this.locator.throwSite(stack)) ?? this.locator.resolveCode(s.code),
+      });
+    }
+  }
+
+  private noteLogErrors(records: readonly LogRecord[]): void {
+    for (const r of records) {
+      if (r.severityNumber < SEVERITY_ERROR && !r.exception) continue;
+      const stack = r.exception?.stacktrace ? this.parse(r.exception.stacktrace, r.resource.attributes['telemetry.sdk.language']) : undefined;
+      this.errors.add({
+        source: r.source,
+        type: r.exception?.type || stack?.type || r.severityText || 'ERROR',
+        message: r.exception?.message || stack?.message || r.body,
+        traceId: r.traceId,
+        timeMs: r.timeMs,
+        location: this.locator.resolveCode(r.code) ?? (stack && this.locator.throwSite(stack)),
+      });
+    }
+  }
+
+  private parse(stacktrace: string, language: unknown): ParsedStack {
+    let s = this.stacks.get(stacktrace);
+    if (!s) {
+      s = parseStack(stacktrace, runtimeOfLanguage(typeof language === 'string' ? language : undefined));
+      if (this.stacks.size > 256) this.stacks.clear();
+      this.stacks.set(stacktrace, s);
+    }
+    return s;
+  }
+
+  dispose(): void {
+    this.aggregatorInstance.dispose();
+    this.store.dispose();
+  }
+}

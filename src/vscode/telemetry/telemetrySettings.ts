@@ -1,0 +1,19 @@
+import * as vscode from 'vscode';
+
+/** Whose telemetry the editor shows: my slice's, the baseline's, or both side by side. */
+export type TelemetrySourceSetting = 'mine' | 'baseline' | 'both';
+
+/** Typed access to the `slice.telemetry.*` settings, read fresh each time. */
+export const telemetrySettings = {
+  source(this: void): TelemetrySourceSetting {
+    const v = vscode.workspace.getConfiguration('slice.telemetry').get<string>('source', 'mine');
+    return v === 'baseline' || v === 'both' ? v : 'mine';
+  },
+  windowMinutes(this: void): number {
+    const v = vscode.workspace.getConfiguration('slice.telemetry').get<number>('window', 5);
+    return Math.min(60, Math.max(1, Number.isFinite(v) ? Math.round(v) : 5));
+  },
+  decorations(this: void): boolean {
+    return vscode.workspace.getConfiguration('slice.telemetry').get<boolean>('decorations', true);
+  },
+};

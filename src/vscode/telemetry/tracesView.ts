@@ -1,0 +1,112 @@
+import * as vscode from 'vscode';
+import { DisposableStore, type IDisposable } from '../../core/base/disposable';
+import { type TraceSummary } from '../../core/telemetry/traceStore';
+import { Commands } from '../commandRegistry';
+import { ago, formatMs, oneLine, sourceLabel } from './format';
+import { toVsLine } from './positions';
+import { type RecentError } from './recentErrors';
+import { type TelemetryService } from './telemetryService';
+import { Throttle } from './throttle';
+
+export const TRACES_VIEW_ID = 'slice.traces';
+
+type Node = { readonly kind: 'group'; readonly group: 'traces' | 'errors' } | { readonly kind: 'trace'; readonly trace: TraceSummary } | { readonly kind: 'error'; readonly error: RecentError };
+
+const GROUPS: Node[] = [
+  { kind: 'group', group: 'traces' },
+  { kind: 'group', group: 'errors' },
+];
+
+/** The "Traces & Errors" view: recent traces (root span, duration, errors) and recent errors, each opening the trace or the line. */
+export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
+  private readonly store = new DisposableStore('traces view');
+  private readonly changed = this.store.add(new vscode.EventEmitter<Node | undefined>());
+  private readonly throttle = this.store.add(new Throttle(500, () => this.changed.fire(undefined)));
+  readonly onDidChangeTreeData = this.changed.event;
+  readonly treeView: vscode.TreeView<Node>;
+
+  constructor(private readonly service: TelemetryService) {
+    this.treeView = this.store.add(vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this, showCollapseAll: false }));
+    this.store.add(service.onDidChange(() => this.throttle.schedule()));
+    this.updateContext();
+  }
+
+  invalidate(): void {
+    this.throttle.schedule();
+  }
+
+  settled(): Promise<void> {
+    return this.throttle.idle();
+  }
+
+  private updateContext(): void {
+    void vscode.commands.executeCommand('setContext', 'slice.telemetryHasData', this.service.traces.size > 0 || this.service.errors.list().length > 0);
+  }
+
+  /** The items the view lists now (test hook): group labels, then their children's labels. */
+  snapshot(): { traces: string[]; errors: string[] } {
+    return { traces: this.traces().map((t) => t.name), errors: this.errors().map((e) => `${e.type}: ${e.message}`) };
+  }
+
+  private traces(): TraceSummary[] {
+    const shown = new Set(this.service.shownSources());
+    return this.service.traces.recent(200).filter((t) => shown.has(t.source)).slice(0, 50);
+  }
+
+  private errors(): RecentError[] {
+    const shown = new Set(this.service.shownSources());
+    return this.service.errors.list().filter((e) => shown.has(e.source));
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) {
+      this.updateContext();
+      return this.service.traces.size > 0 || this.service.errors.list().length > 0 ? GROUPS : [];
+    }
+    if (node.kind !== 'group') return [];
+    return node.group === 'traces' ? this.traces().map((trace) => ({ kind: 'trace', trace })) : this.errors().map((error) => ({ kind: 'error', error }));
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const both = this.service.shownSources().length > 1;
+    switch (node.kind) {
+      case 'group': {
+        const n = node.group === 'traces' ? this.traces().length : this.errors().length;
+        const item = new vscode.TreeItem(node.group === 'traces' ? 'Recent Traces' : 'Recent Errors', vscode.TreeItemCollapsibleState.Expanded);
+        item.description = String(n);
+        item.id = `group:${node.group}`;
+        return item;
+      }
+      case 'trace': {
+        const t = node.trace;
+        const item = new vscode.TreeItem(t.name || t.traceId, vscode.TreeItemCollapsibleState.None);
+        item.id = `trace:${t.traceId}`;
+        item.description = [formatMs(t.durationMs), `${t.spanCount} span${t.spanCount === 1 ? '' : 's'}`, t.errors > 0 ? `${t.errors} error${t.errors === 1 ? '' : 's'}` : '', both ? sourceLabel(t.source) : ''].filter(Boolean).join(' · ');
+        item.iconPath = new vscode.ThemeIcon(t.errors > 0 ? 'error' : 'pulse', t.errors > 0 ? new vscode.ThemeColor('errorForeground') : undefined);
+        item.tooltip = `${t.name}\ntrace ${t.traceId}\n${formatMs(t.durationMs)}, ${t.spanCount} spans, ${t.errors} errors`;
+        item.command = { title: 'Open Trace', command: Commands.openTrace, arguments: [t.traceId] };
+        item.contextValue = 'slice.trace';
+        return item;
+      }
+      case 'error': {
+        const e = node.error;
+        const item = new vscode.TreeItem(oneLine(`${e.type}: ${e.message}`, 90), vscode.TreeItemCollapsibleState.None);
+        const where = e.location ? `${vscode.workspace.asRelativePath(vscode.Uri.file(e.location.file), false)}:${e.location.line}` : 'no workspace location';
+        item.description = [where, ago(e.timeMs), both ? sourceLabel(e.source) : ''].filter(Boolean).join(' · ');
+        item.iconPath = new vscode.ThemeIcon('bug', new vscode.ThemeColor('errorForeground'));
+        item.tooltip = `${e.type}: ${e.message}\n${where}${e.traceId ? `\ntrace ${e.traceId}` : ''}`;
+        if (e.location) {
+          const line = toVsLine(e.location.line);
+          item.command = { title: 'Open Line', command: 'vscode.open', arguments: [vscode.Uri.file(e.location.file), { selection: new vscode.Range(line, 0, line, 0) }] };
+        } else if (e.traceId) {
+          item.command = { title: 'Open Trace', command: Commands.openTrace, arguments: [e.traceId] };
+        }
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}

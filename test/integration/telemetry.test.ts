@@ -1,0 +1,189 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import { type SliceApi } from '../../src/container';
+import { activateSlice, waitFor } from './helpers';
+
+const repo = resolve(__dirname, '..', '..', '..');
+const fixtures = join(repo, 'test', 'unit', 'telemetry', 'fixtures');
+const sample = join(repo, 'test', 'workspace', 'telemetry-sample');
+const ordersUri = vscode.Uri.file(join(sample, 'dist', 'routes', 'orders.js'));
+const serviceUri = vscode.Uri.file(join(sample, 'dist', 'services', 'orderService.js'));
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+async function lenses(uri: vscode.Uri): Promise<{ line: number; title: string; command: string }[]> {
+  const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+  return all.filter((l) => l.command?.title.startsWith('⏱')).map((l) => ({ line: l.range.start.line, title: l.command!.title, command: l.command!.command }));
+}
+
+async function hoverText(uri: vscode.Uri, line: number, character: number): Promise<string> {
+  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, character))) ?? [];
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+/** Polls an async probe until it returns something (waitFor's probes are synchronous). */
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const runtimeDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Slice runtime');
+
+async function setSource(value: 'mine' | 'baseline' | 'both' | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('slice.telemetry').update('source', value, vscode.ConfigurationTarget.Global);
+}
+
+describe('telemetry in the editor (issue 6)', () => {
+  let api: SliceApi;
+  let serviceEditor: vscode.TextEditor;
+
+  before(async () => {
+    api = await activateSlice();
+    await api.telemetry.setPathMappings([{ containerPath: '/app', localPath: sample }]);
+    api.telemetry.service.clear();
+    // Container log lines first, then the spans, so the last error at the throwing line is the span's (with its full stack).
+    for (const line of readFileSync(join(fixtures, 'logs', 'container.log'), 'utf8').split('\n')) if (line) api.telemetry.service.ingestLogLine(line, 'mine');
+    const r = await api.telemetry.service.ingest({ kind: 'traces', encoding: 'json', body: readFileSync(join(fixtures, 'otlp-traces-node-sdk.json'), 'utf8'), source: 'mine' });
+    assert.equal(r.spans, 3);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(ordersUri), vscode.ViewColumn.One);
+    serviceEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(serviceUri), vscode.ViewColumn.Two);
+    await api.telemetry.settled();
+  });
+
+  after(async () => {
+    await setSource(undefined);
+    api.telemetry.service.clear();
+    await api.telemetry.setPathMappings(undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('CodeLens above each function with data, at the function symbol, in the issue format', async () => {
+    const o = await eventually('orders.js lenses', async () => {
+      const l = await lenses(ordersUri);
+      return l.length > 0 ? l : undefined;
+    });
+    assert.deepEqual(o.map((l) => l.line), [17], JSON.stringify(o));
+    assert.match(o[0]!.title, /^⏱ p95 4\d ms · 1 call · 5 min$/);
+    const s = await lenses(serviceUri);
+    assert.deepEqual(s.map((l) => l.line), [41], JSON.stringify(s));
+    assert.match(s[0]!.title, /^⏱ p95 4\d ms · 1 call · 1 error · 5 min$/);
+    assert.equal(s[0]!.command, 'slice.openTrace');
+  });
+
+  it('end-of-line decorations show the last error and the last log line at their lines', async () => {
+    await api.telemetry.settled();
+    const svc = api.telemetry.decorations.applied.get(serviceUri.toString()) ?? [];
+    const at47 = svc.find((d) => d.line === 46);
+    assert.equal(at47?.kind, 'error', JSON.stringify(svc));
+    assert.match(at47.text, /^✖ Error: order 17 not found · /);
+    const orders = api.telemetry.decorations.applied.get(ordersUri.toString()) ?? [];
+    const at24 = orders.find((d) => d.line === 23);
+    assert.equal(at24?.kind, 'log', JSON.stringify(orders));
+    assert.equal(at24.text, '▸ order loaded');
+  });
+
+  it('hovers show the statistics, the last error with its stack, and an Open Trace command link', async () => {
+    const text = await hoverText(serviceUri, 46, 8);
+    assert.match(text, /Slice telemetry/);
+    assert.match(text, /order 17 not found/);
+    assert.match(text, /at OrderService\.loadOrder \(\/app\/dist\/services\/orderService\.js:47:13\)\nat getOrder \(\/app\/dist\/routes\/orders\.js:21:19\)\n```/);
+    assert.ok(text.includes(`command:slice.openTrace?${encodeURIComponent(JSON.stringify([TRACE_ID]))}`), text);
+    const fn = await hoverText(serviceUri, 41, 8);
+    assert.match(fn, /p50 4\d ms · p95 4\d ms · p99 4\d ms · 1 call · 1 error/);
+    const log = await hoverText(ordersUri, 23, 4);
+    assert.match(log, /Recent logs/);
+    assert.match(log, /INFO order loaded/);
+    assert.equal(await hoverText(ordersUri, 2, 2), '');
+  });
+
+  it('runtime errors are in the Problems panel at the throwing line, with the stack frames of the workspace', async () => {
+    const diags = await waitFor('runtime diagnostics', () => {
+      const d = runtimeDiagnostics(serviceUri);
+      return d.length > 0 ? d : undefined;
+    });
+    assert.deepEqual(diags.map((d) => d.range.start.line), [46], 'only at the throwing line (not at the span line 42)');
+    const d = diags[0]!;
+    assert.match(d.message, /^Error: order 17 not found/);
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(d.range.start.character, 4);
+    const related = (d.relatedInformation ?? []).map((r) => [r.location.uri.fsPath, r.location.range.start.line, r.message]);
+    assert.deepEqual(related, [
+      [serviceUri.fsPath, 46, 'at OrderService.loadOrder'],
+      [ordersUri.fsPath, 20, 'at getOrder'],
+    ]);
+  });
+
+  it('data for another version of the file is marked stale, and current again when the buffer is back', async () => {
+    await serviceEditor.edit((b) => b.insert(new vscode.Position(0, 0), '// edited\n'));
+    const stale = await eventually('stale lens', async () => {
+      const l = await lenses(serviceUri);
+      return l[0]?.title.includes('(stale)') ? l : undefined;
+    });
+    assert.match(stale[0]!.title, /^⏱ \(stale\) p95/);
+    await api.telemetry.settled();
+    const deco = api.telemetry.decorations.applied.get(serviceUri.toString()) ?? [];
+    assert.ok(deco.length > 0 && deco.every((d) => d.stale && d.text.startsWith('(stale)')), JSON.stringify(deco));
+    assert.match(runtimeDiagnostics(serviceUri)[0]?.message ?? '', /\(stale/);
+    await vscode.commands.executeCommand('undo');
+    const fresh = await eventually('current lens', async () => {
+      const l = await lenses(serviceUri);
+      return l[0] && !l[0].title.includes('stale') ? l : undefined;
+    });
+    assert.match(fresh[0]!.title, /^⏱ p95/);
+  });
+
+  it('the trace waterfall opens, and a click on a span opens its code line', async () => {
+    const opened = await vscode.commands.executeCommand<string>('slice.openTrace', TRACE_ID);
+    assert.equal(opened, TRACE_ID);
+    const posted = await waitFor('the trace to reach the webview', () => api.telemetry.tracePanel.lastPosted);
+    assert.deepEqual(posted.spans.map((s) => [s.name, s.depth, s.location]), [
+      ['GET /orders/:id', 0, 'telemetry-sample/dist/routes/orders.js:18'],
+      ['loadOrder', 1, 'telemetry-sample/dist/services/orderService.js:42'],
+      ['pg.query:SELECT orders', 2, undefined],
+    ]);
+    const editor = await api.telemetry.tracePanel.handleMessage({ type: 'openSpan', spanId: '53995c3f42cd8ad8' });
+    assert.equal(editor?.document.uri.fsPath, serviceUri.fsPath);
+    assert.equal(editor.selection.active.line, 41);
+    assert.equal(await api.telemetry.tracePanel.handleMessage({ type: 'openSpan', spanId: 'b7ad6b7169203331' }), undefined, 'a span without code opens nothing');
+    assert.equal(await api.telemetry.tracePanel.handleMessage({ type: 'evil', spanId: 1 }), undefined);
+  });
+
+  it('the Traces & Errors view lists the recent traces and errors', async () => {
+    await api.telemetry.settled();
+    const snap = api.telemetry.tracesView.snapshot();
+    assert.deepEqual(snap.traces, ['GET /orders/:id']);
+    assert.ok(snap.errors.includes('Error: order 17 not found'), JSON.stringify(snap.errors));
+  });
+
+  it("shows my slice's data by default, the baseline's or both on request", async () => {
+    await api.telemetry.service.ingest({ kind: 'traces', encoding: 'json', body: readFileSync(join(fixtures, 'otlp-traces-node-sdk.json'), 'utf8'), source: 'baseline' });
+    await setSource('both');
+    const both = await eventually('both sources', async () => {
+      const l = await lenses(ordersUri);
+      return l.length === 2 ? l : undefined;
+    });
+    assert.deepEqual(both.map((l) => l.title.replace(/ p95.*/, '')), ['⏱ mine:', '⏱ baseline:']);
+    await setSource('baseline');
+    await eventually('baseline only', async () => ((await lenses(ordersUri)).length === 1 ? true : undefined));
+    await setSource('mine');
+  });
+
+  it('Import Telemetry File… reads OTLP protobuf and JSON logs, and Clear Telemetry forgets everything', async () => {
+    const pb = await vscode.commands.executeCommand<{ spans: number }>('slice.importTelemetry', vscode.Uri.file(join(fixtures, 'go-traces.pb')));
+    assert.ok(pb && pb.spans > 0, JSON.stringify(pb));
+    const logs = await vscode.commands.executeCommand<{ logs: number }>('slice.importTelemetry', vscode.Uri.file(join(fixtures, 'otlp-logs-python-sdk.json')));
+    assert.equal(logs?.logs, 3);
+    assert.ok(api.telemetry.service.traces.size >= 2);
+    await vscode.commands.executeCommand('slice.clearTelemetry');
+    await api.telemetry.settled();
+    assert.equal(api.telemetry.service.traces.size, 0);
+    await eventually('lenses to go', async () => ((await lenses(serviceUri)).length === 0 ? true : undefined));
+    await waitFor('diagnostics to go', () => runtimeDiagnostics(serviceUri).length === 0);
+  });
+});

@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TraceStore } from '../../../src/core/telemetry/traceStore';
+import { decodeTracesJson } from '../../../src/core/telemetry/otlp/decodeJson';
+import { type Span, EMPTY_ATTRIBUTES, EMPTY_RESOURCE } from '../../../src/core/telemetry/model';
+import { fixtureText } from './fixtures';
+
+function span(traceId: string, spanId: string, parent = '', startMs = 0, durationMs = 10, error = false): Span {
+  return {
+    source: 'slice',
+    traceId,
+    spanId,
+    parentSpanId: parent,
+    name: `op-${spanId}`,
+    kind: 1,
+    startMs,
+    durationMs,
+    status: { code: error ? 2 : 0, message: '' },
+    attributes: EMPTY_ATTRIBUTES,
+    code: undefined,
+    events: [],
+    exceptions: [],
+    resource: EMPTY_RESOURCE,
+    scope: '',
+  };
+}
+
+test('the Node SDK fixture becomes one trace with its root, duration and error count', () => {
+  const r = decodeTracesJson(fixtureText('otlp-traces-node-sdk.json'), { source: 'slice' });
+  assert.ok(r.ok);
+  const store = new TraceStore();
+  store.add(r.value);
+  assert.equal(store.size, 1);
+  const t = store.get('4BF92F3577B34DA6A3CE929D0E0E4736')!;
+  assert.equal(t.root.name, 'GET /orders/:id');
+  assert.equal(t.spans.length, 3);
+  assert.equal(t.errors, 1);
+  assert.ok(Math.abs(t.durationMs - 47) < 0.01, `duration ${t.durationMs}`);
+  assert.deepEqual(store.recent().map((s) => [s.name, s.spanCount, s.errors]), [['GET /orders/:id', 3, 1]]);
+});
+
+test('a child arriving before its root: the earliest span stands in until the root arrives', () => {
+  const store = new TraceStore();
+  store.add([span('t1', 'b', 'a', 5, 3)]);
+  assert.equal(store.get('t1')!.root.spanId, 'b');
+  store.add([span('t1', 'a', '', 0, 20)]);
+  const t = store.get('t1')!;
+  assert.equal(t.root.spanId, 'a');
+  assert.equal(t.startMs, 0);
+  assert.equal(t.durationMs, 20);
+});
+
+test('bounded: the least recently updated traces are evicted, and full traces count drops', () => {
+  const store = new TraceStore({ maxTraces: 3, maxSpansPerTrace: 2 });
+  for (const id of ['t1', 't2', 't3']) store.add([span(id, 'r')]);
+  store.add([span('t1', 'c', 'r')]); // t1 becomes the newest
+  store.add([span('t4', 'r')]); // evicts t2
+  assert.equal(store.get('t2'), undefined);
+  assert.deepEqual(store.recent().map((s) => s.traceId), ['t4', 't1', 't3']);
+  store.add([span('t1', 'd', 'r', 0, 10, true)]);
+  const t1 = store.get('t1')!;
+  assert.equal(t1.spans.length, 2);
+  assert.equal(t1.dropped, 1);
+  assert.equal(t1.errors, 0);
+  assert.deepEqual(store.recent(2).map((s) => s.traceId), ['t1', 't4']);
+});
+
+test('spans without a trace id are ignored; clear forgets everything', () => {
+  const store = new TraceStore();
+  store.add([span('', 'x'), span('t', 'y', '', 0, 1, true)]);
+  assert.equal(store.size, 1);
+  assert.equal(store.get('t')!.errors, 1);
+  store.clear();
+  assert.equal(store.size, 0);
+  assert.deepEqual(store.recent(), []);
+});
