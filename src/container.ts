@@ -15,8 +15,10 @@ import { KubeconfigWatcher } from './vscode/kubeconfigWatcher';
 import { createLogger } from './vscode/logger';
 import { SliceConfigDiagnostics } from './vscode/sliceConfigDiagnostics';
 import { registerSliceCommands } from './vscode/sliceCommands';
+import { registerIsolationCommand } from './vscode/isolationCommand';
 import { affectsSlice, settings } from './vscode/settings';
 import { type TelemetryApi, TelemetryFeature } from './vscode/telemetry/telemetryFeature';
+import { type SyncApi, SyncFeature } from './vscode/sync/syncFeature';
 
 const SELECTED_CONTEXT_KEY = 'slice.selectedContext';
 
@@ -28,6 +30,8 @@ export interface SliceApi {
   readonly logger: ILogger;
   /** Live traces, errors and logs in the editor: the ingest port and its renderers. */
   readonly telemetry: TelemetryApi;
+  /** Sync on save: the running sync sessions. */
+  readonly sync: SyncApi;
   /** Resolves once the first load of the kubeconfig and cluster has finished. */
   readonly ready: Promise<void>;
   /** How long activate() took (filled in by extension.ts), for bench/activation. */
@@ -68,12 +72,14 @@ export class Container implements IDisposable {
     registerClusterCommands(registry, model, output);
     const diagnostics = this.lifetime.add(new SliceConfigDiagnostics());
     registerSliceCommands(registry, model, slices, diagnostics, logger);
+    registerIsolationCommand(registry, model, clients, logger, { push: (d) => this.lifetime.add(d) });
+    const sync = this.lifetime.add(new SyncFeature(registry, model, clients, logger));
     const telemetry = this.lifetime.add(new TelemetryFeature(registry, logger, context.extensionUri));
 
     logger.info(`Slice ${String((context.extension.packageJSON as { version?: unknown }).version)} activated in ${vscode.env.appName} ${vscode.version}`);
     const ready = view.render().then(() => model.refresh());
     ready.catch(onError);
-    this.api = { environments: model, view, contextKeys, logger, telemetry: telemetry.api, ready: ready.catch(() => undefined), timings: { activateMs: 0 } };
+    this.api = { environments: model, view, contextKeys, logger, telemetry: telemetry.api, sync: sync.api, ready: ready.catch(() => undefined), timings: { activateMs: 0 } };
   }
 
   dispose(): void {
