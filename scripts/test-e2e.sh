@@ -8,4 +8,8 @@ if [ "${SLICE_SKIP_BUILD:-}" != 1 ]; then
   node esbuild.config.mjs --tests >/dev/null
   npx --no-install vsce package --no-dependencies --no-rewrite-relative-links --out dist/slice.vsix >/dev/null
 fi
-timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/workbench.e2e.js "$@"
+rc=0
+timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/workbench.e2e.js "$@" || rc=$?
+# Issue 6: telemetry in the editor (CodeLens, decorations, hover, Problems, waterfall, Traces view).
+timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/telemetry.e2e.js || rc=$?
+exit $rc

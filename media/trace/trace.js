@@ -15,6 +15,7 @@
 
   /** @param {number} ms */
   function fmt(ms) {
+    if (ms === 0) return '0';
     if (ms < 1) return ms.toFixed(2) + ' ms';
     if (ms < 1000) return (ms < 10 ? ms.toFixed(1) : Math.round(ms).toString()) + ' ms';
     return (ms / 1000).toFixed(2) + ' s';
@@ -48,6 +49,7 @@
     }
     axis.append(ticks);
     rows.replaceChildren();
+    let service = '';
     for (const s of t.spans) {
       const row = el('div', s.error ? 'row error' : 'row');
       row.setAttribute('role', 'listitem');
@@ -57,16 +59,20 @@
       if (s.location) row.classList.add('openable');
       const name = el('div', 'name');
       name.style.paddingLeft = `${6 + s.depth * 14}px`;
-      name.append(el('span', 'span-name', s.name));
-      if (s.location) name.append(el('span', 'location', s.location));
+      const label = el('div', 'span-name', s.name);
+      // The service is named where it changes (a call into another service), not on every row.
+      if (s.service && s.service !== service) label.append(el('span', 'service', s.service));
+      service = s.service;
+      name.append(label);
+      if (s.location) name.append(el('div', 'location', s.location));
       const lane = el('div', 'lane');
       const bar = el('div', 'bar');
       const left = Math.min(100, (Math.max(0, s.offsetMs) / total) * 100);
       bar.style.left = `${left}%`;
       bar.style.width = `${Math.max(0.4, Math.min(100 - left, (s.durationMs / total) * 100))}%`;
-      const label = el('span', 'duration', fmt(s.durationMs));
-      if (left > 70) label.classList.add('before');
-      bar.append(label);
+      const duration = el('span', 'duration', fmt(s.durationMs));
+      if (left > 70) duration.classList.add('before');
+      bar.append(duration);
       lane.append(bar);
       row.append(name, lane);
       rows.append(row);

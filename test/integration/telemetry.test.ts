@@ -1,13 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
-import { activateSlice, waitFor } from './helpers';
+import { activateSlice, scratch, waitFor } from './helpers';
 
 const repo = resolve(__dirname, '..', '..', '..');
 const fixtures = join(repo, 'test', 'unit', 'telemetry', 'fixtures');
-const sample = join(repo, 'test', 'workspace', 'telemetry-sample');
+// The tests edit a file (staleness): they work on a copy, so nothing they do can reach the repository.
+const sample = join(scratch, 'telemetry-sample');
+cpSync(join(repo, 'test', 'workspace', 'telemetry-sample'), sample, { recursive: true });
 const ordersUri = vscode.Uri.file(join(sample, 'dist', 'routes', 'orders.js'));
 const serviceUri = vscode.Uri.file(join(sample, 'dist', 'services', 'orderService.js'));
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -57,6 +59,12 @@ describe('telemetry in the editor (issue 6)', () => {
   });
 
   after(async () => {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.isDirty && doc.uri.fsPath.startsWith(sample)) {
+        await vscode.window.showTextDocument(doc);
+        await vscode.commands.executeCommand('workbench.action.files.revert');
+      }
+    }
     await setSource(undefined);
     api.telemetry.service.clear();
     await api.telemetry.setPathMappings(undefined);
@@ -130,7 +138,7 @@ describe('telemetry in the editor (issue 6)', () => {
     const deco = api.telemetry.decorations.applied.get(serviceUri.toString()) ?? [];
     assert.ok(deco.length > 0 && deco.every((d) => d.stale && d.text.startsWith('(stale)')), JSON.stringify(deco));
     assert.match(runtimeDiagnostics(serviceUri)[0]?.message ?? '', /\(stale/);
-    await vscode.commands.executeCommand('undo');
+    await serviceEditor.edit((b) => b.delete(new vscode.Range(0, 0, 1, 0)));
     const fresh = await eventually('current lens', async () => {
       const l = await lenses(serviceUri);
       return l[0] && !l[0].title.includes('stale') ? l : undefined;
@@ -143,8 +151,8 @@ describe('telemetry in the editor (issue 6)', () => {
     assert.equal(opened, TRACE_ID);
     const posted = await waitFor('the trace to reach the webview', () => api.telemetry.tracePanel.lastPosted);
     assert.deepEqual(posted.spans.map((s) => [s.name, s.depth, s.location]), [
-      ['GET /orders/:id', 0, 'telemetry-sample/dist/routes/orders.js:18'],
-      ['loadOrder', 1, 'telemetry-sample/dist/services/orderService.js:42'],
+      ['GET /orders/:id', 0, `${join(sample, 'dist', 'routes', 'orders.js')}:18`],
+      ['loadOrder', 1, `${join(sample, 'dist', 'services', 'orderService.js')}:42`],
       ['pg.query:SELECT orders', 2, undefined],
     ]);
     const editor = await api.telemetry.tracePanel.handleMessage({ type: 'openSpan', spanId: '53995c3f42cd8ad8' });

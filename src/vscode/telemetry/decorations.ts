@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableStore, type IDisposable } from '../../core/base/disposable';
-import { type LineStats } from '../../core/telemetry';
+import { type ErrorSample, type LineStats } from '../../core/telemetry';
 import { ago, oneLine, sourceLabel } from './format';
 import { type DocumentHashes } from './hash';
 import { toVsLine } from './positions';
@@ -77,7 +77,8 @@ export class TelemetryDecorations implements IDisposable {
       const both = views.length > 1;
       for (const view of views) {
         for (const l of view.lines) {
-          const item = textOf(l, both ? `${sourceLabel(view.source)}: ` : '');
+          const ownError = l.lastError && !this.service.thrownElsewhere(doc.uri.fsPath, l.line, l.lastError) ? l.lastError : undefined;
+          const item = textOf(l, ownError, both ? `${sourceLabel(view.source)}: ` : '');
           if (!item) continue;
           const line = toVsLine(l.line, doc);
           if (taken.has(line)) continue;
@@ -106,9 +107,8 @@ export class TelemetryDecorations implements IDisposable {
   }
 }
 
-/** The error when the line's latest event is an error, else the last log line. */
-function textOf(l: LineStats, prefix: string): { kind: 'error' | 'log'; text: string } | undefined {
-  const e = l.lastError;
+/** The line's own error when it is the latest event there, else the last log line. */
+function textOf(l: LineStats, e: ErrorSample | undefined, prefix: string): { kind: 'error' | 'log'; text: string } | undefined {
   const log = l.lastLogs[0];
   if (e && (!log || e.timeMs >= log.timeMs || log.severityNumber >= 17)) {
     return { kind: 'error', text: `${prefix}✖ ${oneLine(e.type ? `${e.type}: ${e.message}` : e.message, 100)} · ${ago(e.timeMs)}` };

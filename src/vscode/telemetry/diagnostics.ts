@@ -40,26 +40,19 @@ export class RuntimeDiagnostics implements IDisposable {
     this.collection.clear();
     for (const file of this.service.files()) {
       const doc = open.get(file);
+      // Relative paths in logs can map to files that are not there: those stay out of the Problems panel.
+      if (!doc && this.service.exists(file) !== true) continue;
       const out: vscode.Diagnostic[] = [];
       const seen = new Set<number>();
       for (const view of this.service.views(file, doc ? this.hashes.of(doc) : undefined)) {
         for (const l of view.lines) {
-          if (!l.lastError || seen.has(l.line) || this.thrownElsewhere(file, l)) continue;
+          if (!l.lastError || seen.has(l.line) || this.service.thrownElsewhere(file, l.line, l.lastError)) continue;
           seen.add(l.line);
           out.push(this.diagnostic(doc, l, l.lastError));
         }
       }
       if (out.length > 0) this.collection.set(vscode.Uri.file(file), out);
     }
-  }
-
-  /** True when the error's stack says it was thrown at another workspace line (which carries it). */
-  private thrownElsewhere(file: string, l: LineStats): boolean {
-    for (const f of l.lastError?.frames ?? []) {
-      const loc = this.service.locator.resolveFrame(f);
-      if (loc?.userCode) return loc.file !== file || loc.line !== l.line;
-    }
-    return false;
   }
 
   private diagnostic(doc: vscode.TextDocument | undefined, l: LineStats, e: ErrorSample): vscode.Diagnostic {

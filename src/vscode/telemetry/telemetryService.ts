@@ -4,6 +4,7 @@ import { type Event, Emitter } from '../../core/base/event';
 import { type ILogger } from '../../core/base/logger';
 import {
   type CodeLocation,
+  type ErrorSample,
   type FileView,
   type LogRecord,
   type ParsedStack,
@@ -72,6 +73,8 @@ export class TelemetryService implements IDisposable {
   private aggregatorInstance: TelemetryAggregator;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly versioned = new Set<string>();
+  private readonly existence = new Map<string, boolean>();
+  private readonly probing = new Set<string>();
   private readonly stacks = new Map<string, ParsedStack>();
   readonly traces = new TraceStore();
   readonly errors = new RecentErrors();
@@ -199,7 +202,42 @@ export class TelemetryService implements IDisposable {
     this.aggregatorInstance.clear();
     this.traces.clear();
     this.errors.clear();
+    this.existence.clear();
     this.fireAll();
+  }
+
+  /**
+   * Whether a mapped workspace file exists (relative paths in logs may map to nothing real): known
+   * answers at once; otherwise undefined, and a change event for the file once it has been checked.
+   */
+  exists(file: string): boolean | undefined {
+    const known = this.existence.get(file);
+    if (known !== undefined || this.probing.has(file)) return known;
+    this.probing.add(file);
+    void Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.file(file))).then(
+      (s) => this.learned(file, (s.type & vscode.FileType.File) !== 0),
+      () => this.learned(file, false),
+    );
+    return undefined;
+  }
+
+  private learned(file: string, exists: boolean): void {
+    this.probing.delete(file);
+    if (this.existence.size > 20_000) this.existence.clear();
+    this.existence.set(file, exists);
+    this.changed.fire(new Set([file]));
+  }
+
+  /**
+   * True when an error's stack says it was thrown at another workspace line than `line` of `file`
+   * (a failing span's own line, say): that line carries it; this one need not repeat it.
+   */
+  thrownElsewhere(file: string, line: number, error: ErrorSample): boolean {
+    for (const f of error.frames) {
+      const loc = this.locator.resolveFrame(f);
+      if (loc?.userCode) return loc.file !== file || loc.line !== line;
+    }
+    return false;
   }
 
   /** Where a span's or log's `code.*` location is in the workspace. */
@@ -253,6 +291,7 @@ export class TelemetryService implements IDisposable {
       try {
         const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
         this.aggregatorInstance.setFileVersion(file, contentHash(text));
+        this.existence.set(file, true);
       } catch {
         // not in the workspace (yet): its data is never marked stale
       }

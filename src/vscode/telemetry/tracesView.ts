@@ -89,8 +89,9 @@ export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
         return item;
       }
       case 'error': {
-        const e = node.error;
-        const item = new vscode.TreeItem(oneLine(`${e.type}: ${e.message}`, 90), vscode.TreeItemCollapsibleState.None);
+        const e = node.error.location && this.service.exists(node.error.location.file) === false ? { ...node.error, location: undefined } : node.error;
+        const label = e.message.toLowerCase().startsWith(e.type.toLowerCase()) ? e.message : `${e.type}: ${e.message}`;
+        const item = new vscode.TreeItem(oneLine(label, 90), vscode.TreeItemCollapsibleState.None);
         const where = e.location ? `${vscode.workspace.asRelativePath(vscode.Uri.file(e.location.file), false)}:${e.location.line}` : 'no workspace location';
         item.description = [where, ago(e.timeMs), both ? sourceLabel(e.source) : ''].filter(Boolean).join(' · ');
         item.iconPath = new vscode.ThemeIcon('bug', new vscode.ThemeColor('errorForeground'));
