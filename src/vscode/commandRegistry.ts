@@ -19,6 +19,10 @@ export const Commands = {
   clearTelemetry: 'slice.clearTelemetry',
   openTrace: 'slice.openTrace',
   selectTelemetrySource: 'slice.selectTelemetrySource',
+  startSync: 'slice.startSync',
+  stopSync: 'slice.stopSync',
+  resetContainerToLocal: 'slice.resetContainerToLocal',
+  syncActions: 'slice.syncActions',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

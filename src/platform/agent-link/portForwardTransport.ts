@@ -9,6 +9,7 @@ import { AGENT_TOKEN_KEY, AGENT_TOKEN_SECRET, LABEL_FORK } from '../../core/slic
 import { SyncError } from '../../core/sync/errors';
 import { type Connection, type Transport } from '../../core/sync/transport';
 import { withSignal } from '../kube/requestOptions';
+import { type SyncEngine } from './syncEngine';
 import { WsTransport } from './wsTransport';
 
 /** Why the transport could not reach the agent, for the editor to say what to do. */
@@ -245,4 +246,22 @@ export class PortForwardTransport implements Transport, IDisposable {
         socket.destroy();
       });
   }
+}
+
+/**
+ * After the engine reconnects to a different pod (rescheduled, rolled out), the container's sync
+ * root is a fresh copy of the image: every file acknowledged before is missing there, which the
+ * engine would otherwise report as drift ("deleted in the container") instead of sending it again.
+ * So on a pod change the container is reset to local. Returns the subscription.
+ */
+export function resyncOnPodChange(engine: SyncEngine, transport: PortForwardTransport, log: ILogger = nullLogger): IDisposable {
+  let connectedPod: string | undefined;
+  return engine.onConnected(() => {
+    const pod = transport.currentPod;
+    const previous = connectedPod;
+    connectedPod = pod;
+    if (previous === undefined || pod === previous) return;
+    log.info(`sync: the fork moved from pod ${previous} to ${pod ?? '?'}: sending the local tree again`);
+    engine.resetContainerToLocal().catch((e: unknown) => log.warn(`sync: resync after the pod change: ${e instanceof Error ? e.message : String(e)}`));
+  });
 }

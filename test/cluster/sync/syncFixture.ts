@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { type ILogger } from '../../../src/core/base/logger';
 import { SyncEngine, type SyncEngineOptions } from '../../../src/platform/agent-link/syncEngine';
-import { PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
+import { PortForwardTransport, resyncOnPodChange } from '../../../src/platform/agent-link/portForwardTransport';
 import { alice, cleanup, createBaseline, createSlice, forkPod, sliceBody, waitForPhase } from '../slices/sliceFixture';
 import { execIn } from '../smoke/helpers';
 
@@ -67,7 +67,9 @@ export class SyncSlice {
   }
 
   engine(transport: PortForwardTransport, options: Partial<SyncEngineOptions> = {}): SyncEngine {
-    return this.own(new SyncEngine({ transport, localRoot: this.local, backoff: { initialMs: 100, maxMs: 1500 }, logger: this.logger, requestTimeoutMs: 20_000, ...options }));
+    const engine = this.own(new SyncEngine({ transport, localRoot: this.local, backoff: { initialMs: 100, maxMs: 1500 }, logger: this.logger, requestTimeoutMs: 20_000, ...options }));
+    this.own(resyncOnPodChange(engine, transport, this.logger));
+    return engine;
   }
 
   own<T extends { dispose(): void }>(d: T): T {

@@ -1,0 +1,218 @@
+import { type Dirent } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type KubeConfig } from '@kubernetes/client-node';
+import * as vscode from 'vscode';
+import { messageOf } from '../../core/base/errors';
+import { type ILogger } from '../../core/base/logger';
+import { type HookResultMeta } from '../../core/sync/messages';
+import { type DriftEntry } from '../../core/sync/planner';
+import { type OpFailure, SyncEngine, type SyncReport, type SyncState } from '../../platform/agent-link/syncEngine';
+import { PortForwardTransport, type PortForwardError, resyncOnPodChange } from '../../platform/agent-link/portForwardTransport';
+import { type SyncError } from '../../core/sync/errors';
+
+export interface SyncTarget {
+  readonly contextName: string;
+  /** The Slice resource name and the label shown to people. */
+  readonly sliceName: string;
+  readonly sliceLabel: string;
+  readonly namespace: string;
+  readonly workload: string;
+  /** The local folder that mirrors the container (absolute). */
+  readonly localRoot: string;
+  /** Where the files appear in the app container (informational: slice.yaml's sync.container). */
+  readonly containerPath: string;
+  /** slice.yaml has a restart command for this fork: run the agent's after-sync action. */
+  readonly runAfterSync: boolean;
+}
+
+export interface SyncSessionDeps {
+  readonly kubeConfig: KubeConfig;
+  readonly ignorePatterns: readonly string[];
+  readonly logger: ILogger;
+  readonly requestTimeoutMs: number;
+}
+
+/** What the status bar and the tests read. */
+export interface SyncStatus {
+  readonly state: SyncState;
+  readonly pod: string | undefined;
+  /** Local save → acknowledged in the container, of the last batch of saves. */
+  readonly lastLatencyMs: number | undefined;
+  readonly lastSyncAt: Date | undefined;
+  readonly lastReport: SyncReport | undefined;
+  readonly lastError: string | undefined;
+  readonly drift: readonly DriftEntry[];
+  readonly lastHook: HookResultMeta | undefined;
+}
+
+/**
+ * One fork kept in sync with a local folder: a SyncEngine through a port-forward as the user, fed by
+ * VS Code saves and by file-system events (git checkout, outside edits). Reads local files only.
+ */
+export class SyncSession implements vscode.Disposable {
+  readonly key: string;
+  readonly transport: PortForwardTransport;
+  readonly engine: SyncEngine;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly changeEmitter = new vscode.EventEmitter<SyncSession>();
+  private readonly driftEmitter = new vscode.EventEmitter<readonly DriftEntry[]>();
+  private readonly failedEmitter = new vscode.EventEmitter<OpFailure>();
+  private readonly connectFailedEmitter = new vscode.EventEmitter<PortForwardError | SyncError>();
+  /** Any change of state, timing, drift or error. */
+  readonly onDidChange = this.changeEmitter.event;
+  readonly onDrift = this.driftEmitter.event;
+  readonly onOpFailed = this.failedEmitter.event;
+  readonly onConnectFailed = this.connectFailedEmitter.event;
+  private firstChangeAt: number | undefined;
+  private status: SyncStatus = { state: 'disconnected', pod: undefined, lastLatencyMs: undefined, lastSyncAt: undefined, lastReport: undefined, lastError: undefined, drift: [], lastHook: undefined };
+  private disposed = false;
+
+  constructor(
+    readonly target: SyncTarget,
+    private readonly deps: SyncSessionDeps,
+  ) {
+    this.key = sessionKey(target.contextName, target.namespace, target.workload);
+    const log = deps.logger;
+    this.transport = new PortForwardTransport({ kubeConfig: deps.kubeConfig, namespace: target.namespace, workload: target.workload, logger: log, requestTimeoutMs: deps.requestTimeoutMs });
+    this.engine = new SyncEngine({ transport: this.transport, localRoot: target.localRoot, ignorePatterns: deps.ignorePatterns, runAfterSync: target.runAfterSync, logger: log, clientName: `slice-vscode ${vscode.version}` });
+    const e = this.engine;
+    this.subscriptions.push(
+      toVs(resyncOnPodChange(e, this.transport, log)),
+      toVs(e.onStateChange((state) => this.update({ state, ...(state === 'idle' ? { lastError: undefined } : {}) }))),
+      toVs(this.transport.onPodResolved((pod) => this.update({ pod }))),
+      toVs(this.transport.onConnectFailed((err) => {
+        log.warn(`sync ${target.workload}: ${err.message}`);
+        this.update({ lastError: err.message });
+        this.connectFailedEmitter.fire(err);
+      })),
+      toVs(e.onConnected((w) => log.info(`sync ${target.workload}: connected to agent ${w.agentVersion} in ${this.status.pod ?? '?'} (${w.restarted ? 'agent restarted, ' : ''}protocol ${w.version})`))),
+      toVs(e.onSynced((r) => this.synced(r))),
+      toVs(e.onDrift((drift) => {
+        this.update({ drift });
+        if (drift.length > 0) {
+          log.warn(`sync ${target.workload}: ${drift.length} file(s) differ in the container: ${drift.slice(0, 10).map((d) => `${d.path} (${d.kind})`).join(', ')}`);
+          this.driftEmitter.fire(drift);
+        }
+      })),
+      toVs(e.onSkipped((skipped) => log.warn(`sync ${target.workload}: not synced: ${skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}`))),
+      toVs(e.onOpFailed((f) => {
+        log.error(`sync ${target.workload}: ${f.path}: ${f.code} ${f.message}`);
+        this.update({ lastError: `${f.path}: ${f.message}` });
+        this.failedEmitter.fire(f);
+      })),
+      toVs(e.onHookResult((h) => {
+        const outcome = hookSummary(h);
+        const line = `sync ${target.workload}: after-sync action ${outcome}${h.outputTail ? `\n${h.outputTail.trimEnd()}` : ''}`;
+        if (h.ran && h.exitCode === 0) log.info(line);
+        else log.warn(line);
+        this.update({ lastHook: h });
+      })),
+    );
+  }
+
+  get current(): SyncStatus {
+    return this.status;
+  }
+
+  start(): void {
+    const root = vscode.Uri.file(this.target.localRoot);
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/*'));
+    this.subscriptions.push(
+      watcher,
+      watcher.onDidCreate((u) => void this.upsert(u.fsPath)),
+      watcher.onDidChange((u) => void this.upsert(u.fsPath)),
+      watcher.onDidDelete((u) => this.deleted(u.fsPath)),
+      vscode.workspace.onDidSaveTextDocument((d) => d.uri.scheme === 'file' && void this.upsert(d.uri.fsPath)),
+    );
+    this.deps.logger.info(`sync ${this.target.workload}: ${this.target.localRoot} → ${this.target.namespace}/${this.target.workload}:${this.target.containerPath}`);
+    this.engine.start();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const d of this.subscriptions.splice(0)) d.dispose();
+    this.engine.dispose();
+    this.transport.dispose();
+    for (const em of [this.changeEmitter, this.driftEmitter, this.failedEmitter, this.connectFailedEmitter]) em.dispose();
+  }
+
+  private update(patch: Partial<SyncStatus>): void {
+    if (this.disposed) return;
+    this.status = { ...this.status, ...patch };
+    this.changeEmitter.fire(this);
+  }
+
+  private synced(r: SyncReport): void {
+    const latency = r.kind === 'changes' && this.firstChangeAt !== undefined ? performance.now() - this.firstChangeAt : this.status.lastLatencyMs;
+    if (r.kind === 'changes' || this.engine.pendingCount === 0) this.firstChangeAt = undefined;
+    const what = `${r.written} written, ${r.deleted} deleted, ${r.renamed} renamed${r.failed ? `, ${r.failed} failed` : ''}`;
+    this.deps.logger.info(`sync ${this.target.workload}: ${r.kind} ${what} in ${r.durationMs.toFixed(0)} ms (${r.wireBytes} B)${latency !== undefined && r.kind === 'changes' ? `; save → container ${latency.toFixed(0)} ms` : ''}`);
+    this.update({ lastReport: r, lastSyncAt: new Date(), ...(latency === undefined ? {} : { lastLatencyMs: latency }) });
+  }
+
+  /** A created or changed path: a file (or a vanished path) is passed on; a new directory's files are listed. */
+  private async upsert(abs: string): Promise<void> {
+    const rel = this.engine.syncPath(abs);
+    if (rel === undefined || this.disposed || isGitInternal(rel)) return;
+    this.firstChangeAt ??= performance.now();
+    try {
+      const st = await lstat(abs).catch(() => undefined);
+      if (st?.isDirectory()) {
+        const files = await listFiles(abs, rel);
+        if (files.length > 0 && !this.disposed) this.engine.notifyChanged(files);
+        return;
+      }
+      if (!this.disposed) this.engine.notifyChanged([rel]);
+    } catch (e) {
+      this.deps.logger.warn(`sync ${this.target.workload}: ${rel}: ${messageOf(e)}`);
+    }
+  }
+
+  private deleted(abs: string): void {
+    const rel = this.engine.syncPath(abs);
+    if (rel === undefined || this.disposed || isGitInternal(rel)) return;
+    this.firstChangeAt ??= performance.now();
+    this.engine.notifyDeleted([rel]);
+  }
+}
+
+export function sessionKey(contextName: string, namespace: string, workload: string): string {
+  return `${contextName}/${namespace}/${workload}`;
+}
+
+export function hookSummary(h: HookResultMeta): string {
+  if (!h.ran) return `did not run${h.error ? `: ${h.error}` : ''}`;
+  if (h.timedOut) return `timed out after ${h.durationMs.toFixed(0)} ms`;
+  return `${h.exitCode === 0 ? 'succeeded' : `failed (${h.exitCode ?? h.signal ?? '?'})`} in ${h.durationMs.toFixed(0)} ms`;
+}
+
+function isGitInternal(rel: string): boolean {
+  return rel === '.git' || rel.startsWith('.git/');
+}
+
+/** The files under a directory (sync paths), skipping .git; bounded so a huge tree cannot stall saves. */
+async function listFiles(abs: string, rel: string, limit = 20_000): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (out.length >= limit || e.name === '.git') continue;
+      const p = `${prefix}/${e.name}`;
+      if (e.isDirectory()) await walk(join(dir, e.name), p);
+      else out.push(p);
+    }
+  };
+  await walk(abs, rel);
+  return out;
+}
+
+function toVs(d: { dispose(): void }): vscode.Disposable {
+  return { dispose: () => d.dispose() };
+}
