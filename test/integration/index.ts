@@ -4,7 +4,8 @@ import Mocha from 'mocha';
 
 /** The test-electron style entry: VS Code calls run() in the extension host. */
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // SLICE_IT_GREP narrows the run to matching tests (e.g. "Slices from the editor").
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec', ...(process.env.SLICE_IT_GREP ? { grep: process.env.SLICE_IT_GREP } : {}) });
   for (const f of readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(join(__dirname, f));
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

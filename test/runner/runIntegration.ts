@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { format } from 'node:util';
 import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
@@ -17,8 +17,10 @@ const WORKBENCH_NOISE = /workbench\.js|open-vsx|AccountPolicyGate|Service Worker
 async function main(): Promise<number> {
   const root = resolve(__dirname, '..', '..', '..');
   const workspace = resolve(process.argv[2] ?? join(root, 'test', 'workspace'));
-  const runDir = join(process.env.SLICE_RUN_DIR ?? join(root, '.run'), 'integration');
+  // One folder per run: two runs at once must not share (or wipe) each other's user data.
+  const runDir = join(process.env.SLICE_RUN_DIR ?? join(root, '.run'), `integration-${process.pid}`);
   const timeoutMs = Number(process.env.SLICE_INTEGRATION_TIMEOUT_MS ?? 600_000);
+  let passed = false;
   const server = await startCodeServer({ runDir, smokeTestDriver: true, settings: { 'slice.kubeconfig': join(runDir, 'no-kubeconfig-yet') } });
   const automationLog = join(runDir, 'automation.log');
   console.log(`code-server on ${server.url} (logs: ${server.logFile}, ${automationLog})`);
@@ -50,10 +52,13 @@ async function main(): Promise<number> {
     const code = await Promise.race([exit, timeout]);
     if (timer) clearTimeout(timer);
     if (code === 2) console.error(`integration tests did not finish within ${timeoutMs / 1000} s (is the payload ignored? see ${server.logFile})`);
+    if (code !== 0) console.error(`logs kept in ${runDir}`);
+    passed = code === 0;
     return code;
   } finally {
     await browser.close().catch(() => undefined);
     await server.stop();
+    if (passed) rmSync(runDir, { recursive: true, force: true });
   }
 }
 

@@ -84,7 +84,8 @@ export function toEnvironments(namespaces: readonly NamespaceInfo[], slices: rea
         owner,
         sliceName: ns.labels[LABEL_SLICE_NAME],
         baseline: ns.labels[LABEL_BASELINE],
-        expiresAt: expiryOf(ns) ?? dateOf(resource?.status?.expiresAt ?? resource?.spec.expiresAt),
+        // The Slice resource is the source of truth; the namespace's copy follows it a moment later.
+        expiresAt: dateOf(resource?.spec.expiresAt ?? resource?.status?.expiresAt) ?? expiryOf(ns),
         terminating: terminating || Boolean(resource?.metadata.deletionTimestamp),
         ...(resource ? { resource: resourceView(resource) } : {}),
         mine: isMine(owner, resource, me),
@@ -99,7 +100,7 @@ export function toEnvironments(namespaces: readonly NamespaceInfo[], slices: rea
       owner: resource.spec.owner,
       sliceName: sliceNameOf(resource),
       baseline: resource.spec.baseline,
-      expiresAt: dateOf(resource.status?.expiresAt ?? resource.spec.expiresAt),
+      expiresAt: dateOf(resource.spec.expiresAt ?? resource.status?.expiresAt),
       terminating: Boolean(resource.metadata.deletionTimestamp),
       resource: resourceView(resource),
       mine: isMine(resource.spec.owner, resource, me),

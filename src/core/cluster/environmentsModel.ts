@@ -80,8 +80,23 @@ export class EnvironmentsModel implements IDisposable {
     return this.current.kubeconfig.state === 'ok' ? this.current.kubeconfig.contexts : [];
   }
 
-  /** Re-reads the kubeconfig and the selected cluster. Resolves when this refresh is done or superseded. */
+  private latest: Promise<void> = Promise.resolve();
+
+  /**
+   * Re-reads the kubeconfig and the selected cluster. Resolves once the state reflects a refresh at
+   * least as new as this call: when a newer refresh supersedes this one, it waits for that one too.
+   */
   async refresh(): Promise<void> {
+    let current = this.run();
+    this.latest = current;
+    await current;
+    while (this.latest !== current) {
+      current = this.latest;
+      await current;
+    }
+  }
+
+  private async run(): Promise<void> {
     const gen = ++this.generation;
     this.inflight?.abort();
     const abort = new AbortController();
