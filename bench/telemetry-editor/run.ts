@@ -1,0 +1,67 @@
+import { appendFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { format } from 'node:util';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, startCodeServer } from '../../test/runner/codeServer';
+
+/**
+ * bench/telemetry-editor: the CodeLens provider on a 5,000-line file with 500 functions with data
+ * (beside a provider of as many empty lenses, same process, same calls), and the longest
+ * event-loop block of the extension host while 100,000 spans are ingested. Runs probe.ts in
+ * code-server's real extension host against the production bundle (`npm run bench`).
+ */
+interface Quantiles {
+  p50: number;
+  p95: number;
+}
+interface Result {
+  lens: { baseline: Quantiles; cached: Quantiles; fresh: Quantiles; lenses: number; lines: number };
+  burst: { spans: number; ingestMs: number; spansPerSec: number; maxBlockMs: number; loopDelayMaxMs: number; loopDelayP99Ms: number };
+}
+
+async function main(): Promise<void> {
+  const root = resolve(__dirname, '..', '..', '..');
+  const runDir = join(process.env.SLICE_RUN_DIR ?? join(root, '.run'), 'bench-telemetry-editor');
+  const server = await startCodeServer({ runDir, smokeTestDriver: true, settings: { 'slice.kubeconfig': join(runDir, 'none') } });
+  const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'slice-bench-')), { executablePath: process.env.SLICE_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  let result: Result | undefined;
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    const done = new Promise<number>((r) => void page.exposeFunction('codeAutomationExit', (code: number) => r(code)));
+    await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
+      const line = format(...(Array.isArray(args) ? args : [args]));
+      appendFileSync(join(runDir, 'automation.log'), `${line}\n`);
+      const m = /SLICE_BENCH (\{.*\})/.exec(line);
+      if (m?.[1]) result = JSON.parse(m[1]) as Result;
+    });
+    const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+    const payload = JSON.stringify([
+      ['extensionDevelopmentPath', remote(root)],
+      ['extensionTestsPath', remote(join(root, 'out', 'bench', 'telemetry-editor', 'probe.js'))],
+      ['skipWelcome', 'true'],
+    ]);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(join(root, 'test', 'workspace'))}&payload=${encodeURIComponent(payload)}`);
+    const code = await Promise.race([done, new Promise<number>((r) => setTimeout(() => r(2), 300_000))]);
+    if (code !== 0 || !result) throw new Error(`the probe failed (exit ${code}); see ${runDir}/automation.log`);
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.stop();
+  }
+  const { lens, burst } = result;
+  const ms = (n: number) => `${n.toFixed(3)} ms`;
+  const ratio = (q: Quantiles) => `${(q.p95 / lens.baseline.p95).toFixed(1)}× the baseline's p95`;
+  console.log(`bench/telemetry-editor (code-server ${process.env.SLICE_CODE_SERVER_VERSION ?? ''} extension host, production bundle)`);
+  console.log(`  CodeLens provider, ${lens.lines} lines, ${lens.lenses} functions with data (goal p95 < 2 ms), 300 calls each`);
+  console.log(`    baseline: ${lens.lenses} empty lenses       p50 ${ms(lens.baseline.p50)}  p95 ${ms(lens.baseline.p95)}`);
+  console.log(`    Slice, views cached                  p50 ${ms(lens.cached.p50)}  p95 ${ms(lens.cached.p95)}  (${ratio(lens.cached)})`);
+  console.log(`    Slice, right after new data          p50 ${ms(lens.fresh.p50)}  p95 ${ms(lens.fresh.p95)}  (${ratio(lens.fresh)})`);
+  console.log(`  burst of ${burst.spans.toLocaleString('en')} spans (200 OTLP/JSON requests of 500), file open in a visible editor (goal: longest block < 50 ms)`);
+  console.log(`    longest event-loop block             ${burst.maxBlockMs.toFixed(1)} ms  (monitorEventLoopDelay max ${burst.loopDelayMaxMs.toFixed(1)} ms, p99 ${burst.loopDelayP99Ms.toFixed(1)} ms)`);
+  console.log(`    ingest time                          ${burst.ingestMs.toFixed(0)} ms  (${Math.round(burst.spansPerSec).toLocaleString('en')} spans/s, decode + aggregate + trace store)`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
