@@ -67,7 +67,7 @@ export function sourceTag(source: string): SourceTag {
 export class TelemetryService implements IDisposable {
   private readonly store = new DisposableStore('telemetry service');
   private readonly changed = this.store.add(new Emitter<ReadonlySet<string> | undefined>());
-  private readonly viewCache = new Map<string, { key: string; minute: number; views: FileView[] }>();
+  private readonly viewCache = new Map<string, { key: string; minute: number; views: FileView[]; staleFor: { version: string; views: FileView[] } | undefined }>();
   private mapper: PathMapper;
   private mappingEntries: readonly PathMappingEntry[];
   private aggregatorInstance: TelemetryAggregator;
@@ -145,21 +145,29 @@ export class TelemetryService implements IDisposable {
     return [SOURCE_SLICE];
   }
 
-  /** The views of a workspace file for the shown sources; `version` is the content hash of the buffer. */
+  /**
+   * The views of a workspace file for the shown sources; `version` is the content hash of the buffer.
+   * Views are computed once per data change (and minute), not per keystroke: staleness against the
+   * buffer's version is derived from the versions the entries were recorded against.
+   */
   views(file: string, version: string | undefined): readonly FileView[] {
     const sources = this.shownSources();
-    const key = `${version ?? ''}|${sources.join(',')}`;
+    const key = sources.join(',');
     const minute = Math.floor(Date.now() / 60_000);
-    const hit = this.viewCache.get(file);
-    if (hit && hit.key === key && hit.minute === minute) return hit.views;
-    const views: FileView[] = [];
-    for (const s of sources) {
-      const v = this.aggregatorInstance.query(file, s, version);
-      if (v) views.push(v);
+    let hit = this.viewCache.get(file);
+    if (!hit || hit.key !== key || hit.minute !== minute) {
+      const views: FileView[] = [];
+      for (const s of sources) {
+        const v = this.aggregatorInstance.query(file, s, undefined);
+        if (v) views.push(v);
+      }
+      if (this.viewCache.size > 500) this.viewCache.clear();
+      hit = { key, minute, views, staleFor: undefined };
+      this.viewCache.set(file, hit);
     }
-    if (this.viewCache.size > 500) this.viewCache.clear();
-    this.viewCache.set(file, { key, minute, views });
-    return views;
+    if (version === undefined || hit.views.every((v) => v.lines.every((l) => l.version === undefined || l.version === version) && v.functions.every((f) => f.version === undefined || f.version === version))) return hit.views;
+    if (hit.staleFor?.version !== version) hit.staleFor = { version, views: hit.views.map((v) => markStale(v, version)) };
+    return hit.staleFor.views;
   }
 
   /** Files with data for the shown sources. */
@@ -344,4 +352,12 @@ export class TelemetryService implements IDisposable {
     this.aggregatorInstance.dispose();
     this.store.dispose();
   }
+}
+
+/** A view with its entries marked stale where they were recorded against another version than `version`. */
+function markStale(v: FileView, version: string): FileView {
+  const stale = (x: string | undefined) => x !== undefined && x !== version;
+  const lines = v.lines.map((l) => (stale(l.version) ? { ...l, stale: true } : l));
+  const functions = v.functions.map((f) => (stale(f.version) ? { ...f, stale: true } : f));
+  return { ...v, lines, functions, stale: lines.some((l) => l.stale) || functions.some((f) => f.stale) };
 }
