@@ -167,6 +167,7 @@ async function forkConfig(folder: vscode.Uri, workload: string, logger: ILogger)
   try {
     text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, SLICE_CONFIG_FILE)));
   } catch {
+    logger.info(`sync: no ${SLICE_CONFIG_FILE} in ${folder.fsPath}; syncing the workspace folder to ${DEFAULT_SYNC_PATH}`);
     return undefined;
   }
   const parsed = parseWorkspaceConfig(text);
@@ -174,5 +175,7 @@ async function forkConfig(folder: vscode.Uri, workload: string, logger: ILogger)
     logger.warn(`sync: ${SLICE_CONFIG_FILE} has problems (see the Problems panel); syncing the workspace folder to ${DEFAULT_SYNC_PATH}`);
     return undefined;
   }
-  return parsed.config.forks.find((f) => f.workload === workload);
+  const fork = parsed.config.forks.find((f) => f.workload === workload);
+  if (!fork?.sync) logger.info(`sync: ${SLICE_CONFIG_FILE} has no sync entry for ${workload}; syncing the workspace folder to ${DEFAULT_SYNC_PATH}`);
+  return fork;
 }
