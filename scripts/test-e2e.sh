@@ -12,4 +12,6 @@ rc=0
 timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/workbench.e2e.js "$@" || rc=$?
 # Issue 6: telemetry in the editor (CodeLens, decorations, hover, Problems, waterfall, Traces view).
 timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/telemetry.e2e.js || rc=$?
+# Issue 4: a slice from the editor as alice (create, tree, Verify Isolation, delete).
+timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/slices.e2e.js || rc=$?
 exit $rc

@@ -32,9 +32,9 @@ counted() { # tier command...
   f=$(grep -aoE '^ℹ fail [0-9]+' "$LOGS/$tier.log" | tail -1 | grep -oE '[0-9]+')
   s=$(grep -aoE '^ℹ skipped [0-9]+' "$LOGS/$tier.log" | tail -1 | grep -oE '[0-9]+')
   if [ -z "$p" ]; then
-    local line; line=$(grep -aoE '[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$LOGS/$tier.log" | tail -1)
-    p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
-    s=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+')
+    # Runners print "<label>: N passed, N failed[, N skipped]"; a tier may run several: add them up.
+    read -r p f s < <(grep -aoE '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$LOGS/$tier.log" |
+      awk '{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) P += $i; if ($(i+1) ~ /^failed/) F += $i; if ($(i+1) ~ /^skipped/) S += $i } } END { print P+0, F+0, S+0 }')
   fi
   p=${p:-0} f=${f:-0} s=${s:-0}
   # A runner that crashed before counting still counts as a failure.

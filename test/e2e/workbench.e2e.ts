@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Page, chromium } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { row, runCommand } from './workbenchHelpers';
 import { CHROMIUM_ARGS, type CodeServer, startCodeServer } from '../runner/codeServer';
 import { Steps } from './harness';
 import { clusterKubeconfigs, kubeconfigWithNobody, labelledNamespace } from './cluster';
@@ -135,19 +136,6 @@ async function main(): Promise<number> {
   }
   console.log(`screenshots: ${shots}`);
   return steps.summary('e2e');
-}
-
-function row(page: Page, text: string) {
-  return page.locator('.monaco-list-row', { hasText: text }).first();
-}
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
 }
 
 main().then(
