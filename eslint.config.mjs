@@ -92,7 +92,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/vscode/**/*.ts', 'src/extension.ts', 'src/container.ts', 'test/integration/**/*.ts', 'bench/activation/probe.ts'],
+    files: ['src/vscode/**/*.ts', 'src/extension.ts', 'src/container.ts', 'test/integration/**/*.ts', 'bench/*/probe.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

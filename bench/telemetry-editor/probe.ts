@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-// eslint-disable-next-line no-restricted-imports -- the probe runs inside the extension host, like bench/activation/probe.ts
 import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
 import { FUNCTIONS, sourceFile, traceRequest } from './payload';
