@@ -8,6 +8,7 @@ import { AgentServer } from './server';
  *   SLICE_AGENT_PORT   (default 7777)              the pod-local port, reached through port-forward
  *   SLICE_AGENT_HOST   (default 0.0.0.0)
  *   SLICE_SYNC_ROOT    (default /app)              the only directory the agent may write into
+ *   SLICE_AGENT_FSYNC  (default 1)                 0: do not flush each file before its rename
  *   SLICE_MAX_FILE_BYTES (default 32 MiB)          files above this are refused (TOO_LARGE)
  *   SLICE_AFTER_SYNC_CMD  the after-sync action: a JSON argv array (no shell), or a command line
  *                         for /bin/sh -c; file names are never passed to it
@@ -46,6 +47,7 @@ function main(): void {
     log,
     maxFileBytes,
     afterSync,
+    fsync: process.env.SLICE_AGENT_FSYNC !== '0',
   });
   server.listen().then(
     (p) => log(`listening on ${p}`),

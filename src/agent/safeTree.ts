@@ -22,7 +22,7 @@ export const TEMP_NAME = /^\.slice-[0-9a-f]{16}\.tmp$/;
 export class SafeTree {
   private realRoot: string | undefined;
 
-  /** `fsync: false` skips the flush to disk (tests of path safety only; the agent always flushes). */
+  /** `fsync: false` skips the flush to disk (path-safety tests; the agent with SLICE_AGENT_FSYNC=0). */
   constructor(
     readonly root: string,
     private readonly options: { readonly fsync?: boolean } = {},

@@ -23,6 +23,12 @@ export interface AgentOptions {
   readonly maxFileBytes?: number;
   /** The after-sync action (SLICE_AFTER_SYNC_CMD); a client's HELLO may override it. */
   readonly afterSync?: HookConfig;
+  /**
+   * Flush each written file to disk before its rename (default true). Writes stay atomic for
+   * readers either way; without the flush a node crash can lose recent writes, which the next
+   * connection's manifest reconcile puts back (SLICE_AGENT_FSYNC=0).
+   */
+  readonly fsync?: boolean;
 }
 
 /**
@@ -41,7 +47,7 @@ export class AgentServer {
 
   constructor(private readonly options: AgentOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
-    this.tree = new SafeTree(options.syncRoot);
+    this.tree = new SafeTree(options.syncRoot, { fsync: options.fsync !== false });
     this.hooks = new HookRunner(options.syncRoot);
     this.http = createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/healthz') {

@@ -88,6 +88,9 @@ export function renderFork(baseline: Deployment, baselineService: Service | unde
       { name: 'SLICE_AGENT_TOKEN', valueFrom: { secretKeyRef: { name: AGENT_TOKEN_SECRET, key: AGENT_TOKEN_KEY } } },
       { name: 'SLICE_AGENT_PORT', value: String(AGENT_PORT) },
       { name: 'SLICE_SYNC_ROOT', value: AGENT_SYNC_ROOT },
+      // The sync folder is an emptyDir that dies with the pod, and every reconnect reconciles by
+      // manifest: flushing each file to disk buys nothing here and costs most of an initial sync.
+      { name: 'SLICE_AGENT_FSYNC', value: '0' },
       ...afterSync,
     ],
     ports: [{ name: AGENT_PORT_NAME, containerPort: AGENT_PORT, protocol: 'TCP' }],
