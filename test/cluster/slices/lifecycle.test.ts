@@ -48,7 +48,7 @@ void describe('slices: lifecycle', { timeout: 420_000 }, () => {
     assert.equal(ready?.reason, 'ForkFailed');
     const q = await eventually('the quota failure', async () => {
       const s = await getSlice(quota);
-      return /^quota exceeded: the pod asks for .*limits.memory=384Mi/.test(s?.status?.forks?.[0]?.message ?? '') ? s : undefined;
+      return /^quota exceeded: the pod asks for .*limits.memory=\d+Mi/.test(s?.status?.forks?.[0]?.message ?? '') ? s : undefined;
     }, 60_000);
     assert.match(q.status?.conditions?.find((c) => c.type === 'ForksReady')?.message ?? '', /slice quota \(slice-quota\) allows .*limits.memory=100Mi/);
     await Promise.all([deleteSlice(name), deleteSlice(quota)]);

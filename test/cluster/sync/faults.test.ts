@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { alice } from '../slices/sliceFixture';
 import { execIn } from '../smoke/helpers';
@@ -39,11 +40,24 @@ function churn(tag: string): void {
   engine.notifyDeleted([victim]);
 }
 
+/**
+ * The container converges with the local tree: after a reschedule the engine may only learn of the
+ * new pod on its next connect, so flush and compare again until they match (bounded).
+ */
 async function converges(what: string): Promise<void> {
   const localBefore = touchState(slice.local);
-  await within(`${what}: the engine to flush`, engine.flush(), 180_000);
+  const expected = treeState(slice.local, ignored);
+  const deadline = Date.now() + 120_000;
+  let actual: Awaited<ReturnType<typeof slice.synced>> | undefined;
+  for (;;) {
+    await within(`${what}: the engine to flush`, engine.flush(), 180_000);
+    actual = await slice.synced().catch(() => undefined);
+    if (actual && isDeepStrictEqual(actual, expected)) break;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   assert.equal(touchState(slice.local), localBefore, `${what}: a local file was touched`);
-  assert.deepEqual(await slice.synced(), treeState(slice.local, ignored), `${what}: the container differs from local`);
+  assert.deepEqual(actual, expected, `${what}: the container differs from local`);
 }
 
 void describe('sync: fault injection on the real cluster', { timeout: 900_000 }, () => {
