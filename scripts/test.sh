@@ -33,7 +33,7 @@ counted() { # tier command...
   s=$(grep -aoE '^ℹ skipped [0-9]+' "$LOGS/$tier.log" | tail -1 | grep -oE '[0-9]+')
   if [ -z "$p" ]; then
     # Runners print "<label>: N passed, N failed[, N skipped]"; a tier may run several: add them up.
-    read -r p f s < <(grep -aoE '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$LOGS/$tier.log" |
+    read -r p f s < <(grep -aoE '^[A-Za-z0-9 _-]+: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' "$LOGS/$tier.log" |
       awk '{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) P += $i; if ($(i+1) ~ /^failed/) F += $i; if ($(i+1) ~ /^skipped/) S += $i } } END { print P+0, F+0, S+0 }')
   fi
   p=${p:-0} f=${f:-0} s=${s:-0}
