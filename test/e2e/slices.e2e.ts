@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { chromium } from 'playwright-core';
+import { type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, type CodeServer, startCodeServer } from '../runner/codeServer';
 import { clusterKubeconfigs } from './cluster';
 import { Steps } from './harness';
@@ -92,9 +92,7 @@ async function main(): Promise<number> {
 
     await steps.step('Verify Isolation runs every check and opens the report', async () => {
       await runCommand(page, 'Slice: Verify Isolation');
-      const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'checkout-fix' }).first();
-      await pick.waitFor({ timeout: 15_000 });
-      await pick.click();
+      await pickSlice(page, 'checkout-fix');
       await page.locator('.notifications-toasts', { hasText: /Isolation of slice checkout-fix: \d+ passed, 0 failed/ }).waitFor({ timeout: 180_000 });
       await page.locator('.tab', { hasText: /isolation-slice-alice-checkout-fix/ }).first().waitFor({ timeout: 30_000 });
       await page.waitForTimeout(4000);
@@ -103,9 +101,7 @@ async function main(): Promise<number> {
 
     await steps.step('Delete Slice asks first, then the slice disappears', async () => {
       await runCommand(page, 'Slice: Delete Slice');
-      const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'checkout-fix' }).first();
-      await pick.waitFor({ timeout: 15_000 });
-      await pick.click();
+      await pickSlice(page, 'checkout-fix');
       const dialog = page.locator('.monaco-dialog-box', { hasText: 'Delete slice checkout-fix?' });
       await dialog.waitFor({ timeout: 15_000 });
       await shot('13-delete-confirmation');
@@ -120,6 +116,15 @@ async function main(): Promise<number> {
   }
   console.log(`screenshots: ${shots}`);
   return steps.summary('e2e-slices');
+}
+
+/** Answers the "which slice?" QuickPick: filters to the slice, then accepts the first match. */
+async function pickSlice(page: Page, label: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.quick-input-widget', { hasText: 'Which slice' }).waitFor({ timeout: 15_000 });
+  await input.fill(label);
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
 }
 
 /** Removes a Slice left by an earlier, interrupted run, and waits until it is gone. */
