@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { createNodeBaseline } from '../support/baseline';
 import { type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, type CodeServer, startCodeServer } from '../runner/codeServer';
 import { clusterKubeconfigs } from './cluster';
@@ -41,7 +42,7 @@ async function main(): Promise<number> {
   writeFileSync(join(workspace, 'server.js'), "require('http').createServer((q, s) => s.end('ok')).listen(8080);\n");
   writeFileSync(join(workspace, 'slice.yaml'), `baseline: ${baseline}\nname: checkout-fix\nttl: 4h\nresources:\n  cpu: "2"\n  memory: 1Gi\n  pods: 6\nforks:\n  - workload: checkout\n    container: app\n    sync:\n      local: .\n      container: /app\n`);
   await removeSlice(admin, 'alice-checkout-fix');
-  await createBaseline(admin, baseline);
+  await createNodeBaseline(admin, baseline);
   mkdirSync(shots, { recursive: true });
   const kubeconfigFile = join(workspace, '..', `alice-${id}.kubeconfig`);
   writeFileSync(kubeconfigFile, alice.exportConfig());
@@ -134,43 +135,6 @@ async function removeSlice(admin: KubeConfig, name: string): Promise<void> {
   if (!(await api.getClusterCustomObject(ref).then(() => true, () => false))) return;
   await api.deleteClusterCustomObject(ref).catch(() => undefined);
   for (let i = 0; i < 120 && (await api.getClusterCustomObject(ref).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 1000));
-}
-
-async function createBaseline(admin: KubeConfig, namespace: string): Promise<void> {
-  const env = readFileSync(join(process.env.SLICE_CLUSTER_DIR ?? '/var/lib/slice-cluster', 'images.env'), 'utf8');
-  const image = /SLICE_NODE_IMAGE=(\S+)/.exec(env)?.[1] ?? 'localhost/slice/node:20';
-  const core = admin.makeApiClient(CoreV1Api);
-  const apps = admin.makeApiClient(AppsV1Api);
-  await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'slice.dev/role': 'baseline' } } } });
-  const labels = { app: 'checkout' };
-  await apps.createNamespacedDeployment({
-    namespace,
-    body: {
-      metadata: { name: 'checkout', labels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [
-              {
-                name: 'app',
-                image,
-                imagePullPolicy: 'IfNotPresent',
-                command: ['node', '-e', "require('http').createServer((q,s)=>s.end('ok')).listen(8080)"],
-                ports: [{ containerPort: 8080 }],
-                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-                resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
-              },
-            ],
-          },
-        },
-      },
-    },
-  });
-  await core.createNamespacedService({ namespace, body: { metadata: { name: 'checkout' }, spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] } } });
 }
 
 main().then(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type FrameLocator, type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, type CodeServer, startCodeServer } from '../runner/codeServer';
+import { runCommand } from './workbenchHelpers';
 import { Steps } from './harness';
 
 /**
@@ -180,15 +181,6 @@ async function quickOpen(page: Page, name: string): Promise<void> {
   await input.waitFor({ timeout: 10_000 });
   await input.fill(name);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 45_000 });
-  await page.keyboard.press('Enter');
-}
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
 }
 

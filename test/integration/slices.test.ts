@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { createNodeBaseline } from '../support/baseline';
 import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
 import { type EnvironmentsNode } from '../../src/vscode/environmentsTree';
@@ -39,39 +40,7 @@ describe('Slices from the editor, as alice, on the real cluster', function () {
       console.log('    (the Slice platform bundle is not installed: npm run platform:install)');
       this.skip();
     }
-    const image = /SLICE_NODE_IMAGE=(\S+)/.exec(readFileSync('/var/lib/slice-cluster/images.env', 'utf8'))?.[1] ?? 'localhost/slice/node:20';
-    const core = adminKc.makeApiClient(CoreV1Api);
-    const apps = adminKc.makeApiClient(AppsV1Api);
-    await core.createNamespace({ body: { metadata: { name: baseline, labels: { 'slice.dev/role': 'baseline' } } } });
-    const labels = { app: 'checkout' };
-    await apps.createNamespacedDeployment({
-      namespace: baseline,
-      body: {
-        metadata: { name: 'checkout', labels },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-              containers: [
-                {
-                  name: 'app',
-                  image,
-                  imagePullPolicy: 'IfNotPresent',
-                  command: ['node', '-e', "require('http').createServer((q,s)=>s.end('ok')).listen(8080)"],
-                  ports: [{ containerPort: 8080 }],
-                  securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-                  resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
-                },
-              ],
-            },
-          },
-        },
-      },
-    });
-    await core.createNamespacedService({ namespace: baseline, body: { metadata: { name: 'checkout' }, spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] } } });
+    await createNodeBaseline(adminKc, baseline);
     writeFileSync(workspaceConfig, `baseline: ${baseline}\nttl: 2h\nresources:\n  cpu: "2"\n  memory: 1Gi\n  pods: 6\nforks:\n  - workload: checkout\n    container: app\n    sync:\n      local: .\n      container: /app\n`);
   });
 

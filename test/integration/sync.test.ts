@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { AppsV1Api, CoreV1Api, Exec, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, Exec, KubeConfig } from '@kubernetes/client-node';
+import { createNodeBaseline } from '../support/baseline';
 import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
 import { activateSlice, scratch, useKubeconfig, waitFor } from './helpers';
@@ -46,27 +47,7 @@ describe('Sync on save from the editor, as alice, on the real cluster', function
     await useKubeconfig(api, file);
     const cluster = api.environments.state.cluster;
     if (cluster.status !== 'ok' || !cluster.platformInstalled) this.skip();
-    const image = /SLICE_NODE_IMAGE=(\S+)/.exec(readFileSync('/var/lib/slice-cluster/images.env', 'utf8'))?.[1] ?? 'localhost/slice/node:20';
-    const core = adminKc.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: baseline, labels: { 'slice.dev/role': 'baseline' } } } });
-    const labels = { app: 'checkout' };
-    await adminKc.makeApiClient(AppsV1Api).createNamespacedDeployment({
-      namespace: baseline,
-      body: {
-        metadata: { name: 'checkout', labels },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-              containers: [{ name: 'app', image, imagePullPolicy: 'IfNotPresent', command: ['node', '-e', "require('http').createServer((q,s)=>s.end('ok')).listen(8080)"], securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
-            },
-          },
-        },
-      },
-    });
+    await createNodeBaseline(adminKc, baseline, { service: false });
     mkdirSync(join(localDir, 'src'), { recursive: true });
     writeFileSync(join(localDir, 'src', 'main.js'), "console.log('v1');\n");
     writeFileSync(join(localDir, 'src', 'notes.txt'), 'v1\n');
