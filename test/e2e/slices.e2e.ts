@@ -121,8 +121,9 @@ async function main(): Promise<number> {
 
 /** Answers the "which slice?" QuickPick: filters to the slice, then accepts the first match. */
 async function pickSlice(page: Page, label: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await page.locator('.quick-input-widget', { hasText: 'Which slice' }).waitFor({ timeout: 15_000 });
+  // The slice QuickPick says "Which slice do you want to …?" in its placeholder.
+  const input = page.locator('.quick-input-widget input[placeholder^="Which slice"]');
+  await input.waitFor({ timeout: 15_000 });
   await input.fill(label);
   await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
