@@ -47,6 +47,12 @@ for f in deploy/platform/*.yaml; do
   echo '---'
 done | k apply -f - | { grep -v ' unchanged$' || true; }
 k wait --for=condition=Established --timeout=60s crd/slices.slice.dev >/dev/null
+# Per-slice data: the local cluster's PostgreSQL publishes its Service and the platform's DSN (Secret
+# slice-system/slice-postgres-admin). On another cluster, create that Secret yourself (see README).
+if [ "$KUBECONFIG" = "$CLUSTER_DIR/kubeconfig/admin.kubeconfig" ] && [ -d "$CLUSTER_DIR/postgres" ] && [ "$(id -u)" = 0 ] \
+  && test/cluster/postgres.sh status >/dev/null; then
+  test/cluster/postgres.sh publish
+fi
 k -n slice-system rollout status deployment/slice-controller --timeout=120s >/dev/null \
   || { k -n slice-system get pods -o wide; k -n slice-system logs deploy/slice-controller --tail=30 || true; die "the slice controller did not become Available"; }
 log "platform: installed (controller Available)"

@@ -15,6 +15,9 @@ require_root
 
 [[ -d "$D" ]] || { log "nothing to do: $D does not exist"; exit 0; }
 
+# 0. PostgreSQL (bound to the pod bridge, which goes away below).
+"$HERE/postgres.sh" down
+
 # 1. Control loops first, so nothing restarts what we stop.
 stop_procs kube-router kube-proxy kubelet kube-scheduler kube-controller-manager
 

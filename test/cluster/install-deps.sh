@@ -5,7 +5,8 @@ set -euo pipefail
 [[ $(id -u) -eq 0 ]] || { echo "install-deps.sh: must run as root" >&2; exit 1; }
 
 PKGS=(containerd runc containernetworking-plugins iptables nftables conntrack iproute2 socat
-      busybox-static openssl gcc libc6-dev jq etcd-server etcd-client procps kmod util-linux ipset)
+      busybox-static openssl gcc libc6-dev jq etcd-server etcd-client procps kmod util-linux ipset
+      postgresql postgresql-client)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -17,6 +18,11 @@ if [[ ${#missing[@]} -eq 0 ]]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# postgres.sh runs its own instance (port 15432): the package must not create a `main` cluster on 5432
+if [[ ! -e /etc/postgresql-common/createcluster.conf ]]; then
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/slice.conf
+fi
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null
 echo "install-deps: done"

@@ -28,6 +28,7 @@ check containerd ctr --address "$CTR_SOCK" version
 check kubelet curl -fsS "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz"
 check kube-proxy curl -fsS "http://127.0.0.1:$PROXY_HEALTHZ_PORT/livez"
 check kube-router curl -fsS "http://127.0.0.1:$KUBE_ROUTER_HEALTH_PORT/healthz"
+check postgres "$HERE/postgres.sh" status
 
 KC="$D/bin/kubectl"
 if [[ -x "$KC" ]] && pid_alive kube-apiserver; then

@@ -310,6 +310,9 @@ until addon_ready >/dev/null 2>&1; do
   sleep 1
 done
 
+# ---- PostgreSQL for per-slice data (listens on the pod bridge, so after the first pods) ----
+"$HERE/postgres.sh" up
+
 log "cluster is up in $(( SECONDS - T0 ))s (Kubernetes $K8S_VERSION, node IP $NODE_IP)"
 cat <<EOF
 Slice local cluster is up.
@@ -319,4 +322,5 @@ Slice local cluster is up.
   kubectl: $D/bin/kubectl   (built from k8s.io/kubernetes $K8S_VERSION)
   images:  $D/images.env
   try:     $D/bin/kubectl --kubeconfig $KCFG/admin.kubeconfig get nodes
+  postgres: 127.0.0.1:${SLICE_PG_PORT:-15432} (in pods: postgres.slice-data.svc:5432), see test/cluster/postgres.sh
 EOF
