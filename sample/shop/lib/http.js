@@ -1,0 +1,97 @@
+'use strict';
+// The little HTTP layer the three services share: a router on node:http (instrumented by
+// OpenTelemetry's HTTP instrumentation, so every request is a server span and every call between
+// services carries the trace context), JSON in and out, and a JSON client.
+const http = require('node:http');
+const { logger } = require('../telemetry/logger');
+
+/** An error with the HTTP status it should answer (anything else answers 500). */
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.name = 'HttpError';
+    this.status = status;
+  }
+}
+
+function compile(pattern) {
+  const names = [];
+  const source = pattern.replace(/:(\w+)/g, (_, name) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { regex: new RegExp(`^${source}$`), names };
+}
+
+function send(res, status, body) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json' });
+  res.end(text);
+}
+
+async function readJson(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  if (chunks.length === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'the request body is not JSON');
+  }
+}
+
+/**
+ * An HTTP server for `routes`: [{ method, path: '/orders/:id', handler(req) }]. A handler gets
+ * { params, query, body } and returns { status, body } (body: an object for JSON, a string for HTML).
+ */
+function createServer(routes) {
+  const table = routes.map((r) => ({ ...r, ...compile(r.path) }));
+  return http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    if (url.pathname === '/healthz') return send(res, 200, { ok: true });
+    const route = table.find((r) => r.method === req.method && r.regex.test(url.pathname));
+    if (!route) return send(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
+    try {
+      const match = route.regex.exec(url.pathname);
+      const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match[i + 1])]));
+      const body = req.method === 'POST' ? await readJson(req) : undefined;
+      const result = await route.handler({ params, query: Object.fromEntries(url.searchParams), body });
+      send(res, result.status ?? 200, result.body);
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : 500;
+      if (status >= 500) logger.error({ err, route: `${req.method} ${route.path}` }, 'request failed');
+      send(res, status, { error: err.message });
+    }
+  });
+}
+
+/** A JSON request to another service: resolves { status, body } for any HTTP status. */
+function requestJson(method, url, body) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(url, { method, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}, timeout: 10_000 }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        try {
+          resolve({ status: res.statusCode, body: text ? JSON.parse(text) : {} });
+        } catch {
+          resolve({ status: res.statusCode, body: { error: text } });
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Listens on PORT (or `fallback`) and logs where. */
+function listen(server, name, fallback) {
+  const port = Number(process.env.PORT || fallback);
+  server.listen(port, process.env.HOST || '0.0.0.0', () => logger.info({ port }, `${name} listening`));
+  return server;
+}
+
+module.exports = { HttpError, createServer, requestJson, listen };

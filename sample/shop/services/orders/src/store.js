@@ -1,0 +1,62 @@
+'use strict';
+// Where orders are kept: PostgreSQL when DATABASE_URL is set (the table is created if missing,
+// from db/schema.sql), else in memory (one process, gone at restart).
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { randomUUID } = require('node:crypto');
+const { traced } = require('../../../telemetry/traced');
+
+const SCHEMA = join(__dirname, '..', '..', '..', 'db', 'schema.sql');
+
+function memoryStore() {
+  const orders = new Map();
+  return {
+    kind: 'memory',
+    async init() {},
+    async save(order) {
+      const saved = { id: randomUUID(), createdAt: new Date().toISOString(), ...order };
+      orders.set(saved.id, saved);
+      return saved;
+    },
+    async get(id) {
+      return orders.get(id);
+    },
+    async close() {},
+  };
+}
+
+const fromRow = (r) => ({ id: r.id, sku: r.sku, qty: r.qty, coupon: r.coupon, subtotal: Number(r.subtotal), discount: Number(r.discount), total: Number(r.total), createdAt: r.created_at.toISOString() });
+
+function postgresStore(connectionString) {
+  const { Pool } = require('pg');
+  const pool = new Pool({ connectionString, max: 4, connectionTimeoutMillis: 5000 });
+  return {
+    kind: 'postgres',
+    async init() {
+      await pool.query(readFileSync(SCHEMA, 'utf8'));
+    },
+    async save(order) {
+      const { rows } = await pool.query(
+        'INSERT INTO orders (id, sku, qty, coupon, subtotal, discount, total) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *',
+        [randomUUID(), order.sku, order.qty, order.coupon ?? null, order.subtotal, order.discount, order.total],
+      );
+      return fromRow(rows[0]);
+    },
+    async get(id) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      const { rows } = await pool.query('SELECT * FROM orders WHERE id = $1', [id]);
+      return rows[0] ? fromRow(rows[0]) : undefined;
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** The store for this process's environment. */
+function createStore(env = process.env) {
+  const store = env.DATABASE_URL ? postgresStore(env.DATABASE_URL) : memoryStore();
+  return { ...store, save: traced(store.save, 'saveOrder'), get: traced(store.get, 'loadOrder') };
+}
+
+module.exports = { createStore };

@@ -1,0 +1,46 @@
+'use strict';
+// OpenTelemetry for every service of the shop, loaded before the app:
+//   node --require ./telemetry/register.js services/orders/src/server.js
+//
+// Traces and logs go out as OTLP over HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (default
+// http://127.0.0.1:4318). In a slice fork the Slice agent listens there, on the pod's loopback;
+// in the baseline nothing does, and the failed exports stay quiet (set OTEL_LOG_LEVEL=debug to
+// see them). OTEL_EXPORTER_OTLP_PROTOCOL picks the encoding: http/protobuf (default) or http/json.
+const { NodeSDK } = require('@opentelemetry/sdk-node');
+const { BatchLogRecordProcessor } = require('@opentelemetry/sdk-logs');
+const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
+const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino');
+
+process.env.OTEL_EXPORTER_OTLP_ENDPOINT ||= 'http://127.0.0.1:4318';
+process.env.OTEL_METRICS_EXPORTER ||= 'none'; // the editor shows traces and logs; no metrics
+
+const json = process.env.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/json';
+const { OTLPTraceExporter } = json ? require('@opentelemetry/exporter-trace-otlp-http') : require('@opentelemetry/exporter-trace-otlp-proto');
+const { OTLPLogExporter } = json ? require('@opentelemetry/exporter-logs-otlp-http') : require('@opentelemetry/exporter-logs-otlp-proto');
+
+const sdk = new NodeSDK({
+  traceExporter: new OTLPTraceExporter(), // batched (OTEL_BSP_* settings)
+  // this version's log processor does not read OTEL_BLRP_SCHEDULE_DELAY itself
+  logRecordProcessors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter(), scheduledDelayMillis: Number(process.env.OTEL_BLRP_SCHEDULE_DELAY) || undefined })],
+  instrumentations: [
+    // probes and favicon requests are noise in a trace list
+    new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/healthz' || req.url === '/favicon.ico' }),
+    // trace_id/span_id in every JSON log line, and every log record sent as OTLP too
+    new PinoInstrumentation(),
+  ],
+});
+sdk.start();
+
+// Flush what is buffered before the process goes (Kubernetes and `node --watch` send SIGTERM).
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.once(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    const timer = setTimeout(() => process.exit(0), 3000);
+    sdk.shutdown().catch(() => undefined).finally(() => {
+      clearTimeout(timer);
+      process.exit(0);
+    });
+  });
+}
