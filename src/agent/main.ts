@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hookFromEnv } from './hook';
+import { DEFAULT_OTLP_PORT, OtlpReceiver } from './otlpReceiver';
+import { PayloadRing } from './otlpRing';
 import { AgentServer } from './server';
 
 /**
@@ -13,6 +15,8 @@ import { AgentServer } from './server';
  *   SLICE_AFTER_SYNC_CMD  the after-sync action: a JSON argv array (no shell), or a command line
  *                         for /bin/sh -c; file names are never passed to it
  *   SLICE_AFTER_SYNC_TIMEOUT_MS (default 30000)
+ *   SLICE_OTLP_PORT    (default 4318; "off" disables) the OTLP/HTTP receiver on the pod's loopback,
+ *                      relayed to token holders over the agent's WebSocket
  */
 function main(): void {
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} slice-agent ${line}\n`);
@@ -38,6 +42,13 @@ function main(): void {
     log(`refusing to start: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(2);
   }
+  const otlpPort = process.env.SLICE_OTLP_PORT === 'off' ? undefined : Number(process.env.SLICE_OTLP_PORT ?? DEFAULT_OTLP_PORT);
+  if (otlpPort !== undefined && !(Number.isInteger(otlpPort) && otlpPort >= 0 && otlpPort <= 65535)) {
+    log(`refusing to start: SLICE_OTLP_PORT=${process.env.SLICE_OTLP_PORT} is not a port number (or "off")`);
+    process.exit(2);
+  }
+  const telemetry = otlpPort === undefined ? undefined : new PayloadRing();
+  const receiver = telemetry ? new OtlpReceiver({ ring: telemetry, host: '127.0.0.1', port: otlpPort, log }) : undefined;
   const server = new AgentServer({
     host: process.env.SLICE_AGENT_HOST ?? '0.0.0.0',
     port,
@@ -48,7 +59,13 @@ function main(): void {
     maxFileBytes,
     afterSync,
     fsync: process.env.SLICE_AGENT_FSYNC !== '0',
+    telemetry,
   });
+  // Without the receiver (port taken by the app, …) the agent still syncs: say so and go on.
+  receiver?.listen().then(
+    (p) => log(`OTLP/HTTP receiver on 127.0.0.1:${p} (POST /v1/traces, /v1/logs)`),
+    (e: unknown) => log(`no OTLP receiver: cannot listen on 127.0.0.1:${otlpPort}: ${e instanceof Error ? e.message : String(e)}`),
+  );
   server.listen().then(
     (p) => log(`listening on ${p}`),
     (e: unknown) => {
@@ -56,7 +73,7 @@ function main(): void {
       process.exit(1);
     },
   );
-  const stop = () => void server.close().then(() => process.exit(0));
+  const stop = () => void Promise.all([server.close(), receiver?.close()]).then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

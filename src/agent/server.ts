@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { type HookConfig } from '../core/sync/messages';
 import { HashCache } from '../core/sync/scanner';
 import { bearerToken, tokenMatches } from './auth';
+import { type PayloadRing } from './otlpRing';
+import { TelemetryRelay, relayRequest } from './otlpRelay';
 import { HookRunner } from './hook';
 import { SafeTree } from './safeTree';
 import { AgentSession } from './session';
@@ -29,6 +31,8 @@ export interface AgentOptions {
    * connection's manifest reconcile puts back (SLICE_AGENT_FSYNC=0).
    */
   readonly fsync?: boolean;
+  /** Received OTLP payloads that token holders may subscribe to (TelemetrySubscribe); none: refused. */
+  readonly telemetry?: PayloadRing;
 }
 
 /**
@@ -106,11 +110,18 @@ export class AgentServer {
         close: (code, reason) => ws.close(code, reason),
       },
     );
+    let relay: TelemetryRelay | undefined;
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary) => {
       if (!isBinary) return;
-      session.receive(Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+      const sub = relayRequest(bytes);
+      if (!sub) return session.receive(bytes);
+      if (!this.options.telemetry) return session.receive(bytes); // answered "does not accept"
+      relay ??= new TelemetryRelay(this.options.telemetry, { send: (f) => ws.send(f, { binary: true }), get bufferedAmount() { return ws.bufferedAmount; } });
+      relay.subscribe(sub.requestId, sub.since);
     });
     ws.on('close', () => {
+      relay?.dispose();
       session.dispose();
       this.options.log('client disconnected');
     });

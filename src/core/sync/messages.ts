@@ -75,6 +75,35 @@ export interface HookResultMeta {
   readonly error?: string;
 }
 
+/** Relay every payload the agent received after `since` (0: everything it still holds), then new ones as they come. */
+export interface TelemetrySubscribeMeta {
+  readonly since: number;
+}
+
+/** The ring's bounds when the subscription started. */
+export interface TelemetrySubscribedMeta {
+  /** The oldest sequence number still held (0 when the ring is empty). */
+  readonly first: number;
+  /** The newest sequence number received so far (0 when none yet). */
+  readonly last: number;
+  /** Payloads after `since` that the ring no longer holds: they are lost to this client. */
+  readonly dropped: number;
+}
+
+export type TelemetryKind = 'traces' | 'logs';
+export type TelemetryEncoding = 'json' | 'protobuf';
+
+/** One OTLP export request body (decompressed by the agent; deflated again on the wire when large). */
+export interface TelemetryPayloadMeta {
+  readonly seq: number;
+  readonly kind: TelemetryKind;
+  readonly encoding: TelemetryEncoding;
+  /** When the agent received it (ms since the epoch). */
+  readonly receivedMs: number;
+  /** Payloads between the previous one sent to this client and this one that were dropped (ring overflow). */
+  readonly dropped: number;
+}
+
 export type Message =
   | { readonly type: MessageType.Hello; readonly meta: HelloMeta }
   | { readonly type: MessageType.Welcome; readonly meta: WelcomeMeta }
@@ -84,7 +113,10 @@ export type Message =
   | { readonly type: MessageType.Batch; readonly meta: BatchMeta }
   | { readonly type: MessageType.Ack; readonly meta: AckMeta }
   | { readonly type: MessageType.RunHook; readonly meta: Record<string, never> }
-  | { readonly type: MessageType.HookResult; readonly meta: HookResultMeta };
+  | { readonly type: MessageType.HookResult; readonly meta: HookResultMeta }
+  | { readonly type: MessageType.TelemetrySubscribe; readonly meta: TelemetrySubscribeMeta }
+  | { readonly type: MessageType.TelemetrySubscribed; readonly meta: TelemetrySubscribedMeta }
+  | { readonly type: MessageType.TelemetryPayload; readonly meta: TelemetryPayloadMeta };
 
 type Obj = Readonly<Record<string, unknown>>;
 class Invalid extends Error {}
@@ -116,6 +148,12 @@ function strings(v: readonly unknown[], what: string): string[] {
 }
 function obj(v: unknown, what: string): Obj {
   if (!isObj(v)) throw new Invalid(`${what} must be an object`);
+  return v;
+}
+
+function count(o: Obj, k: string): number {
+  const v = num(o, k);
+  if (v < 0 || !Number.isSafeInteger(v)) throw new Invalid(`${k} must be a non-negative integer`);
   return v;
 }
 
@@ -199,6 +237,17 @@ function parse(type: MessageType, m: Obj): Message {
       const signal = typeof m.signal === 'string' ? m.signal : null;
       const base = { ran: m.ran === true, exitCode, signal, timedOut: m.timedOut === true, durationMs: num(m, 'durationMs'), outputTail: str(m, 'outputTail') };
       return { type, meta: typeof m.error === 'string' ? { ...base, error: m.error } : base };
+    }
+    case MessageType.TelemetrySubscribe:
+      return { type, meta: { since: count(m, 'since') } };
+    case MessageType.TelemetrySubscribed:
+      return { type, meta: { first: count(m, 'first'), last: count(m, 'last'), dropped: count(m, 'dropped') } };
+    case MessageType.TelemetryPayload: {
+      const kind = m.kind;
+      const encoding = m.encoding;
+      if (kind !== 'traces' && kind !== 'logs') throw new Invalid('kind must be "traces" or "logs"');
+      if (encoding !== 'json' && encoding !== 'protobuf') throw new Invalid('encoding must be "json" or "protobuf"');
+      return { type, meta: { seq: count(m, 'seq'), kind, encoding, receivedMs: num(m, 'receivedMs'), dropped: count(m, 'dropped') } };
     }
   }
 }

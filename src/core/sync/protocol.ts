@@ -34,6 +34,12 @@ export enum MessageType {
   Ack = 7,
   RunHook = 8,
   HookResult = 9,
+  /** Client → agent: relay received telemetry after a sequence number (issue 6). */
+  TelemetrySubscribe = 10,
+  /** Agent → client: the answer to TelemetrySubscribe, with the ring's bounds. */
+  TelemetrySubscribed = 11,
+  /** Agent → client, unsolicited (request id 0): one received OTLP payload. */
+  TelemetryPayload = 12,
 }
 
 export const FrameFlags = {
