@@ -11,6 +11,7 @@ import { FIELD_MANAGER, LABEL_MANAGED_BY, LABEL_SLICE_OBJECT } from '../core/sli
 import { parsePlatformConfig, type SlicePlatformConfig } from '../core/slice/platformConfig';
 import { SLICE_GROUP, SLICE_PLURAL, SLICE_VERSION, type SliceObject } from '../core/slice/sliceResource';
 import { Applier } from './applier';
+import { DataReconciler } from './data/dataReconciler';
 import { apiMessage, isNotFound } from './errors';
 import { LeaderElector } from './leaderElection';
 import { ForkObserver } from './observe';
@@ -87,7 +88,9 @@ async function main(): Promise<void> {
     log,
   );
   const cached = (): readonly SliceObject[] => sliceInformer.informer.list();
-  const reconciler = new Reconciler({ kc, config, applier: new Applier(kc), slices, observer: new ForkObserver(kc), allSlices: cached, log });
+  const applier = new Applier(kc);
+  const data = new DataReconciler({ kc, namespace, config: config.postgres, applier, log });
+  const reconciler = new Reconciler({ kc, config, applier, slices, observer: new ForkObserver(kc), allSlices: cached, log, data });
   const queue = new WorkQueue(async (name) => reconciler.reconcile(name), log);
   disposers.push(() => queue.idle(5000), () => queue.dispose());
 

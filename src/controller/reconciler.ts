@@ -6,18 +6,21 @@
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import { deriveConditions, deriveForkStatus, setCondition, type SliceObservation } from '../core/slice/conditions';
+import { dataBranches } from '../core/slice/dataBranch';
+import { withDataCondition } from '../core/slice/dataStatus';
 import { renderFork } from '../core/slice/fork';
 import { checkSliceLimit, type SliceRef } from '../core/slice/limits';
 import {
   AGENT_TOKEN_SECRET, FIELD_MANAGER, LABEL_FORK, LABEL_MANAGED_BY, type SliceContext, effectiveQuota, renderAgentSecret,
-  renderLimitRange, renderNamespace, renderNetworkPolicies, renderOwnerRbac, renderQuota, sliceContext,
+  renderDataNetworkPolicy, renderLimitRange, renderNamespace, renderNetworkPolicies, renderOwnerRbac, renderQuota, sliceContext,
 } from '../core/slice/manifests';
 import { type Deployment, type Service } from '../core/slice/k8sTypes';
 import { type SlicePlatformConfig } from '../core/slice/platformConfig';
-import { type SliceObject, type SliceStatus } from '../core/slice/sliceResource';
+import { type DataBranchStatus, type SliceObject, type SliceStatus } from '../core/slice/sliceResource';
 import { decideExpiry, isExpired, parseTimestamp, rfc3339 } from '../core/slice/ttl';
 import { LABEL_ROLE } from '../core/cluster/labels';
 import { type Applier, toWire } from './applier';
+import { DataReconciler } from './data/dataReconciler';
 import { apiMessage, isNotFound } from './errors';
 import { type ForkObserver } from './observe';
 import { SLICE_FINALIZER, type SliceApi } from './sliceApi';
@@ -32,6 +35,8 @@ export interface ReconcilerDeps {
   readonly allSlices: () => readonly SliceObject[];
   readonly log: (line: string) => void;
   readonly now?: () => number;
+  /** Per-slice PostgreSQL branches (src/controller/data). */
+  readonly data?: DataReconciler;
 }
 
 export type ReconcileResult = { requeueAfterMs?: number };
@@ -86,10 +91,11 @@ export class Reconciler {
     const baselineProblem = await this.checkBaseline(ctx.baseline);
     if (baselineProblem) return this.refuse(slice, { ...base, namespace: ctx.namespace }, 'BaselineNotFound', baselineProblem, Math.min(untilExpiry, 10_000));
 
-    const obs = await this.provision(ctx, slice.spec.forks);
+    const obs = await this.provision(ctx, slice.spec.forks, async () => (this.d.data ? this.d.data.ensure(slice, ctx) : []));
     const status = await this.status(slice, { ...base, namespace: ctx.namespace, agentTokenSecret: AGENT_TOKEN_SECRET }, obs, ctx);
     await this.writeStatus(slice, status);
-    return { requeueAfterMs: Math.max(1000, Math.min(untilExpiry, status.phase === 'Ready' ? RESYNC_MS : PROVISIONING_POLL_MS)) };
+    const dataRetry = this.d.data?.retryAfterMs(name);
+    return { requeueAfterMs: Math.max(1000, Math.min(untilExpiry, status.phase === 'Ready' ? RESYNC_MS : PROVISIONING_POLL_MS, dataRetry ?? Infinity)) };
   }
 
   private async checkBaseline(baseline: string): Promise<string | undefined> {
@@ -103,8 +109,8 @@ export class Reconciler {
     }
   }
 
-  /** Namespace, policies, token, forks. Returns what status derivation needs. */
-  private async provision(ctx: SliceContext, forkSpecs: SliceObject['spec']['forks']): Promise<{ nsOk: boolean; nsMsg?: string; polOk: boolean; polMsg?: string; forks: { workload: string; renderError?: string; service?: string; ports?: number[] }[] }> {
+  /** Namespace, policies, token, data branches, forks. Returns what status derivation needs. */
+  private async provision(ctx: SliceContext, forkSpecs: SliceObject['spec']['forks'], ensureData: () => Promise<DataBranchStatus[]>): Promise<{ nsOk: boolean; nsMsg?: string; polOk: boolean; polMsg?: string; data?: DataBranchStatus[]; forks: { workload: string; renderError?: string; service?: string; ports?: number[] }[] }> {
     const ns = await this.d.applier.apply(renderNamespace(ctx));
     if (ns.metadata?.deletionTimestamp) {
       return { nsOk: false, nsMsg: `the namespace ${ctx.namespace} is still being deleted`, polOk: false, forks: [] };
@@ -112,15 +118,19 @@ export class Reconciler {
     let polOk = true;
     let polMsg: string | undefined;
     try {
-      for (const obj of [renderQuota(ctx), renderLimitRange(ctx, this.d.config), ...renderNetworkPolicies(ctx), renderOwnerRbac(ctx)]) await this.d.applier.apply(obj);
+      const pg = this.d.config.postgres;
+      const dataPolicy = dataBranches(forkSpecs).length > 0 && pg.egressCidr && pg.egressPort ? [renderDataNetworkPolicy(ctx, pg.egressCidr, pg.egressPort)] : [];
+      for (const obj of [renderQuota(ctx), renderLimitRange(ctx, this.d.config), ...renderNetworkPolicies(ctx), ...dataPolicy, renderOwnerRbac(ctx)]) await this.d.applier.apply(obj);
       await this.d.applier.createOnce(renderAgentSecret(ctx, randomBytes(32).toString('hex')));
     } catch (e) {
       polOk = false;
       polMsg = e instanceof Error ? e.message : String(e);
     }
+    // data before forks: a fork's pod needs its data Secret to start
+    const data = polOk ? await ensureData() : [];
     const forks = polOk ? await Promise.all(forkSpecs.map((f) => this.applyFork(ctx, f))) : forkSpecs.map((f) => ({ workload: f.workload, renderError: 'waiting for the slice policies' }));
     if (polOk) await this.pruneForks(ctx, new Set(forkSpecs.map((f) => f.workload)));
-    return { nsOk: true, polOk, ...(polMsg ? { polMsg } : {}), forks };
+    return { nsOk: true, polOk, ...(polMsg ? { polMsg } : {}), ...(data.length > 0 ? { data } : {}), forks };
   }
 
   private async applyFork(ctx: SliceContext, fork: SliceObject['spec']['forks'][number]): Promise<{ workload: string; renderError?: string; service?: string; ports?: number[] }> {
@@ -172,8 +182,9 @@ export class Reconciler {
       ...(p.polMsg ? { policiesMessage: p.polMsg } : {}),
       forks,
     };
-    const { phase, conditions } = deriveConditions(o, slice.status?.conditions, rfc3339(this.now()), slice.metadata.generation);
-    return { ...base, phase, conditions, forks };
+    const derived = deriveConditions(o, slice.status?.conditions, rfc3339(this.now()), slice.metadata.generation);
+    const { phase, conditions } = withDataCondition(derived, p.data ?? [], slice.status?.conditions, rfc3339(this.now()), slice.metadata.generation);
+    return { ...base, phase, conditions, forks, ...(p.data ? { data: p.data } : {}) };
   }
 
   private async refuse(slice: SliceObject, base: SliceStatus, reason: string, message: string, requeueAfterMs: number): Promise<ReconcileResult> {
@@ -208,6 +219,7 @@ export class Reconciler {
         if (!isNotFound(e)) throw e;
       }
     }
+    if (this.d.data && DataReconciler.declares(slice)) await this.d.data.drop(slice.metadata.name);
     await this.d.slices.removeFinalizer(slice);
     return {};
   }

@@ -144,7 +144,6 @@ EOF
   if "${kubectl[@]}" get namespace slice-system >/dev/null 2>&1; then
     "${kubectl[@]}" -n slice-system create secret generic slice-postgres-admin \
       --from-literal=url="postgres://slice_platform:$platform_pw@$PG_HOST_IN_CLUSTER:$PG_SVC_PORT/postgres" \
-      --from-literal=egressCIDR="$POD_GW/32" --from-literal=egressPort="$PG_PORT" \
       --dry-run=client -o yaml | "${kubectl[@]}" apply --server-side --force-conflicts --field-manager=slice-cluster-postgres -f - >/dev/null
   fi
   for ns in $("${kubectl[@]}" get namespaces -l slice.dev/postgres-baseline=shop -o jsonpath='{.items[*].metadata.name}'); do

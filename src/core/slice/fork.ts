@@ -5,6 +5,7 @@
  */
 import { type Container, type Deployment, type EnvVar, type KubeObject, type Labels, type PodSpec, type SecurityContext, type Service, type Volume } from './k8sTypes';
 import { AGENT_TOKEN_KEY, AGENT_TOKEN_SECRET, LABEL_FORK, type SliceContext, commonLabels } from './manifests';
+import { DATA_SECRET_URL_KEY, DEFAULT_DATA_ENV, dataSecretName } from './dataBranch';
 import { type ForkSpec } from './sliceResource';
 
 export const AGENT_CONTAINER = 'slice-agent';
@@ -49,6 +50,16 @@ function mergeEnv(base: readonly EnvVar[] | undefined, overrides: ForkSpec['env'
     else out.push({ name: o.name, value: o.value });
   }
   return out;
+}
+
+/** The fork's own database: its URL variable comes from the slice's data Secret, never from the baseline's. */
+function withDataEnv(env: EnvVar[], fork: ForkSpec): EnvVar[] {
+  const pg = fork.data?.postgres;
+  if (!pg) return env;
+  const name = pg.env ?? DEFAULT_DATA_ENV;
+  const v: EnvVar = { name, valueFrom: { secretKeyRef: { name: dataSecretName(pg.database), key: DATA_SECRET_URL_KEY } } };
+  const i = env.findIndex((e) => e.name === name);
+  return i >= 0 ? env.map((e, j) => (j === i ? v : e)) : [...env, v];
 }
 
 export function renderFork(baseline: Deployment, baselineService: Service | undefined, fork: ForkSpec, ctx: SliceContext, cfg: ForkConfig): RenderedFork {
@@ -102,7 +113,7 @@ export function renderFork(baseline: Deployment, baselineService: Service | unde
   const containers = podSpec.containers.map((c): Container => {
     if (c.name !== target.name) return c;
     const mounts = (c.volumeMounts ?? []).filter((m) => m.mountPath !== syncPath);
-    return { ...c, env: mergeEnv(c.env, fork.env), volumeMounts: [...mounts, { name: SRC_VOLUME, mountPath: syncPath }] };
+    return { ...c, env: withDataEnv(mergeEnv(c.env, fork.env), fork), volumeMounts: [...mounts, { name: SRC_VOLUME, mountPath: syncPath }] };
   });
   const volumes: Volume[] = [...(podSpec.volumes ?? []), { name: SRC_VOLUME, emptyDir: {} }];
   // the baseline's service account does not exist in the slice; the fork runs without API access

@@ -206,6 +206,19 @@ export function renderNetworkPolicies(ctx: SliceContext): (KubeObject & { spec: 
   ];
 }
 
+/**
+ * A slice with data branches may reach the platform's PostgreSQL server, and only it: one address
+ * and port, as pods see them after the Service's DNAT (platform config postgresEgressCIDR/Port).
+ */
+export function renderDataNetworkPolicy(ctx: SliceContext, cidr: string, port: number): KubeObject & { spec: unknown } {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(ctx, 'slice-allow-postgres'),
+    spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }], ports: [{ protocol: 'TCP', port }] }] },
+  };
+}
+
 /** The owner, and only the owner, gets ClusterRole slice:owner inside the slice namespace. */
 export function renderOwnerRbac(ctx: SliceContext): KubeObject & { subjects: unknown; roleRef: unknown } {
   return {
@@ -215,6 +228,11 @@ export function renderOwnerRbac(ctx: SliceContext): KubeObject & { subjects: unk
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: ctx.owner }],
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: OWNER_CLUSTER_ROLE },
   };
+}
+
+/** A data branch's Secret: the slice database's connection URL (key `url`) and its parts; created once. */
+export function renderDataSecret(ctx: SliceContext, name: string, conn: { url: string; host: string; port: string; database: string; user: string; password: string }): KubeObject & { type: string; stringData: Labels } {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: meta(ctx, name), type: 'Opaque', stringData: { ...conn } };
 }
 
 /** The agent token Secret; created once (never applied over), `token` is 32 random bytes, hex or base64. */

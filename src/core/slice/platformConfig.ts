@@ -25,6 +25,16 @@ export interface SlicePlatformConfig {
   readonly maxQuota: QuotaConfig;
   /** Per-container defaults of the LimitRange (so pods without resources still schedule). */
   readonly containerDefaults: { readonly cpu: string; readonly memory: string; readonly cpuRequest: string; readonly memoryRequest: string };
+  /** The shared PostgreSQL server for slice data branches. */
+  readonly postgres: PostgresPlatformConfig;
+}
+
+export interface PostgresPlatformConfig {
+  /** Secret in the controller's namespace with the platform role's DSN under key `url`. */
+  readonly adminSecret: string;
+  /** Where slice pods may connect (NetworkPolicy ipBlock): the server's address as pods see it after the Service's DNAT. */
+  readonly egressCidr?: string;
+  readonly egressPort?: number;
 }
 
 export const DEFAULT_PLATFORM_CONFIG: SlicePlatformConfig = {
@@ -35,6 +45,7 @@ export const DEFAULT_PLATFORM_CONFIG: SlicePlatformConfig = {
   defaultQuota: { cpu: '2', memory: '2Gi', pods: 10 },
   maxQuota: { cpu: '4', memory: '4Gi', pods: 20 },
   containerDefaults: { cpu: '500m', memory: '256Mi', cpuRequest: '50m', memoryRequest: '64Mi' },
+  postgres: { adminSecret: 'slice-postgres-admin' },
 };
 
 export const CONFIG_KEYS = {
@@ -48,6 +59,9 @@ export const CONFIG_KEYS = {
   maxQuotaCpu: 'maxQuotaCpu',
   maxQuotaMemory: 'maxQuotaMemory',
   maxQuotaPods: 'maxQuotaPods',
+  postgresAdminSecret: 'postgresAdminSecret',
+  postgresEgressCIDR: 'postgresEgressCIDR',
+  postgresEgressPort: 'postgresEgressPort',
 } as const;
 
 /** Reads the ConfigMap's data; throws an Error naming the key and the bad value. */
@@ -85,7 +99,21 @@ export function parsePlatformConfig(data: Readonly<Record<string, string>> | und
       pods: int(CONFIG_KEYS.maxQuotaPods, base.maxQuota.pods),
     },
     containerDefaults: base.containerDefaults,
+    postgres: parsePostgres(d),
   };
   if (cfg.defaultTtlMs > cfg.maxTtlMs) throw new Error(`config defaultTTL (${d[CONFIG_KEYS.defaultTTL]}) is longer than maxTTL (${d[CONFIG_KEYS.maxTTL]})`);
   return cfg;
+}
+
+function parsePostgres(d: Readonly<Record<string, string>>): PostgresPlatformConfig {
+  const cidr = d[CONFIG_KEYS.postgresEgressCIDR]?.trim();
+  const port = d[CONFIG_KEYS.postgresEgressPort]?.trim();
+  if (cidr && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(cidr)) throw new Error(`config ${CONFIG_KEYS.postgresEgressCIDR}="${cidr}" is not an IPv4 CIDR like 10.0.0.5/32`);
+  const n = port ? Number(port) : undefined;
+  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 65535)) throw new Error(`config ${CONFIG_KEYS.postgresEgressPort}="${port}" is not a TCP port`);
+  if ((cidr === undefined || cidr === '') !== (n === undefined)) throw new Error(`config ${CONFIG_KEYS.postgresEgressCIDR} and ${CONFIG_KEYS.postgresEgressPort} go together: set both or neither`);
+  return {
+    adminSecret: d[CONFIG_KEYS.postgresAdminSecret]?.trim() || DEFAULT_PLATFORM_CONFIG.postgres.adminSecret,
+    ...(cidr && n !== undefined ? { egressCidr: cidr, egressPort: n } : {}),
+  };
 }

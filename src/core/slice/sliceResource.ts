@@ -11,6 +11,26 @@ export const SLICE_PLURAL = 'slices';
 export const SLICE_KIND = 'Slice';
 export const SLICE_API_VERSION = `${SLICE_GROUP}/${SLICE_VERSION}`;
 
+/**
+ * The PostgreSQL database a fork uses: the slice gets its own database on the shared server,
+ * branched from the baseline database (all tables' schema; the rows of `copy`, at most `rowCap` per
+ * table), and the fork's `env` variable points at it instead of at the baseline's.
+ */
+export interface PostgresDataSpec {
+  /** The baseline database on the platform's server, e.g. `shop`. */
+  readonly database: string;
+  /** The container variable that holds the connection URL (default DATABASE_URL). */
+  readonly env?: string;
+  /** Tables whose rows are copied (`table` or `schema.table`); the others start empty. */
+  readonly copy?: readonly string[];
+  /** Most rows copied per table (default 10,000). */
+  readonly rowCap?: number;
+}
+
+export interface ForkDataSpec {
+  readonly postgres?: PostgresDataSpec;
+}
+
 /** One baseline workload forked into the slice. */
 export interface ForkSpec {
   /** Name of the Deployment in the baseline namespace (its Service of the same name is copied too). */
@@ -23,6 +43,8 @@ export interface ForkSpec {
   readonly restartCommand?: readonly string[];
   /** Environment overrides for the forked container. */
   readonly env?: readonly { readonly name: string; readonly value: string }[];
+  /** The data the fork gets its own branch of. */
+  readonly data?: ForkDataSpec;
 }
 
 /** The quota of a slice (ResourceQuota hard limits). */
@@ -43,12 +65,14 @@ export interface SliceSpec {
   readonly ttl?: string;
   /** RFC 3339 expiry; the controller sets it from `ttl` at creation; Extend TTL moves it later. */
   readonly expiresAt?: string;
+  /** Reset Data from Baseline: any new value makes the controller drop and re-branch the slice's databases. */
+  readonly dataResetToken?: string;
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 /** The condition types the controller sets. */
-export type SliceConditionType = 'Ready' | 'NamespaceReady' | 'PoliciesReady' | 'ForksReady' | 'Expired';
+export type SliceConditionType = 'Ready' | 'NamespaceReady' | 'PoliciesReady' | 'ForksReady' | 'DataReady' | 'Expired';
 
 /** A status condition, as in metav1.Condition. */
 export interface SliceCondition {
@@ -84,6 +108,23 @@ export interface SliceStatus {
   readonly forks?: readonly ForkStatus[];
   /** Name of the Secret (in the slice namespace) that holds the agent token under key `token`. */
   readonly agentTokenSecret?: string;
+  /** The slice's data branches (one per baseline database its forks declare). */
+  readonly data?: readonly DataBranchStatus[];
+}
+
+export interface DataBranchStatus {
+  /** The baseline database it is branched from. */
+  readonly baseline: string;
+  /** The slice's own database on the shared server. */
+  readonly database: string;
+  readonly ready: boolean;
+  /** Size of the slice database in bytes (when ready). */
+  readonly sizeBytes?: number;
+  /** The Secret in the slice namespace with the connection URL (key `url`). */
+  readonly secret?: string;
+  /** When it was (re)branched from the baseline. */
+  readonly branchedAt?: string;
+  readonly message?: string;
 }
 
 export interface SliceObject {

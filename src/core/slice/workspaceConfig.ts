@@ -1,7 +1,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import schema from '../../../media/schema/slice.schema.json';
-import { type ForkSpec, type SliceResources } from './sliceResource';
+import { type ForkSpec, type PostgresDataSpec, type SliceResources } from './sliceResource';
 
 /** The workspace's slice.yaml, validated. */
 export interface WorkspaceSliceConfig {
@@ -18,6 +18,7 @@ export interface WorkspaceFork {
   readonly sync?: { readonly local: string; readonly container: string };
   readonly restart?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  readonly data?: { readonly postgres?: PostgresDataSpec };
 }
 
 /** A position in the file: 1-based line and column (converted to VS Code's 0-based once, in src/vscode). */
@@ -78,6 +79,7 @@ export function toForkSpecs(config: WorkspaceSliceConfig): ForkSpec[] {
     ...(f.sync ? { syncPath: f.sync.container } : {}),
     ...(f.restart ? { restartCommand: [...f.restart] } : {}),
     ...(f.env ? { env: Object.entries(f.env).map(([name, value]) => ({ name, value })) } : {}),
+    ...(f.data?.postgres ? { data: { postgres: { ...f.data.postgres, ...(f.data.postgres.copy ? { copy: [...f.data.postgres.copy] } : {}) } } } : {}),
   }));
 }
 
@@ -93,6 +95,11 @@ function semanticProblems(config: WorkspaceSliceConfig, doc: Document, at: At): 
     } else seen.set(f.workload, i);
     if (f.sync && (f.sync.local.startsWith('/') || /^[A-Za-z]:[\\/]/.test(f.sync.local))) {
       problems.push({ message: `forks[${i}].sync.local: "${f.sync.local}" must be relative to the workspace folder.`, severity: 'error', range: rangeOf(doc, ['forks', i, 'sync', 'local'], at) });
+    }
+    const pg = f.data?.postgres;
+    const dataEnv = pg ? pg.env ?? 'DATABASE_URL' : undefined;
+    if (dataEnv && f.env && dataEnv in f.env) {
+      problems.push({ message: `forks[${i}].env.${dataEnv}: replaced by the URL of the slice's own database (data.postgres); remove it here.`, severity: 'warning', range: rangeOf(doc, ['forks', i, 'env', dataEnv], at) });
     }
     if (f.sync && f.sync.local.split(/[\\/]/).includes('..')) {
       problems.push({ message: `forks[${i}].sync.local: "${f.sync.local}" leaves the workspace folder ("..").`, severity: 'error', range: rangeOf(doc, ['forks', i, 'sync', 'local'], at) });
@@ -141,9 +148,14 @@ function patternHint(path: readonly (string | number)[]): string {
       return 'must be a CPU quantity like "2" or "1500m".';
     case 'memory':
       return 'must be a memory quantity like "512Mi" or "2Gi".';
+    case 'database':
+      return 'must be a database name: letters, digits, _ and -, starting with a letter or _.';
+    case 'env':
+      return 'must be an environment variable name like DATABASE_URL.';
     case 'container':
       return path.includes('sync') ? 'must be an absolute path in the container, like /app.' : 'must be a container name (lowercase letters, digits and -).';
     default:
+      if (path.includes('copy')) return 'must be a table name, `orders` or `schema.orders`.';
       return 'must be a Kubernetes name: lowercase letters, digits and -, starting and ending with a letter or digit.';
   }
 }

@@ -82,3 +82,28 @@ test('an empty file says what it needs', () => {
   const [p] = problems('# nothing yet\n');
   assert.match(p!.message, /empty: it needs at least `baseline` and `forks`/);
 });
+
+test('a fork declares its database: data.postgres goes into the Slice spec', () => {
+  const r = parseWorkspaceConfig(`baseline: shop
+forks:
+  - workload: orders
+    data:
+      postgres: { database: shop, env: DATABASE_URL, copy: [orders, products], rowCap: 500 }
+`);
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual(toForkSpecs(r.config), [{ workload: 'orders', data: { postgres: { database: 'shop', env: 'DATABASE_URL', copy: ['orders', 'products'], rowCap: 500 } } }]);
+});
+
+test('data.postgres mistakes are explained at their line', () => {
+  const msgs = (text: string) => {
+    const r = parseWorkspaceConfig(text);
+    return r.ok ? r.warnings.map((w) => `${w.range.startLine}: ${w.message}`) : r.problems.map((p) => `${p.range.startLine}: ${p.message}`);
+  };
+  const head = 'baseline: shop\nforks:\n  - workload: orders\n    data:\n      postgres:\n';
+  assert.deepEqual(msgs(`${head}        env: DATABASE_URL\n`), ['5: forks[0].data.postgres: missing required field `database`.']);
+  assert.deepEqual(msgs(`${head}        database: "shop; drop"\n`), ['6: forks[0].data.postgres.database: must be a database name: letters, digits, _ and -, starting with a letter or _.']);
+  assert.deepEqual(msgs(`${head}        database: shop\n        copy: ["orders; --"]\n`), ['7: forks[0].data.postgres.copy[0]: must be a table name, `orders` or `schema.orders`.']);
+  assert.deepEqual(msgs(`${head}        database: shop\n        rowCap: -1\n`), ['7: forks[0].data.postgres.rowCap: must be >= 0.']);
+  assert.deepEqual(msgs(`${head}        database: shop\n        rowcap: 5\n`), ['7: forks[0].data.postgres: unknown field `rowcap` (did you mean `rowCap`?).']);
+  assert.deepEqual(msgs(`${head}        database: shop\n    env:\n      DATABASE_URL: postgres://x\n`), ['8: forks[0].env.DATABASE_URL: replaced by the URL of the slice\'s own database (data.postgres); remove it here.']);
+});
