@@ -1,5 +1,7 @@
--- The orders service's table (created at startup when missing: this file runs on every start).
-CREATE TABLE IF NOT EXISTS orders (
+-- The orders service's tables, in their own schema `shop` (created at startup when missing: this
+-- file runs on every start of orders, so every statement is idempotent).
+CREATE SCHEMA IF NOT EXISTS shop;
+CREATE TABLE IF NOT EXISTS shop.orders (
   id         uuid PRIMARY KEY,
   sku        text NOT NULL,
   qty        integer NOT NULL CHECK (qty > 0),
@@ -9,4 +11,4 @@ CREATE TABLE IF NOT EXISTS orders (
   total      numeric(12, 2) NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX IF NOT EXISTS orders_created_at ON orders (created_at DESC);
+CREATE INDEX IF NOT EXISTS orders_created_at ON shop.orders (created_at DESC);

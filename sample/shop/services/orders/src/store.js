@@ -1,5 +1,5 @@
 'use strict';
-// Where orders are kept: PostgreSQL when DATABASE_URL is set (the table is created if missing,
+// Where orders are kept: PostgreSQL when DATABASE_URL is set (schema `shop`, created if missing
 // from db/schema.sql), else in memory (one process, gone at restart).
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -37,14 +37,14 @@ function postgresStore(connectionString) {
     },
     async save(order) {
       const { rows } = await pool.query(
-        'INSERT INTO orders (id, sku, qty, coupon, subtotal, discount, total) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *',
+        'INSERT INTO shop.orders (id, sku, qty, coupon, subtotal, discount, total) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *',
         [randomUUID(), order.sku, order.qty, order.coupon ?? null, order.subtotal, order.discount, order.total],
       );
       return fromRow(rows[0]);
     },
     async get(id) {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-      const { rows } = await pool.query('SELECT * FROM orders WHERE id = $1', [id]);
+      const { rows } = await pool.query('SELECT * FROM shop.orders WHERE id = $1', [id]);
       return rows[0] ? fromRow(rows[0]) : undefined;
     },
     async close() {
