@@ -9,16 +9,28 @@ import { toVsLine } from './positions';
 import { type TelemetryService } from './telemetryService';
 import { Throttle } from './throttle';
 
+interface CachedLens {
+  readonly line: number;
+  readonly both: boolean;
+  readonly minutes: number;
+  readonly lens: vscode.CodeLens;
+}
+
 /**
  * `⏱ p95 42 ms · 120 calls · 3 errors · 5 min` above each function with data. The function is
  * found through the document symbol provider (innermost function containing the reported line,
  * then by name); without symbols the lens sits on the reported line.
+ *
+ * Cheap per call: the service serves cached views (the same statistics objects while their data
+ * has not changed), function ranges are cached per document version, and each lens is kept per
+ * statistics object, so a call costs a lookup per lens; only functions with new data get a new lens.
  */
 export class TelemetryCodeLensProvider implements vscode.CodeLensProvider, IDisposable {
   private readonly store = new DisposableStore('telemetry codelens');
   private readonly changed = this.store.add(new vscode.EventEmitter<void>());
   private readonly refresh = this.store.add(new Throttle(250, () => this.changed.fire()));
   readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly lenses = new WeakMap<FunctionStats, CachedLens>();
 
   constructor(
     private readonly service: TelemetryService,
@@ -49,11 +61,14 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider, IDisp
     for (const view of views) {
       for (const f of view.functions) {
         const line = placeLens(f, fns ?? undefined, document);
-        const title = lensTitle(f, minutes, { source: both ? view.source : undefined, stale: f.stale });
-        const command: vscode.Command = f.lastError?.traceId
-          ? { title, command: Commands.openTrace, arguments: [f.lastError.traceId], tooltip: `${f.function}: open the last failing trace` }
-          : { title, command: 'slice.traces.focus', tooltip: `${f.function}: p50 ${Math.round(f.p50)} ms, p99 ${Math.round(f.p99)} ms` };
-        lenses.push(new vscode.CodeLens(new vscode.Range(line, 0, line, 0), command));
+        const hit = this.lenses.get(f);
+        if (hit && hit.line === line && hit.both === both && hit.minutes === minutes) {
+          lenses.push(hit.lens);
+          continue;
+        }
+        const lens = newLens(f, line, minutes, both ? view.source : undefined);
+        this.lenses.set(f, { line, both, minutes, lens });
+        lenses.push(lens);
       }
     }
     return lenses;
@@ -62,6 +77,14 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider, IDisp
   dispose(): void {
     this.store.dispose();
   }
+}
+
+function newLens(f: FunctionStats, line: number, minutes: number, source: string | undefined): vscode.CodeLens {
+  const title = lensTitle(f, minutes, { source, stale: f.stale });
+  const command: vscode.Command = f.lastError?.traceId
+    ? { title, command: Commands.openTrace, arguments: [f.lastError.traceId], tooltip: `${f.function}: open the last failing trace` }
+    : { title, command: 'slice.traces.focus', tooltip: `${f.function}: p50 ${Math.round(f.p50)} ms, p99 ${Math.round(f.p99)} ms` };
+  return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), command);
 }
 
 /** The 0-based line of a function's lens: its symbol's first line, else the reported line. */

@@ -67,7 +67,11 @@ export function sourceTag(source: string): SourceTag {
 export class TelemetryService implements IDisposable {
   private readonly store = new DisposableStore('telemetry service');
   private readonly changed = this.store.add(new Emitter<ReadonlySet<string> | undefined>());
-  private readonly viewCache = new Map<string, { key: string; minute: number; views: FileView[]; staleFor: { version: string; views: FileView[] } | undefined }>();
+  /** Per file: the views last served, valid while the file's data generation, the minute, the buffer's version and the sources shown are. */
+  private readonly viewCache = new Map<string, { gen: number; minute: number; version: string | undefined; sources: readonly SourceTag[]; views: readonly FileView[] }>();
+  private shown: readonly SourceTag[] | undefined;
+  /** The first workspace frame of each error sample (null: none), while the path mappings last. */
+  private throwSites = new WeakMap<ErrorSample, WorkspaceLocation | null>();
   private mapper: PathMapper;
   private mappingEntries: readonly PathMappingEntry[];
   private aggregatorInstance: TelemetryAggregator;
@@ -112,6 +116,7 @@ export class TelemetryService implements IDisposable {
     this.mappingEntries = mappings;
     this.mapper = new PathMapper(mappings);
     this.locator = new Locator(this.mapper);
+    this.throwSites = new WeakMap();
     this.logger.info(`telemetry: path mappings ${mappings.map((m) => `${m.containerPath} → ${m.localPath}`).join(', ') || '(none)'}`);
     this.reset();
   }
@@ -127,6 +132,7 @@ export class TelemetryService implements IDisposable {
   /** Everything may have changed (sources shown, data cleared, window). */
   fireAll(): void {
     this.viewCache.clear();
+    this.shown = undefined;
     this.changed.fire(undefined);
   }
 
@@ -134,7 +140,6 @@ export class TelemetryService implements IDisposable {
   private fireChanged(): void {
     const files = new Set<string>();
     for (const c of this.aggregatorInstance.takeChanged()) files.add(c.file);
-    for (const f of files) this.viewCache.delete(f);
     this.changed.fire(files);
   }
 
@@ -146,28 +151,25 @@ export class TelemetryService implements IDisposable {
   }
 
   /**
-   * The views of a workspace file for the shown sources; `version` is the content hash of the buffer.
-   * Views are computed once per data change (and minute), not per keystroke: staleness against the
-   * buffer's version is derived from the versions the entries were recorded against.
+   * The views of a workspace file for the shown sources; `version` is the content hash of the buffer
+   * (entries recorded against another version are marked stale). Cached by (file, data generation,
+   * minute, version, sources): while none moves, every caller (CodeLens, decorations, hovers,
+   * diagnostics) gets the same array; when one does, the aggregator recomputes only what changed.
    */
   views(file: string, version: string | undefined): readonly FileView[] {
-    const sources = this.shownSources();
-    const key = sources.join(',');
+    const sources = (this.shown ??= this.shownSources());
+    const gen = this.aggregatorInstance.generation(file);
     const minute = Math.floor(Date.now() / 60_000);
-    let hit = this.viewCache.get(file);
-    if (!hit || hit.key !== key || hit.minute !== minute) {
-      const views: FileView[] = [];
-      for (const s of sources) {
-        const v = this.aggregatorInstance.query(file, s, undefined);
-        if (v) views.push(v);
-      }
-      if (this.viewCache.size > 500) this.viewCache.clear();
-      hit = { key, minute, views, staleFor: undefined };
-      this.viewCache.set(file, hit);
+    const hit = this.viewCache.get(file);
+    if (hit && hit.gen === gen && hit.minute === minute && hit.version === version && hit.sources === sources) return hit.views;
+    const views: FileView[] = [];
+    for (const s of sources) {
+      const v = this.aggregatorInstance.query(file, s, version);
+      if (v) views.push(v);
     }
-    if (version === undefined || hit.views.every((v) => v.lines.every((l) => l.version === undefined || l.version === version) && v.functions.every((f) => f.version === undefined || f.version === version))) return hit.views;
-    if (hit.staleFor?.version !== version) hit.staleFor = { version, views: hit.views.map((v) => markStale(v, version)) };
-    return hit.staleFor.views;
+    if (this.viewCache.size > 500) this.viewCache.clear();
+    this.viewCache.set(file, { gen, minute, version, sources, views });
+    return views;
   }
 
   /** Files with data for the shown sources. */
@@ -241,11 +243,19 @@ export class TelemetryService implements IDisposable {
    * (a failing span's own line, say): that line carries it; this one need not repeat it.
    */
   thrownElsewhere(file: string, line: number, error: ErrorSample): boolean {
-    for (const f of error.frames) {
-      const loc = this.locator.resolveFrame(f);
-      if (loc?.userCode) return loc.file !== file || loc.line !== line;
+    let site = this.throwSites.get(error);
+    if (site === undefined) {
+      site = null;
+      for (const f of error.frames) {
+        const loc = this.locator.resolveFrame(f);
+        if (loc?.userCode) {
+          site = loc;
+          break;
+        }
+      }
+      this.throwSites.set(error, site);
     }
-    return false;
+    return site !== null && (site.file !== file || site.line !== line);
   }
 
   /** Where a span's or log's `code.*` location is in the workspace. */
@@ -352,12 +362,4 @@ export class TelemetryService implements IDisposable {
     this.aggregatorInstance.dispose();
     this.store.dispose();
   }
-}
-
-/** A view with its entries marked stale where they were recorded against another version than `version`. */
-function markStale(v: FileView, version: string): FileView {
-  const stale = (x: string | undefined) => x !== undefined && x !== version;
-  const lines = v.lines.map((l) => (stale(l.version) ? { ...l, stale: true } : l));
-  const functions = v.functions.map((f) => (stale(f.version) ? { ...f, stale: true } : f));
-  return { ...v, lines, functions, stale: lines.some((l) => l.stale) || functions.some((f) => f.stale) };
 }

@@ -13,9 +13,10 @@ import { type IDisposable } from '../../base/disposable';
 import { type LogRecord, type ParsedStack, type Span, type SourceTag, SEVERITY_ERROR, STATUS_ERROR } from '../model';
 import { type Locator, type WorkspaceLocation } from '../locate';
 import { type StackRuntime, parseStack, runtimeOfLanguage } from '../stack';
+import { type Entry, type FnEntry, type LineEntry, FileEntry, newFnEntry, newLineEntry } from './entries';
 import { Ring } from './ring';
-import { type AggregatorStats, type ErrorSample, type FileView, type FunctionStats, type LineStats, type LogSample } from './view';
-import { MINUTE_MS, WindowedStats } from './window';
+import { type AggregatorStats, type ErrorSample, type FileView, type LogSample } from './view';
+import { MINUTE_MS } from './window';
 
 /** Options of the aggregator. */
 export interface AggregatorOptions {
@@ -29,23 +30,6 @@ export interface AggregatorOptions {
   readonly logsPerLine?: number;
   /** The clock (ms since epoch); data is bucketed by arrival time, immune to container clock skew. */
   readonly now?: () => number;
-}
-
-interface Entry {
-  readonly stats: WindowedStats;
-  version: string | undefined;
-  lastError: ErrorSample | undefined;
-  touched: number;
-}
-interface LineEntry extends Entry {
-  logs: Ring<LogSample> | undefined;
-}
-interface FnEntry extends Entry {
-  line: number;
-}
-interface FileEntry {
-  readonly lines: Map<number, LineEntry>;
-  readonly functions: Map<string, FnEntry>;
 }
 
 const CACHE_LIMIT = 20_000;
@@ -66,6 +50,10 @@ export class TelemetryAggregator implements IDisposable {
   private readonly logsPerLine: number;
   private readonly now: () => number;
   private tick = 0;
+  /** Writes so far: the source of generations (never reused). */
+  private writes = 0;
+  /** Per workspace path, the generation of its last write (any source); shared with the path's FileEntries. */
+  private readonly pathGens = new Map<string, { n: number }>();
   private keys = 0;
   private counters = { spans: 0, logs: 0, unlocated: 0, evictions: 0 };
 
@@ -110,7 +98,7 @@ export class TelemetryAggregator implements IDisposable {
     this.counters.spans++;
     const error = span.status.code === STATUS_ERROR;
     const code = span.code;
-    const loc = code && code.file !== undefined && code.line !== undefined ? this.locate(code.file, code.line, code.column ?? 0, code.function) : undefined;
+    const loc = code && code.file !== undefined && code.line !== undefined ? this.locate(code.file, code.line, code.column ?? 0) : undefined;
     const ex = span.exceptions.length > 0 ? span.exceptions[span.exceptions.length - 1] : undefined;
     let sample: ErrorSample | undefined;
     let stack: ParsedStack | undefined;
@@ -137,7 +125,7 @@ export class TelemetryAggregator implements IDisposable {
       const line = this.lineEntry(file, loc.file, loc.line);
       line.stats.record(minute, span.durationMs, error);
       if (sample) line.lastError = sample;
-      const fnName = loc.function ?? (code?.function !== undefined ? code.function : undefined);
+      const fnName = code?.function ?? loc.function;
       if (fnName !== undefined) {
         const fn = this.fnEntry(file, loc.file, fnName);
         fn.line = loc.line;
@@ -159,7 +147,7 @@ export class TelemetryAggregator implements IDisposable {
   private addLogAt(r: LogRecord, minute: number): void {
     this.counters.logs++;
     const code = r.code;
-    let loc = code && code.file !== undefined && code.line !== undefined ? this.locate(code.file, code.line, code.column ?? 0, code.function) : undefined;
+    let loc = code && code.file !== undefined && code.line !== undefined ? this.locate(code.file, code.line, code.column ?? 0) : undefined;
     const stack = r.exception?.stacktrace ? this.parse(r.exception.stacktrace, r.resource.attributes['telemetry.sdk.language']) : undefined;
     if (!loc && stack) loc = this.options.locator.throwSite(stack);
     if (!loc) {
@@ -192,8 +180,8 @@ export class TelemetryAggregator implements IDisposable {
     if (this.keys > this.maxKeys) this.evict();
   }
 
-  /** Resolves through the Locator, cached per reported (file, line, column). */
-  private locate(file: string, line: number, column: number, fn: string | undefined): WorkspaceLocation | undefined {
+  /** Resolves through the Locator, cached per reported (file, line, column); the function is the caller's to pick (reported first). */
+  private locate(file: string, line: number, column: number): WorkspaceLocation | undefined {
     let byLine = this.locations.get(file);
     if (!byLine) {
       if (this.locationCount >= CACHE_LIMIT) {
@@ -210,8 +198,7 @@ export class TelemetryAggregator implements IDisposable {
       byLine.set(key, loc);
       this.locationCount++;
     }
-    if (!loc || !loc.userCode) return undefined;
-    return fn === undefined || fn === loc.function ? loc : { ...loc, function: fn };
+    return loc && loc.userCode ? loc : undefined;
   }
 
   private parse(stacktrace: string, language: unknown): ParsedStack {
@@ -233,7 +220,9 @@ export class TelemetryAggregator implements IDisposable {
     }
     let f = files.get(path);
     if (!f) {
-      f = { lines: new Map(), functions: new Map() };
+      let g = this.pathGens.get(path);
+      if (!g) this.pathGens.set(path, (g = { n: 0 }));
+      f = new FileEntry(source, path, g);
       files.set(path, f);
     }
     return f;
@@ -250,25 +239,31 @@ export class TelemetryAggregator implements IDisposable {
     return true;
   }
 
+  /** The entry of a line, about to be written: its generation and its file's are bumped. */
   private lineEntry(f: FileEntry, path: string, line: number): LineEntry {
+    this.bump(f);
     const e = f.lines.get(line);
     if (e) {
+      e.gen++;
       if (this.refresh(e, path)) e.logs?.clear();
       return e;
     }
-    const created: LineEntry = { stats: new WindowedStats(this.windowMinutes), version: this.versions.get(path), lastError: undefined, touched: ++this.tick, logs: undefined };
+    const created = newLineEntry(this.windowMinutes, this.versions.get(path), ++this.tick);
     f.lines.set(line, created);
     this.keys++;
     return created;
   }
 
+  /** The entry of a function, about to be written: its generation and its file's are bumped. */
   private fnEntry(f: FileEntry, path: string, name: string): FnEntry {
+    this.bump(f);
     const e = f.functions.get(name);
     if (e) {
+      e.gen++;
       this.refresh(e, path);
       return e;
     }
-    const created: FnEntry = { stats: new WindowedStats(this.windowMinutes), version: this.versions.get(path), lastError: undefined, touched: ++this.tick, line: 0 };
+    const created = newFnEntry(this.windowMinutes, this.versions.get(path), ++this.tick);
     f.functions.set(name, created);
     this.keys++;
     return created;
@@ -303,6 +298,7 @@ export class TelemetryAggregator implements IDisposable {
     for (const [source, files] of this.sources) {
       for (const [path, f] of files) {
         const dropFileIfEmpty = () => {
+          this.bump(f);
           if (f.lines.size === 0 && f.functions.size === 0) files.delete(path);
           if (files.size === 0) this.sources.delete(source);
         };
@@ -313,6 +309,12 @@ export class TelemetryAggregator implements IDisposable {
     all.sort((a, b) => a.touched - b.touched);
     const n = Math.max(1, Math.ceil(this.maxKeys / 10) + (this.keys - this.maxKeys));
     for (let i = 0; i < n && i < all.length; i++) all[i]!.drop();
+    // forget the generations of files no source has any more
+    for (const path of this.pathGens.keys()) {
+      let held = false;
+      for (const files of this.sources.values()) held ||= files.has(path);
+      if (!held) this.pathGens.delete(path);
+    }
     const dropped = Math.min(n, all.length);
     this.keys -= dropped;
     this.counters.evictions += dropped;
@@ -323,23 +325,20 @@ export class TelemetryAggregator implements IDisposable {
    * against another version than `currentVersion` are marked stale (when both are known).
    */
   query(file: string, source: SourceTag, currentVersion?: string): FileView | undefined {
-    const f = this.sources.get(source)?.get(file);
-    if (!f) return undefined;
-    const minute = Math.floor(this.now() / MINUTE_MS);
-    const isStale = (v: string | undefined) => currentVersion !== undefined && v !== undefined && v !== currentVersion;
-    const lines: LineStats[] = [];
-    for (const [line, e] of f.lines) {
-      if (e.stats.isEmpty(minute) && !e.logs?.length && !e.lastError) continue;
-      lines.push({ line, ...e.stats.summary(minute), lastError: e.lastError, lastLogs: e.logs?.newestFirst() ?? [], version: e.version, stale: isStale(e.version) });
-    }
-    const functions: FunctionStats[] = [];
-    for (const [name, e] of f.functions) {
-      if (e.stats.isEmpty(minute)) continue;
-      functions.push({ function: name, line: e.line, ...e.stats.summary(minute), lastError: e.lastError, version: e.version, stale: isStale(e.version) });
-    }
-    lines.sort((a, b) => a.line - b.line);
-    functions.sort((a, b) => a.line - b.line);
-    return { source, file, lines, functions, stale: lines.some((l) => l.stale) || functions.some((x) => x.stale) };
+    return this.sources.get(source)?.get(file)?.query(Math.floor(this.now() / MINUTE_MS), currentVersion);
+  }
+
+  /**
+   * A number that changes whenever data of `file` (any source) changes: with the minute and the
+   * buffer's version, what a cached view of the file depends on.
+   */
+  generation(file: string): number {
+    return this.pathGens.get(file)?.n ?? -1;
+  }
+
+  /** A write to `f`: its generation (and its path's, over all sources) takes a value never used before. */
+  private bump(f: FileEntry): void {
+    f.gen = f.pathGen.n = ++this.writes;
   }
 
   /** The sources with data. */
@@ -359,6 +358,7 @@ export class TelemetryAggregator implements IDisposable {
   /** Forgets everything (e.g. when the slice is torn down). */
   clear(): void {
     this.sources.clear();
+    this.pathGens.clear();
     this.locations.clear();
     this.locationCount = 0;
     this.stacks.clear();

@@ -1,0 +1,106 @@
+/**
+ * The aggregator's entries (one per line, one per function, per source and file) and the cached
+ * per-file views built from them. Every write bumps the entry's and its file's generation; a view
+ * is rebuilt only when the file's generation, the minute or the asked-for version moved, and then
+ * only the entries whose own generation moved recompute their summary (sketch quantiles).
+ */
+import type { Ring } from './ring';
+import { type ErrorSample, type FileView, type FunctionStats, type LineStats, type LogSample } from './view';
+import { WindowedStats } from './window';
+
+interface Cached<T> {
+  readonly gen: number;
+  readonly minute: number;
+  readonly stale: boolean;
+  /** Undefined when the entry has nothing in the window (it is left out of the view). */
+  readonly stats: T | undefined;
+}
+
+export interface Entry {
+  readonly stats: WindowedStats;
+  version: string | undefined;
+  lastError: ErrorSample | undefined;
+  touched: number;
+  /** Bumped on every write. */
+  gen: number;
+}
+export interface LineEntry extends Entry {
+  logs: Ring<LogSample> | undefined;
+  cached: Cached<LineStats> | undefined;
+}
+export interface FnEntry extends Entry {
+  line: number;
+  cached: Cached<FunctionStats> | undefined;
+}
+
+/** The entries of one (source, file), and its last view. */
+export class FileEntry {
+  readonly lines = new Map<number, LineEntry>();
+  readonly functions = new Map<string, FnEntry>();
+  /** Moved on by every write to any entry of the file (and by evictions). */
+  gen = 0;
+  private view: { gen: number; minute: number; version: string | undefined; view: FileView } | undefined;
+
+  constructor(
+    private readonly source: string,
+    private readonly path: string,
+    /** The generation of the path over all sources, moved on with {@link gen}. */
+    readonly pathGen: { n: number },
+  ) {}
+
+  /**
+   * The statistics over the window ending at `minute`. Entries recorded against another version
+   * than `currentVersion` are marked stale (when both are known). Served from the last view while
+   * nothing changed; otherwise only changed entries recompute their summary.
+   */
+  query(minute: number, currentVersion: string | undefined): FileView {
+    const v = this.view;
+    if (v && v.gen === this.gen && v.minute === minute && v.version === currentVersion) return v.view;
+    const lines: LineStats[] = [];
+    for (const [line, e] of this.lines) {
+      const s = lineStats(e, line, minute, currentVersion);
+      if (s) lines.push(s);
+    }
+    const functions: FunctionStats[] = [];
+    for (const [name, e] of this.functions) {
+      const s = fnStats(e, name, minute, currentVersion);
+      if (s) functions.push(s);
+    }
+    lines.sort((a, b) => a.line - b.line);
+    functions.sort((a, b) => a.line - b.line);
+    const view: FileView = { source: this.source, file: this.path, lines, functions, stale: lines.some((l) => l.stale) || functions.some((x) => x.stale) };
+    this.view = { gen: this.gen, minute, version: currentVersion, view };
+    return view;
+  }
+}
+
+const isStale = (recorded: string | undefined, current: string | undefined) => current !== undefined && recorded !== undefined && recorded !== current;
+
+function lineStats(e: LineEntry, line: number, minute: number, current: string | undefined): LineStats | undefined {
+  const stale = isStale(e.version, current);
+  const c = e.cached;
+  if (c && c.gen === e.gen && c.minute === minute && c.stale === stale) return c.stats;
+  const stats: LineStats | undefined =
+    e.stats.isEmpty(minute) && !e.logs?.length && !e.lastError
+      ? undefined
+      : { line, ...e.stats.summary(minute), lastError: e.lastError, lastLogs: e.logs?.newestFirst() ?? [], version: e.version, stale };
+  e.cached = { gen: e.gen, minute, stale, stats };
+  return stats;
+}
+
+function fnStats(e: FnEntry, name: string, minute: number, current: string | undefined): FunctionStats | undefined {
+  const stale = isStale(e.version, current);
+  const c = e.cached;
+  if (c && c.gen === e.gen && c.minute === minute && c.stale === stale) return c.stats;
+  const stats: FunctionStats | undefined = e.stats.isEmpty(minute) ? undefined : { function: name, line: e.line, ...e.stats.summary(minute), lastError: e.lastError, version: e.version, stale };
+  e.cached = { gen: e.gen, minute, stale, stats };
+  return stats;
+}
+
+export function newLineEntry(windowMinutes: number, version: string | undefined, touched: number): LineEntry {
+  return { stats: new WindowedStats(windowMinutes), version, lastError: undefined, touched, gen: 0, logs: undefined, cached: undefined };
+}
+
+export function newFnEntry(windowMinutes: number, version: string | undefined, touched: number): FnEntry {
+  return { stats: new WindowedStats(windowMinutes), version, lastError: undefined, touched, gen: 0, line: 0, cached: undefined };
+}
