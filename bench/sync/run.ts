@@ -7,14 +7,16 @@
  * Goals (issue 5): (1) ≥10× faster than kubectl exec + tar, p50 < 100 ms; (2) ≤1.2× tar; (3) < 1% of the tree.
  *
  *   node out/bench/sync/run.js     (needs the local cluster with the platform: npm run platform:install)
+ *   SLICE_BENCH_PROFILE=sync.cpuprofile …   also writes a CPU profile of this side during (2)
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { dirname, join } from 'node:path';
 import { execIn } from '../../test/cluster/smoke/helpers';
 import { alice } from '../../test/cluster/slices/sliceFixture';
 import { AGENT, ROOT, SyncSlice, within } from '../../test/cluster/sync/syncFixture';
+import { generateBenchTree } from './tree';
 
 const KUBECTL = process.env.SLICE_KUBECTL ?? '/var/lib/slice-cluster/bin/kubectl';
 const ALICE_KUBECONFIG = process.env.SLICE_KUBECONFIG_ALICE ?? '/var/lib/slice-cluster/kubeconfig/alice.kubeconfig';
@@ -33,22 +35,6 @@ function sh(script: string, env: Record<string, string> = {}): Promise<void> {
 }
 
 const quantile = (xs: readonly number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
-
-/** A deterministic tree of `files` files totalling `bytes`, in nested directories. */
-function generate(root: string, files: number, bytes: number): void {
-  let x = 42;
-  const rnd = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x / 0x7fffffff);
-  const avg = bytes / files;
-  let left = bytes;
-  for (let i = 0; i < files; i++) {
-    const size = i === files - 1 ? left : Math.min(left, Math.floor(rnd() * 2 * avg));
-    left -= size;
-    const p = join(root, `pkg${i % 20}`, `mod${Math.floor(i / 20) % 25}`, `f${i}.${i % 5 === 0 ? 'bin' : 'ts'}`);
-    mkdirSync(dirname(p), { recursive: true });
-    // source-like text for .ts, incompressible bytes for .bin
-    writeFileSync(p, p.endsWith('.bin') ? randomBytes(size) : Buffer.from(`export const v${i} = ${i};\n`.repeat(Math.ceil(size / 20))).subarray(0, size));
-  }
-}
 
 function verdict(met: boolean): string {
   return met ? 'met' : 'NOT met';
@@ -96,7 +82,7 @@ async function main(): Promise<void> {
 
     // (2) initial sync of a 10,000-file / 50 MB tree
     const tree = join(slice.local, 'tree');
-    generate(tree, FILES, TREE_BYTES);
+    generateBenchTree(tree, FILES, TREE_BYTES);
     await execIn(alice, slice.namespace, pod, AGENT, ['sh', '-c', `rm -rf ${ROOT}/tar-bench ${ROOT}/src && mkdir -p ${ROOT}/tar-tree`]);
     let t = performance.now();
     await sh(`tar c -C ${tree} . | ${kubectl} tar x -C ${ROOT}/tar-tree`);
@@ -104,10 +90,20 @@ async function main(): Promise<void> {
     await execIn(alice, slice.namespace, pod, AGENT, ['rm', '-rf', `${ROOT}/tar-tree`]);
     const t2 = slice.transport();
     const e2 = slice.engine(t2, { localRoot: tree });
+    const session = new Session();
+    if (process.env.SLICE_BENCH_PROFILE) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
     t = performance.now();
     e2.start();
     await within('the initial sync of the tree', e2.flush(), 600_000);
     const oursTree = performance.now() - t;
+    if (process.env.SLICE_BENCH_PROFILE) {
+      writeFileSync(process.env.SLICE_BENCH_PROFILE, JSON.stringify((await session.post('Profiler.stop')).profile));
+      session.disconnect();
+    }
     const sentInitial = e2.traffic.bytesSent;
     console.log(`(2) initial sync of ${FILES} files / ${(TREE_BYTES / 1e6).toFixed(1)} MB:`);
     console.log(`    slice sync ${(oursTree / 1000).toFixed(2)} s (sent ${(sentInitial / 1e6).toFixed(1)} MB); tar c | kubectl exec -i … tar x ${(tarTree / 1000).toFixed(2)} s`);

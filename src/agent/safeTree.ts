@@ -1,13 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { type FileHandle, lstat, mkdir, open, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import { type Stats, closeSync, constants, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { SyncError } from '../core/sync/errors';
 import { checkSyncPath } from '../core/sync/paths';
-import { hashFile, sha256 } from './treeFs';
+import { sha256 } from './treeFs';
 
 /** Temp files of atomic writes; the scan never reports them. */
 export const TEMP_NAME = /^\.slice-[0-9a-f]{16}\.tmp$/;
+
+/** A directory verified inside the root during the current batch: its real path and identity. */
+interface VerifiedDir {
+  readonly real: string;
+  readonly dev: number;
+  readonly ino: number;
+}
 
 /**
  * The only way the agent touches files: every operation stays inside the sync root.
@@ -18,9 +24,28 @@ export const TEMP_NAME = /^\.slice-[0-9a-f]{16}\.tmp$/;
  * kubectl cp family: CVE-2018-1002100, CVE-2019-1002101, CVE-2019-11246, CVE-2019-11249). The last
  * component is never followed: a write or rename replaces a symlink there, a delete removes the link.
  * Writes go to a temp file in the same directory (O_EXCL|O_NOFOLLOW), are fsynced and renamed over.
+ *
+ * The file-system calls are synchronous: each is a few microseconds on the agent's local volume,
+ * far less than a thread-pool round trip, and a batch is applied strictly in order anyway.
+ *
+ * Verified-directory cache (only between beginBatch() and endBatch()): the parent directories a
+ * batch resolved are remembered with their device and inode, so the next write into the same
+ * directory costs one lstat instead of a walk plus realpath. The cache is safe because
+ *  - it is emptied at the end of every batch, so a symlink placed in the container between
+ *    batches is always seen by the next walk;
+ *  - it is emptied by every operation of the agent's own that can change the directory structure
+ *    (a delete, a rename, a file or link replaced by a directory, a directory replaced by a file) —
+ *    the agent never creates symlinks itself, so within a batch only those can re-point a path;
+ *  - a cached directory is used only when an lstat of its real path still finds a directory with
+ *    the same device and inode: a component swapped for a symlink or a file in the meantime
+ *    misses, and the path is walked again. (A swap racing the very next open is the same
+ *    check-then-use race the uncached walk has; Node offers no openat/O_BENEATH to close it.)
  */
 export class SafeTree {
   private realRoot: string | undefined;
+  private verified: Map<string, VerifiedDir> | undefined;
+  private readonly tempPrefix = randomBytes(4).toString('hex');
+  private tempCounter = 0;
 
   /** `fsync: false` skips the flush to disk (path-safety tests; the agent with SLICE_AGENT_FSYNC=0). */
   constructor(
@@ -29,91 +54,149 @@ export class SafeTree {
   ) {}
 
   async init(): Promise<string> {
-    await mkdir(this.root, { recursive: true });
-    this.realRoot = await realpath(this.root);
-    return this.realRoot;
+    return Promise.resolve(this.initSync());
+  }
+
+  /** Starts remembering verified parent directories until endBatch(). */
+  beginBatch(): void {
+    this.verified = new Map();
+  }
+
+  endBatch(): void {
+    this.verified = undefined;
   }
 
   /** Writes atomically; `mode` (permission bits) defaults to the replaced file's, else 0644. Returns the hash. */
   async write(path: string, data: Uint8Array, mode: number | undefined, expectedHash?: string): Promise<string> {
+    return Promise.resolve(this.writeSync(path, data, mode, expectedHash));
+  }
+
+  /** Removes a file, a symlink (not its target) or a directory tree. Absent is success. */
+  async remove(path: string): Promise<void> {
+    this.removeSync(path);
+    return Promise.resolve();
+  }
+
+  /** Moves `from` to `to` when `from` still holds `expectedHash`; returns the hash now at `to`. */
+  async rename(from: string, to: string, expectedHash: string): Promise<string> {
+    return Promise.resolve(this.renameSync(from, to, expectedHash));
+  }
+
+  /** What `path` holds now, not following a final symlink; undefined when invalid, outside the root or absent. */
+  statSync(path: string): Stats | undefined {
+    try {
+      const resolved = this.resolve(path, false);
+      return resolved ? lstatSync(join(resolved.parent, resolved.name), { throwIfNoEntry: false }) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeSync(path: string, data: Uint8Array, mode: number | undefined, expectedHash?: string): string {
     const hash = sha256(data);
     if (expectedHash !== undefined && hash !== expectedHash) throw new SyncError('HASH_MISMATCH', `${path}: received contents hash to ${hash.slice(0, 12)}…, not the announced ${expectedHash.slice(0, 12)}…`, path);
-    const { parent, name } = await this.resolve(path, true);
+    const { parent, name } = this.resolve(path, true);
     const target = join(parent, name);
-    const existing = await lstatOrUndefined(target);
-    if (existing?.isDirectory()) await rm(target, { recursive: true, force: true });
+    const existing = lstatSync(target, { throwIfNoEntry: false });
+    if (existing?.isDirectory()) {
+      this.structureChanged();
+      rmSync(target, { recursive: true, force: true });
+    }
     const finalMode = (mode ?? (existing?.isFile() ? existing.mode : 0o644)) & 0o7777;
-    const temp = join(parent, `.slice-${randomBytes(8).toString('hex')}.tmp`);
-    let fh: FileHandle | undefined;
+    const temp = join(parent, `.slice-${this.tempPrefix}${(this.tempCounter++ >>> 0).toString(16).padStart(8, '0')}.tmp`);
+    let fd: number | undefined;
     try {
-      fh = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      await fh.writeFile(data);
-      await fh.chmod(finalMode);
-      if (this.options.fsync !== false) await fh.sync();
-      await fh.close();
-      fh = undefined;
-      await rename(temp, target);
+      fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+      fchmodSync(fd, finalMode);
+      if (this.options.fsync !== false) fsyncSync(fd);
+      closeSync(fd);
+      fd = undefined;
+      renameSync(temp, target);
     } catch (e) {
-      await fh?.close().catch(() => undefined);
-      await unlink(temp).catch(() => undefined);
+      if (fd !== undefined) tryIt(() => closeSync(fd as number));
+      tryIt(() => unlinkSync(temp));
       throw ioError(path, e);
     }
     return hash;
   }
 
-  /** Removes a file, a symlink (not its target) or a directory tree. Absent is success. */
-  async remove(path: string): Promise<void> {
-    const resolved = await this.resolve(path, false);
+  removeSync(path: string): void {
+    const resolved = this.resolve(path, false);
     if (!resolved) return;
     const target = join(resolved.parent, resolved.name);
-    const st = await lstatOrUndefined(target);
+    const st = lstatSync(target, { throwIfNoEntry: false });
     if (!st) return;
+    this.structureChanged();
     try {
-      if (st.isDirectory()) await rm(target, { recursive: true, force: true });
-      else await unlink(target);
+      if (st.isDirectory()) rmSync(target, { recursive: true, force: true });
+      else unlinkSync(target);
     } catch (e) {
       throw ioError(path, e);
     }
   }
 
-  /** Moves `from` to `to` when `from` still holds `expectedHash`; returns the hash now at `to`. */
-  async rename(from: string, to: string, expectedHash: string): Promise<string> {
-    const source = await this.resolve(from, false);
+  renameSync(from: string, to: string, expectedHash: string): string {
+    const source = this.resolve(from, false);
     const sourcePath = source ? join(source.parent, source.name) : undefined;
-    const st = sourcePath ? await lstatOrUndefined(sourcePath) : undefined;
+    const st = sourcePath ? lstatSync(sourcePath, { throwIfNoEntry: false }) : undefined;
     if (!sourcePath || !st?.isFile()) throw new SyncError('NOT_FOUND', `cannot move ${from}: it is not a file in the container`, from);
-    const actual = await hashFile(sourcePath);
-    if (actual !== expectedHash) throw new SyncError('HASH_MISMATCH', `cannot move ${from}: its contents changed in the container`, from);
-    const dest = await this.resolve(to, true);
-    const target = join(dest.parent, dest.name);
+    let actual: string;
     try {
-      if ((await lstatOrUndefined(target))?.isDirectory()) await rm(target, { recursive: true, force: true });
-      await rename(sourcePath, target);
+      actual = sha256(readNoFollow(sourcePath));
+    } catch (e) {
+      throw ioError(from, e);
+    }
+    if (actual !== expectedHash) throw new SyncError('HASH_MISMATCH', `cannot move ${from}: its contents changed in the container`, from);
+    const dest = this.resolve(to, true);
+    const target = join(dest.parent, dest.name);
+    this.structureChanged();
+    try {
+      if (lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) rmSync(target, { recursive: true, force: true });
+      renameSync(sourcePath, target);
     } catch (e) {
       throw ioError(to, e);
     }
     return actual;
   }
 
+  private initSync(): string {
+    mkdirSync(this.root, { recursive: true });
+    this.realRoot = realpathSync(this.root);
+    return this.realRoot;
+  }
+
+  /** The agent changed the directory structure itself: nothing verified before is trusted any more. */
+  private structureChanged(): void {
+    this.verified?.clear();
+  }
+
   /** The real parent directory of `path`, inside the root; with `create`, missing directories are made. */
-  private resolve(path: string, create: true): Promise<{ parent: string; name: string }>;
-  private resolve(path: string, create: false): Promise<{ parent: string; name: string } | undefined>;
-  private async resolve(path: string, create: boolean): Promise<{ parent: string; name: string } | undefined> {
-    const root = this.realRoot ?? (await this.init());
+  private resolve(path: string, create: true): { parent: string; name: string };
+  private resolve(path: string, create: false): { parent: string; name: string } | undefined;
+  private resolve(path: string, create: boolean): { parent: string; name: string } | undefined {
+    const root = this.realRoot ?? this.initSync();
     const checked = checkSyncPath(path);
     if (!checked.ok) throw new SyncError(checked.error.code, checked.error.message, path);
-    const segments = path.split('/');
-    const name = segments.pop() ?? '';
+    const cut = path.lastIndexOf('/');
+    const name = path.slice(cut + 1);
+    const dir = cut < 0 ? '' : path.slice(0, cut);
+    const cached = this.verified?.get(dir);
+    if (cached) {
+      const now = lstatSync(cached.real, { throwIfNoEntry: false });
+      if (now?.isDirectory() && now.dev === cached.dev && now.ino === cached.ino) return { parent: cached.real, name };
+      this.structureChanged();
+    }
     let cur = root;
-    for (const segment of segments) {
+    for (const segment of dir === '' ? [] : dir.split('/')) {
       const next = join(cur, segment);
-      const st = await lstatOrUndefined(next);
+      const st = lstatSync(next, { throwIfNoEntry: false });
       if (st?.isSymbolicLink()) {
-        const real = await realpathOrUndefined(next);
+        const real = realpathOrUndefined(next);
         if (real === undefined || !inside(real, root)) throw outside(path);
-        if (!(await isDirectory(real))) {
+        if (!isDirectory(real)) {
           if (!create) return undefined;
-          await replaceWithDir(next, path);
+          this.replaceWithDir(next, path);
           cur = next;
         } else {
           cur = real;
@@ -122,16 +205,36 @@ export class SafeTree {
         cur = next;
       } else {
         if (!create) return undefined;
-        if (st) await replaceWithDir(next, path);
-        else await mkdir(next).catch((e: unknown) => (isCode(e, 'EEXIST') ? undefined : Promise.reject(ioError(path, e))));
-        const again = await lstatOrUndefined(next);
+        if (st) this.replaceWithDir(next, path);
+        else {
+          try {
+            mkdirSync(next);
+          } catch (e) {
+            if (!isCode(e, 'EEXIST')) throw ioError(path, e);
+          }
+        }
+        const again = lstatSync(next, { throwIfNoEntry: false });
         if (!again?.isDirectory()) throw outside(path);
         cur = next;
       }
     }
-    const real = await realpathOrUndefined(cur);
+    const real = realpathOrUndefined(cur);
     if (real === undefined || !inside(real, root)) throw outside(path);
+    if (this.verified) {
+      const st = lstatSync(real, { throwIfNoEntry: false });
+      if (st?.isDirectory()) this.verified.set(dir, { real, dev: st.dev, ino: st.ino });
+    }
     return { parent: real, name };
+  }
+
+  private replaceWithDir(p: string, path: string): void {
+    this.structureChanged();
+    try {
+      unlinkSync(p);
+      mkdirSync(p);
+    } catch (e) {
+      throw ioError(path, e);
+    }
   }
 }
 
@@ -141,15 +244,6 @@ function inside(p: string, root: string): boolean {
 
 function outside(path: string): SyncError {
   return new SyncError('PATH_OUTSIDE_ROOT', `refusing ${path}: it resolves outside the sync root through a symlink`, path);
-}
-
-async function replaceWithDir(p: string, path: string): Promise<void> {
-  try {
-    await unlink(p);
-    await mkdir(p);
-  } catch (e) {
-    throw ioError(path, e);
-  }
 }
 
 function ioError(path: string, e: unknown): SyncError {
@@ -162,26 +256,32 @@ function isCode(e: unknown, code: string): boolean {
   return typeof e === 'object' && e !== null && 'code' in e && e.code === code;
 }
 
-async function lstatOrUndefined(p: string) {
+/** The bytes of a regular file, refusing to follow a symlink in the last component. */
+function readNoFollow(p: string): Buffer {
+  const fd = openSync(p, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    return await lstat(p);
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tryIt(f: () => void): void {
+  try {
+    f();
+  } catch {
+    // best effort
+  }
+}
+
+function realpathOrUndefined(p: string): string | undefined {
+  try {
+    return realpathSync(p);
   } catch {
     return undefined;
   }
 }
 
-async function realpathOrUndefined(p: string): Promise<string | undefined> {
-  try {
-    return await realpath(p);
-  } catch {
-    return undefined;
-  }
-}
-
-async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
+function isDirectory(p: string): boolean {
+  return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }

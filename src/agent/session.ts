@@ -1,4 +1,4 @@
-import { inflateRawSync } from 'node:zlib';
+import { inflateRaw } from 'node:zlib';
 import { SyncError } from '../core/sync/errors';
 import { type BatchOp, type HookConfig, type Message, type OpResult, encodeManifestPayload, encodeMessage, parseMessage } from '../core/sync/messages';
 import { toWire } from '../core/sync/manifest';
@@ -9,7 +9,10 @@ import { type SafeTree, TEMP_NAME } from './safeTree';
 import { NodeTreeFs } from './treeFs';
 import { deflateIfWorthIt } from './compression';
 
-const WRITE_CONCURRENCY = 16;
+/** Inflates on the thread pool, bounded by the size the batch announces. */
+function inflate(raw: Uint8Array, maxOutputLength: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => inflateRaw(raw, { maxOutputLength }, (e, out) => (e ? reject(e) : resolve(out))));
+}
 
 export interface SessionContext {
   readonly tree: SafeTree;
@@ -109,58 +112,49 @@ export class AgentSession {
     const expected = ops.reduce((n, op) => n + (op.op === 'write' ? op.size : 0), 0);
     let payload = raw;
     try {
-      if (compressed) payload = inflateRawSync(raw, { maxOutputLength: Math.max(1, expected) });
+      if (compressed) payload = await inflate(raw, Math.max(1, expected));
     } catch {
       return this.fail(id, 'BAD_FRAME', 'batch payload does not inflate to the announced size');
     }
     if (payload.length !== expected) return this.fail(id, 'BAD_FRAME', `batch payload is ${payload.length} bytes, its writes announce ${expected}`);
+    // Applied strictly in order, synchronously (see SafeTree); the verified-directory cache lives
+    // for this batch only. A write that lost a race on creating a parent directory is retried once.
     const results: OpResult[] = [];
     let offset = 0;
-    // Deletes and renames apply in order; a run of consecutive writes (distinct paths) is applied
-    // WRITE_CONCURRENCY at a time, so their fsyncs overlap. A write that lost a race on creating a
-    // shared parent directory is retried alone.
-    let run: { op: BatchOp; data: Uint8Array; index: number }[] = [];
-    const flushRun = async () => {
-      for (let i = 0; i < run.length; i += WRITE_CONCURRENCY) {
-        await Promise.all(
-          run.slice(i, i + WRITE_CONCURRENCY).map(async (w) => {
-            let r = await this.apply(w.op, w.data);
-            if (!r.ok && r.code === 'IO_ERROR') r = await this.apply(w.op, w.data);
-            results[w.index] = r;
-          }),
-        );
+    this.ctx.tree.beginBatch();
+    try {
+      for (const op of ops) {
+        let data: Uint8Array | undefined;
+        if (op.op === 'write') {
+          data = payload.subarray(offset, offset + op.size);
+          offset += op.size;
+        }
+        let r = this.apply(op, data);
+        if (!r.ok && r.code === 'IO_ERROR') r = this.apply(op, data);
+        results.push(r);
       }
-      run = [];
-    };
-    for (const [index, op] of ops.entries()) {
-      if (op.op === 'write') {
-        run.push({ op, data: payload.subarray(offset, offset + op.size), index });
-        offset += op.size;
-        continue;
-      }
-      await flushRun();
-      results[index] = await this.apply(op, undefined);
+    } finally {
+      this.ctx.tree.endBatch();
     }
-    await flushRun();
     this.send({ type: MessageType.Ack, meta: { results, durationMs: Math.round((performance.now() - started) * 1000) / 1000 } }, id);
   }
 
-  private async apply(op: BatchOp, data: Uint8Array | undefined): Promise<OpResult> {
+  private apply(op: BatchOp, data: Uint8Array | undefined): OpResult {
     try {
       switch (op.op) {
         case 'write': {
           if (op.size > this.ctx.maxFileBytes) throw new SyncError('TOO_LARGE', `${op.path} is ${op.size} bytes, over the agent's ${this.ctx.maxFileBytes}-byte limit`, op.path);
           this.ctx.cache.delete(op.path);
-          return { path: op.path, ok: true, hash: await this.ctx.tree.write(op.path, data ?? new Uint8Array(0), op.mode, op.hash) };
+          return { path: op.path, ok: true, hash: this.ctx.tree.writeSync(op.path, data ?? new Uint8Array(0), op.mode, op.hash) };
         }
         case 'delete':
           this.ctx.cache.delete(op.path);
-          await this.ctx.tree.remove(op.path);
+          this.ctx.tree.removeSync(op.path);
           return { path: op.path, ok: true };
         case 'rename':
           this.ctx.cache.delete(op.from);
           this.ctx.cache.delete(op.path);
-          return { path: op.path, ok: true, hash: await this.ctx.tree.rename(op.from, op.path, op.hash) };
+          return { path: op.path, ok: true, hash: this.ctx.tree.renameSync(op.from, op.path, op.hash) };
       }
     } catch (e) {
       const se = e instanceof SyncError ? e : new SyncError('INTERNAL', e instanceof Error ? e.message : String(e));

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import * as crypto from 'node:crypto';
+import { createReadStream, lstatSync, readFileSync } from 'node:fs';
 import { lstat, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type TreeDirEntry, type TreeFs, type TreeStat } from '../core/sync/scanner';
@@ -39,13 +39,23 @@ export class NodeTreeFs implements TreeFs {
   }
 }
 
+/** Files up to this size are hashed in one synchronous read; larger ones are streamed. */
+const READ_WHOLE_BYTES = 1024 * 1024;
+
+/** Lower-case hex sha256; the one-shot crypto.hash where Node has it (much cheaper per small file). */
 export function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return typeof crypto.hash === 'function' ? crypto.hash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
 export function hashFile(abs: string): Promise<string> {
+  try {
+    const st = lstatSync(abs);
+    if (st.isFile() && st.size <= READ_WHOLE_BYTES) return Promise.resolve(sha256(readFileSync(abs)));
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
   return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
+    const h = crypto.createHash('sha256');
     createReadStream(abs)
       .on('data', (chunk) => h.update(chunk))
       .on('error', reject)

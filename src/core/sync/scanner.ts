@@ -47,11 +47,13 @@ export class HashCache {
 }
 
 /** Reads one file's manifest entry (hash from the cache when mtime and size match); undefined when gone. */
-export async function entryOf(fs: TreeFs, path: string, cache: HashCache | undefined): Promise<ManifestEntry | undefined> {
+export async function entryOf(fs: TreeFs, path: string, cache: HashCache | undefined, hashNow = true): Promise<ManifestEntry | undefined> {
   const stat = await fs.stat(path);
   if (!stat) return undefined;
   let hash = cache?.get(path, stat);
-  if (hash === undefined) {
+  if (hash === undefined && !hashNow) {
+    hash = UNHASHED;
+  } else if (hash === undefined) {
     hash = await fs.hash(path);
     cache?.set(path, stat, hash);
   }
@@ -66,7 +68,15 @@ export interface ScanOptions {
   /** Names the scan never lists (the agent's own temp files). */
   readonly skipName?: (name: string) => boolean;
   readonly concurrency?: number;
+  /**
+   * false: stat only; an entry whose hash is not cached gets UNHASHED, to be hashed later by
+   * hashWhere() (only where a comparison needs it) or when its bytes are read to be sent.
+   */
+  readonly hash?: boolean;
 }
+
+/** The hash of an entry not hashed yet (scanTree with `hash: false`). */
+export const UNHASHED = '';
 
 export interface ScanResult {
   readonly manifest: Map<string, ManifestEntry>;
@@ -82,14 +92,15 @@ export async function scanTree(fs: TreeFs, options: ScanOptions): Promise<ScanRe
   const dirs = [''];
   while (dirs.length > 0) {
     const dir = dirs.shift() ?? '';
-    if (options.discoverGitignores) {
+    const entries = await fs.readDir(dir);
+    if (options.discoverGitignores && entries.some((e) => e.name === '.gitignore' && e.kind === 'file')) {
       const content = await fs.readText(dir ? `${dir}/.gitignore` : '.gitignore');
       if (content !== undefined) {
         gitignores.push({ dir, content });
         rules = new IgnoreRules({ patterns: options.spec.patterns, gitignores });
       }
     }
-    for (const e of await fs.readDir(dir)) {
+    for (const e of entries) {
       if (options.skipName?.(e.name)) continue;
       const path = dir ? `${dir}/${e.name}` : e.name;
       if (e.kind === 'dir' && !rules.isIgnored(path, true)) dirs.push(path);
@@ -101,10 +112,29 @@ export async function scanTree(fs: TreeFs, options: ScanOptions): Promise<ScanRe
   const worker = async () => {
     while (next < files.length) {
       const path = files[next++] ?? '';
-      const entry = await entryOf(fs, path, options.cache);
+      const entry = await entryOf(fs, path, options.cache, options.hash !== false);
       if (entry) manifest.set(path, entry);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 16) }, worker));
   return { manifest, spec: { patterns: options.spec.patterns, gitignores }, rules };
+}
+
+/**
+ * Hashes the UNHASHED entries of `manifest` that `needed` selects (in place), `concurrency` at a
+ * time; an entry whose file vanished is dropped.
+ */
+export async function hashWhere(fs: TreeFs, manifest: Map<string, ManifestEntry>, cache: HashCache | undefined, needed: (e: ManifestEntry) => boolean, concurrency = 16): Promise<number> {
+  const todo = [...manifest.values()].filter((e) => e.hash === UNHASHED && needed(e)).map((e) => e.path);
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const path = todo[next++] ?? '';
+      const entry = await entryOf(fs, path, cache);
+      if (entry) manifest.set(path, entry);
+      else manifest.delete(path);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  return todo.length;
 }

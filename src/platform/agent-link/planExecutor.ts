@@ -1,19 +1,24 @@
-import { deflateRawSync } from 'node:zlib';
+import { deflateRaw } from 'node:zlib';
 import { SyncError } from '../../core/sync/errors';
 import { type BatchOp, type OpResult } from '../../core/sync/messages';
 import { type ManifestEntry } from '../../core/sync/manifest';
 import { type PlanOp } from '../../core/sync/planner';
 import { type FlowWindow } from '../../core/sync/flowWindow';
 import { FrameFlags, MessageType } from '../../core/sync/protocol';
-import { type AgentConnection } from './agentConnection';
+import { type HashCache } from '../../core/sync/scanner';
+import { type AgentConnection, type Reply } from './agentConnection';
 import { type LocalTreeFs } from './localTreeFs';
 
 const COMPRESS_THRESHOLD = 16 * 1024;
+/** Reading files blocks the event loop for at most about this long before yielding. */
+const READ_SLICE_MS = 8;
 
 export interface ExecutorOptions {
   readonly maxBatchBytes: number;
   readonly maxBatchOps: number;
   readonly window: FlowWindow;
+  /** Remembers the hashes computed while reading, so the next scan is stats only. */
+  readonly cache?: HashCache;
 }
 
 /** What happened to one planned op: the entry now in the container (writes/renames) or the failure. */
@@ -41,9 +46,11 @@ interface PendingBatch {
 }
 
 /**
- * Sends a plan as batches: file bytes read at send time (hashed as read), batches bounded in ops
- * and bytes, large payloads deflated, at most a window of unacknowledged batches in flight.
- * Calls `onOutcome` for every op as its acknowledgement arrives, in order.
+ * Sends a plan as a pipelined stream of batches: file bytes read at send time (hashed as read) in
+ * short synchronous slices, batches bounded in ops and bytes, large payloads deflated on the
+ * thread pool while the next batch is read, batches sent strictly in plan order, at most a window
+ * of unacknowledged batches in flight. Calls `onOutcome` for every op as its batch's
+ * acknowledgement arrives, in order.
  */
 export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: readonly PlanOp[], options: ExecutorOptions, onOutcome: (o: OpOutcome) => void): Promise<ExecutionReport> {
   const inFlight = new Set<Promise<void>>();
@@ -53,34 +60,34 @@ export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: 
   let batches = 0;
   let nextId = 0;
   let batch = emptyBatch();
+  /** Settles once the previous batch is on the wire: frames leave in plan order. */
+  let sendOrder: Promise<unknown> = Promise.resolve();
 
   const send = async (b: PendingBatch) => {
     if (b.ops.length === 0) return;
     const id = nextId++;
-    while (!options.window.canSend(b.bytes)) await Promise.race(inFlight);
+    while (!options.window.canSend(b.bytes) && inFlight.size > 0) await Promise.race(inFlight);
     if (firstError) throw firstError;
     const raw = concat(b.chunks, b.bytes);
-    let payload = raw;
-    let flags = 0;
-    if (raw.length >= COMPRESS_THRESHOLD) {
-      const packed = deflateRawSync(raw, { level: 1 });
-      if (packed.length < raw.length * 0.9) {
-        payload = packed;
-        flags = FrameFlags.Compressed;
-      }
-    }
+    const packed = raw.length >= COMPRESS_THRESHOLD ? deflateIfSmaller(raw) : Promise.resolve({ payload: raw, flags: 0 });
     payloadBytes += raw.length;
-    wireBytes += payload.length;
     batches++;
     options.window.sent(id, b.bytes);
-    const p = conn
-      .request({ type: MessageType.Batch, meta: { ops: b.ops } }, payload, flags)
-      .then((reply) => {
+    const sent = sendOrder.then(async () => {
+      const { payload, flags } = await packed;
+      wireBytes += payload.length;
+      // Wrapped so the acknowledgement is not awaited here: the next batch may go out before it.
+      return { ack: conn.request({ type: MessageType.Batch, meta: { ops: b.ops } }, payload, flags) };
+    });
+    sendOrder = sent.catch(() => undefined);
+    const p = sent
+      .then(({ ack }) => ack)
+      .then((reply: Reply) => {
         if (reply.msg.type !== MessageType.Ack || reply.msg.meta.results.length !== b.ops.length) throw new SyncError('BAD_FRAME', 'the agent answered a batch with something other than a matching ACK');
         reply.msg.meta.results.forEach((result, i) => {
           const op = b.plan[i];
-          const sent = b.sent[i];
-          if (op) onOutcome(sent ? { op, result, sent } : { op, result });
+          const sentEntry = b.sent[i];
+          if (op) onOutcome(sentEntry ? { op, result, sent: sentEntry } : { op, result });
         });
       })
       .catch((e: unknown) => {
@@ -93,15 +100,21 @@ export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: 
     inFlight.add(p);
   };
 
+  let slice = performance.now();
   for (const op of plan) {
     if (firstError) break;
+    if (performance.now() - slice > READ_SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
     if (op.kind === 'write') {
-      const file = await fs.read(op.entry.path);
+      const file = fs.readSync(op.entry.path);
       if (!file) {
         onOutcome({ op, result: { path: op.entry.path, ok: false, code: 'NOT_FOUND', message: `${op.entry.path} vanished before it could be sent` }, vanished: true });
         continue;
       }
-      const sent: ManifestEntry = file.mode === undefined ? { path: op.entry.path, size: file.data.length, hash: file.hash } : { path: op.entry.path, size: file.data.length, mode: file.mode, hash: file.hash };
+      if (file.mtimeMs >= 0) options.cache?.set(op.entry.path, { size: file.size, mtimeMs: file.mtimeMs }, file.hash);
+      const sent: ManifestEntry = file.mode === undefined ? { path: op.entry.path, size: file.size, hash: file.hash } : { path: op.entry.path, size: file.size, mode: file.mode, hash: file.hash };
       if (batch.ops.length > 0 && batch.bytes + file.data.length > options.maxBatchBytes) {
         await send(batch);
         batch = emptyBatch();
@@ -122,9 +135,16 @@ export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: 
     }
   }
   if (!firstError) await send(batch);
-  await Promise.all(inFlight);
+  while (inFlight.size > 0) await Promise.all(inFlight);
   if (firstError) throw firstError;
   return { payloadBytes, wireBytes, batches };
+}
+
+/** Deflates on the thread pool; keeps the raw bytes when deflate saves less than 10%. */
+function deflateIfSmaller(raw: Uint8Array): Promise<{ payload: Uint8Array; flags: number }> {
+  return new Promise((resolve) =>
+    deflateRaw(raw, { level: 1 }, (e, packed) => resolve(!e && packed.length < raw.length * 0.9 ? { payload: packed, flags: FrameFlags.Compressed } : { payload: raw, flags: 0 })),
+  );
 }
 
 function emptyBatch(): PendingBatch {

@@ -10,7 +10,7 @@ import { type ManifestEntry, fromWire } from '../../core/sync/manifest';
 import { type HookConfig, type HookResultMeta, type WelcomeMeta, decodeManifestPayload } from '../../core/sync/messages';
 import { type DriftEntry, type PlanOp, type SkippedEntry, planChanges, planFull } from '../../core/sync/planner';
 import { MessageType, SUPPORTED_VERSIONS } from '../../core/sync/protocol';
-import { HashCache, entryOf, scanTree } from '../../core/sync/scanner';
+import { HashCache, entryOf, hashWhere, scanTree } from '../../core/sync/scanner';
 import { type Transport } from '../../core/sync/transport';
 import { AgentConnection, type TrafficStats } from './agentConnection';
 import { LocalTreeFs } from './localTreeFs';
@@ -300,7 +300,9 @@ export class SyncEngine implements IDisposable {
     const taken = this.pending.take();
     try {
       const sliceignore = (await this.fs.readText('.sliceignore')) ?? '';
-      const scan = await scanTree(this.fs, { spec: { patterns: [...(this.options.ignorePatterns ?? []), ...sliceignore.split(/\r?\n/)], gitignores: [] }, discoverGitignores: true, cache: this.cache });
+      // Stats only first: a file is hashed only where a comparison needs its hash (the container or
+      // the last acknowledgement has one of the same size); the rest is hashed as it is sent.
+      const scan = await scanTree(this.fs, { spec: { patterns: [...(this.options.ignorePatterns ?? []), ...sliceignore.split(/\r?\n/)], gitignores: [] }, discoverGitignores: true, cache: this.cache, hash: false });
       this.rules = scan.rules;
       this.spec = scan.spec;
       const reply = await conn.request({ type: MessageType.ManifestRequest, meta: { ignore: this.spec } });
@@ -308,6 +310,7 @@ export class SyncEngine implements IDisposable {
       const wire = decodeManifestPayload(reply.payload, reply.msg.meta.count);
       if (!wire.ok) throw new SyncError(wire.error.code, wire.error.message);
       this.known = new Map(wire.value.map((w) => [w[0], fromWire(w)]));
+      await hashWhere(this.fs, scan.manifest, this.cache, (l) => this.known.get(l.path)?.size === l.size || this.acked.get(l.path)?.size === l.size);
       const plan = planFull({ local: scan.manifest, remote: this.known, acked: this.acked, maxFileBytes: this.maxFileBytes(), reset });
       for (const l of scan.manifest.values()) {
         const r = this.known.get(l.path);
@@ -354,7 +357,7 @@ export class SyncEngine implements IDisposable {
       conn,
       this.fs,
       ops,
-      { maxBatchBytes: this.options.maxBatchBytes ?? 4 * 1024 * 1024, maxBatchOps: this.options.maxBatchOps ?? 1000, window: this.window },
+      { maxBatchBytes: this.options.maxBatchBytes ?? 4 * 1024 * 1024, maxBatchOps: this.options.maxBatchOps ?? 1000, window: this.window, cache: this.cache },
       (o) => this.applyOutcome(o, counts),
     );
     this.window.clear();
