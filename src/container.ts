@@ -19,6 +19,11 @@ import { registerIsolationCommand } from './vscode/isolationCommand';
 import { affectsSlice, settings } from './vscode/settings';
 import { type TelemetryApi, TelemetryFeature } from './vscode/telemetry/telemetryFeature';
 import { type SyncApi, SyncFeature } from './vscode/sync/syncFeature';
+import { LiveTelemetry, type LiveTelemetryApi } from './vscode/telemetry/liveTelemetry';
+import { WorkloadClient } from './platform/kube/workloads';
+import { ActiveSliceStatus } from './vscode/activeSliceStatus';
+import { SyncStateBridge } from './vscode/tree/syncState';
+import { registerWorkloadCommands } from './vscode/tree/workloadCommands';
 
 const SELECTED_CONTEXT_KEY = 'slice.selectedContext';
 
@@ -32,6 +37,8 @@ export interface SliceApi {
   readonly telemetry: TelemetryApi;
   /** Sync on save: the running sync sessions. */
   readonly sync: SyncApi;
+  /** Live telemetry streamed from forked workloads (agent OTLP relay, container logs). */
+  readonly liveTelemetry: LiveTelemetryApi;
   /** Resolves once the first load of the kubeconfig and cluster has finished. */
   readonly ready: Promise<void>;
   /** How long activate() took (filled in by extension.ts), for bench/activation. */
@@ -61,7 +68,9 @@ export class Container implements IDisposable {
     const model = this.lifetime.add(new EnvironmentsModel(loader, cluster, selection, logger));
     const contextKeys = new ContextKeys();
     const slices = new SliceClient(clients);
-    const view = this.lifetime.add(new EnvironmentsView(model, contextKeys, { pods: (c, ns) => slices.pods(c, ns), quota: (c, ns) => slices.quota(c, ns) }, onError));
+    const workloads = new WorkloadClient(clients);
+    const syncState = this.lifetime.add(new SyncStateBridge());
+    const view = this.lifetime.add(new EnvironmentsView(model, contextKeys, { workloads: (c, ns) => workloads.workloads(c, ns), quota: (c, ns) => slices.quota(c, ns) }, onError, syncState));
 
     const refresh = () => void model.refresh().catch(onError);
     const watcher = this.lifetime.add(new KubeconfigWatcher(refresh));
@@ -74,12 +83,16 @@ export class Container implements IDisposable {
     registerSliceCommands(registry, model, slices, diagnostics, logger);
     registerIsolationCommand(registry, model, clients, logger, { push: (d) => this.lifetime.add(d) });
     const sync = this.lifetime.add(new SyncFeature(registry, model, clients, logger));
+    syncState.attach(sync.api);
+    registerWorkloadCommands(registry, model, workloads, logger, { push: (d) => this.lifetime.add(d) });
+    this.lifetime.add(new ActiveSliceStatus(model, registry));
     const telemetry = this.lifetime.add(new TelemetryFeature(registry, logger, context.extensionUri));
+    const live = this.lifetime.add(new LiveTelemetry(registry, model, clients, telemetry.api.service, logger, sync.api));
 
     logger.info(`Slice ${String((context.extension.packageJSON as { version?: unknown }).version)} activated in ${vscode.env.appName} ${vscode.version}`);
     const ready = view.render().then(() => model.refresh());
     ready.catch(onError);
-    this.api = { environments: model, view, contextKeys, logger, telemetry: telemetry.api, sync: sync.api, ready: ready.catch(() => undefined), timings: { activateMs: 0 } };
+    this.api = { environments: model, view, contextKeys, logger, telemetry: telemetry.api, sync: sync.api, liveTelemetry: live.api, ready: ready.catch(() => undefined), timings: { activateMs: 0 } };
   }
 
   dispose(): void {

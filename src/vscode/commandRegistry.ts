@@ -19,10 +19,17 @@ export const Commands = {
   clearTelemetry: 'slice.clearTelemetry',
   openTrace: 'slice.openTrace',
   selectTelemetrySource: 'slice.selectTelemetrySource',
+  streamTelemetry: 'slice.streamTelemetry',
+  stopTelemetry: 'slice.stopTelemetry',
   startSync: 'slice.startSync',
   stopSync: 'slice.stopSync',
   resetContainerToLocal: 'slice.resetContainerToLocal',
   syncActions: 'slice.syncActions',
+  startSyncWorkload: 'slice.startSyncWorkload',
+  stopSyncWorkload: 'slice.stopSyncWorkload',
+  showPodLogs: 'slice.showPodLogs',
+  sendRequest: 'slice.sendRequest',
+  activeSliceActions: 'slice.activeSliceActions',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

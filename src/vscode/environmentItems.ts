@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { type Environment, type KubeContext, type SliceEnvironment, describeTimeLeft } from '../core/cluster/environments';
-import { type ForkStatus } from '../core/slice/sliceResource';
-import { type PodSummary, type QuotaUse } from '../platform/kube/sliceClient';
+import { type QuotaUse } from '../platform/kube/sliceClient';
 import { Commands } from './commandRegistry';
 
 /** Tree items of the Environments view, one function per kind of row. */
@@ -24,11 +23,11 @@ export function contextItem(context: KubeContext, selected: boolean): vscode.Tre
 
 export function environmentItem(env: Environment, contextName: string, now: Date): vscode.TreeItem {
   if (env.kind === 'baseline') {
-    const item = new vscode.TreeItem(env.namespace, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(env.namespace, env.terminating ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `env:${contextName}:${env.namespace}`;
     item.description = env.terminating ? 'baseline · deleting' : 'baseline';
     item.iconPath = new vscode.ThemeIcon(env.terminating ? 'loading~spin' : 'package');
-    item.tooltip = `Baseline namespace ${env.namespace}: the shared, production-like release that slices fork from.`;
+    item.tooltip = `Baseline namespace ${env.namespace}: the shared, production-like release that slices fork from. Expand it for its workloads.`;
     item.contextValue = 'slice.baseline';
     return item;
   }
@@ -45,7 +44,8 @@ function sliceItem(env: SliceEnvironment, contextName: string, now: Date): vscod
   if (!env.mine) parts.push(env.owner ?? 'unknown owner');
   if (!env.terminating && env.expiresAt) parts.push(describeTimeLeft(env.expiresAt, now));
   item.description = parts.join(' · ');
-  const expired = env.expiresAt !== undefined && env.expiresAt.getTime() < now.getTime();
+  // The icon turns to a warning in the last half hour, so an expiring slice is noticed in time.
+  const expired = env.expiresAt !== undefined && env.expiresAt.getTime() - now.getTime() < 30 * 60_000;
   item.iconPath = sliceIcon(phase, expired);
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown(`**Slice ${escape(env.sliceName ?? env.namespace)}**${env.mine ? ' (yours)' : ''}\n\n- Namespace: \`${escape(env.namespace)}\`\n- Owner: ${escape(env.owner ?? 'unknown')}\n`);
@@ -54,6 +54,7 @@ function sliceItem(env: SliceEnvironment, contextName: string, now: Date): vscod
   for (const c of env.resource?.conditions ?? []) {
     tooltip.appendMarkdown(`- ${c.status === 'True' ? '✔' : c.status === 'False' ? '✖' : '…'} ${escape(c.type)}${c.message ? `: ${escape(c.message)}` : ''}\n`);
   }
+  if (env.mine) tooltip.appendMarkdown('\nRight-click to sync, extend its time, verify its isolation or delete it. Expand it for its quota use, forks and pods.');
   item.tooltip = tooltip;
   item.contextValue = env.mine ? 'slice.slice.mine' : 'slice.slice';
   return item;
@@ -84,24 +85,6 @@ export function quotaItem(quota: readonly QuotaUse[]): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon('dashboard');
   item.tooltip = quota.map((q) => `${q.resource}: ${q.used} used of ${q.hard}`).join('\n');
   item.contextValue = 'slice.quota';
-  return item;
-}
-
-export function forkItem(workload: string, status: ForkStatus | undefined, hasPods: boolean): vscode.TreeItem {
-  const item = new vscode.TreeItem(workload, hasPods ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-  item.description = status ? `fork · ${status.availableReplicas}/${status.replicas} ready${status.message ? ` · ${status.message}` : ''}` : 'fork';
-  item.iconPath = new vscode.ThemeIcon(status?.ready ? 'repo-forked' : 'warning', status?.ready ? undefined : new vscode.ThemeColor('problemsWarningIcon.foreground'));
-  item.tooltip = status?.message ?? `Forked from the baseline's ${workload}`;
-  item.contextValue = 'slice.fork';
-  return item;
-}
-
-export function podItem(pod: PodSummary): vscode.TreeItem {
-  const item = new vscode.TreeItem(pod.name, vscode.TreeItemCollapsibleState.None);
-  item.description = pod.reason ?? `${pod.phase}${pod.ready ? ' · ready' : ''}${pod.restarts > 0 ? ` · ${pod.restarts} restarts` : ''}`;
-  item.iconPath = new vscode.ThemeIcon(pod.ready ? 'circle-filled' : pod.reason ? 'error' : 'circle-outline', pod.ready ? new vscode.ThemeColor('charts.green') : pod.reason ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
-  item.tooltip = pod.reason ?? `${pod.phase}, ${pod.restarts} restarts`;
-  item.contextValue = 'slice.pod';
   return item;
 }
 

@@ -2,40 +2,52 @@ import * as vscode from 'vscode';
 import { type IDisposable } from '../core/base/disposable';
 import { messageOf } from '../core/base/errors';
 import { type Environment, type KubeContext, type SliceEnvironment } from '../core/cluster/environments';
-import { type EnvironmentsModel } from '../core/cluster/environmentsModel';
-import { type PodSummary, type QuotaUse } from '../platform/kube/sliceClient';
-import { contextItem, environmentItem, forkItem, messageItem, podItem, quotaItem } from './environmentItems';
+import { ClusterProblemError, type EnvironmentsModel } from '../core/cluster/environmentsModel';
+import { type QuotaUse } from '../platform/kube/sliceClient';
+import { type PodInfo, type WorkloadSummary, podsOf } from '../platform/kube/workloads';
+import { contextItem, environmentItem, messageItem, quotaItem } from './environmentItems';
+import { podItem } from './tree/podItems';
+import { type SyncStatePort, forkItem, workloadItem } from './tree/workloadItems';
 
-/** Reads what a slice's rows show when expanded (pods, quota use), with the user's credentials. */
+/** Reads what expanded rows show (quota use, Deployments and pods), with the user's credentials. */
 export interface SliceDetailsPort {
-  pods(context: KubeContext, namespace: string): Promise<PodSummary[]>;
   quota(context: KubeContext, namespace: string): Promise<QuotaUse[]>;
+  workloads(context: KubeContext, namespace: string): Promise<{ workloads: WorkloadSummary[]; pods: PodInfo[] }>;
 }
 
 export type EnvironmentsNode =
   | { readonly kind: 'context'; readonly context: KubeContext; readonly selected: boolean }
   | { readonly kind: 'environment'; readonly environment: Environment; readonly context: KubeContext }
   | { readonly kind: 'quota'; readonly quota: readonly QuotaUse[] }
-  | { readonly kind: 'fork'; readonly slice: SliceEnvironment; readonly workload: string; readonly pods: readonly PodSummary[] }
-  | { readonly kind: 'pod'; readonly pod: PodSummary }
+  | { readonly kind: 'fork'; readonly context: KubeContext; readonly slice: SliceEnvironment; readonly workload: string; readonly summary: WorkloadSummary | undefined; readonly pods: readonly PodInfo[] }
+  | { readonly kind: 'workload'; readonly context: KubeContext; readonly namespace: string; readonly workload: WorkloadSummary; readonly pods: readonly PodInfo[] }
+  | { readonly kind: 'pod'; readonly context: KubeContext; readonly namespace: string; readonly pod: PodInfo; readonly port: number | undefined }
   | { readonly kind: 'message'; readonly text: string; readonly icon: string; readonly tooltip?: string };
+
+/** How often time left and pod states are re-read while the view is open. */
+const TICK_MS = 60_000;
 
 /**
  * The Environments view: the kubeconfig's contexts; under the selected one its baselines and
- * slices; under a slice its quota use, forks and their pods. When the kubeconfig is missing or the
- * cluster fails, the tree is empty so the matching welcome view (package.json) shows.
+ * slices; under a baseline its Deployments; under a slice its quota use and forks (with their sync
+ * state); under a workload its pods. When the kubeconfig is missing or the cluster fails, the tree is
+ * empty so the matching welcome view (package.json) shows.
  */
 export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<EnvironmentsNode>, IDisposable {
   private readonly changed = new vscode.EventEmitter<EnvironmentsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: IDisposable;
+  private readonly subscriptions: IDisposable[] = [];
 
   constructor(
     private readonly model: EnvironmentsModel,
     private readonly details: SliceDetailsPort | undefined,
     private readonly now: () => Date = () => new Date(),
+    private readonly sync?: SyncStatePort,
   ) {
-    this.subscription = model.onDidChange(() => this.changed.fire(undefined));
+    this.subscriptions.push(model.onDidChange(() => this.changed.fire(undefined)));
+    if (sync) this.subscriptions.push(sync.onDidChange(() => this.changed.fire(undefined)));
+    const timer = setInterval(() => this.changed.fire(undefined), TICK_MS);
+    this.subscriptions.push({ dispose: () => clearInterval(timer) });
   }
 
   getChildren(node?: EnvironmentsNode): EnvironmentsNode[] | Promise<EnvironmentsNode[]> {
@@ -56,11 +68,24 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
         return cluster.environments.map((environment) => ({ kind: 'environment', environment, context: node.context }));
       }
       case 'environment':
-        return node.environment.kind === 'slice' ? this.sliceChildren(node.context, node.environment) : [];
+        return node.environment.kind === 'slice' ? this.sliceChildren(node.context, node.environment) : this.baselineChildren(node.context, node.environment.namespace);
       case 'fork':
-        return node.pods.map((pod) => ({ kind: 'pod', pod }));
+        return node.pods.map((pod) => ({ kind: 'pod', context: node.context, namespace: node.slice.namespace, pod, port: node.summary?.port }));
+      case 'workload':
+        return node.pods.map((pod) => ({ kind: 'pod', context: node.context, namespace: node.namespace, pod, port: node.workload.port }));
       default:
         return [];
+    }
+  }
+
+  private async baselineChildren(context: KubeContext, namespace: string): Promise<EnvironmentsNode[]> {
+    if (!this.details) return [];
+    try {
+      const { workloads, pods } = await this.details.workloads(context, namespace);
+      if (workloads.length === 0) return [{ kind: 'message', text: 'No workloads (Deployments) yet', icon: 'info' }];
+      return workloads.map((workload) => ({ kind: 'workload', context, namespace, workload, pods: podsOf(workload, pods) }));
+    } catch (e) {
+      return [readFailure(e, namespace)];
     }
   }
 
@@ -70,13 +95,17 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
     if (notReady?.message) out.push({ kind: 'message', text: notReady.message, icon: 'warning', tooltip: `${notReady.reason}: ${notReady.message}` });
     if (!this.details) return out;
     try {
-      const [quota, pods] = await Promise.all([this.details.quota(context, slice.namespace), this.details.pods(context, slice.namespace)]);
+      const [quota, { workloads, pods }] = await Promise.all([this.details.quota(context, slice.namespace), this.details.workloads(context, slice.namespace)]);
       if (quota.length > 0) out.push({ kind: 'quota', quota });
-      for (const workload of slice.resource?.forkNames ?? []) {
-        out.push({ kind: 'fork', slice, workload, pods: pods.filter((p) => p.workload === workload || p.name.startsWith(`${workload}-`)) });
+      const forkNames = slice.resource?.forkNames ?? [];
+      for (const workload of forkNames) {
+        const summary = workloads.find((w) => w.forkOf === workload || w.name === workload);
+        const mine = summary ? podsOf(summary, pods) : pods.filter((p) => p.name.startsWith(`${workload}-`));
+        out.push({ kind: 'fork', context, slice, workload, summary, pods: mine });
       }
+      for (const w of workloads.filter((w) => !forkNames.includes(w.forkOf ?? w.name))) out.push({ kind: 'workload', context, namespace: slice.namespace, workload: w, pods: podsOf(w, pods) });
     } catch (e) {
-      out.push({ kind: 'message', text: `Could not read the slice: ${messageOf(e)}`, icon: 'error' });
+      out.push(readFailure(e, slice.namespace));
     }
     return out;
   }
@@ -90,9 +119,11 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
       case 'quota':
         return quotaItem(node.quota);
       case 'fork':
-        return forkItem(node.workload, node.slice.resource?.forks.find((f) => f.workload === node.workload), node.pods.length > 0);
+        return forkItem(node.workload, node.slice.resource?.forks.find((f) => f.workload === node.workload), node.summary, node.pods.length > 0, node.slice.mine, this.sync?.state(node.context.name, node.slice.namespace, node.workload));
+      case 'workload':
+        return workloadItem(node.workload, node.pods.length > 0);
       case 'pod':
-        return podItem(node.pod);
+        return podItem(node.pod, this.now());
       case 'message':
         return messageItem(node.text, node.icon, node.tooltip);
     }
@@ -103,7 +134,16 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions.splice(0)) s.dispose();
     this.changed.dispose();
   }
+}
+
+/** A calm row for a namespace the user may not read (a baseline, for a developer) or a failed read. */
+function readFailure(e: unknown, namespace: string): EnvironmentsNode {
+  const message = messageOf(e);
+  if (e instanceof ClusterProblemError && e.problem.kind === 'forbidden') {
+    return { kind: 'message', text: 'Workloads not visible to you', icon: 'eye-closed', tooltip: `Your identity may not list Deployments in ${namespace}. Fork them into a slice of your own to work on them (Slice: Create Slice).\n\n${message}` };
+  }
+  return { kind: 'message', text: `Could not read ${namespace}: ${message}`, icon: 'error', tooltip: message };
 }

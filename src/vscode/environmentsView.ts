@@ -4,6 +4,7 @@ import { type ClusterProblemKind } from '../core/cluster/clusterProblem';
 import { type EnvironmentsModel, type EnvironmentsState } from '../core/cluster/environmentsModel';
 import { type ContextKeys, type SliceContextKeys } from './contextKeys';
 import { EnvironmentsTreeProvider, type SliceDetailsPort } from './environmentsTree';
+import { type SyncStatePort } from './tree/workloadItems';
 
 export const ENVIRONMENTS_VIEW_ID = 'slice.environments';
 
@@ -18,8 +19,9 @@ export class EnvironmentsView implements IDisposable {
     private readonly contextKeys: ContextKeys,
     details: SliceDetailsPort | undefined,
     onError: (e: unknown) => void,
+    sync?: SyncStatePort,
   ) {
-    this.provider = this.store.add(new EnvironmentsTreeProvider(model, details));
+    this.provider = this.store.add(new EnvironmentsTreeProvider(model, details, () => new Date(), sync));
     this.treeView = this.store.add(vscode.window.createTreeView(ENVIRONMENTS_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: false }));
     this.store.add(model.onDidChange(() => void this.render().catch(onError)));
   }

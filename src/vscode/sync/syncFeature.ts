@@ -12,13 +12,14 @@ import { SyncStatusBar } from './syncStatusBar';
 export interface SyncApi {
   /** The running sync sessions, oldest first. */
   readonly sessions: () => readonly SyncSession[];
+  readonly onDidChange: vscode.Event<void>;
 }
 
 /** Sync on save: the commands, the running sessions and their status bar item. */
 export class SyncFeature implements vscode.Disposable {
   private readonly sessions = new SyncSessions();
   private readonly statusBar = new SyncStatusBar(this.sessions);
-  readonly api: SyncApi = { sessions: () => this.sessions.all };
+  readonly api: SyncApi = { sessions: () => this.sessions.all, onDidChange: this.sessions.onDidChange };
 
   constructor(registry: CommandRegistry, model: EnvironmentsModel, clients: KubeClients, logger: ILogger) {
     registerSyncCommands(registry, model, clients, this.sessions, logger);

@@ -1,0 +1,161 @@
+import { request as httpRequest } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
+import { AppsV1Api, CoreV1Api, PortForward, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { type KubeContext } from '../../core/cluster/environments';
+import { AGENT_CONTAINER } from '../../core/slice/fork';
+import { LABEL_FORK } from '../../core/slice/manifests';
+import { type KubeClients } from './kubeClients';
+import { withSignal } from './requestOptions';
+
+/** A Deployment, reduced to what the Environments tree shows. */
+export interface WorkloadSummary {
+  readonly name: string;
+  readonly namespace: string;
+  readonly replicas: number;
+  readonly ready: number;
+  /** The baseline workload this one forks (label slice.dev/fork), when it is a fork. */
+  readonly forkOf: string | undefined;
+  /** The first port of the application container (not the Slice agent's). */
+  readonly port: number | undefined;
+  readonly image: string | undefined;
+  readonly selector: Readonly<Record<string, string>>;
+  /** Why it is not available, from its conditions, when it is not. */
+  readonly problem: string | undefined;
+}
+
+export interface PodInfo {
+  readonly name: string;
+  readonly phase: string;
+  readonly ready: boolean;
+  readonly restarts: number;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The application containers (the Slice agent last). */
+  readonly containers: readonly string[];
+  readonly reason: string | undefined;
+  readonly startedAt: Date | undefined;
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+  readonly ms: number;
+}
+
+/** Deployments, pods and pod logs of a namespace, and HTTP requests to a pod, with the user's credentials. */
+export class WorkloadClient {
+  constructor(private readonly clients: KubeClients) {}
+
+  async deployments(context: KubeContext, namespace: string, signal?: AbortSignal): Promise<WorkloadSummary[]> {
+    const api = this.clients.api(context, AppsV1Api);
+    const list = await this.clients.request(context, `list deployments in ${namespace}`, signal, (s) => api.listNamespacedDeployment({ namespace }, withSignal(s)));
+    return list.items.map((d) => toWorkload(d, namespace)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async pods(context: KubeContext, namespace: string, signal?: AbortSignal): Promise<PodInfo[]> {
+    const api = this.clients.api(context, CoreV1Api);
+    const list = await this.clients.request(context, `list pods in ${namespace}`, signal, (s) => api.listNamespacedPod({ namespace }, withSignal(s)));
+    return list.items.map(toPod).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** A namespace's Deployments and pods, read together. */
+  async workloads(context: KubeContext, namespace: string, signal?: AbortSignal): Promise<{ workloads: WorkloadSummary[]; pods: PodInfo[] }> {
+    const [workloads, pods] = await Promise.all([this.deployments(context, namespace, signal), this.pods(context, namespace, signal)]);
+    return { workloads, pods };
+  }
+
+  /** The last `tailLines` lines of a container's log (Kubernetes log API). */
+  async podLog(context: KubeContext, namespace: string, pod: string, container: string | undefined, tailLines: number, signal?: AbortSignal): Promise<string> {
+    const api = this.clients.api(context, CoreV1Api);
+    return this.clients.request(context, `read the log of ${namespace}/${pod}`, signal, (s) => api.readNamespacedPodLog({ name: pod, namespace, ...(container ? { container } : {}), tailLines, timestamps: true }, withSignal(s)));
+  }
+
+  /**
+   * One HTTP request to a pod's port through a Kubernetes port-forward (pods/portforward, which a
+   * slice's owner holds): a loopback listener on an ephemeral port relays to the pod for this request only.
+   */
+  async httpRequest(context: KubeContext, namespace: string, pod: string, port: number, path: string, options: { method?: string; body?: string; timeoutMs?: number } = {}): Promise<HttpAnswer> {
+    const forward = new PortForward(this.clients.configFor(context));
+    const server = createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      forward.portForward(namespace, pod, [port], socket, null, socket).then(
+        (ws) => socket.on('close', () => closeQuietly(ws)),
+        (e: unknown) => socket.destroy(e instanceof Error ? e : new Error(String(e))),
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const local = (server.address() as AddressInfo).port;
+    const t0 = performance.now();
+    try {
+      return await new Promise<HttpAnswer>((resolve, reject) => {
+        const body = options.body;
+        const req = httpRequest(
+          { host: '127.0.0.1', port: local, path: path.startsWith('/') ? path : `/${path}`, method: options.method ?? 'GET', headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}, timeout: options.timeoutMs ?? 15_000 },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
+            res.on('error', reject);
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error(`no answer from ${namespace}/${pod}:${port} within ${Math.round((options.timeoutMs ?? 15_000) / 1000)} s`)));
+        req.on('error', (e) => reject(new Error(`the request to ${namespace}/${pod}:${port}${path} failed: ${e.message} (is the pod ready, and does it listen on ${port}?)`)));
+        req.end(body);
+      });
+    } finally {
+      server.close();
+    }
+  }
+}
+
+function closeQuietly(ws: unknown): void {
+  const closable = ws as { close?: () => void } | undefined;
+  try {
+    closable?.close?.();
+  } catch {
+    // already closed
+  }
+}
+
+export function toWorkload(d: V1Deployment, namespace: string): WorkloadSummary {
+  const containers = d.spec?.template.spec?.containers ?? [];
+  const app = containers.find((c) => c.name !== AGENT_CONTAINER) ?? containers[0];
+  const notAvailable = (d.status?.conditions ?? []).find((c) => (c.type === 'Available' || c.type === 'Progressing') && c.status === 'False');
+  return {
+    name: d.metadata?.name ?? '',
+    namespace,
+    replicas: d.spec?.replicas ?? 1,
+    ready: d.status?.readyReplicas ?? 0,
+    forkOf: d.metadata?.labels?.[LABEL_FORK],
+    port: app?.ports?.[0]?.containerPort,
+    image: app?.image,
+    selector: d.spec?.selector.matchLabels ?? {},
+    problem: notAvailable ? (notAvailable.message ?? notAvailable.reason) : undefined,
+  };
+}
+
+export function toPod(p: V1Pod): PodInfo {
+  const statuses = p.status?.containerStatuses ?? [];
+  const waiting = [...(p.status?.initContainerStatuses ?? []), ...statuses].map((c) => c.state?.waiting ?? (c.state?.terminated && c.state.terminated.exitCode !== 0 ? c.state.terminated : undefined)).find((w) => w?.reason);
+  const names = (p.spec?.containers ?? []).map((c) => c.name);
+  return {
+    name: p.metadata?.name ?? '',
+    phase: p.metadata?.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Unknown'),
+    ready: statuses.length > 0 && statuses.every((c) => c.ready),
+    restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
+    labels: p.metadata?.labels ?? {},
+    containers: [...names.filter((n) => n !== AGENT_CONTAINER), ...names.filter((n) => n === AGENT_CONTAINER)],
+    reason: waiting ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : undefined,
+    startedAt: p.status?.startTime ? new Date(p.status.startTime) : undefined,
+  };
+}
+
+/** The pods a Deployment's selector picks. */
+export function podsOf(workload: WorkloadSummary, pods: readonly PodInfo[]): PodInfo[] {
+  const sel = Object.entries(workload.selector);
+  if (sel.length === 0) return [];
+  return pods.filter((p) => sel.every(([k, v]) => p.labels[k] === v));
+}

@@ -1,0 +1,131 @@
+import * as vscode from 'vscode';
+import { CancelledError, UserError } from '../../core/base/errors';
+import { type ILogger } from '../../core/base/logger';
+import { type KubeContext, type SliceEnvironment } from '../../core/cluster/environments';
+import { type EnvironmentsModel } from '../../core/cluster/environmentsModel';
+import { type PodInfo, type WorkloadClient, podsOf } from '../../platform/kube/workloads';
+import { type CommandRegistry, Commands } from '../commandRegistry';
+import { type EnvironmentsNode } from '../environmentsTree';
+import { pickSlice } from '../slicePicker';
+import { sessionKey } from '../sync/syncSession';
+
+const LOG_TAIL_LINES = 500;
+
+interface PodTarget {
+  readonly context: KubeContext;
+  readonly namespace: string;
+  readonly workload: string;
+  readonly pod: PodInfo;
+  readonly port: number | undefined;
+}
+
+/**
+ * Commands on the workload and pod rows of the Environments view: Start/Stop Sync of one fork,
+ * Show Pod Logs (Kubernetes log API, into an output channel) and Send Request to Workload (one
+ * HTTP request through a port-forward, the answer in an output channel).
+ */
+export function registerWorkloadCommands(registry: CommandRegistry, model: EnvironmentsModel, workloads: WorkloadClient, logger: ILogger, subscriptions: { push(d: vscode.Disposable): void }): void {
+  const logs = vscode.window.createOutputChannel('Slice: Pod Logs', 'log');
+  const answers = vscode.window.createOutputChannel('Slice: Requests');
+  subscriptions.push(logs);
+  subscriptions.push(answers);
+  let lastRequest = 'GET /';
+
+  registry.register(Commands.startSyncWorkload, async (node?: unknown) => {
+    const fork = forkNode(node);
+    return vscode.commands.executeCommand(Commands.startSync, { kind: 'environment', environment: fork.slice, context: fork.context }, fork.workload);
+  });
+
+  registry.register(Commands.stopSyncWorkload, async (node?: unknown) => {
+    const fork = forkNode(node);
+    return vscode.commands.executeCommand(Commands.stopSync, sessionKey(fork.context.name, fork.slice.namespace, fork.workload));
+  });
+
+  registry.register(Commands.showPodLogs, async (node?: unknown) => {
+    const target = await podTarget(model, workloads, node, 'read the logs of');
+    const container = target.pod.containers[0];
+    const text = await workloads.podLog(target.context, target.namespace, target.pod.name, container, LOG_TAIL_LINES);
+    logs.clear();
+    logs.appendLine(`# ${target.namespace}/${target.pod.name}${container ? ` (container ${container})` : ''}: the last ${LOG_TAIL_LINES} lines, ${new Date().toLocaleTimeString()}`);
+    logs.append(text || '(the log is empty)\n');
+    logs.show(true);
+  });
+
+  registry.register(Commands.sendRequest, async (node?: unknown, requestArg?: unknown) => {
+    const target = await podTarget(model, workloads, node, 'send a request to');
+    const port = target.port ?? (await askPort(target.workload));
+    const line =
+      typeof requestArg === 'string' && requestArg
+        ? requestArg
+        : await vscode.window.showInputBox({
+            title: `Slice: Send Request to ${target.workload}`,
+            prompt: `Method, path and optional JSON body, sent to ${target.pod.name}:${port} through a port-forward`,
+            value: lastRequest,
+            validateInput: (v) => (parseRequest(v) ? undefined : 'Write e.g. GET /orders or POST /orders {"item":"book"}'),
+          });
+    if (line === undefined) throw new CancelledError();
+    const req = parseRequest(line);
+    if (!req) throw new UserError(`"${line}" is not a request: write e.g. GET /orders or POST /orders {"item":"book"}.`);
+    lastRequest = line;
+    logger.info(`request ${req.method} ${req.path} → ${target.namespace}/${target.pod.name}:${port}`);
+    const answer = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `${req.method} ${req.path} → ${target.workload}` }, () =>
+      workloads.httpRequest(target.context, target.namespace, target.pod.name, port, req.path, { method: req.method, ...(req.body !== undefined ? { body: req.body } : {}) }),
+    );
+    answers.appendLine(`${req.method} ${req.path} → ${target.namespace}/${target.pod.name}:${port}  ${answer.status} in ${Math.round(answer.ms)} ms (${new Date().toLocaleTimeString()})`);
+    answers.appendLine(answer.body.length > 20_000 ? `${answer.body.slice(0, 20_000)}\n… (${answer.body.length} characters)` : answer.body);
+    answers.appendLine('');
+    answers.show(true);
+    const summary = `${target.workload}: ${req.method} ${req.path} → ${answer.status} in ${Math.round(answer.ms)} ms`;
+    if (answer.status >= 500) void vscode.window.showWarningMessage(summary);
+    else void vscode.window.showInformationMessage(summary);
+    return answer;
+  });
+}
+
+/** "GET /x", "/x", "POST /x {...}" → its parts. */
+export function parseRequest(line: string): { method: string; path: string; body: string | undefined } | undefined {
+  const m = /^\s*(?:(GET|POST|PUT|PATCH|DELETE|HEAD)\s+)?(\/\S*)\s*(.*)$/i.exec(line);
+  if (!m) return undefined;
+  const body = m[3]?.trim() || undefined;
+  return { method: (m[1] ?? (body ? 'POST' : 'GET')).toUpperCase(), path: m[2]!, body };
+}
+
+function forkNode(node: unknown): Extract<EnvironmentsNode, { kind: 'fork' }> {
+  const n = node as EnvironmentsNode | undefined;
+  if (n?.kind !== 'fork') throw new UserError('Pick a forked workload in the Environments view.');
+  return n;
+}
+
+async function askPort(workload: string): Promise<number> {
+  const v = await vscode.window.showInputBox({ title: `Slice: Send Request to ${workload}`, prompt: `${workload} declares no container port: which port does it listen on?`, value: '8080', validateInput: (s) => (/^\d{1,5}$/.test(s) && Number(s) > 0 && Number(s) < 65536 ? undefined : 'A port number, 1–65535') });
+  if (v === undefined) throw new CancelledError();
+  return Number(v);
+}
+
+/** The pod a row stands for (a pod row, or a workload's first ready pod), else a pick among the user's forks. */
+async function podTarget(model: EnvironmentsModel, workloads: WorkloadClient, node: unknown, verb: string): Promise<PodTarget> {
+  const n = node as EnvironmentsNode | undefined;
+  if (n?.kind === 'pod') return { context: n.context, namespace: n.namespace, workload: n.pod.labels['slice.dev/fork'] ?? n.pod.name, pod: n.pod, port: n.port };
+  if (n?.kind === 'fork') return firstPod(n.context, n.slice.namespace, n.workload, n.pods, n.summary?.port);
+  if (n?.kind === 'workload') return firstPod(n.context, n.namespace, n.workload.name, n.pods, n.workload.port);
+  const { context, slice } = await pickSlice(model, node, verb);
+  const { workloads: all, pods } = await workloads.workloads(context, slice.namespace);
+  const forks = all.filter((w) => w.forkOf !== undefined);
+  if (forks.length === 0) throw new UserError(`Slice ${label(slice)} has no forked workload yet.`);
+  const picked =
+    forks.length === 1
+      ? forks[0]!
+      : (await vscode.window.showQuickPick(forks.map((w) => ({ label: w.forkOf ?? w.name, description: `${w.ready}/${w.replicas} ready`, w })), { placeHolder: `Which workload of slice ${label(slice)}?` }))?.w;
+  if (!picked) throw new CancelledError();
+  return firstPod(context, slice.namespace, picked.forkOf ?? picked.name, podsOf(picked, pods), picked.port);
+}
+
+function firstPod(context: KubeContext, namespace: string, workload: string, pods: readonly PodInfo[], port: number | undefined): PodTarget {
+  const pod = pods.find((p) => p.ready) ?? pods.find((p) => p.phase === 'Running') ?? pods[0];
+  if (!pod) throw new UserError(`${workload} has no pod yet: wait until the Environments view shows one, then retry.`, ['retry']);
+  return { context, namespace, workload, pod, port };
+}
+
+function label(slice: SliceEnvironment): string {
+  return slice.sliceName ?? slice.namespace;
+}
