@@ -94,6 +94,7 @@ bootstrap() {
   platform_pw="$(secret_file slice_platform)"
   shop_pw="$(secret_file shop)"
   psql_admin -d postgres -v platform_pw="$platform_pw" -v shop_pw="$shop_pw" <<'SQL'
+SET client_min_messages = warning;
 SELECT format('CREATE ROLE slice_platform LOGIN CREATEDB CREATEROLE NOSUPERUSER PASSWORD %L', :'platform_pw')
   WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'slice_platform') \gexec
 ALTER ROLE slice_platform LOGIN CREATEDB CREATEROLE NOSUPERUSER PASSWORD :'platform_pw';
@@ -106,13 +107,14 @@ REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1, shop FROM PUBLIC;
 GRANT CONNECT ON DATABASE postgres TO slice_platform;
 GRANT CONNECT ON DATABASE shop TO shop, slice_platform;
 SQL
-  schema="$ROOT/sample/shop/db/schema.sql"; seed="$ROOT/sample/shop/db/seed.sql"
-  [[ -f "$schema" ]] || { schema="$HERE/data/fixture-schema.sql"; seed="$HERE/data/fixture-seed.sql"; }
+  # the data tests' fixture (schema public), once; the sample app's (schema shop; idempotent files) every time
   if [[ "$(psql_admin -d shop -tAc "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" == 0 ]]; then
-    log "postgres: loading the baseline schema and seed into shop ($schema)"
-    local args=(-d shop -c 'SET ROLE shop' -f "$schema")
-    [[ -f "$seed" ]] && args+=(-f "$seed")
-    psql_admin "${args[@]}" >/dev/null
+    log "postgres: loading the test fixture into shop (test/cluster/data/fixture-*.sql)"
+    psql_admin -d shop -c 'SET ROLE shop' -f "$HERE/data/fixture-schema.sql" -f "$HERE/data/fixture-seed.sql" >/dev/null
+  fi
+  schema="$ROOT/sample/shop/db/schema.sql"; seed="$ROOT/sample/shop/db/seed.sql"
+  if [[ -f "$schema" && -f "$seed" ]]; then
+    psql_admin -d shop -c 'SET client_min_messages = warning' -c 'SET ROLE shop' -f "$schema" -f "$seed" >/dev/null
   fi
 }
 

@@ -1,5 +1,5 @@
--- Fallback baseline schema for the local `shop` database when sample/shop/db/schema.sql is absent
--- (loaded by test/cluster/postgres.sh as the role shop).
+-- The data-isolation tests' tables in the local `shop` database (schema public, beside the sample
+-- app's schema shop), loaded once by test/cluster/postgres.sh as the role shop.
 CREATE TYPE order_status AS ENUM ('new', 'paid', 'shipped');
 CREATE TABLE products (
   id serial PRIMARY KEY,
