@@ -14,6 +14,7 @@ import { EnvironmentsView } from './vscode/environmentsView';
 import { KubeconfigWatcher } from './vscode/kubeconfigWatcher';
 import { createLogger } from './vscode/logger';
 import { SliceConfigDiagnostics } from './vscode/sliceConfigDiagnostics';
+import { registerDataCommands } from './vscode/dataCommands';
 import { registerSliceCommands } from './vscode/sliceCommands';
 import { registerIsolationCommand } from './vscode/isolationCommand';
 import { affectsSlice, settings } from './vscode/settings';
@@ -81,6 +82,7 @@ export class Container implements IDisposable {
     registerClusterCommands(registry, model, output);
     const diagnostics = this.lifetime.add(new SliceConfigDiagnostics());
     registerSliceCommands(registry, model, slices, diagnostics, logger);
+    registerDataCommands(registry, model, slices, logger);
     registerIsolationCommand(registry, model, clients, logger, { push: (d) => this.lifetime.add(d) });
     const sync = this.lifetime.add(new SyncFeature(registry, model, clients, logger));
     syncState.attach(sync.api);

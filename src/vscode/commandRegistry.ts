@@ -13,6 +13,7 @@ export const Commands = {
   createSlice: 'slice.createSlice',
   deleteSlice: 'slice.deleteSlice',
   extendSliceTtl: 'slice.extendSliceTtl',
+  resetData: 'slice.resetData',
   verifyIsolation: 'slice.verifyIsolation',
   createConfigFile: 'slice.createConfigFile',
   importTelemetry: 'slice.importTelemetry',

@@ -2,10 +2,13 @@ import * as vscode from 'vscode';
 import { type IDisposable } from '../core/base/disposable';
 import { messageOf } from '../core/base/errors';
 import { type Environment, type KubeContext, type SliceEnvironment } from '../core/cluster/environments';
+import { type DataBranchStatus } from '../core/slice/sliceResource';
 import { ClusterProblemError, type EnvironmentsModel } from '../core/cluster/environmentsModel';
 import { type QuotaUse } from '../platform/kube/sliceClient';
 import { type PodInfo, type WorkloadSummary, podsOf } from '../platform/kube/workloads';
+import { Commands } from './commandRegistry';
 import { contextItem, environmentItem, messageItem, quotaItem } from './environmentItems';
+import { dataItem } from './tree/dataItems';
 import { podItem } from './tree/podItems';
 import { type SyncStatePort, forkItem, workloadItem } from './tree/workloadItems';
 
@@ -19,10 +22,11 @@ export type EnvironmentsNode =
   | { readonly kind: 'context'; readonly context: KubeContext; readonly selected: boolean }
   | { readonly kind: 'environment'; readonly environment: Environment; readonly context: KubeContext }
   | { readonly kind: 'quota'; readonly quota: readonly QuotaUse[] }
+  | { readonly kind: 'data'; readonly context: KubeContext; readonly slice: SliceEnvironment; readonly branch: DataBranchStatus }
   | { readonly kind: 'fork'; readonly context: KubeContext; readonly slice: SliceEnvironment; readonly workload: string; readonly summary: WorkloadSummary | undefined; readonly pods: readonly PodInfo[] }
   | { readonly kind: 'workload'; readonly context: KubeContext; readonly namespace: string; readonly workload: WorkloadSummary; readonly pods: readonly PodInfo[] }
   | { readonly kind: 'pod'; readonly context: KubeContext; readonly namespace: string; readonly pod: PodInfo; readonly port: number | undefined }
-  | { readonly kind: 'message'; readonly text: string; readonly icon: string; readonly tooltip?: string };
+  | { readonly kind: 'message'; readonly text: string; readonly icon: string; readonly tooltip?: string; readonly command?: string };
 
 /** How often time left and pod states are re-read while the view is open. */
 const TICK_MS = 60_000;
@@ -65,7 +69,11 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
         if (cluster.environments.length === 0) {
           return [{ kind: 'message', text: 'No baseline or slice namespaces yet', icon: 'info', tooltip: 'Namespaces labelled slice.dev/role=baseline or slice.dev/role=slice appear here.' }];
         }
-        return cluster.environments.map((environment) => ({ kind: 'environment', environment, context: node.context }));
+        const rows: EnvironmentsNode[] = cluster.environments.map((environment) => ({ kind: 'environment', environment, context: node.context }));
+        if (cluster.platformInstalled && !cluster.environments.some((e) => e.kind === 'slice' && e.mine)) {
+          rows.push({ kind: 'message', text: 'No slice of yours yet: Create Slice…', icon: 'add', tooltip: 'Forks the workloads listed in slice.yaml into a namespace of your own.', command: Commands.createSlice });
+        }
+        return rows;
       }
       case 'environment':
         return node.environment.kind === 'slice' ? this.sliceChildren(node.context, node.environment) : this.baselineChildren(node.context, node.environment.namespace);
@@ -93,6 +101,7 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
     const out: EnvironmentsNode[] = [];
     const notReady = slice.resource?.conditions.find((c) => c.type === 'Ready' && c.status === 'False');
     if (notReady?.message) out.push({ kind: 'message', text: notReady.message, icon: 'warning', tooltip: `${notReady.reason}: ${notReady.message}` });
+    for (const branch of slice.resource?.data ?? []) out.push({ kind: 'data', context, slice, branch });
     if (!this.details) return out;
     try {
       const [quota, { workloads, pods }] = await Promise.all([this.details.quota(context, slice.namespace), this.details.workloads(context, slice.namespace)]);
@@ -118,6 +127,8 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
         return environmentItem(node.environment, node.context.name, this.now());
       case 'quota':
         return quotaItem(node.quota);
+      case 'data':
+        return dataItem(node.branch, node.slice.mine, this.now());
       case 'fork':
         return forkItem(node.workload, node.slice.resource?.forks.find((f) => f.workload === node.workload), node.summary, node.pods.length > 0, node.slice.mine, this.sync?.state(node.context.name, node.slice.namespace, node.workload));
       case 'workload':
@@ -125,7 +136,7 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
       case 'pod':
         return podItem(node.pod, this.now());
       case 'message':
-        return messageItem(node.text, node.icon, node.tooltip);
+        return messageItem(node.text, node.icon, node.tooltip, node.command);
     }
   }
 

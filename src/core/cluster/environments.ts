@@ -1,4 +1,4 @@
-import { type ForkStatus, type SliceCondition, type SliceObject, type SlicePhase, ownerSlug } from '../slice/sliceResource';
+import { type DataBranchStatus, type ForkStatus, type SliceCondition, type SliceObject, type SlicePhase, ownerSlug } from '../slice/sliceResource';
 import { ANNOTATION_EXPIRES_AT, LABEL_BASELINE, LABEL_EXPIRES, LABEL_OWNER, LABEL_ROLE, LABEL_SLICE_NAME } from './labels';
 
 /** A context of the kubeconfig, as the editor shows it. */
@@ -40,6 +40,8 @@ export interface SliceEnvironment {
     readonly conditions: readonly SliceCondition[];
     readonly forks: readonly ForkStatus[];
     readonly forkNames: readonly string[];
+    /** The slice's data branches (status.data). */
+    readonly data: readonly DataBranchStatus[];
   };
   /** True when the current user owns it. */
   readonly mine: boolean;
@@ -119,7 +121,7 @@ function sliceNameOf(s: SliceObject): string {
 }
 
 function resourceView(s: SliceObject): NonNullable<SliceEnvironment['resource']> {
-  return { name: s.metadata.name, phase: s.status?.phase, conditions: s.status?.conditions ?? [], forks: s.status?.forks ?? [], forkNames: s.spec.forks.map((f) => f.workload) };
+  return { name: s.metadata.name, phase: s.status?.phase, conditions: s.status?.conditions ?? [], forks: s.status?.forks ?? [], forkNames: s.spec.forks.map((f) => f.workload), data: s.status?.data ?? [] };
 }
 
 function isMine(owner: string | undefined, resource: SliceObject | undefined, me: string | undefined): boolean {

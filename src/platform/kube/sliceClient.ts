@@ -67,6 +67,15 @@ export class SliceClient {
     )) as SliceObject;
   }
 
+  /** Reset Data from Baseline: a new spec.dataResetToken makes the controller drop and re-branch the slice's databases. */
+  async resetData(context: KubeContext, name: string, token: string, signal?: AbortSignal): Promise<SliceObject> {
+    const api = this.clients.api(context, CustomObjectsApi);
+    const body = { spec: { dataResetToken: token } };
+    return (await this.clients.request(context, `reset the data of slice ${name}`, signal, (s) =>
+      api.patchClusterCustomObject({ group: SLICE_GROUP, version: SLICE_VERSION, plural: SLICE_PLURAL, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch, withSignal(s))),
+    )) as SliceObject;
+  }
+
   async pods(context: KubeContext, namespace: string, signal?: AbortSignal): Promise<PodSummary[]> {
     const api = this.clients.api(context, CoreV1Api);
     const list = await this.clients.request(context, `list pods in ${namespace}`, signal, (s) => api.listNamespacedPod({ namespace }, withSignal(s)));
