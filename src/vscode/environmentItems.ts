@@ -88,10 +88,11 @@ export function quotaItem(quota: readonly QuotaUse[]): vscode.TreeItem {
   return item;
 }
 
-export function messageItem(text: string, icon: string, tooltip?: string): vscode.TreeItem {
+export function messageItem(text: string, icon: string, tooltip?: string, command?: string): vscode.TreeItem {
   const item = new vscode.TreeItem(text, vscode.TreeItemCollapsibleState.None);
   item.iconPath = new vscode.ThemeIcon(icon);
   if (tooltip) item.tooltip = tooltip;
+  if (command) item.command = { command, title: text };
   item.contextValue = 'slice.message';
   return item;
 }
