@@ -1,0 +1,162 @@
+import * as vscode from 'vscode';
+import { CancelledError, UserError } from '../../core/base/errors';
+import { type ILogger } from '../../core/base/logger';
+import { type EnvironmentsModel } from '../../core/cluster/environmentsModel';
+import { type KubeClients } from '../../platform/kube/kubeClients';
+import { type CommandRegistry, Commands } from '../commandRegistry';
+import { settings } from '../settings';
+import { pickSlice } from '../slicePicker';
+import { type LiveProblem, LiveTelemetrySession, type LiveTarget, type TelemetrySink, liveKey } from './liveTelemetrySession';
+
+/** The sync sessions as this feature sees them (SyncApi). */
+export interface SyncSessionsView {
+  readonly sessions: () => readonly { readonly target: { readonly contextName: string; readonly sliceLabel: string; readonly namespace: string; readonly workload: string } }[];
+  readonly onDidChange: vscode.Event<void>;
+}
+
+/** What tests can see of live telemetry. */
+export interface LiveTelemetryApi {
+  readonly sessions: () => readonly LiveTelemetrySession[];
+}
+
+const ACTIONS: Record<LiveProblem['kind'], string[]> = {
+  agentGone: ['Show Logs', 'Stop Telemetry'],
+  forbidden: ['Select Cluster', 'Show Logs'],
+  podNotFound: ['Show Logs', 'Stop Telemetry'],
+  tokenMissing: ['Show Logs'],
+  logsForbidden: ['Show Logs'],
+};
+
+/**
+ * Live telemetry from forked workloads: started with each sync session of a slice workload (setting
+ * `slice.telemetry.streamOnSync`) or by Slice: Stream Telemetry, stopped with the sync session that
+ * started it or by Slice: Stop Telemetry. Owns every session.
+ */
+export class LiveTelemetry implements vscode.Disposable {
+  private readonly sessions = new Map<string, { session: LiveTelemetrySession; bySync: boolean; subscription: vscode.Disposable }>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+  readonly api: LiveTelemetryApi = { sessions: () => [...this.sessions.values()].map((e) => e.session) };
+
+  constructor(
+    registry: CommandRegistry,
+    private readonly model: EnvironmentsModel,
+    private readonly clients: KubeClients,
+    private readonly sink: TelemetrySink,
+    private readonly logger: ILogger,
+    sync: SyncSessionsView,
+  ) {
+    registry.register(Commands.streamTelemetry, async (arg?: unknown, workloadArg?: unknown) => {
+      const { context, slice } = await pickSlice(model, arg, 'stream telemetry from');
+      const label = slice.sliceName ?? slice.namespace;
+      const forks = slice.resource.forkNames;
+      if (forks.length === 0) throw new UserError(`Slice ${label} forks no workload: telemetry is relayed by the agent beside a forked workload. Add a fork to slice.yaml and create the slice again.`);
+      const workload = typeof workloadArg === 'string' && forks.includes(workloadArg) ? workloadArg : await pickWorkload(forks, label);
+      const key = this.start({ contextName: context.name, sliceLabel: label, namespace: slice.namespace, workload, baseline: slice.baseline }, false);
+      void vscode.window.showInformationMessage(`Slice: streaming telemetry from ${workload} (slice ${label}). Traces, errors and logs appear on your code as they arrive.`);
+      return key;
+    });
+    registry.register(Commands.stopTelemetry, async (arg?: unknown) => {
+      const key = await this.pickRunning(arg);
+      this.stop(key);
+      return key;
+    });
+    this.subscriptions.push(sync.onDidChange(() => this.followSync(sync)));
+  }
+
+  /** Starts (or keeps) the session of a workload; returns its key. */
+  start(target: LiveTarget, bySync: boolean): string {
+    const key = liveKey(target.contextName, target.namespace, target.workload);
+    const existing = this.sessions.get(key);
+    if (existing) {
+      if (!bySync) existing.bySync = false;
+      return key;
+    }
+    const context = this.model.state.cluster.status === 'ok' ? this.model.state.cluster.context : undefined;
+    if (!context || context.name !== target.contextName) throw new UserError(`Select the cluster context ${target.contextName} first: telemetry streams through it.`, ['selectCluster']);
+    const session = new LiveTelemetrySession(target, { kubeConfig: this.clients.configFor(context), sink: this.sink, logger: this.logger, requestTimeoutMs: settings.requestTimeoutMs() });
+    const subscription = session.onProblem((p) => this.tell(p, key));
+    this.sessions.set(key, { session, bySync, subscription });
+    this.logger.info(`telemetry ${target.workload}: streaming from ${target.namespace}${bySync ? ' (with sync)' : ''}`);
+    session.start();
+    this.changed();
+    return key;
+  }
+
+  stop(key: string): boolean {
+    const e = this.sessions.get(key);
+    if (!e) return false;
+    this.sessions.delete(key);
+    e.subscription.dispose();
+    const { counts } = e.session;
+    e.session.dispose();
+    this.logger.info(`telemetry ${e.session.target.workload}: stopped (${counts.payloads} OTLP payloads, ${counts.dropped} dropped by the agent, ${counts.logLines} log lines, ${counts.baselineLines} baseline log lines)`);
+    this.changed();
+    return true;
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+    for (const key of [...this.sessions.keys()]) this.stop(key);
+  }
+
+  private changed(): void {
+    // `slice.telemetryStreaming` enables Stop Telemetry in menus and the palette
+    void vscode.commands.executeCommand('setContext', 'slice.telemetryStreaming', this.sessions.size > 0);
+  }
+
+  /** A sync session started: stream its workload's telemetry; one stopped: stop what it started. */
+  private followSync(sync: SyncSessionsView): void {
+    const syncing = new Map(sync.sessions().map((s) => [liveKey(s.target.contextName, s.target.namespace, s.target.workload), s.target]));
+    for (const [key, e] of [...this.sessions]) if (e.bySync && !syncing.has(key)) this.stop(key);
+    if (!vscode.workspace.getConfiguration('slice.telemetry').get<boolean>('streamOnSync', true)) return;
+    for (const [key, t] of syncing) {
+      if (this.sessions.has(key)) continue;
+      try {
+        this.start({ ...t, baseline: this.baselineOf(t.namespace) }, true);
+      } catch (e) {
+        this.logger.warn(`telemetry ${t.workload}: not streamed with sync: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  private baselineOf(namespace: string): string | undefined {
+    const c = this.model.state.cluster;
+    if (c.status !== 'ok') return undefined;
+    const env = c.environments.find((e) => e.kind === 'slice' && e.namespace === namespace);
+    return env?.kind === 'slice' ? env.baseline : undefined;
+  }
+
+  private tell(p: LiveProblem, key: string): void {
+    const text = `Slice telemetry: ${p.message}${p.kind === 'agentGone' || p.kind === 'podNotFound' ? ' Retrying in the background.' : ''}`;
+    const show = p.kind === 'forbidden' || p.kind === 'tokenMissing' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+    void show(text, ...ACTIONS[p.kind]).then((a) => {
+      if (a === 'Show Logs') void vscode.commands.executeCommand(Commands.showLogs);
+      else if (a === 'Select Cluster') void vscode.commands.executeCommand(Commands.selectCluster);
+      else if (a === 'Stop Telemetry') this.stop(key);
+    });
+  }
+
+  private async pickRunning(arg: unknown): Promise<string> {
+    if (typeof arg === 'string' && this.sessions.has(arg)) return arg;
+    const ns = namespaceOf(arg);
+    const all = [...this.sessions.values()].map((e) => e.session).filter((s) => !ns || s.target.namespace === ns);
+    if (all.length === 0) throw new UserError('No telemetry is streaming. Start it with "Slice: Stream Telemetry" (it also starts with Start Sync).');
+    if (all.length === 1) return all[0]!.key;
+    const picked = await vscode.window.showQuickPick(all.map((s) => ({ label: s.target.workload, description: `slice ${s.target.sliceLabel}`, key: s.key })), { title: 'Slice: Stop Telemetry', placeHolder: 'Which workload should stop streaming?' });
+    if (!picked) throw new CancelledError();
+    return picked.key;
+  }
+}
+
+async function pickWorkload(forks: readonly string[], label: string): Promise<string> {
+  if (forks.length === 1) return forks[0]!;
+  const picked = await vscode.window.showQuickPick(forks.map((w) => ({ label: w })), { title: `Slice: Stream Telemetry (${label})`, placeHolder: 'Which forked workload?' });
+  if (!picked) throw new CancelledError();
+  return picked.label;
+}
+
+function namespaceOf(arg: unknown): string | undefined {
+  if (!arg || typeof arg !== 'object') return undefined;
+  const node = arg as { kind?: unknown; environment?: { namespace?: unknown } };
+  return node.kind === 'environment' && typeof node.environment?.namespace === 'string' ? node.environment.namespace : undefined;
+}
