@@ -8,6 +8,14 @@ import { sha256 } from './treeFs';
 /** Temp files of atomic writes; the scan never reports them. */
 export const TEMP_NAME = /^\.slice-[0-9a-f]{16}\.tmp$/;
 
+/** What the sync wrote at a path: the file as it left the agent's hands. */
+export interface LedgerEntry {
+  readonly size: number;
+  /** Permission bits (mode & 0o777). */
+  readonly mode: number;
+  readonly hash: string;
+}
+
 /** A directory verified inside the root during the current batch: its real path and identity. */
 interface VerifiedDir {
   readonly real: string;
@@ -36,15 +44,23 @@ interface VerifiedDir {
  *  - it is emptied by every operation of the agent's own that can change the directory structure
  *    (a delete, a rename, a file or link replaced by a directory, a directory replaced by a file) —
  *    the agent never creates symlinks itself, so within a batch only those can re-point a path;
- *  - a cached directory is used only when an lstat of its real path still finds a directory with
- *    the same device and inode: a component swapped for a symlink or a file in the meantime
- *    misses, and the path is walked again. (A swap racing the very next open is the same
- *    check-then-use race the uncached walk has; Node offers no openat/O_BENEATH to close it.)
+ *  - a cached directory is used only when its real path still resolves to itself (realpath(3):
+ *    no component became a symlink — not even one pointing at the very directory moved out of
+ *    the root) and an lstat still finds a directory with the same device and inode; otherwise
+ *    the path is walked again. (A swap racing the very next open is the same check-then-use race
+ *    the uncached walk has; Node offers no openat/O_BENEATH to close it.)
  */
 export class SafeTree {
   private realRoot: string | undefined;
   private verified: Map<string, VerifiedDir> | undefined;
   private readonly tempPrefix = randomBytes(4).toString('hex');
+  /**
+   * The files the sync put into the root, as this agent process wrote them (writes and renames;
+   * deletes forget). It tells files the sync owns from files that came with the image or that
+   * the app made, which the sync never deletes, and lets a client that lost its memory (an editor
+   * restart) know what it had acknowledged. In memory: a new pod starts with the image's files only.
+   */
+  private readonly ledger = new Map<string, LedgerEntry>();
   private tempCounter = 0;
 
   /** `fsync: false` skips the flush to disk (path-safety tests; the agent with SLICE_AGENT_FSYNC=0). */
@@ -82,11 +98,16 @@ export class SafeTree {
     return Promise.resolve(this.renameSync(from, to, expectedHash));
   }
 
+  /** What the sync last wrote at `path` (undefined: not the sync's file). */
+  written(path: string): LedgerEntry | undefined {
+    return this.ledger.get(path);
+  }
+
   /** What `path` holds now, not following a final symlink; undefined when invalid, outside the root or absent. */
   statSync(path: string): Stats | undefined {
     try {
       const resolved = this.resolve(path, false);
-      return resolved ? lstatSync(join(resolved.parent, resolved.name), { throwIfNoEntry: false }) : undefined;
+      return resolved ? lstatOrUndefined(join(resolved.parent, resolved.name)) : undefined;
     } catch {
       return undefined;
     }
@@ -97,7 +118,7 @@ export class SafeTree {
     if (expectedHash !== undefined && hash !== expectedHash) throw new SyncError('HASH_MISMATCH', `${path}: received contents hash to ${hash.slice(0, 12)}…, not the announced ${expectedHash.slice(0, 12)}…`, path);
     const { parent, name } = this.resolve(path, true);
     const target = join(parent, name);
-    const existing = lstatSync(target, { throwIfNoEntry: false });
+    const existing = lstatOrUndefined(target);
     if (existing?.isDirectory()) {
       this.structureChanged();
       rmSync(target, { recursive: true, force: true });
@@ -118,6 +139,8 @@ export class SafeTree {
       tryIt(() => unlinkSync(temp));
       throw ioError(path, e);
     }
+    this.forget(path, existing?.isDirectory() === true);
+    this.ledger.set(path, { size: data.length, mode: finalMode & 0o777, hash });
     return hash;
   }
 
@@ -125,7 +148,7 @@ export class SafeTree {
     const resolved = this.resolve(path, false);
     if (!resolved) return;
     const target = join(resolved.parent, resolved.name);
-    const st = lstatSync(target, { throwIfNoEntry: false });
+    const st = lstatOrUndefined(target);
     if (!st) return;
     this.structureChanged();
     try {
@@ -134,12 +157,13 @@ export class SafeTree {
     } catch (e) {
       throw ioError(path, e);
     }
+    this.forget(path, st.isDirectory());
   }
 
   renameSync(from: string, to: string, expectedHash: string): string {
     const source = this.resolve(from, false);
     const sourcePath = source ? join(source.parent, source.name) : undefined;
-    const st = sourcePath ? lstatSync(sourcePath, { throwIfNoEntry: false }) : undefined;
+    const st = sourcePath ? lstatOrUndefined(sourcePath) : undefined;
     if (!sourcePath || !st?.isFile()) throw new SyncError('NOT_FOUND', `cannot move ${from}: it is not a file in the container`, from);
     let actual: string;
     try {
@@ -152,18 +176,30 @@ export class SafeTree {
     const target = join(dest.parent, dest.name);
     this.structureChanged();
     try {
-      if (lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) rmSync(target, { recursive: true, force: true });
+      if (lstatOrUndefined(target)?.isDirectory()) rmSync(target, { recursive: true, force: true });
       renameSync(sourcePath, target);
     } catch (e) {
       throw ioError(to, e);
     }
+    this.forget(from, false);
+    this.forget(to, true);
+    this.ledger.set(to, { size: st.size, mode: st.mode & 0o777, hash: actual });
     return actual;
   }
 
   private initSync(): string {
     mkdirSync(this.root, { recursive: true });
-    this.realRoot = realpathSync(this.root);
+    this.realRoot = realpathSync.native(this.root);
     return this.realRoot;
+  }
+
+  /** Drops the ledger's entries at `path`, above it (a file replaced by a directory) and, for a directory, under it. */
+  private forget(path: string, subtree: boolean): void {
+    this.ledger.delete(path);
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) this.ledger.delete(path.slice(0, i));
+    if (!subtree) return;
+    const prefix = `${path}/`;
+    for (const k of this.ledger.keys()) if (k.startsWith(prefix)) this.ledger.delete(k);
   }
 
   /** The agent changed the directory structure itself: nothing verified before is trusted any more. */
@@ -183,14 +219,14 @@ export class SafeTree {
     const dir = cut < 0 ? '' : path.slice(0, cut);
     const cached = this.verified?.get(dir);
     if (cached) {
-      const now = lstatSync(cached.real, { throwIfNoEntry: false });
-      if (now?.isDirectory() && now.dev === cached.dev && now.ino === cached.ino) return { parent: cached.real, name };
+      const now = lstatOrUndefined(cached.real);
+      if (now?.isDirectory() && now.dev === cached.dev && now.ino === cached.ino && realpathOrUndefined(cached.real) === cached.real) return { parent: cached.real, name };
       this.structureChanged();
     }
     let cur = root;
     for (const segment of dir === '' ? [] : dir.split('/')) {
       const next = join(cur, segment);
-      const st = lstatSync(next, { throwIfNoEntry: false });
+      const st = lstatOrUndefined(next);
       if (st?.isSymbolicLink()) {
         const real = realpathOrUndefined(next);
         if (real === undefined || !inside(real, root)) throw outside(path);
@@ -213,7 +249,7 @@ export class SafeTree {
             if (!isCode(e, 'EEXIST')) throw ioError(path, e);
           }
         }
-        const again = lstatSync(next, { throwIfNoEntry: false });
+        const again = lstatOrUndefined(next);
         if (!again?.isDirectory()) throw outside(path);
         cur = next;
       }
@@ -221,7 +257,7 @@ export class SafeTree {
     const real = realpathOrUndefined(cur);
     if (real === undefined || !inside(real, root)) throw outside(path);
     if (this.verified) {
-      const st = lstatSync(real, { throwIfNoEntry: false });
+      const st = lstatOrUndefined(real);
       if (st?.isDirectory()) this.verified.set(dir, { real, dev: st.dev, ino: st.ino });
     }
     return { parent: real, name };
@@ -274,14 +310,27 @@ function tryIt(f: () => void): void {
   }
 }
 
+/** lstat, or undefined when the path is absent or unreachable (ENOENT, ENOTDIR, ELOOP, …). */
+function lstatOrUndefined(p: string): Stats | undefined {
+  try {
+    return lstatSync(p, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
 function realpathOrUndefined(p: string): string | undefined {
   try {
-    return realpathSync(p);
+    return realpathSync.native(p);
   } catch {
     return undefined;
   }
 }
 
 function isDirectory(p: string): boolean {
-  return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  try {
+    return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
 }

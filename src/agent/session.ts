@@ -1,11 +1,11 @@
 import { inflateRaw } from 'node:zlib';
 import { SyncError } from '../core/sync/errors';
-import { type BatchOp, type HookConfig, type Message, type OpResult, encodeManifestPayload, encodeMessage, parseMessage } from '../core/sync/messages';
-import { toWire } from '../core/sync/manifest';
-import { FrameFlags, MessageType, SUPPORTED_VERSIONS, decodeFrame } from '../core/sync/protocol';
+import { type BatchOp, type HookConfig, type Message, type OpResult, encodeMessage, encodeProvenancedManifestPayload, parseMessage } from '../core/sync/messages';
+import { type ManifestEntry, Provenance, type ProvenancedWireEntry, toWire } from '../core/sync/manifest';
+import { FrameFlags, MessageType, SUPPORTED_VERSIONS, decodeFrame, encodeFrame } from '../core/sync/protocol';
 import { type HashCache, scanTree } from '../core/sync/scanner';
 import { type HookRunner } from './hook';
-import { type SafeTree, TEMP_NAME } from './safeTree';
+import { type LedgerEntry, type SafeTree, TEMP_NAME } from './safeTree';
 import { NodeTreeFs } from './treeFs';
 import { deflateIfWorthIt } from './compression';
 
@@ -69,9 +69,23 @@ export class AgentSession {
     }
   }
 
+  /**
+   * A client of another protocol version: the ERROR goes out in that version's framing (the
+   * header layout never changes), so the client can read what to update, then the socket closes.
+   */
+  private refuseVersion(bytes: Uint8Array, requestId: number): void {
+    const theirs = bytes[3] ?? 0;
+    const newer = theirs > Math.max(...SUPPORTED_VERSIONS);
+    const message = `the Slice agent in the container speaks sync protocol ${SUPPORTED_VERSIONS.join(', ')}, this client speaks ${theirs}: ${newer ? "update the slice's agent image (npm run platform:install, then recreate the fork)" : 'update the Slice extension'}`;
+    if (!this.closed) this.io.send(encodeFrame({ version: theirs, type: MessageType.Error, requestId, meta: { code: 'UNSUPPORTED_VERSION', message } }));
+    this.closed = true;
+    this.io.close(1002, 'UNSUPPORTED_VERSION');
+  }
+
   private async handle(bytes: Uint8Array): Promise<void> {
     if (this.closed) return;
     const frame = decodeFrame(bytes);
+    if (!frame.ok && frame.error.code === 'UNSUPPORTED_VERSION' && !this.welcomed) return this.refuseVersion(bytes, frame.error.requestId ?? 0);
     if (!frame.ok) return this.fail(frame.error.requestId ?? 0, frame.error.code, frame.error.message, !this.welcomed);
     const parsed = parseMessage(frame.value);
     if (!parsed.ok) return this.fail(frame.value.requestId, parsed.error.code, parsed.error.message, !this.welcomed);
@@ -89,8 +103,8 @@ export class AgentSession {
       }
       case MessageType.ManifestRequest: {
         const scan = await scanTree(new NodeTreeFs(this.ctx.tree.root), { spec: msg.meta.ignore, discoverGitignores: false, cache: this.ctx.cache, skipName: (n) => TEMP_NAME.test(n) });
-        const entries = [...scan.manifest.values()].map(toWire);
-        const { payload, compressed } = deflateIfWorthIt(encodeManifestPayload(entries));
+        const entries = [...scan.manifest.values()].map((e): ProvenancedWireEntry => [...toWire(e), provenance(e, this.ctx.tree.written(e.path))]);
+        const { payload, compressed } = deflateIfWorthIt(encodeProvenancedManifestPayload(entries));
         return this.send({ type: MessageType.Manifest, meta: { count: entries.length } }, id, payload, compressed ? FrameFlags.Compressed : 0);
       }
       case MessageType.Batch:
@@ -162,4 +176,10 @@ export class AgentSession {
       return { path: op.path, ok: false, code: se.code, message: se.message };
     }
   }
+}
+
+/** Who put a scanned file there, from the agent's ledger of what the sync wrote. */
+function provenance(e: ManifestEntry, written: LedgerEntry | undefined): Provenance {
+  if (!written) return Provenance.NotSynced;
+  return written.hash === e.hash && written.size === e.size && (e.mode === undefined || written.mode === e.mode) ? Provenance.Synced : Provenance.SyncedChanged;
 }

@@ -13,6 +13,21 @@ export type Manifest = ReadonlyMap<string, ManifestEntry>;
 /** The compact wire form of an entry: [path, size, mode (-1 = none), hash]. */
 export type WireEntry = readonly [string, number, number, string];
 
+/**
+ * Who put a container file there (protocol 2, the agent's MANIFEST): NotSynced — the image or
+ * the app, never the sync; Synced — the sync, and it still holds exactly what the sync wrote;
+ * SyncedChanged — the sync wrote it, and it changed in the container since.
+ */
+export const Provenance = { NotSynced: 0, Synced: 1, SyncedChanged: 2 } as const;
+export type Provenance = (typeof Provenance)[keyof typeof Provenance];
+
+/** A MANIFEST entry of protocol 2: the wire entry plus its Provenance. */
+export type ProvenancedWireEntry = readonly [string, number, number, string, Provenance];
+
+export function isProvenance(v: unknown): v is Provenance {
+  return v === 0 || v === 1 || v === 2;
+}
+
 export function manifestOf(entries: Iterable<ManifestEntry>): Map<string, ManifestEntry> {
   const m = new Map<string, ManifestEntry>();
   for (const e of entries) m.set(e.path, e);

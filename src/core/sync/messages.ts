@@ -1,6 +1,6 @@
 import { type Result, err, ok } from '../base/result';
 import { type SyncErrorCode, isSyncErrorCode } from './errors';
-import { type WireEntry } from './manifest';
+import { type ProvenancedWireEntry, type WireEntry, isProvenance } from './manifest';
 import { type Frame, type FrameProblem, MessageType, encodeFrame } from './protocol';
 import { type IgnoreSpec } from './ignoreRules';
 
@@ -267,6 +267,30 @@ const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeManifestPayload(entries: readonly WireEntry[]): Uint8Array {
   return utf8.encode(JSON.stringify(entries));
+}
+
+/** Protocol 2: a MANIFEST payload is a JSON array of ProvenancedWireEntry. */
+export function encodeProvenancedManifestPayload(entries: readonly ProvenancedWireEntry[]): Uint8Array {
+  return utf8.encode(JSON.stringify(entries));
+}
+
+function provenancedEntry(v: unknown): ProvenancedWireEntry {
+  if (!Array.isArray(v) || v.length !== 5 || !isProvenance(v[4])) throw new Invalid('manifest entries must be [path, size, mode, hash, provenance 0|1|2]');
+  const [path, size, mode, hash] = wireEntry(v.slice(0, 4));
+  return [path, size, mode, hash, v[4]];
+}
+
+/** Decodes a protocol-2 MANIFEST payload (already decompressed); a defect is a FrameProblem, never a throw. */
+export function decodeProvenancedManifestPayload(payload: Uint8Array, count: number): Result<ProvenancedWireEntry[], FrameProblem> {
+  try {
+    const parsed: unknown = JSON.parse(fromUtf8.decode(payload));
+    if (!Array.isArray(parsed)) throw new Invalid('manifest payload must be an array');
+    const entries = parsed.map(provenancedEntry);
+    if (entries.length !== count) throw new Invalid(`manifest announces ${count} entries but holds ${entries.length}`);
+    return ok(entries);
+  } catch (e) {
+    return err({ code: 'BAD_FRAME', message: `malformed manifest: ${e instanceof Invalid ? e.message : 'not UTF-8 JSON'}` });
+  }
 }
 
 /** Decodes a MANIFEST payload (already decompressed); a defect is a FrameProblem, never a throw. */

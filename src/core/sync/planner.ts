@@ -8,8 +8,9 @@ export type PlanOp =
   | { readonly kind: 'rename'; readonly from: string; readonly entry: ManifestEntry };
 
 /**
- * A file changed inside the container since the last acknowledged state (or one the container has
- * that local never sent). Reported; overwritten only by the next local change or a reset.
+ * A file the sync manages that changed inside the container since the last acknowledged state
+ * ('added': one the sync put there that local no longer has and that changed since). Reported;
+ * overwritten only by the next local change or a reset.
  */
 export interface DriftEntry {
   readonly path: string;
@@ -39,8 +40,14 @@ export interface FullPlanInput {
   readonly remote: Manifest;
   /** What the agent last acknowledged per path (empty on the first connection). */
   readonly acked: Manifest;
+  /**
+   * Container paths the sync put there (the agent's provenance, plus this side's acknowledgements).
+   * Every other container-only file came with the image or was made by the app: the sync neither
+   * reports nor deletes it, not even on a reset.
+   */
+  readonly owned?: ReadonlySet<string>;
   readonly maxFileBytes: number;
-  /** "Reset container to local": overwrite drift and delete every container-only file. */
+  /** "Reset container to local": overwrite drift and delete the container-only files the sync owns. */
   readonly reset?: boolean;
 }
 
@@ -49,11 +56,13 @@ export interface FullPlanInput {
  * - a local file differing from the container is written when local changed since the last ack
  *   (or was never acked); when only the container changed it is drift;
  * - a container file absent locally is deleted when local had it acknowledged (deleted locally
- *   since); otherwise it is drift ('added'), deleted only by a reset;
+ *   since); when the sync put it there but it is not acknowledged (it changed in the container,
+ *   or this side forgot) it is drift ('added'), deleted only by a reset; a file the sync never
+ *   put there (the image's, the app's) is left alone, even by a reset;
  * - files over the size cap are skipped with a reason.
  */
 export function planFull(input: FullPlanInput): SyncPlan {
-  const { local, remote, acked, maxFileBytes, reset = false } = input;
+  const { local, remote, acked, owned = new Set<string>(), maxFileBytes, reset = false } = input;
   const writes: ManifestEntry[] = [];
   const deletes: string[] = [];
   const drift: DriftEntry[] = [];
@@ -71,8 +80,8 @@ export function planFull(input: FullPlanInput): SyncPlan {
   }
   for (const r of remote.values()) {
     if (local.has(r.path)) continue;
-    if (reset || acked.has(r.path)) deletes.push(r.path);
-    else drift.push({ path: r.path, kind: 'added', actual: r });
+    if (acked.has(r.path) || (reset && owned.has(r.path))) deletes.push(r.path);
+    else if (owned.has(r.path)) drift.push({ path: r.path, kind: 'added', actual: r });
   }
   return { ops: withRenames(writes, deletes, remote), drift, skipped };
 }

@@ -18,7 +18,12 @@ import { type SyncErrorCode } from './errors';
  *   16     4    payload length in bytes
  *   20     …    metadata JSON, then payload
  */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Version history: 1 — the first release; 2 — MANIFEST entries carry their Provenance (5th
+ * element), so a client knows which container files the sync put there. An agent answers a HELLO
+ * of another version with an ERROR in that version's framing, saying which side to update.
+ */
+export const PROTOCOL_VERSION = 2;
 export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
 export const FRAME_HEADER_BYTES = 20;
 export const MAX_META_BYTES = 16 * 1024 * 1024;

@@ -6,15 +6,18 @@ import { ChangeSet, type Change } from '../../core/sync/coalescer';
 import { SyncError } from '../../core/sync/errors';
 import { FlowWindow } from '../../core/sync/flowWindow';
 import { type IgnoreRules, type IgnoreSpec } from '../../core/sync/ignoreRules';
-import { type ManifestEntry, fromWire } from '../../core/sync/manifest';
-import { type HookConfig, type HookResultMeta, type WelcomeMeta, decodeManifestPayload } from '../../core/sync/messages';
+import { type ManifestEntry } from '../../core/sync/manifest';
+import { type HookConfig, type HookResultMeta, type WelcomeMeta, decodeProvenancedManifestPayload } from '../../core/sync/messages';
 import { type DriftEntry, type PlanOp, type SkippedEntry, planChanges, planFull } from '../../core/sync/planner';
 import { MessageType, SUPPORTED_VERSIONS } from '../../core/sync/protocol';
 import { HashCache, entryOf, hashWhere, scanTree } from '../../core/sync/scanner';
 import { type Transport } from '../../core/sync/transport';
 import { AgentConnection, type TrafficStats } from './agentConnection';
 import { LocalTreeFs } from './localTreeFs';
-import { type OpOutcome, executePlan } from './planExecutor';
+import { executePlan } from './planExecutor';
+import { type OpFailure, type OutcomeCounts, SyncBook } from './syncBook';
+
+export type { OpFailure } from './syncBook';
 
 export type SyncState = 'connecting' | 'reconciling' | 'syncing' | 'idle' | 'disconnected' | 'disposed';
 
@@ -55,12 +58,6 @@ export interface SyncReport {
   readonly durationMs: number;
 }
 
-export interface OpFailure {
-  readonly path: string;
-  readonly code: string;
-  readonly message: string;
-}
-
 interface Job {
   readonly kind: 'drift' | 'reset';
   resolve(v: readonly DriftEntry[]): void;
@@ -81,10 +78,8 @@ export class SyncEngine implements IDisposable {
   private readonly backoff: Backoff;
   private readonly window: FlowWindow;
   private readonly log: ILogger;
-  /** What the container holds as far as this side knows. */
-  private known = new Map<string, ManifestEntry>();
-  /** What the agent last acknowledged per path (survives reconnects and agent restarts). */
-  private readonly acked = new Map<string, ManifestEntry>();
+  /** What the container holds, what the agent acknowledged, what the sync owns there. */
+  private readonly book: SyncBook;
   private rules: IgnoreRules | undefined;
   private spec: IgnoreSpec = { patterns: [], gitignores: [] };
   private needsReconcile = true;
@@ -117,6 +112,7 @@ export class SyncEngine implements IDisposable {
 
   constructor(private readonly options: SyncEngineOptions) {
     this.fs = new LocalTreeFs(options.localRoot);
+    this.book = new SyncBook(this.pending, (f) => this.failedEmitter.fire(f));
     this.backoff = new Backoff(options.backoff);
     this.window = new FlowWindow(options.windowBytes, options.windowBatches);
     this.log = options.logger ?? nullLogger;
@@ -257,7 +253,14 @@ export class SyncEngine implements IDisposable {
     this.conn = conn;
     const previous = this.welcome;
     const hello = { versions: SUPPORTED_VERSIONS, client: this.options.clientName ?? 'slice-extension' };
-    this.welcome = await conn.hello(this.options.afterSyncCommand ? { ...hello, afterSync: this.options.afterSyncCommand } : hello);
+    try {
+      this.welcome = await conn.hello(this.options.afterSyncCommand ? { ...hello, afterSync: this.options.afterSyncCommand } : hello);
+    } catch (e) {
+      if (e instanceof SyncError && e.code === 'UNSUPPORTED_VERSION') {
+        throw new SyncError('UNSUPPORTED_VERSION', `the slice's agent does not speak this extension's sync protocol ${SUPPORTED_VERSIONS.join(', ')} (${e.message}); update the platform's agent image (npm run platform:install) and recreate the fork, or use the matching extension`);
+      }
+      throw e;
+    }
     this.connectedEmitter.fire({ ...this.welcome, restarted: previous !== undefined && previous.instanceId !== this.welcome.instanceId });
     this.backoff.reset();
     for (;;) {
@@ -307,15 +310,13 @@ export class SyncEngine implements IDisposable {
       this.spec = scan.spec;
       const reply = await conn.request({ type: MessageType.ManifestRequest, meta: { ignore: this.spec } });
       if (reply.msg.type !== MessageType.Manifest) throw new SyncError('BAD_FRAME', 'unexpected answer to MANIFEST_REQUEST');
-      const wire = decodeManifestPayload(reply.payload, reply.msg.meta.count);
+      const wire = decodeProvenancedManifestPayload(reply.payload, reply.msg.meta.count);
       if (!wire.ok) throw new SyncError(wire.error.code, wire.error.message);
-      this.known = new Map(wire.value.map((w) => [w[0], fromWire(w)]));
-      await hashWhere(this.fs, scan.manifest, this.cache, (l) => this.known.get(l.path)?.size === l.size || this.acked.get(l.path)?.size === l.size);
-      const plan = planFull({ local: scan.manifest, remote: this.known, acked: this.acked, maxFileBytes: this.maxFileBytes(), reset });
-      for (const l of scan.manifest.values()) {
-        const r = this.known.get(l.path);
-        if (r && r.hash === l.hash && r.size === l.size) this.acked.set(l.path, l);
-      }
+      this.book.adoptManifest(wire.value);
+      const { known, acked, owned } = this.book;
+      await hashWhere(this.fs, scan.manifest, this.cache, (l) => known.get(l.path)?.size === l.size || acked.get(l.path)?.size === l.size);
+      const plan = planFull({ local: scan.manifest, remote: known, acked, owned, maxFileBytes: this.maxFileBytes(), reset });
+      this.book.confirmMatches(scan.manifest);
       this.driftEmitter.fire(plan.drift);
       if (plan.skipped.length > 0) this.skippedEmitter.fire(plan.skipped);
       if (!driftOnly) await this.execute(conn, plan.ops, reset ? 'reset' : 'reconcile', started);
@@ -341,8 +342,8 @@ export class SyncEngine implements IDisposable {
           if (c.kind === 'upsert') local.set(c.path, await entryOf(this.fs, c.path, this.cache));
         }),
       );
-      for (const c of relevant) if (c.kind === 'delete') for (const k of this.known.keys()) if (k.startsWith(`${c.path}/`)) local.set(k, undefined);
-      const plan = planChanges({ changes: relevant, local, known: this.known, maxFileBytes: this.maxFileBytes() });
+      for (const c of relevant) if (c.kind === 'delete') for (const k of this.book.known.keys()) if (k.startsWith(`${c.path}/`)) local.set(k, undefined);
+      const plan = planChanges({ changes: relevant, local, known: this.book.known, maxFileBytes: this.maxFileBytes() });
       if (plan.skipped.length > 0) this.skippedEmitter.fire(plan.skipped);
       await this.execute(conn, plan.ops, 'changes', started);
     } catch (e) {
@@ -352,13 +353,13 @@ export class SyncEngine implements IDisposable {
   }
 
   private async execute(conn: AgentConnection, ops: readonly PlanOp[], kind: SyncReport['kind'], started: number): Promise<void> {
-    const counts = { written: 0, deleted: 0, renamed: 0, failed: 0 };
+    const counts: OutcomeCounts = { written: 0, deleted: 0, renamed: 0, failed: 0 };
     const report = await executePlan(
       conn,
       this.fs,
       ops,
       { maxBatchBytes: this.options.maxBatchBytes ?? 4 * 1024 * 1024, maxBatchOps: this.options.maxBatchOps ?? 1000, window: this.window, cache: this.cache },
-      (o) => this.applyOutcome(o, counts),
+      (o) => this.book.apply(o, counts),
     );
     this.window.clear();
     const changedSomething = counts.written + counts.deleted + counts.renamed > 0;
@@ -366,41 +367,5 @@ export class SyncEngine implements IDisposable {
     if (changedSomething && this.options.runAfterSync && this.welcome?.hook) {
       this.runAfterSync().catch((e: unknown) => this.log.warn(`after-sync action: ${e instanceof Error ? e.message : String(e)}`));
     }
-  }
-
-  private applyOutcome(o: OpOutcome, counts: { written: number; deleted: number; renamed: number; failed: number }): void {
-    const { op, result } = o;
-    if (result.ok) {
-      if (op.kind === 'write') {
-        const entry = { ...(o.sent ?? op.entry), hash: result.hash ?? (o.sent ?? op.entry).hash };
-        this.known.set(entry.path, entry);
-        this.acked.set(entry.path, entry);
-        counts.written++;
-      } else if (op.kind === 'delete') {
-        this.known.delete(op.path);
-        this.acked.delete(op.path);
-        counts.deleted++;
-      } else {
-        this.known.delete(op.from);
-        this.acked.delete(op.from);
-        this.known.set(op.entry.path, op.entry);
-        this.acked.set(op.entry.path, op.entry);
-        counts.renamed++;
-      }
-      return;
-    }
-    if (o.vanished) {
-      this.pending.delete(result.path);
-      return;
-    }
-    if (op.kind === 'rename' && (result.code === 'HASH_MISMATCH' || result.code === 'NOT_FOUND')) {
-      // The container's copy moved or changed: fall back to sending the bytes and deleting the source.
-      this.pending.upsert(op.entry.path);
-      this.pending.delete(op.from);
-      this.known.delete(op.entry.path);
-      return;
-    }
-    counts.failed++;
-    this.failedEmitter.fire({ path: result.path, code: result.code, message: result.message });
   }
 }

@@ -8,13 +8,29 @@ const e = (path: string, hash: string, size = 10, mode?: number): ManifestEntry 
 const m = (...entries: ManifestEntry[]) => manifestOf(entries);
 const MAX = 1000;
 
-test('first sync writes every difference; container-only files are drift, not deleted', () => {
-  const plan = planFull({ local: m(e('same', 'h1'), e('changed', 'new'), e('new', 'n')), remote: m(e('same', 'h1'), e('changed', 'old'), e('extra', 'x')), acked: m(), maxFileBytes: MAX });
+test('first sync writes every difference; container-only files are never deleted, drift only when the sync put them there', () => {
+  const input = { local: m(e('same', 'h1'), e('changed', 'new'), e('new', 'n')), remote: m(e('same', 'h1'), e('changed', 'old'), e('extra', 'x'), e('image.txt', 'i')), acked: m(), maxFileBytes: MAX };
+  const plan = planFull({ ...input, owned: new Set(['extra']) });
   assert.deepEqual(plan.ops, [
     { kind: 'write', entry: e('changed', 'new') },
     { kind: 'write', entry: e('new', 'n') },
   ]);
-  assert.deepEqual(plan.drift, [{ path: 'extra', kind: 'added', actual: e('extra', 'x') }]);
+  assert.deepEqual(plan.drift, [{ path: 'extra', kind: 'added', actual: e('extra', 'x') }], "the image's file is not drift");
+  assert.deepEqual(planFull(input).drift, [], 'nothing owned: nothing to report');
+});
+
+test('reset deletes only what the sync put there or what local deleted, never the image\'s files', () => {
+  // After a pod reschedule: the new container holds the image's files (one of them at a path
+  // local once synced and deleted since); the agent owns nothing yet, local remembers its acks.
+  const acked = m(e('src/app.ts', 'A'), e('src/old.ts', 'O'));
+  const local = m(e('src/app.ts', 'A2'));
+  const remote = m(e('src/app.ts', 'image-app'), e('src/old.ts', 'image-old'), e('package.json', 'P'), e('node_modules/x/i.js', 'X'));
+  const reset = planFull({ local, remote, acked, owned: new Set(), maxFileBytes: MAX, reset: true });
+  assert.deepEqual(reset.ops.map((o) => (o.kind === 'delete' ? `-${o.path}` : `+${o.entry.path}`)).sort(), ['+src/app.ts', '-src/old.ts']);
+  assert.deepEqual(reset.drift, []);
+  // After an editor restart (nothing acknowledged on this side): the agent's provenance decides.
+  const owned = planFull({ local: m(), remote: m(e('synced.ts', 'S'), e('image.ts', 'I')), acked: m(), owned: new Set(['synced.ts']), maxFileBytes: MAX, reset: true });
+  assert.deepEqual(owned.ops, [{ kind: 'delete', path: 'synced.ts' }]);
 });
 
 test('after an ack, container-side edits are drift until local changes or a reset', () => {
@@ -24,9 +40,9 @@ test('after an ack, container-side edits are drift until local changes or a rese
   const plan = planFull({ local, remote, acked, maxFileBytes: MAX });
   assert.deepEqual(plan.ops, [{ kind: 'delete', path: 'd' }, { kind: 'write', entry: e('b', 'B2') }], 'local edit wins, local delete applies');
   assert.deepEqual(plan.drift.map((d) => [d.path, d.kind]), [['a', 'modified'], ['c', 'deleted']]);
-  const reset = planFull({ local, remote: new Map([...remote, ['z', e('z', 'Z')]]), acked, maxFileBytes: MAX, reset: true });
+  const reset = planFull({ local, remote: new Map([...remote, ['z', e('z', 'Z')], ['image', e('image', 'I')]]), acked, owned: new Set(['a', 'b', 'd', 'z']), maxFileBytes: MAX, reset: true });
   assert.deepEqual(reset.drift, []);
-  assert.deepEqual(reset.ops.map((o) => (o.kind === 'delete' ? `-${o.path}` : `+${o.entry.path}`)).sort(), ['+a', '+b', '+c', '-d', '-z']);
+  assert.deepEqual(reset.ops.map((o) => (o.kind === 'delete' ? `-${o.path}` : `+${o.entry.path}`)).sort(), ['+a', '+b', '+c', '-d', '-z'], 'the image file stays');
 });
 
 test('a mode change alone is a difference; an unknown mode is not', () => {

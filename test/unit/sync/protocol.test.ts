@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { FRAME_HEADER_BYTES, FrameFlags, MessageType, decodeFrame, encodeFrame } from '../../../src/core/sync/protocol';
-import { decodeManifestPayload, encodeManifestPayload, encodeMessage, parseMessage } from '../../../src/core/sync/messages';
+import { FRAME_HEADER_BYTES, FrameFlags, MessageType, PROTOCOL_VERSION, decodeFrame, encodeFrame } from '../../../src/core/sync/protocol';
+import { decodeManifestPayload, decodeProvenancedManifestPayload, encodeManifestPayload, encodeMessage, encodeProvenancedManifestPayload, parseMessage } from '../../../src/core/sync/messages';
 
 test('a frame round-trips: header, metadata and payload', () => {
   const payload = new Uint8Array([0, 1, 2, 255]);
   const bytes = encodeFrame({ type: MessageType.Batch, requestId: 0xfffffffe, flags: FrameFlags.Compressed, meta: { ops: [] }, payload });
-  assert.deepEqual([...bytes.subarray(0, 4)], [0x53, 0x4c, 0x43, 1]);
+  assert.deepEqual([...bytes.subarray(0, 4)], [0x53, 0x4c, 0x43, PROTOCOL_VERSION]);
+  assert.equal(PROTOCOL_VERSION, 2);
   const r = decodeFrame(bytes);
   assert.ok(r.ok);
   assert.equal(r.value.type, MessageType.Batch);
@@ -69,13 +70,15 @@ test('truncated, padded and garbage frames are rejected with a code, never a thr
 
 test('an unknown version, type, flag or malformed metadata is named in the error', () => {
   const good = encodeFrame({ type: MessageType.Hello, requestId: 9, meta: { versions: [1], client: 't' } });
-  const v2 = good.slice();
-  v2[3] = 2;
-  const r = decodeFrame(v2);
-  assert.ok(!r.ok);
-  assert.equal(r.error.code, 'UNSUPPORTED_VERSION');
-  assert.equal(r.error.requestId, 9);
-  assert.match(r.error.message, /version 2/);
+  for (const other of [1, 3]) {
+    const v = good.slice();
+    v[3] = other;
+    const r = decodeFrame(v);
+    assert.ok(!r.ok);
+    assert.equal(r.error.code, 'UNSUPPORTED_VERSION');
+    assert.equal(r.error.requestId, 9);
+    assert.match(r.error.message, new RegExp(`version ${other} is not supported \\(this side speaks 2\\)`));
+  }
   const badType = good.slice();
   badType[4] = 99;
   assert.match(decodeFrame(badType).ok ? '' : 'unknown message type', /unknown message type/);
@@ -97,4 +100,16 @@ test('an unknown version, type, flag or malformed metadata is named in the error
   const op = decodeFrame(encodeFrame({ type: MessageType.Batch, requestId: 1, meta: { ops: [{ op: 'chmod', path: 'x' }] } }));
   assert.ok(op.ok);
   assert.equal(parseMessage(op.value).ok, false);
+});
+
+test('protocol 2 manifests carry each entry\'s provenance; a missing or unknown one is a clear error', () => {
+  const entries = [['a.ts', 3, 0o644, 'h1', 0], ['b.ts', 4, -1, 'h2', 1], ['c.ts', 5, 0o755, 'h3', 2]] as const;
+  const r = decodeProvenancedManifestPayload(encodeProvenancedManifestPayload(entries), 3);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value, entries);
+  const old = decodeProvenancedManifestPayload(encodeManifestPayload([['a.ts', 3, 0o644, 'h1']]), 1);
+  assert.ok(!old.ok);
+  assert.match(old.error.message, /\[path, size, mode, hash, provenance 0\|1\|2\]/);
+  const unknown = decodeProvenancedManifestPayload(new TextEncoder().encode('[["a",1,1,"h",7]]'), 1);
+  assert.ok(!unknown.ok);
 });

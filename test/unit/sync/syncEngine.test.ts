@@ -68,7 +68,7 @@ test('drift is reported, never pulled back; the next local change or a reset ove
     rmSync(join(rig.remote, b));
     writeFileSync(join(rig.remote, 'generated.txt'), 'made by the app');
     const drift = await engine.checkDrift();
-    assert.deepEqual(drift.map((d) => `${d.kind}:${d.path}`).sort(), ['added:generated.txt', `deleted:${b}`, `modified:${a}`].sort());
+    assert.deepEqual(drift.map((d) => `${d.kind}:${d.path}`).sort(), [`deleted:${b}`, `modified:${a}`].sort(), "a file the app made is not the sync's: not drift");
     assert.equal(readFileSync(join(rig.remote, a), 'utf8'), 'edited in the container', 'checking drift changes nothing');
     assert.equal(touchState(rig.local), before, 'no local file was touched');
 
@@ -79,6 +79,8 @@ test('drift is reported, never pulled back; the next local change or a reset ove
     assert.equal(existsSync(join(rig.remote, b)), false, 'untouched drift stays until a reset');
 
     await engine.resetContainerToLocal();
+    assert.equal(readFileSync(join(rig.remote, 'generated.txt'), 'utf8'), 'made by the app', 'a reset never deletes what the sync did not put there');
+    rmSync(join(rig.remote, 'generated.txt'));
     assert.deepEqual(rig.remoteState(), rig.localState());
     assert.deepEqual(await engine.checkDrift(), []);
     assert.ok(drifts.length >= 3);
