@@ -87,11 +87,26 @@ function requestJson(method, url, body) {
   });
 }
 
-/** Listens on PORT (or `fallback`) and logs where. */
+/**
+ * Listens on PORT (or `fallback`) and logs where; resolves { close() } once listening. close()
+ * stops accepting, ends idle keep-alive connections and resolves when the port is free again.
+ */
 function listen(server, name, fallback) {
   const port = Number(process.env.PORT || fallback);
-  server.listen(port, process.env.HOST || '0.0.0.0', () => logger.info({ port }, `${name} listening`));
-  return server;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, process.env.HOST || '0.0.0.0', () => {
+      server.off('error', reject);
+      logger.info({ port }, `${name} listening`);
+      resolve({
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+          }),
+      });
+    });
+  });
 }
 
 module.exports = { HttpError, createServer, requestJson, listen };

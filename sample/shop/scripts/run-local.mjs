@@ -1,5 +1,5 @@
-// Runs the three services on this machine (loopback ports 8080-8082), each under `node --watch`
-// so a saved file restarts its service, until Ctrl-C:   npm start   (inside sample/shop)
+// Runs the three services on this machine (loopback ports 8080-8082), each under lib/run.js so a
+// saved file reloads its service, until Ctrl-C:   npm start   (inside sample/shop)
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const services = { inventory: 8082, orders: 8081, storefront: 8080 };
 const children = Object.entries(services).map(([name, port]) =>
-  spawn(process.execPath, ['--watch-path', join(root, 'services', name), '--require', join(root, 'telemetry', 'register.js'), join(root, 'services', name, 'src', 'server.js')], {
+  spawn(process.execPath, ['--require', join(root, 'telemetry', 'register.js'), join(root, 'lib', 'run.js'), join(root, 'services', name)], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', OTEL_SERVICE_NAME: name },

@@ -31,13 +31,14 @@ const sdk = new NodeSDK({
 });
 sdk.start();
 
-// Flush what is buffered before the process goes (Kubernetes and `node --watch` send SIGTERM).
+// Flush what is buffered before the process goes (Kubernetes sends SIGTERM); at most 2 s, as
+// exports retry with backoff when nothing listens.
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.once(signal, () => {
     if (stopping) return;
     stopping = true;
-    const timer = setTimeout(() => process.exit(0), 3000);
+    const timer = setTimeout(() => process.exit(0), 2000);
     sdk.shutdown().catch(() => undefined).finally(() => {
       clearTimeout(timer);
       process.exit(0);

@@ -5,7 +5,8 @@ const { logger } = require('../../../telemetry/logger');
 const { orderHandlers } = require('./handlers');
 const { createStore } = require('./store');
 
-async function main() {
+/** Starts the service; resolves a handle whose close() stops it (and closes the store). */
+async function start() {
   const store = createStore();
   await store.init();
   logger.info({ store: store.kind }, 'order store ready');
@@ -14,10 +15,14 @@ async function main() {
     { method: 'POST', path: '/orders', handler: handlers.createOrder },
     { method: 'GET', path: '/orders/:id', handler: handlers.getOrder },
   ]);
-  listen(server, 'orders', 8081);
+  const running = await listen(server, 'orders', 8081);
+  return { close: () => running.close().then(() => store.close()) };
 }
 
-main().catch((err) => {
-  logger.fatal({ err }, 'orders could not start');
-  process.exitCode = 1;
-});
+module.exports = { start };
+if (require.main === module) {
+  start().catch((err) => {
+    logger.fatal({ err }, 'orders could not start');
+    process.exitCode = 1;
+  });
+}

@@ -3,9 +3,14 @@
 const { createServer, listen } = require('../../../lib/http');
 const handlers = require('./handlers');
 
-const server = createServer([
-  { method: 'GET', path: '/', handler: handlers.home },
-  { method: 'GET', path: '/checkout', handler: handlers.checkout },
-]);
+/** Starts the service; resolves a handle whose close() stops it. */
+async function start() {
+  const server = createServer([
+    { method: 'GET', path: '/', handler: handlers.home },
+    { method: 'GET', path: '/checkout', handler: handlers.checkout },
+  ]);
+  return listen(server, 'storefront', 8080);
+}
 
-listen(server, 'storefront', 8080);
+module.exports = { start };
+if (require.main === module) start();
