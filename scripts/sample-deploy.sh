@@ -42,8 +42,8 @@ else
 fi
 
 # 2. the image: the app's own files (what the container runs) + the dependencies
-build="$WORK/build"
-rm -rf "$build"; mkdir -p "$build"; chmod 755 "$build"
+mkdir -p "$WORK"; build="$(mktemp -d "$WORK/build.XXXXXX")"; chmod 755 "$build"   # own folder: runs may overlap
+trap 'rm -rf "$build"' EXIT
 cp -a "$APP/package.json" "$APP/package-lock.json" "$APP/telemetry" "$APP/lib" "$APP/services" "$APP/db" "$build/"
 tag="$( (cd "$build" && find . -type f -print0 | sort -z | xargs -0 sha256sum; echo "$lock_hash") | sha256sum | cut -c1-12)"
 cp -al "$deps/node_modules" "$build/node_modules" 2>/dev/null || cp -a "$deps/node_modules" "$build/node_modules"
