@@ -14,4 +14,8 @@ timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/workbench.
 timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/telemetry.e2e.js || rc=$?
 # Issue 4: a slice from the editor as alice (create, tree, Verify Isolation, delete).
 timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/slices.e2e.js || rc=$?
+# Issue 8: a slice's data branch in the tree (database, size) and Reset Data from Baseline.
+timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/data.e2e.js || rc=$?
+# Issue 7: the newcomer's first ten minutes on the sample shop (create, sync, edit, request, delete).
+timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/newcomer.e2e.js || rc=$?
 exit $rc

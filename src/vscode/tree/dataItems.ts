@@ -3,10 +3,11 @@ import { type DataBranchStatus } from '../../core/slice/sliceResource';
 
 /** A slice's data branch in the Environments tree: its database, size, when it was branched, or why it is not ready. */
 export function dataItem(branch: DataBranchStatus, mine: boolean, now: Date): vscode.TreeItem {
-  const item = new vscode.TreeItem(`Data  ${branch.database}`, vscode.TreeItemCollapsibleState.None);
+  // the sidebar is narrow: the baseline and the size up front, the (long) database name last and in the tooltip
+  const item = new vscode.TreeItem(`${branch.baseline} data`, vscode.TreeItemCollapsibleState.None);
   item.id = `data:${branch.database}`;
   item.description = branch.ready
-    ? [branch.sizeBytes === undefined ? undefined : formatBytes(branch.sizeBytes), `from ${branch.baseline}`, branch.branchedAt ? `branched ${ago(branch.branchedAt, now)}` : undefined].filter(Boolean).join(' · ')
+    ? [branch.sizeBytes === undefined ? undefined : formatBytes(branch.sizeBytes), branch.branchedAt ? `branched ${ago(branch.branchedAt, now)}` : undefined, branch.database].filter(Boolean).join(' · ')
     : `not ready: ${branch.message ?? 'branching…'}`;
   item.iconPath = new vscode.ThemeIcon('database', branch.ready ? new vscode.ThemeColor('charts.green') : new vscode.ThemeColor('problemsWarningIcon.foreground'));
   const tooltip = new vscode.MarkdownString();
