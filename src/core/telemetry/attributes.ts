@@ -47,17 +47,32 @@ function str(v: AttrValue | undefined): string | undefined {
  * create `__proto__` and only own keys matter here because none of these names is on Object.prototype).
  */
 export function codeLocationOf(a: Attributes): CodeLocation | undefined {
-  const file = str(a['code.file.path']) ?? str(a['code.filepath']);
-  let fn = str(a['code.function.name']);
+  return codeLocationFrom(a['code.file.path'], a['code.filepath'], a['code.function.name'], a['code.function'], a['code.namespace'], a['code.line.number'], a['code.lineno'], a['code.column.number'], a['code.column']);
+}
+
+/** {@link codeLocationOf} from the values of its keys (undefined when absent), new generation before old. */
+export function codeLocationFrom(
+  filePath: AttrValue | undefined,
+  filepath: AttrValue | undefined,
+  functionName: AttrValue | undefined,
+  functionOld: AttrValue | undefined,
+  namespace: AttrValue | undefined,
+  lineNumber: AttrValue | undefined,
+  lineno: AttrValue | undefined,
+  columnNumber: AttrValue | undefined,
+  column: AttrValue | undefined,
+): CodeLocation | undefined {
+  const file = str(filePath) ?? str(filepath);
+  let fn = str(functionName);
   if (fn === undefined) {
-    fn = str(a['code.function']);
-    const ns = fn !== undefined ? str(a['code.namespace']) : undefined;
+    fn = str(functionOld);
+    const ns = fn !== undefined ? str(namespace) : undefined;
     if (ns !== undefined) fn = `${ns}.${fn}`;
   }
   if (file === undefined && fn === undefined) return undefined;
-  const line = attrInt(a['code.line.number']) ?? attrInt(a['code.lineno']);
-  const column = attrInt(a['code.column.number']) ?? attrInt(a['code.column']);
-  return { file, line, column, function: fn };
+  const line = attrInt(lineNumber) ?? attrInt(lineno);
+  const col = attrInt(columnNumber) ?? attrInt(column);
+  return { file, line, column: col, function: fn };
 }
 
 /** The resource fields the editor shows, from a resource's attributes. */

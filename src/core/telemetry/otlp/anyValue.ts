@@ -3,7 +3,8 @@
  * every field is checked) and for protobufjs messages (shape known: the `value` oneof says which
  * member is set). Caps: attributes per list, nesting depth, string length.
  */
-import { type AttrValue, type Attributes, EMPTY_ATTRIBUTES } from '../model';
+import { type AttrValue, type Attributes } from '../model';
+import { type AttributeList, EMPTY_LIST, materialize } from './attributeList';
 import { type DecodeContext } from './limits';
 import { base64ToBytes, int64ToNumber } from './scalars';
 
@@ -67,22 +68,29 @@ function jsonKvList(v: unknown, ctx: DecodeContext, depth: number): AttrValue | 
   const values = isObj(v) ? v.values : undefined;
   if (values === undefined) return {};
   if (!Array.isArray(values)) return undefined;
-  return jsonAttributesAt(values, ctx, depth + 1);
+  return materialize(jsonListAt(values, ctx, depth + 1), false);
 }
 
 /** An OTLP/JSON KeyValue list as Attributes; bad entries are skipped and counted. */
 export function jsonAttributes(list: unknown, ctx: DecodeContext): Attributes {
-  if (list === undefined || list === null) return EMPTY_ATTRIBUTES;
-  if (!Array.isArray(list)) {
-    ctx.count('invalid-item');
-    return EMPTY_ATTRIBUTES;
-  }
-  if (list.length === 0) return EMPTY_ATTRIBUTES;
-  return jsonAttributesAt(list, ctx, 0);
+  const l = jsonAttributeList(list, ctx);
+  return materialize(l, l === EMPTY_LIST);
 }
 
-function jsonAttributesAt(list: readonly unknown[], ctx: DecodeContext, depth: number): Record<string, AttrValue> {
-  const out: Record<string, AttrValue> = {};
+/** An OTLP/JSON KeyValue list as keys and values (see {@link AttributeList}); bad entries are skipped and counted. EMPTY_LIST when absent or empty. */
+export function jsonAttributeList(list: unknown, ctx: DecodeContext): AttributeList {
+  if (list === undefined || list === null) return EMPTY_LIST;
+  if (!Array.isArray(list)) {
+    ctx.count('invalid-item');
+    return EMPTY_LIST;
+  }
+  if (list.length === 0) return EMPTY_LIST;
+  return jsonListAt(list, ctx, 0);
+}
+
+function jsonListAt(list: readonly unknown[], ctx: DecodeContext, depth: number): AttributeList {
+  const keys: string[] = [];
+  const values: AttrValue[] = [];
   const n = Math.min(list.length, ctx.maxAttributes);
   if (list.length > n) ctx.count('attribute-limit', list.length - n);
   for (let i = 0; i < n; i++) {
@@ -96,15 +104,22 @@ function jsonAttributesAt(list: readonly unknown[], ctx: DecodeContext, depth: n
       ctx.count('invalid-item');
       continue;
     }
-    const value = jsonAnyValue(kv.value, ctx, depth);
-    out[key.length > 256 ? key.slice(0, 256) : key] = value === undefined ? null : value;
+    // the common case first: a string value (no call, no checks beyond the cap)
+    const v = kv.value;
+    const s = isObj(v) ? v.stringValue : undefined;
+    const value = typeof s === 'string' ? (s.length <= ctx.maxStringLength ? s : ctx.str(s)) : jsonAnyValue(v, ctx, depth);
+    keys.push(key.length > 256 ? key.slice(0, 256) : key);
+    values.push(value === undefined ? null : value);
   }
-  return out;
+  return { keys, values };
 }
 
-/** An AnyValue as protobufjs decodes it: the oneof `value` names the member that is set. */
+/**
+ * An AnyValue as protobufjs decodes it: the member that is set is an own property (the others are
+ * prototype defaults). The `value` oneof getter says the same but walks `Object.keys` on every
+ * read, so it is not used on this hot path.
+ */
 export interface ProtoAnyValue {
-  readonly value?: string;
   readonly stringValue?: string;
   readonly boolValue?: boolean;
   readonly intValue?: unknown;
@@ -120,57 +135,60 @@ export interface ProtoKeyValue {
   readonly value?: ProtoAnyValue | null;
 }
 
+const own = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+
 /** A protobufjs AnyValue; undefined when no member is set. */
 export function protoAnyValue(v: ProtoAnyValue | null | undefined, ctx: DecodeContext, depth: number): AttrValue | undefined {
   if (!v) return undefined;
-  switch (v.value) {
-    case 'stringValue':
-      return ctx.str(v.stringValue ?? '');
-    case 'intValue': {
-      const n = int64ToNumber(v.intValue);
-      return Number.isNaN(n) ? undefined : n;
-    }
-    case 'doubleValue':
-      return v.doubleValue ?? 0;
-    case 'boolValue':
-      return v.boolValue ?? false;
-    case 'arrayValue': {
-      if (depth >= ctx.maxDepth) {
-        ctx.count('attribute-limit');
-        return null;
-      }
-      const values = v.arrayValue?.values ?? [];
-      const n = Math.min(values.length, ctx.maxAttributes);
-      if (values.length > n) ctx.count('attribute-limit', values.length - n);
-      const out: AttrValue[] = [];
-      for (let i = 0; i < n; i++) {
-        const x = protoAnyValue(values[i], ctx, depth + 1);
-        out.push(x === undefined ? null : x);
-      }
-      return out;
-    }
-    case 'kvlistValue':
-      if (depth >= ctx.maxDepth) {
-        ctx.count('attribute-limit');
-        return null;
-      }
-      return protoAttributesAt(v.kvlistValue?.values ?? [], ctx, depth + 1);
-    case 'bytesValue':
-      // copy: protobufjs returns a view into the whole payload
-      return v.bytesValue ? v.bytesValue.slice() : new Uint8Array(0);
-    default:
-      return undefined;
+  if (own(v, 'stringValue')) return ctx.str(v.stringValue ?? '');
+  if (own(v, 'intValue')) {
+    const n = int64ToNumber(v.intValue);
+    return Number.isNaN(n) ? undefined : n;
   }
+  if (own(v, 'boolValue')) return v.boolValue ?? false;
+  if (own(v, 'doubleValue')) return v.doubleValue ?? 0;
+  if (own(v, 'arrayValue')) {
+    if (depth >= ctx.maxDepth) {
+      ctx.count('attribute-limit');
+      return null;
+    }
+    const values = v.arrayValue?.values ?? [];
+    const n = Math.min(values.length, ctx.maxAttributes);
+    if (values.length > n) ctx.count('attribute-limit', values.length - n);
+    const out: AttrValue[] = [];
+    for (let i = 0; i < n; i++) {
+      const x = protoAnyValue(values[i], ctx, depth + 1);
+      out.push(x === undefined ? null : x);
+    }
+    return out;
+  }
+  if (own(v, 'kvlistValue')) {
+    if (depth >= ctx.maxDepth) {
+      ctx.count('attribute-limit');
+      return null;
+    }
+    return materialize(protoListAt(v.kvlistValue?.values ?? [], ctx, depth + 1), false);
+  }
+  // copy: protobufjs returns a view into the whole payload
+  if (own(v, 'bytesValue')) return v.bytesValue ? v.bytesValue.slice() : new Uint8Array(0);
+  return undefined;
 }
 
 /** A protobufjs KeyValue list as Attributes. */
 export function protoAttributes(list: readonly ProtoKeyValue[] | null | undefined, ctx: DecodeContext): Attributes {
-  if (!list || list.length === 0) return EMPTY_ATTRIBUTES;
-  return protoAttributesAt(list, ctx, 0);
+  const l = protoAttributeList(list, ctx);
+  return materialize(l, l === EMPTY_LIST);
 }
 
-function protoAttributesAt(list: readonly ProtoKeyValue[], ctx: DecodeContext, depth: number): Record<string, AttrValue> {
-  const out: Record<string, AttrValue> = {};
+/** A protobufjs KeyValue list as keys and values (see {@link AttributeList}); EMPTY_LIST when empty. */
+export function protoAttributeList(list: readonly ProtoKeyValue[] | null | undefined, ctx: DecodeContext): AttributeList {
+  if (!list || list.length === 0) return EMPTY_LIST;
+  return protoListAt(list, ctx, 0);
+}
+
+function protoListAt(list: readonly ProtoKeyValue[], ctx: DecodeContext, depth: number): AttributeList {
+  const keys: string[] = [];
+  const values: AttrValue[] = [];
   const n = Math.min(list.length, ctx.maxAttributes);
   if (list.length > n) ctx.count('attribute-limit', list.length - n);
   for (let i = 0; i < n; i++) {
@@ -181,7 +199,8 @@ function protoAttributesAt(list: readonly ProtoKeyValue[], ctx: DecodeContext, d
       continue;
     }
     const value = protoAnyValue(kv.value, ctx, depth);
-    out[key.length > 256 ? key.slice(0, 256) : key] = value === undefined ? null : value;
+    keys.push(key.length > 256 ? key.slice(0, 256) : key);
+    values.push(value === undefined ? null : value);
   }
-  return out;
+  return { keys, values };
 }

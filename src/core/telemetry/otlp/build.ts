@@ -6,6 +6,7 @@ import { codeLocationOf, exceptionOf } from '../attributes';
 import {
   type AttrValue,
   type Attributes,
+  type CodeLocation,
   type ExceptionInfo,
   type LogRecord,
   type ResourceInfo,
@@ -14,6 +15,7 @@ import {
   type SpanKind,
   type StatusCode,
 } from '../model';
+import { type AttributeList, EMPTY_LIST, codeLocationOfList, materialize } from './attributeList';
 import { type DecodeContext } from './limits';
 
 const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);
@@ -64,8 +66,10 @@ export interface RawEvent {
 }
 
 /** Splits `exception` events off the other events. */
-export function splitEvents(raw: readonly RawEvent[] | undefined): { events: readonly SpanEvent[]; exceptions: readonly ExceptionInfo[] } {
-  if (!raw || raw.length === 0) return { events: NO_EVENTS, exceptions: NO_EXCEPTIONS };
+const NO_SPLIT: { readonly events: readonly SpanEvent[]; readonly exceptions: readonly ExceptionInfo[] } = Object.freeze({ events: NO_EVENTS, exceptions: NO_EXCEPTIONS });
+
+export function splitEvents(raw: readonly RawEvent[] | undefined): { readonly events: readonly SpanEvent[]; readonly exceptions: readonly ExceptionInfo[] } {
+  if (!raw || raw.length === 0) return NO_SPLIT;
   let events: SpanEvent[] | undefined;
   let exceptions: ExceptionInfo[] | undefined;
   for (const e of raw) {
@@ -87,31 +91,67 @@ export interface SpanFields {
   endMs: number;
   statusCode: StatusCode;
   statusMessage: string;
-  attributes: Attributes;
+  attributes: AttributeList;
   rawEvents: readonly RawEvent[] | undefined;
+}
+
+/**
+ * A decoded span. Its attributes object is built on first read (most spans are only aggregated,
+ * which needs just `code`, read from the list at decode time); the list is a private field, so
+ * spans compare (deepStrictEqual) by their wire fields, whichever decoder made them.
+ */
+class DecodedSpan implements Span {
+  readonly source: string;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string;
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly startMs: number;
+  readonly durationMs: number;
+  readonly status: { readonly code: StatusCode; readonly message: string };
+  readonly code: CodeLocation | undefined;
+  readonly events: readonly SpanEvent[];
+  readonly exceptions: readonly ExceptionInfo[];
+  readonly resource: ResourceInfo;
+  readonly scope: string;
+  #list: AttributeList | undefined;
+  #attributes: Attributes | undefined;
+
+  constructor(ctx: DecodeContext, resource: ResourceInfo, scope: string, f: SpanFields) {
+    const { events, exceptions } = splitEvents(f.rawEvents);
+    const d = f.endMs - f.startMs;
+    this.source = ctx.source;
+    this.traceId = f.traceId;
+    this.spanId = f.spanId;
+    this.parentSpanId = f.parentSpanId;
+    this.name = f.name;
+    this.kind = f.kind;
+    this.startMs = f.startMs;
+    this.durationMs = f.endMs > 0 && d > 0 ? d : 0;
+    this.status = { code: f.statusCode, message: f.statusMessage };
+    this.code = codeLocationOfList(f.attributes);
+    this.events = events;
+    this.exceptions = exceptions;
+    this.resource = resource;
+    this.scope = scope;
+    this.#list = f.attributes;
+    this.#attributes = undefined;
+  }
+
+  get attributes(): Attributes {
+    if (this.#attributes === undefined) {
+      const list = this.#list!;
+      this.#attributes = materialize(list, list === EMPTY_LIST);
+      this.#list = undefined;
+    }
+    return this.#attributes;
+  }
 }
 
 /** A Span from its wire fields. */
 export function makeSpan(ctx: DecodeContext, resource: ResourceInfo, scope: string, f: SpanFields): Span {
-  const { events, exceptions } = splitEvents(f.rawEvents);
-  const d = f.endMs - f.startMs;
-  return {
-    source: ctx.source,
-    traceId: f.traceId,
-    spanId: f.spanId,
-    parentSpanId: f.parentSpanId,
-    name: f.name,
-    kind: f.kind,
-    startMs: f.startMs,
-    durationMs: f.endMs > 0 && d > 0 ? d : 0,
-    status: { code: f.statusCode, message: f.statusMessage },
-    attributes: f.attributes,
-    code: codeLocationOf(f.attributes),
-    events,
-    exceptions,
-    resource,
-    scope,
-  };
+  return new DecodedSpan(ctx, resource, scope, f);
 }
 
 /** The fields of a log record as read from the wire. */

@@ -10,7 +10,7 @@ import { resourceInfoOf } from '../attributes';
 import { type Result, ok } from '../../base/result';
 import { type LogRecord, type ResourceInfo, type Span, EMPTY_RESOURCE } from '../model';
 import { type Rejection, reject } from '../rejections';
-import { jsonAnyValue, jsonAttributes } from './anyValue';
+import { jsonAnyValue, jsonAttributeList, jsonAttributes } from './anyValue';
 import { type RawEvent, makeLog, makeSpan, spanKind, statusCode } from './build';
 import { DecodeContext, type DecodeOptions } from './limits';
 import { jsonId, nanosToMs } from './scalars';
@@ -85,7 +85,7 @@ function span(s: Obj, ctx: DecodeContext, resource: ResourceInfo, scope: string)
     endMs: nanosToMs(s.endTimeUnixNano),
     statusCode: isObj(st) ? statusCode(st.code) : 0,
     statusMessage: isObj(st) ? str(st.message, ctx) : '',
-    attributes: jsonAttributes(s.attributes, ctx),
+    attributes: jsonAttributeList(s.attributes, ctx),
     rawEvents: events(s.events, ctx),
   });
 }

@@ -7,7 +7,7 @@ import { resourceInfoOf } from '../attributes';
 import { type Result, ok } from '../../base/result';
 import { type LogRecord, type ResourceInfo, type Span, EMPTY_RESOURCE } from '../model';
 import { type Rejection, reject } from '../rejections';
-import { type ProtoAnyValue, type ProtoKeyValue, protoAnyValue, protoAttributes } from './anyValue';
+import { type ProtoAnyValue, type ProtoKeyValue, protoAnyValue, protoAttributeList, protoAttributes } from './anyValue';
 import { type RawEvent, makeLog, makeSpan, spanKind, statusCode } from './build';
 import { DecodeContext, type DecodeOptions } from './limits';
 import { otlpTypes } from './proto/schema';
@@ -110,7 +110,7 @@ export function decodeTracesProto(payload: Uint8Array, options: DecodeOptions): 
             endMs: nanosToMs(s.endTimeUnixNano),
             statusCode: s.status ? statusCode(s.status.code) : 0,
             statusMessage: s.status ? ctx.str(s.status.message) : '',
-            attributes: protoAttributes(s.attributes, ctx),
+            attributes: protoAttributeList(s.attributes, ctx),
             rawEvents: events(s.events, ctx),
           }),
         );

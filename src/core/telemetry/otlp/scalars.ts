@@ -4,20 +4,25 @@
  */
 
 const HEX = '0123456789abcdef';
-const BYTE_HEX: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4]! + HEX[i & 15]!);
+const HEX_CODE: readonly number[] = Array.from(HEX, (c) => c.charCodeAt(0));
+const CODES_16: number[] = new Array<number>(32).fill(48);
+const CODES_8: number[] = new Array<number>(16).fill(48);
 
 /** Bytes as lowercase hex; '' when the length is not `expected` (16 for trace ids, 8 for span ids) or all zero. */
 export function bytesToHexId(b: Uint8Array | null | undefined, expected: number): string {
   if (!b || b.length !== expected) return '';
-  let s = '';
+  // one flat string from char codes (no chain of 16 concatenations to flatten later, e.g. as a Map key)
+  const codes = expected === 16 ? CODES_16 : expected === 8 ? CODES_8 : new Array<number>(expected * 2);
   let any = 0;
-  for (let i = 0; i < b.length; i++) {
+  for (let i = 0; i < expected; i++) {
     const v = b[i]!;
     any |= v;
-    s += BYTE_HEX[v]!;
+    codes[2 * i] = HEX_CODE[v >> 4]!;
+    codes[2 * i + 1] = HEX_CODE[v & 15]!;
   }
-  return any === 0 ? '' : s;
+  return any === 0 ? '' : String.fromCharCode.apply(null, codes);
 }
+
 
 /** 0..15 for a hex digit char code, 16 for a lowercase-able uppercase digit marker, -1 otherwise. */
 function hexValue(c: number): number {

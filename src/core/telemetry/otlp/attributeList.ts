@@ -1,0 +1,68 @@
+/**
+ * Attributes as the decoders read them: parallel arrays of keys and values, in payload order
+ * (already checked, capped and counted). Spans keep them like this and build the attribute object
+ * only when something reads it: making an object of dynamic keys costs a string-table lookup per
+ * key, and the aggregator needs only the `code.*` keys, read here straight from the arrays.
+ */
+import { codeLocationFrom } from '../attributes';
+import { type AttrValue, type Attributes, type CodeLocation, EMPTY_ATTRIBUTES } from '../model';
+
+export interface AttributeList {
+  readonly keys: string[];
+  readonly values: AttrValue[];
+}
+
+export const EMPTY_LIST: AttributeList = Object.freeze({ keys: [], values: [] });
+
+/** The attribute object of a list (a later duplicate key wins, at the first one's position); EMPTY_ATTRIBUTES when `empty`. */
+export function materialize(list: AttributeList, empty: boolean): Attributes {
+  if (empty) return EMPTY_ATTRIBUTES;
+  const out: Record<string, AttrValue> = {};
+  const { keys, values } = list;
+  for (let i = 0; i < keys.length; i++) out[keys[i]!] = values[i]!;
+  return out;
+}
+
+/** What `codeLocationOf` (../attributes) answers for the materialized list, without materializing it (a later duplicate wins, as in the object). */
+export function codeLocationOfList(list: AttributeList): CodeLocation | undefined {
+  const { keys, values } = list;
+  let filePath, filepath, functionName, functionOld, namespace, lineNumber, lineno, columnNumber, column: AttrValue | undefined;
+  let any = false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    // only `code.*` keys matter: test the fifth character ('.') and the first ('c') before the switch
+    if (k.length < 9 || k.charCodeAt(4) !== 46 || k.charCodeAt(0) !== 99) continue;
+    const v = values[i];
+    any = true;
+    switch (k) {
+      case 'code.file.path':
+        filePath = v;
+        break;
+      case 'code.filepath':
+        filepath = v;
+        break;
+      case 'code.function.name':
+        functionName = v;
+        break;
+      case 'code.function':
+        functionOld = v;
+        break;
+      case 'code.namespace':
+        namespace = v;
+        break;
+      case 'code.line.number':
+        lineNumber = v;
+        break;
+      case 'code.lineno':
+        lineno = v;
+        break;
+      case 'code.column.number':
+        columnNumber = v;
+        break;
+      case 'code.column':
+        column = v;
+        break;
+    }
+  }
+  return any ? codeLocationFrom(filePath, filepath, functionName, functionOld, namespace, lineNumber, lineno, columnNumber, column) : undefined;
+}
