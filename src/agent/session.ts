@@ -9,6 +9,9 @@ import { type LedgerEntry, type SafeTree, TEMP_NAME } from './safeTree';
 import { NodeTreeFs } from './treeFs';
 import { deflateIfWorthIt } from './compression';
 
+/** A batch is applied in slices of about this long, with the event loop free in between. */
+const APPLY_SLICE_MS = 10;
+
 /** Inflates on the thread pool, bounded by the size the batch announces. */
 function inflate(raw: Uint8Array, maxOutputLength: number): Promise<Buffer> {
   return new Promise((resolve, reject) => inflateRaw(raw, { maxOutputLength }, (e, out) => (e ? reject(e) : resolve(out))));
@@ -131,13 +134,19 @@ export class AgentSession {
       return this.fail(id, 'BAD_FRAME', 'batch payload does not inflate to the announced size');
     }
     if (payload.length !== expected) return this.fail(id, 'BAD_FRAME', `batch payload is ${payload.length} bytes, its writes announce ${expected}`);
-    // Applied strictly in order, synchronously (see SafeTree); the verified-directory cache lives
+    // Applied strictly in order, synchronously (see SafeTree), yielding to the event loop every
+    // few milliseconds so pings and other frames are answered; the verified-directory cache lives
     // for this batch only. A write that lost a race on creating a parent directory is retried once.
     const results: OpResult[] = [];
     let offset = 0;
+    let slice = performance.now();
     this.ctx.tree.beginBatch();
     try {
       for (const op of ops) {
+        if (performance.now() - slice > APPLY_SLICE_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
         let data: Uint8Array | undefined;
         if (op.op === 'write') {
           data = payload.subarray(offset, offset + op.size);
