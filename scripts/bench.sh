@@ -8,7 +8,7 @@ cd "$SLICE_ROOT"
 source scripts/env.sh
 # Production bundles (minified, as shipped) plus the transpiled benchmark drivers in out/.
 node esbuild.config.mjs --production --tests
-for b in ${SLICE_BENCH:-activation telemetry sync telemetry-editor}; do
+for b in ${SLICE_BENCH:-activation telemetry sync telemetry-editor data}; do
   log "bench/$b"
   node "out/bench/$b/run.js"
 done

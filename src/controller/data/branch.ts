@@ -112,7 +112,6 @@ export async function createBranch(server: PgServer, req: BranchRequest): Promis
       for (const step of plan.copies) await pipeline(src.query(copyTo(step.source)), dst.query(copyFrom(step.target)));
       for (const sql of plan.post) await dst.query(sql);
       await dst.query('COMMIT');
-      await dst.query('ANALYZE');
     });
     await src.query('COMMIT');
     return plan.notValid;
