@@ -49,8 +49,10 @@ export interface IngestResult {
   readonly rejected?: string;
 }
 
-/** Items aggregated per turn of the event loop: the extension host never blocks for long on a burst. */
-const CHUNK = 1000;
+/** Items aggregated between two looks at the clock. */
+const CHUNK = 250;
+/** Longest stretch of aggregation before the event loop gets a turn: the extension host never blocks for long on a burst. */
+const SLICE_MS = 8;
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /** The source tag of the developer's own slice ('mine' is accepted as an alias). */
@@ -270,27 +272,38 @@ export class TelemetryService implements IDisposable {
       const r = p.encoding === 'json' ? decodeTracesJson(p.body, options) : decodeTracesProto(bytes(), options);
       if (!r.ok) return { spans: 0, logs: 0, rejected: `${r.error.reason}: ${r.error.detail}` };
       await this.ensureVersions(r.value.map((s) => s.code?.file));
-      for (let i = 0; i < r.value.length; i += CHUNK) {
-        const chunk = r.value.slice(i, i + CHUNK);
+      await this.inSlices(r.value, (chunk) => {
         this.aggregatorInstance.addSpans(chunk);
         this.traces.add(chunk);
         this.noteSpanErrors(chunk);
-        this.fireChanged();
-        await yieldToLoop();
-      }
+      });
       return { spans: r.value.length, logs: 0 };
     }
     const r = p.encoding === 'json' ? decodeLogsJson(p.body, options) : decodeLogsProto(bytes(), options);
     if (!r.ok) return { spans: 0, logs: 0, rejected: `${r.error.reason}: ${r.error.detail}` };
     await this.ensureVersions(r.value.map((l) => l.code?.file));
-    for (let i = 0; i < r.value.length; i += CHUNK) {
-      const chunk = r.value.slice(i, i + CHUNK);
+    await this.inSlices(r.value, (chunk) => {
       this.aggregatorInstance.addLogs(chunk);
       this.noteLogErrors(chunk);
-      this.fireChanged();
-      await yieldToLoop();
-    }
+    });
     return { spans: 0, logs: r.value.length };
+  }
+
+  /**
+   * Feeds `items` to `take` in chunks, giving the event loop a turn whenever {@link SLICE_MS} have
+   * passed (and after the last chunk, so a queue of payloads never runs in one turn). Listeners hear
+   * of the changes once per turn, not per chunk; they throttle their own rendering.
+   */
+  private async inSlices<T>(items: readonly T[], take: (chunk: readonly T[]) => void): Promise<void> {
+    let start = performance.now();
+    for (let i = 0; i < items.length; i += CHUNK) {
+      take(i === 0 && items.length <= CHUNK ? items : items.slice(i, i + CHUNK));
+      if (i + CHUNK >= items.length || performance.now() - start >= SLICE_MS) {
+        this.fireChanged();
+        await yieldToLoop();
+        start = performance.now();
+      }
+    }
   }
 
   /**
