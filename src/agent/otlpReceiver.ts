@@ -1,6 +1,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type Transform } from 'node:stream';
 import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { Writer } from 'protobufjs/minimal';
 import { type TelemetryEncoding, type TelemetryKind } from '../core/sync/messages';
 import { type PayloadRing } from './otlpRing';
 
@@ -100,9 +101,11 @@ export class OtlpReceiver {
     // logged for the first few of each kind, then every 100th: a misbehaving exporter cannot flood the log
     if (n <= 3 || n % 100 === 0) this.options.log(`otlp: ${req.method ?? '?'} ${req.url ?? '?'} refused ${e.status} (${n} so far): ${e.message}`);
     if (res.headersSent) return void res.destroy();
+    // The spec's error body: a google.rpc.Status in the request's encoding (JSON when it had none we know).
     // A body we stopped reading is not drained: the connection is closed after the answer.
-    const body = JSON.stringify({ code: e.status, message: e.message });
-    res.writeHead(e.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+    const protobuf = /^application\/(x-)?protobuf\b/i.test(req.headers['content-type'] ?? '');
+    const body = protobuf ? statusProto(GRPC_CODE[e.status] ?? 2, e.message) : Buffer.from(JSON.stringify({ code: GRPC_CODE[e.status] ?? 2, message: e.message }));
+    res.writeHead(e.status, { 'content-type': protobuf ? 'application/x-protobuf' : 'application/json', 'content-length': body.length, connection: 'close' }).end(body);
     if (!req.complete) req.resume();
   }
 
@@ -158,6 +161,14 @@ export class OtlpReceiver {
       req.on('aborted', () => finish(new HttpRefusal(400, 'the client went away')));
     });
   }
+}
+
+/** gRPC status codes of the HTTP refusals (google.rpc.Status.code). */
+const GRPC_CODE: Readonly<Record<number, number>> = { 400: 3, 404: 5, 405: 12, 413: 3, 415: 3 };
+
+/** google.rpc.Status { int32 code = 1; string message = 2; } */
+function statusProto(code: number, message: string): Uint8Array {
+  return Writer.create().uint32(8).int32(code).uint32(18).string(message).finish();
 }
 
 function encodingOf(contentType: string | undefined): TelemetryEncoding {

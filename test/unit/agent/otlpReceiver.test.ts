@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Server, request } from 'node:http';
 import { deflateSync, gzipSync } from 'node:zlib';
+import { Reader } from 'protobufjs/minimal';
 import { DEFAULT_MAX_BODY_BYTES, OtlpReceiver } from '../../../src/agent/otlpReceiver';
 import { PayloadRing } from '../../../src/agent/otlpRing';
 import { fixtureBytes } from '../telemetry/fixtures';
@@ -87,7 +88,8 @@ test('a gzip bomb is cut at the cap (after decompression) and answered 413; noth
   await withReceiver(async (port, ring, receiver) => {
     const r = await send(port, 'POST', '/v1/traces', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, bomb);
     assert.equal(r.status, 413);
-    assert.match(r.body.toString(), /over the 20971520-byte limit once decompressed/);
+    assert.equal(r.type, 'application/json');
+    assert.deepEqual(JSON.parse(r.body.toString()), { code: 3, message: 'the body is over the 20971520-byte limit once decompressed' });
     assert.equal(ring.size, 0);
     assert.equal(receiver.stats.rejected[413], 1);
     // the receiver still answers afterwards
@@ -122,7 +124,13 @@ test('unknown content types and encodings are 415; wrong paths 404; wrong method
     assert.equal(get.allow, 'POST');
     const bad = await send(port, 'POST', '/v1/logs', { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }, Buffer.from('not gzip at all'));
     assert.equal(bad.status, 400);
-    assert.match(bad.body.toString(), /does not decompress/);
+    // a protobuf request's error is a google.rpc.Status in protobuf
+    assert.equal(bad.type, 'application/x-protobuf');
+    const status = new Reader(bad.body);
+    assert.equal(status.uint32(), 8);
+    assert.equal(status.int32(), 3);
+    assert.equal(status.uint32(), 18);
+    assert.match(status.string(), /^the gzip body does not decompress: /);
     assert.equal(ring.size, 0);
     assert.deepEqual(receiver.stats.rejected, { 400: 1, 404: 2, 405: 1, 415: 3 });
   });
