@@ -28,9 +28,9 @@ export function describePgError(e: PgErrorLike, where: string, baseline?: string
   return `branching from PostgreSQL at ${where} failed: ${msg}`;
 }
 
-/** 2 s, 4 s, 8 s … capped at 60 s, after `failures` consecutive failures (1-based). */
+/** 2 s, 4 s, 8 s … capped at 30 s (a returning server is noticed within half a minute), after `failures` consecutive failures (1-based). */
 export function dataRetryDelayMs(failures: number): number {
-  return Math.min(60_000, 2000 * 2 ** Math.max(0, Math.min(failures - 1, 10)));
+  return Math.min(30_000, 2000 * 2 ** Math.max(0, Math.min(failures - 1, 10)));
 }
 
 /**

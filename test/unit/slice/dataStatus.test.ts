@@ -15,8 +15,8 @@ test('server errors in words: unreachable (retry), credentials, missing baseline
   assert.equal(describePgError({ code: '3D000', message: 'database "shop" does not exist' }, 'h:1', 'shop'), 'the baseline database "shop" does not exist on PostgreSQL at h:1');
 });
 
-test('retry backoff doubles from 2 s up to 60 s', () => {
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 50].map(dataRetryDelayMs), [2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+test('retry backoff doubles from 2 s up to 30 s', () => {
+  assert.deepEqual([1, 2, 3, 4, 5, 6, 50].map(dataRetryDelayMs), [2000, 4000, 8000, 16000, 30000, 30000, 30000]);
 });
 
 test('DataReady: a failing branch turns a ready slice back to Provisioning with the reason; a good one adds DataReady=True', () => {
