@@ -10,7 +10,7 @@ import { type Rejection, reject } from '../rejections';
 import { type ProtoAnyValue, type ProtoKeyValue, protoAnyValue, protoAttributeList, protoAttributes } from './anyValue';
 import { type RawEvent, makeLog, makeSpan, spanKind, statusCode } from './build';
 import { DecodeContext, type DecodeOptions } from './limits';
-import { otlpTypes } from './proto/schema';
+import { otlpDecodeTypes } from './proto/schema';
 import { bytesToHexId, nanosToMs } from './scalars';
 
 /* The shapes protobufjs produces for the schema of ./proto/descriptor.ts (repeated fields are arrays, absent messages null). */
@@ -57,7 +57,7 @@ interface PLogs {
 function decode<T>(payload: Uint8Array, ctx: DecodeContext, which: 'exportTraceRequest' | 'exportLogsRequest'): Result<T, Rejection> {
   if (payload.length > ctx.maxBytes) return reject(ctx.counter, 'oversize', `${payload.length} bytes > cap ${ctx.maxBytes}`);
   try {
-    return ok(otlpTypes()[which].decode(payload) as unknown as T);
+    return ok(otlpDecodeTypes()[which].decode(payload) as unknown as T);
   } catch (e) {
     return reject(ctx.counter, 'malformed-protobuf', e instanceof Error ? e.message : 'invalid protobuf');
   }
