@@ -77,7 +77,7 @@ function decodeView(): INamespace {
     for (const f of Object.values(ns.fields ?? {})) if (f.type === 'string') f.options = { ...f.options, features: { utf8_validation: 'NONE' } };
     for (const child of Object.values(ns.nested ?? {})) lenient(child as Parameters<typeof lenient>[0]);
   };
-  lenient(root as Parameters<typeof lenient>[0]);
+  lenient(root);
   const pkg = (path: string): Record<string, MessageJson> => {
     let ns = root as { nested?: Record<string, unknown> };
     for (const part of path.split('.')) ns = ns.nested![part] as { nested?: Record<string, unknown> };
