@@ -46,6 +46,8 @@ export interface FullPlanInput {
    * reports nor deletes it, not even on a reset.
    */
   readonly owned?: ReadonlySet<string>;
+  /** Paths local deleted after the agent had them; a container copy there is deleted (it came back). */
+  readonly deletedLocally?: ReadonlySet<string>;
   readonly maxFileBytes: number;
   /** "Reset container to local": overwrite drift and delete the container-only files the sync owns. */
   readonly reset?: boolean;
@@ -56,13 +58,13 @@ export interface FullPlanInput {
  * - a local file differing from the container is written when local changed since the last ack
  *   (or was never acked); when only the container changed it is drift;
  * - a container file absent locally is deleted when local had it acknowledged (deleted locally
- *   since); when the sync put it there but it is not acknowledged (it changed in the container,
+ *   since) or deleted it after an acknowledgement (it came back: a rescheduled pod's image); when the sync put it there but it is not acknowledged (it changed in the container,
  *   or this side forgot) it is drift ('added'), deleted only by a reset; a file the sync never
  *   put there (the image's, the app's) is left alone, even by a reset;
  * - files over the size cap are skipped with a reason.
  */
 export function planFull(input: FullPlanInput): SyncPlan {
-  const { local, remote, acked, owned = new Set<string>(), maxFileBytes, reset = false } = input;
+  const { local, remote, acked, owned = new Set<string>(), deletedLocally = new Set<string>(), maxFileBytes, reset = false } = input;
   const writes: ManifestEntry[] = [];
   const deletes: string[] = [];
   const drift: DriftEntry[] = [];
@@ -80,7 +82,7 @@ export function planFull(input: FullPlanInput): SyncPlan {
   }
   for (const r of remote.values()) {
     if (local.has(r.path)) continue;
-    if (acked.has(r.path) || (reset && owned.has(r.path))) deletes.push(r.path);
+    if (acked.has(r.path) || deletedLocally.has(r.path) || (reset && owned.has(r.path))) deletes.push(r.path);
     else if (owned.has(r.path)) drift.push({ path: r.path, kind: 'added', actual: r });
   }
   return { ops: withRenames(writes, deletes, remote), drift, skipped };

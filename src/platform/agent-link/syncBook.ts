@@ -25,6 +25,11 @@ export class SyncBook {
   known = new Map<string, ManifestEntry>();
   readonly acked = new Map<string, ManifestEntry>();
   owned = new Set<string>();
+  /**
+   * Paths local deleted (or moved away) after the agent had them: a copy that comes back in the
+   * container — a rescheduled pod's fresh copy of the image — is deleted again, even by a reset.
+   */
+  readonly deletedLocally = new Set<string>();
 
   constructor(
     private readonly pending: ChangeSet,
@@ -66,9 +71,11 @@ export class SyncBook {
         counts.written++;
       } else if (op.kind === 'delete') {
         this.drop(op.path);
+        this.deletedLocally.add(op.path);
         counts.deleted++;
       } else {
         this.drop(op.from);
+        this.deletedLocally.add(op.from);
         this.set(op.entry);
         counts.renamed++;
       }
@@ -90,6 +97,7 @@ export class SyncBook {
   }
 
   private set(e: ManifestEntry): void {
+    this.deletedLocally.delete(e.path);
     this.known.set(e.path, e);
     this.acked.set(e.path, e);
     this.owned.add(e.path);

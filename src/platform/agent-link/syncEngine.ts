@@ -313,9 +313,9 @@ export class SyncEngine implements IDisposable {
       const wire = decodeProvenancedManifestPayload(reply.payload, reply.msg.meta.count);
       if (!wire.ok) throw new SyncError(wire.error.code, wire.error.message);
       this.book.adoptManifest(wire.value);
-      const { known, acked, owned } = this.book;
+      const { known, acked, owned, deletedLocally } = this.book;
       await hashWhere(this.fs, scan.manifest, this.cache, (l) => known.get(l.path)?.size === l.size || acked.get(l.path)?.size === l.size);
-      const plan = planFull({ local: scan.manifest, remote: known, acked, owned, maxFileBytes: this.maxFileBytes(), reset });
+      const plan = planFull({ local: scan.manifest, remote: known, acked, owned, deletedLocally, maxFileBytes: this.maxFileBytes(), reset });
       this.book.confirmMatches(scan.manifest);
       this.driftEmitter.fire(plan.drift);
       if (plan.skipped.length > 0) this.skippedEmitter.fire(plan.skipped);

@@ -30,11 +30,22 @@ export async function within<T>(what: string, p: Promise<T>, ms = 90_000): Promi
   }
 }
 
+export interface SyncSliceOptions {
+  /** The slice's name after "alice-" (default `sync<id>`). */
+  readonly name?: (id: string) => string;
+  /** The forked workload (default `web`, the baseline's node app). */
+  readonly workload?: string;
+  /** Extra baseline workloads, e.g. one whose image holds files at the sync path. */
+  readonly extraWorkloads?: Parameters<typeof createBaseline>[1];
+}
+
 export class SyncSlice {
   readonly id = randomBytes(3).toString('hex');
   readonly baseline = `slice-test-baseline-${this.id}`;
-  readonly sliceName = `alice-sync${this.id}`;
-  readonly namespace = `slice-${this.sliceName}`;
+  readonly suffix: string;
+  readonly sliceName: string;
+  readonly namespace: string;
+  readonly workload: string;
   readonly local = mkdtempSync(join(tmpdir(), 'slice-cluster-sync-'));
   readonly logs: string[] = [];
   private readonly owned: { dispose(): void }[] = [];
@@ -49,9 +60,16 @@ export class SyncSlice {
     error: (m) => this.logs.push(`error ${String(m)}`),
   };
 
+  constructor(private readonly options: SyncSliceOptions = {}) {
+    this.suffix = options.name?.(this.id) ?? `sync${this.id}`;
+    this.sliceName = `alice-${this.suffix}`;
+    this.namespace = `slice-${this.sliceName}`;
+    this.workload = options.workload ?? 'web';
+  }
+
   async up(): Promise<void> {
-    await createBaseline(this.baseline);
-    await createSlice(alice, sliceBody('alice', `sync${this.id}`, this.baseline, [{ workload: 'web' }], { ttl: '1h' }));
+    await createBaseline(this.baseline, this.options.extraWorkloads);
+    await createSlice(alice, sliceBody('alice', this.suffix, this.baseline, [{ workload: this.workload }], { ttl: '1h' }));
     await waitForPhase(this.sliceName, ['Ready'], 180_000);
     this.seed = new Set(Object.keys(await this.containerTree()));
   }
@@ -62,7 +80,7 @@ export class SyncSlice {
     await cleanup([this.sliceName], this.baseline);
   }
 
-  transport(workload = 'web', kc = alice, namespace = this.namespace): PortForwardTransport {
+  transport(workload = this.workload, kc = alice, namespace = this.namespace): PortForwardTransport {
     return this.own(new PortForwardTransport({ kubeConfig: kc, namespace, workload, logger: this.logger, requestTimeoutMs: 10_000, pingIntervalMs: 2000 }));
   }
 
@@ -78,7 +96,7 @@ export class SyncSlice {
   }
 
   async pod(): Promise<string> {
-    return (await forkPod(this.namespace)).metadata!.name!;
+    return (await forkPod(this.namespace, this.workload)).metadata!.name!;
   }
 
   /** path → sha256:mode of every file in the sync root, read inside the agent container as alice. */

@@ -28,6 +28,9 @@ test('reset deletes only what the sync put there or what local deleted, never th
   const reset = planFull({ local, remote, acked, owned: new Set(), maxFileBytes: MAX, reset: true });
   assert.deepEqual(reset.ops.map((o) => (o.kind === 'delete' ? `-${o.path}` : `+${o.entry.path}`)).sort(), ['+src/app.ts', '-src/old.ts']);
   assert.deepEqual(reset.drift, []);
+  // The same when the local delete was acknowledged by the old pod before the reschedule.
+  const after = planFull({ local, remote, acked: m(e('src/app.ts', 'A')), owned: new Set(), deletedLocally: new Set(['src/old.ts']), maxFileBytes: MAX, reset: true });
+  assert.deepEqual(after.ops.map((o) => (o.kind === 'delete' ? `-${o.path}` : `+${o.entry.path}`)).sort(), ['+src/app.ts', '-src/old.ts']);
   // After an editor restart (nothing acknowledged on this side): the agent's provenance decides.
   const owned = planFull({ local: m(), remote: m(e('synced.ts', 'S'), e('image.ts', 'I')), acked: m(), owned: new Set(['synced.ts']), maxFileBytes: MAX, reset: true });
   assert.deepEqual(owned.ops, [{ kind: 'delete', path: 'synced.ts' }]);

@@ -45,6 +45,7 @@ test("the image's files survive Reset Container to Local and a pod reschedule; f
     write(rig.remote, 'image/README.md', 'from the image');
     write(rig.remote, 'src/app.ts', 'the image version');
     write(rig.remote, 'src/old.ts', 'the image version of old');
+    write(rig.remote, 'src/gone.ts', 'the image version of gone');
   };
   try {
     seed();
@@ -60,11 +61,17 @@ test("the image's files survive Reset Container to Local and a pod reschedule; f
     await engine.resetContainerToLocal();
     assert.equal(readFileSync(join(rig.remote, 'image/README.md'), 'utf8'), 'from the image', 'a reset keeps a file the sync never put there');
 
-    // The pod is rescheduled: a fresh copy of the image, a new agent that owns nothing yet.
-    // Meanwhile src/old.ts is deleted locally (the image has it too).
-    await rig.stopAgent();
+    // src/old.ts is deleted locally (the image has it too) and src/gone.ts while disconnected;
+    // then the pod is rescheduled: a fresh copy of the image, a new agent that owns nothing yet.
+    write(rig.local, 'src/gone.ts', 'local gone');
+    engine.notifyChanged(['src/gone.ts']);
     rmSync(join(rig.local, 'src/old.ts'));
     engine.notifyDeleted(['src/old.ts']);
+    await engine.flush();
+    assert.equal(existsSync(join(rig.remote, 'src/old.ts')), false);
+    await rig.stopAgent();
+    rmSync(join(rig.local, 'src/gone.ts'));
+    engine.notifyDeleted(['src/gone.ts']);
     rmSync(rig.remote, { recursive: true, force: true });
     seed();
     const reconnected = new Promise<void>((resolve) => engine.onConnected(() => resolve()));
@@ -74,6 +81,7 @@ test("the image's files survive Reset Container to Local and a pod reschedule; f
     await engine.flush();
     assert.equal(readFileSync(join(rig.remote, 'image/README.md'), 'utf8'), 'from the image', "the image's file survives the reset after the reschedule");
     assert.equal(existsSync(join(rig.remote, 'src/old.ts')), false, 'a file deleted locally is deleted, even where the image has it');
+    assert.equal(existsSync(join(rig.remote, 'src/gone.ts')), false, 'also when it was deleted during the outage');
     assert.equal(readFileSync(join(rig.remote, 'src/app.ts'), 'utf8'), 'local app');
     assert.equal(readFileSync(join(rig.remote, 'src/new.ts'), 'utf8'), 'local new');
 
