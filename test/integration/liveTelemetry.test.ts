@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { CoreV1Api, Exec, KubeConfig } from '@kubernetes/client-node';
@@ -43,6 +43,8 @@ describe('Live telemetry from a fork to a CodeLens, as bob, on the real cluster'
   const workspaceConfig = join(repo, 'test', 'workspace', 'slice.yaml');
   const sample = join(scratch, 'live-telemetry-sample');
   const ordersUri = vscode.Uri.file(join(sample, 'dist', 'routes', 'orders.js'));
+  const localName = `live-it-${id}`;
+  const localDir = join(repo, 'test', 'workspace', localName);
   let api: SliceApi;
   let adminKc: KubeConfig;
   let objectName = '';
@@ -78,7 +80,9 @@ describe('Live telemetry from a fork to a CodeLens, as bob, on the real cluster'
       const env = api.environments.state.cluster.status === 'ok' ? api.environments.state.cluster.environments.find((e) => e.kind === 'slice' && e.resource?.name === name) : undefined;
       if (env) await vscode.commands.executeCommand('slice.deleteSlice', { kind: 'environment', environment: env }, { confirm: false });
     }
+    for (const s of api?.sync.sessions() ?? []) await vscode.commands.executeCommand('slice.stopSync', s.key);
     rmSync(workspaceConfig, { force: true });
+    rmSync(localDir, { recursive: true, force: true });
     if (adminKc) await adminKc.makeApiClient(CoreV1Api).deleteNamespace({ name: baseline }).catch(() => undefined);
     if (api) {
       api.telemetry.service.clear();
@@ -135,5 +139,26 @@ describe('Live telemetry from a fork to a CodeLens, as bob, on the real cluster'
 
     await vscode.commands.executeCommand('slice.stopTelemetry', key);
     assert.equal(api.liveTelemetry.sessions().length, 0);
+  });
+
+  it('Start Sync streams the fork\'s telemetry too (not the baseline\'s log, which bob may not read); Stop Sync stops it', async () => {
+    assert.ok(objectName, 'the slice of the first test');
+    const cluster = api.environments.state.cluster;
+    const env = cluster.status === 'ok' ? cluster.environments.find((e) => e.kind === 'slice' && e.resource?.name === objectName) : undefined;
+    assert.ok(env);
+    mkdirSync(localDir, { recursive: true });
+    writeFileSync(join(localDir, 'main.js'), "console.log('live');\n");
+    writeFileSync(workspaceConfig, `baseline: ${baseline}\nttl: 1h\nforks:\n  - workload: checkout\n    container: app\n    sync:\n      local: ${localName}\n      container: /app\n`);
+    const key = await vscode.commands.executeCommand<string>('slice.startSync', { kind: 'environment', environment: env }, 'checkout');
+    assert.ok(key, 'Start Sync returned its session');
+    const session = await waitFor('a live session started by sync', () => api.liveTelemetry.sessions().find((s) => s.key === key), 10_000);
+    await waitFor('its link to stream', () => session.link.current === 'streaming', 120_000);
+    await waitFor('its log stream to follow the fork', () => session.logs.currentPod !== undefined, 60_000);
+    assert.equal(session.target.baseline, baseline);
+    // developers cannot read the baseline's Deployments and pods on this cluster: skipped quietly, no problem shown
+    await waitFor('the baseline decision', () => session.baselineState !== 'pending', 30_000);
+    assert.equal(session.baselineState, 'unreadable');
+    await vscode.commands.executeCommand('slice.stopSync', key);
+    assert.equal(api.liveTelemetry.sessions().length, 0, 'Stop Sync stopped the telemetry it started');
   });
 });

@@ -61,6 +61,8 @@ export class LiveTelemetrySession implements vscode.Disposable {
   readonly link: TelemetryLink;
   readonly logs: PodLogStream;
   baselineLogs: PodLogStream | undefined;
+  /** Whether the baseline workload's log is followed: not yet decided, yes, not readable by the developer, or no baseline. */
+  baselineState: 'pending' | 'streaming' | 'unreadable' | 'none' = 'pending';
   readonly counts: LiveCounts = { payloads: 0, dropped: 0, logLines: 0, baselineLines: 0 };
   private readonly transport: PortForwardTransport;
   private readonly owned: { dispose(): void }[] = [];
@@ -148,28 +150,36 @@ export class LiveTelemetrySession implements vscode.Disposable {
   /** Follows the baseline workload's log when the developer may read its pods; otherwise says so in the log only. */
   private async startBaseline(): Promise<void> {
     const { baseline, workload } = this.target;
-    if (!baseline) return;
+    if (!baseline) {
+      this.baselineState = 'none';
+      return;
+    }
     const { kubeConfig, logger, requestTimeoutMs } = this.deps;
     let selector: string;
     try {
       const d = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: workload, namespace: baseline }, withSignal(AbortSignal.timeout(requestTimeoutMs)));
       const labels = d.spec?.selector.matchLabels ?? {};
       selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+      if (!selector) this.baselineState = 'none';
       if (!selector) return logger.info(`telemetry ${workload}: the baseline Deployment ${baseline}/${workload} selects pods by expressions only; its log is not streamed`);
     } catch (e) {
       const code = e instanceof ApiException ? e.code : undefined;
+      this.baselineState = code === 403 || code === 401 ? 'unreadable' : 'none';
       logger.info(`telemetry ${workload}: the baseline's log is not streamed: ${code === 403 || code === 401 ? `you may not read ${baseline}/${workload}` : code === 404 ? `${baseline}/${workload} does not exist` : e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
       return;
     }
     if (this.disposed) return;
     const stream = this.own(new PodLogStream({ kubeConfig, namespace: baseline, selector, logger, requestTimeoutMs, initialTailLines: 200 }));
     this.baselineLogs = stream;
+    this.baselineState = 'streaming';
     this.own(stream.onLine((l) => this.line(l, 'baseline')));
     this.own(stream.onPod((pod) => logger.info(`telemetry ${workload}: following the baseline's log ${baseline}/${pod}`)));
     this.own(stream.onError((e) => {
       if (!(e instanceof PodLogError) || e.reason !== 'forbidden') return logger.debug(`telemetry ${workload}: baseline logs: ${e.message}`);
       // not the developer's to read: stop trying, quietly
       logger.info(`telemetry ${workload}: the baseline's log is not streamed: ${e.message}`);
+      this.baselineState = 'unreadable';
+      this.baselineLogs = undefined;
       stream.dispose();
     }));
     stream.start();
