@@ -128,7 +128,10 @@ export class TelemetryLink implements IDisposable {
       this.backoff.reset();
       this.setState('streaming');
     } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
+      let err = e instanceof Error ? e : new Error(String(e));
+      if (/does not accept TelemetrySubscribe/.test(err.message)) {
+        err = new SyncError('UNSUPPORTED_VERSION', `the agent of this fork is older than the extension and does not relay telemetry (it does not accept TelemetrySubscribe messages): update the Slice platform (npm run platform:install) and recreate the fork's pod`);
+      }
       raw?.dispose();
       if (!this.stopped) {
         this.failures.fire(err);
