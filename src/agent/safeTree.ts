@@ -1,9 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { type Stats, closeSync, constants, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { SyncError } from '../core/sync/errors';
 import { checkSyncPath } from '../core/sync/paths';
 import { sha256 } from './treeFs';
+
+/** The process umask (Linux: from /proc, read once); unknown counts as masking everything. */
+const PROCESS_UMASK = readUmask();
+
+function readUmask(): number {
+  try {
+    const m = /^Umask:\s+([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m?.[1] ? parseInt(m[1], 8) : 0o7777;
+  } catch {
+    return 0o7777;
+  }
+}
 
 /** Temp files of atomic writes; the scan never reports them. */
 export const TEMP_NAME = /^\.slice-[0-9a-f]{16}\.tmp$/;
@@ -44,15 +56,19 @@ interface VerifiedDir {
  *  - it is emptied by every operation of the agent's own that can change the directory structure
  *    (a delete, a rename, a file or link replaced by a directory, a directory replaced by a file) —
  *    the agent never creates symlinks itself, so within a batch only those can re-point a path;
- *  - a cached directory is used only when its real path still resolves to itself (realpath(3):
- *    no component became a symlink — not even one pointing at the very directory moved out of
- *    the root) and an lstat still finds a directory with the same device and inode; otherwise
- *    the path is walked again. (A swap racing the very next open is the same check-then-use race
+ *  - a cached directory is used only when an lstat of its real path still finds a directory with
+ *    the same device and inode, and — unless the root is a mount point — the real path still
+ *    resolves to itself (realpath(3)); otherwise the path is walked again. The realpath catches a
+ *    directory moved out of the root with a symlink to it left behind; when the root is a mount
+ *    point (the pod's emptyDir) nothing can be moved out of it (rename gives EXDEV), so a
+ *    directory with the cached device and inode is still the one inside the root. (A swap racing the very next open is the same check-then-use race
  *    the uncached walk has; Node offers no openat/O_BENEATH to close it.)
  */
 export class SafeTree {
   private realRoot: string | undefined;
   private verified: Map<string, VerifiedDir> | undefined;
+  /** The root is a mount point (the pod's emptyDir): nothing can be moved out of it (EXDEV). */
+  private rootIsMount = false;
   private readonly tempPrefix = randomBytes(4).toString('hex');
   /**
    * The files the sync put into the root, as this agent process wrote them (writes and renames;
@@ -66,7 +82,11 @@ export class SafeTree {
   /** `fsync: false` skips the flush to disk (path-safety tests; the agent with SLICE_AGENT_FSYNC=0). */
   constructor(
     readonly root: string,
-    private readonly options: { readonly fsync?: boolean } = {},
+    private readonly options: {
+      readonly fsync?: boolean;
+      /** Overrides the detection of a root that is a mount point (tests). */
+      readonly rootIsMount?: boolean;
+    } = {},
   ) {}
 
   async init(): Promise<string> {
@@ -118,28 +138,37 @@ export class SafeTree {
     if (expectedHash !== undefined && hash !== expectedHash) throw new SyncError('HASH_MISMATCH', `${path}: received contents hash to ${hash.slice(0, 12)}…, not the announced ${expectedHash.slice(0, 12)}…`, path);
     const { parent, name } = this.resolve(path, true);
     const target = join(parent, name);
-    const existing = lstatOrUndefined(target);
-    if (existing?.isDirectory()) {
-      this.structureChanged();
-      rmSync(target, { recursive: true, force: true });
-    }
+    // The replaced file is looked at only when its mode is needed; a directory in the way is
+    // found by the rename failing, then removed.
+    const existing = mode === undefined ? lstatOrUndefined(target) : undefined;
     const finalMode = (mode ?? (existing?.isFile() ? existing.mode : 0o644)) & 0o7777;
+    // Created with its final mode when the umask keeps every bit of it; else chmod'ed after.
+    const chmod = (finalMode & (PROCESS_UMASK | 0o7000)) !== 0;
     const temp = join(parent, `.slice-${this.tempPrefix}${(this.tempCounter++ >>> 0).toString(16).padStart(8, '0')}.tmp`);
     let fd: number | undefined;
+    let replacedDir = false;
     try {
-      fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, chmod ? 0o600 : finalMode);
       for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
-      fchmodSync(fd, finalMode);
+      if (chmod) fchmodSync(fd, finalMode);
       if (this.options.fsync !== false) fsyncSync(fd);
       closeSync(fd);
       fd = undefined;
-      renameSync(temp, target);
+      try {
+        renameSync(temp, target);
+      } catch (e) {
+        if (!lstatOrUndefined(target)?.isDirectory()) throw e;
+        this.structureChanged();
+        replacedDir = true;
+        rmSync(target, { recursive: true, force: true });
+        renameSync(temp, target);
+      }
     } catch (e) {
       if (fd !== undefined) tryIt(() => closeSync(fd as number));
       tryIt(() => unlinkSync(temp));
       throw ioError(path, e);
     }
-    this.forget(path, existing?.isDirectory() === true);
+    this.forget(path, replacedDir);
     this.ledger.set(path, { size: data.length, mode: finalMode & 0o777, hash });
     return hash;
   }
@@ -190,6 +219,9 @@ export class SafeTree {
   private initSync(): string {
     mkdirSync(this.root, { recursive: true });
     this.realRoot = realpathSync.native(this.root);
+    const here = lstatOrUndefined(this.realRoot);
+    const above = lstatOrUndefined(dirname(this.realRoot));
+    this.rootIsMount = this.options.rootIsMount ?? (here !== undefined && above !== undefined && here.dev !== above.dev);
     return this.realRoot;
   }
 
@@ -220,7 +252,7 @@ export class SafeTree {
     const cached = this.verified?.get(dir);
     if (cached) {
       const now = lstatOrUndefined(cached.real);
-      if (now?.isDirectory() && now.dev === cached.dev && now.ino === cached.ino && realpathOrUndefined(cached.real) === cached.real) return { parent: cached.real, name };
+      if (now?.isDirectory() && now.dev === cached.dev && now.ino === cached.ino && (this.rootIsMount || realpathOrUndefined(cached.real) === cached.real)) return { parent: cached.real, name };
       this.structureChanged();
     }
     let cur = root;

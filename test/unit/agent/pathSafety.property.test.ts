@@ -99,16 +99,20 @@ test(`path safety: ${RUNS} hostile paths and symlink layouts never touch anythin
     links: fc.array(fc.record({ at: fc.constantFrom(...linkNames), target: fc.constantFrom(...targets) }), { maxLength: 4 }),
     ops: fc.array(fc.record({ op: opArb, then: mutationArb }), { minLength: 1, maxLength: 5 }),
     batched: fc.boolean(),
+    // As in the pod, where the root is the emptyDir's mount point: nothing can be moved out of it.
+    mountRoot: fc.boolean(),
   });
 
   // Durability is not the property under test: skip fsync so 10,000 cases run in seconds.
-  const tree = new SafeTree(root, { fsync: false });
+  const plainTree = new SafeTree(root, { fsync: false, rootIsMount: false });
+  const mountTree = new SafeTree(root, { fsync: false, rootIsMount: true });
   const codes = new Map<string, number>();
   let succeeded = 0;
   const started = performance.now();
   let mutated = 0;
   await fc.assert(
-    fc.asyncProperty(caseArb, async ({ links, ops, batched }) => {
+    fc.asyncProperty(caseArb, async ({ links, ops, batched, mountRoot }) => {
+      const tree = mountRoot ? mountTree : plainTree;
       rmSync(root, { recursive: true, force: true });
       rmSync(attic, { recursive: true, force: true });
       mkdirSync(join(root, 'd', 'e'), { recursive: true });
@@ -134,7 +138,7 @@ test(`path safety: ${RUNS} hostile paths and symlink layouts never touch anythin
             if (!(e instanceof SyncError)) throw e;
             codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
           }
-          if (mutate(root, attic, outside, then)) {
+          if (mutate(root, attic, outside, mountRoot && then === 'moveOut' ? 'swapLink' : then)) {
             mutated++;
             atticState = existsSync(attic) ? snapshot(attic, join(attic, '\0')) : '';
           }
@@ -142,7 +146,7 @@ test(`path safety: ${RUNS} hostile paths and symlink layouts never touch anythin
       } finally {
         if (batched) tree.endBatch();
       }
-      const what = JSON.stringify({ links, ops, batched });
+      const what = JSON.stringify({ links, ops, batched, mountRoot });
       assert.equal(existsSync(attic) ? snapshot(attic, join(attic, '\0')) : '', atticState, `a directory moved out of the root was written after ${what}`);
       rmSync(attic, { recursive: true, force: true });
       assert.equal(snapshot(base, root), before, `outside changed after ${what}`);
