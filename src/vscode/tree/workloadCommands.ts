@@ -10,6 +10,7 @@ import { pickSlice } from '../slicePicker';
 import { sessionKey } from '../sync/syncSession';
 
 const LOG_TAIL_LINES = 500;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 interface PodTarget {
   readonly context: KubeContext;
@@ -68,9 +69,13 @@ export function registerWorkloadCommands(registry: CommandRegistry, model: Envir
     if (!req) throw new UserError(`"${line}" is not a request: write e.g. GET /orders or POST /orders {"item":"book"}.`);
     lastRequest = line;
     logger.info(`request ${req.method} ${req.path} → ${target.namespace}/${target.pod.name}:${port}`);
-    const answer = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `${req.method} ${req.path} → ${target.workload}` }, () =>
-      workloads.httpRequest(target.context, target.namespace, target.pod.name, port, req.path, { method: req.method, ...(req.body !== undefined ? { body: req.body } : {}) }),
-    );
+    const answer = await vscode.window
+      .withProgress({ location: vscode.ProgressLocation.Window, title: `${req.method} ${req.path} → ${target.workload}` }, () =>
+        workloads.httpRequest(target.context, target.namespace, target.pod.name, port, req.path, { method: req.method, timeoutMs: REQUEST_TIMEOUT_MS, ...(req.body !== undefined ? { body: req.body } : {}) }),
+      )
+      .then(undefined, (e: unknown) => {
+        throw e instanceof UserError ? e : new UserError(`${target.workload}: ${e instanceof Error ? e.message : String(e)}`, ['retry', 'showLogs']);
+      });
     answers.appendLine(`${req.method} ${req.path} → ${target.namespace}/${target.pod.name}:${port}  ${answer.status} in ${Math.round(answer.ms)} ms (${new Date().toLocaleTimeString()})`);
     answers.appendLine(answer.body.length > 20_000 ? `${answer.body.slice(0, 20_000)}\n… (${answer.body.length} characters)` : answer.body);
     answers.appendLine('');
