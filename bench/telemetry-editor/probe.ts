@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -78,6 +79,14 @@ export async function run(): Promise<void> {
     if (ticking) setTimeout(tick, 0);
   };
   setTimeout(tick, 0);
+  // SLICE_BENCH_CPUPROFILE=<file>: a CPU profile of the extension host during the burst (open it in Chrome DevTools)
+  const profileTo = process.env.SLICE_BENCH_CPUPROFILE;
+  const inspector = profileTo ? new Session() : undefined;
+  if (inspector) {
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.start');
+  }
   h.enable();
   const s0 = performance.now();
   await Promise.all(requests.map((body) => t.service.ingest({ kind: 'traces', encoding: 'json', body, source: 'mine' })));
@@ -86,6 +95,11 @@ export async function run(): Promise<void> {
   await new Promise((r) => setTimeout(r, 300)); // let throttled renders run inside the measurement
   h.disable();
   ticking = false;
+  if (inspector && profileTo) {
+    const { profile } = await inspector.post('Profiler.stop');
+    writeFileSync(profileTo, JSON.stringify(profile));
+    inspector.disconnect();
+  }
   const result = {
     lens: { baseline: base, cached, fresh, lenses: warm.length, lines: doc.lineCount },
     burst: { spans: 100_000, ingestMs, spansPerSec: 100_000 / (ingestMs / 1000), maxBlockMs: maxGap, loopDelayMaxMs: h.max / 1e6, loopDelayP99Ms: h.percentile(99) / 1e6 },
