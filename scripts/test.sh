@@ -68,7 +68,7 @@ if bash test/cluster/status.sh >/dev/null 2>&1; then
   export SLICE_KUBECONFIG_ADMIN="${SLICE_KUBECONFIG_ADMIN:-$SLICE_CLUSTER_DIR/kubeconfig/admin.kubeconfig}"
   export SLICE_KUBECONFIG_ALICE="${SLICE_KUBECONFIG_ALICE:-$SLICE_CLUSTER_DIR/kubeconfig/alice.kubeconfig}"
   export SLICE_KUBECONFIG_BOB="${SLICE_KUBECONFIG_BOB:-$SLICE_CLUSTER_DIR/kubeconfig/bob.kubeconfig}"
-  want cluster && counted cluster bash -c 'bash scripts/platform-install.sh && node --test --test-reporter=spec --test-concurrency=1 "out/test/cluster/**/*.test.js"'
+  want cluster && counted cluster bash -c 'bash scripts/platform-install.sh && bash scripts/sample-deploy.sh && node --test --test-reporter=spec --test-concurrency=1 "out/test/cluster/**/*.test.js"'
 elif want cluster; then
   log "the local cluster is not running: the cluster tier fails (see $LOGS/cluster-up.log)"
   add cluster 0 1 0 0

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { type Page, chromium } from 'playwright-core';
+import { type Locator, type Page, chromium } from 'playwright-core';
 import { type KubeContext } from '../../src/core/cluster/environments';
 import { KubeClients } from '../../src/platform/kube/kubeClients';
 import { WorkloadClient, podsOf } from '../../src/platform/kube/workloads';
@@ -180,8 +180,9 @@ async function main(): Promise<number> {
           await lens.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
         }
         // Which function the lens sits over: the first line rendered below it.
-        const over = String(await lens.evaluate(LINE_BELOW));
+        const over = await lineBelow(page, lens);
         console.log(`    CodeLens "${(await lens.textContent()) ?? ''}" over: ${over.trim()}`);
+        if (!/\bgetOrder\b/.test(over)) throw new Error(`the CodeLens sits over "${over.trim()}", not over the getOrder handler`);
         await page.waitForTimeout(300);
         await shot('n6-codelens');
       }, onFail);
@@ -220,12 +221,17 @@ const AFTER_TEXTS = `(() => {
 })()`;
 
 /** The text of the first editor line rendered below an element (the line a CodeLens sits over). */
-const LINE_BELOW = `(el) => {
-  const top = el.getBoundingClientRect().bottom;
-  const lines = [...document.querySelectorAll('.monaco-editor .view-line')].filter((l) => l.getBoundingClientRect().top >= top - 1);
-  lines.sort((x, y) => x.getBoundingClientRect().top - y.getBoundingClientRect().top);
-  return lines[0] ? lines[0].textContent : '';
-}`;
+async function lineBelow(page: Page, el: Locator): Promise<string> {
+  const box = await el.boundingBox();
+  if (!box) return '';
+  let best: { top: number; text: string } | undefined;
+  for (const line of await page.locator('.monaco-editor .view-line').all()) {
+    const b = await line.boundingBox();
+    if (!b || b.y < box.y + box.height - 1) continue;
+    if (!best || b.y < best.top) best = { top: b.y, text: (await line.textContent()) ?? '' };
+  }
+  return best?.text ?? '';
+}
 
 async function goToLine(page: Page, line: number): Promise<void> {
   await runCommand(page, 'Go to Line/Column...');

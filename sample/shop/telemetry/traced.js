@@ -3,7 +3,7 @@
 // definition site in the OpenTelemetry `code.*` attributes, which is how the editor puts latency
 // and errors above the right function; an exception that escapes is recorded on the span (with
 // its stack) and sets the span's status to ERROR.
-const { readFileSync } = require('node:fs');
+const { readFileSync, statSync } = require('node:fs');
 const { SpanStatusCode, trace } = require('@opentelemetry/api');
 const { callSites } = require('./callSites');
 
@@ -11,15 +11,25 @@ const tracer = trace.getTracer('slice-sample-shop');
 const sources = new Map();
 const recorded = new WeakSet();
 
+/** The file's current text, re-read when it changed on disk (a synced edit reloads the module). */
 function sourceOf(file) {
-  if (!sources.has(file)) {
-    try {
-      sources.set(file, readFileSync(file, 'utf8'));
-    } catch {
-      sources.set(file, '');
-    }
+  let stamp = '';
+  try {
+    const st = statSync(file);
+    stamp = `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return '';
   }
-  return sources.get(file);
+  const cached = sources.get(file);
+  if (cached && cached.stamp === stamp) return cached.text;
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    text = '';
+  }
+  sources.set(file, { stamp, text });
+  return text;
 }
 
 /**
