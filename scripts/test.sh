@@ -52,6 +52,8 @@ want typecheck && check typecheck npx --no-install tsc --noEmit -p .
 log "── build"
 node esbuild.config.mjs --tests || die "build failed"
 want unit && counted unit node --test --test-reporter=spec "out/test/unit/**/*.test.js"
+# The sample app's own tests (orders in memory mode), with its own dependencies.
+want unit && counted sample bash -c 'cd sample/shop && { [ -d node_modules/pino ] || npm ci --no-audit --no-fund >/dev/null; } && node --test --test-reporter=spec "test/**/*.test.js"'
 
 STARTED_CLUSTER=0
 cluster_down() { if [ "$STARTED_CLUSTER" = 1 ]; then log "stopping the local cluster this run started"; bash test/cluster/down.sh >"$LOGS/cluster-down.log" 2>&1 || tail -20 "$LOGS/cluster-down.log"; fi; }
