@@ -96,6 +96,20 @@ describe('telemetry in the editor (issue 6)', () => {
     assert.equal(at24.text, '▸ order loaded');
   });
 
+  it('secret-looking values in logs are masked in decorations and hovers', async () => {
+    const line = JSON.stringify({ level: 30, time: Date.now(), caller: '/app/dist/routes/orders.js:10:3', msg: 'connecting to postgres://shop:hunter2secret@db:5432/shop with token=abcdef123456' });
+    assert.ok(api.telemetry.service.ingestLogLine(line, 'mine'));
+    await api.telemetry.settled();
+    const deco = await eventually('the masked log decoration', async () => {
+      await api.telemetry.settled();
+      return (api.telemetry.decorations.applied.get(ordersUri.toString()) ?? []).find((d) => d.line === 9);
+    });
+    assert.equal(deco.kind, 'log');
+    assert.equal(deco.text, '▸ connecting to postgres://shop:***@db:5432/shop with token=***');
+    const hover = await hoverText(ordersUri, 9, 2);
+    assert.doesNotMatch(hover, /hunter2secret|abcdef123456/);
+  });
+
   it('hovers show the statistics, the last error with its stack, and an Open Trace command link', async () => {
     const text = await hoverText(serviceUri, 46, 8);
     assert.match(text, /Slice telemetry/);

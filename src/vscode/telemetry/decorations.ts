@@ -6,6 +6,7 @@ import { type DocumentHashes } from './hash';
 import { toVsLine } from './positions';
 import { type TelemetryService } from './telemetryService';
 import { Throttle } from './throttle';
+import { redact } from '../../core/telemetry/redact';
 
 /** What the renderer last applied to an editor, for tests: 0-based lines and the text shown. */
 export interface AppliedDecoration {
@@ -111,8 +112,8 @@ export class TelemetryDecorations implements IDisposable {
 function textOf(l: LineStats, e: ErrorSample | undefined, prefix: string): { kind: 'error' | 'log'; text: string } | undefined {
   const log = l.lastLogs[0];
   if (e && (!log || e.timeMs >= log.timeMs || log.severityNumber >= 17)) {
-    return { kind: 'error', text: `${prefix}✖ ${oneLine(e.type ? `${e.type}: ${e.message}` : e.message, 100)} · ${ago(e.timeMs)}` };
+    return { kind: 'error', text: `${prefix}✖ ${oneLine(redact(e.type ? `${e.type}: ${e.message}` : e.message), 100)} · ${ago(e.timeMs)}` };
   }
-  if (log) return { kind: 'log', text: `${prefix}▸ ${oneLine(log.body, 100)}` };
+  if (log) return { kind: 'log', text: `${prefix}▸ ${oneLine(redact(log.body), 100)}` };
   return undefined;
 }

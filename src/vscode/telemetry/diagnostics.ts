@@ -5,6 +5,7 @@ import { type DocumentHashes } from './hash';
 import { toLocation, toVsLine } from './positions';
 import { type TelemetryService } from './telemetryService';
 import { Throttle } from './throttle';
+import { redact } from '../../core/telemetry/redact';
 
 export const RUNTIME_DIAGNOSTIC_SOURCE = 'Slice runtime';
 
@@ -58,7 +59,7 @@ export class RuntimeDiagnostics implements IDisposable {
   private diagnostic(doc: vscode.TextDocument | undefined, l: LineStats, e: ErrorSample): vscode.Diagnostic {
     const line = toVsLine(l.line, doc);
     const range = doc ? new vscode.Range(line, doc.lineAt(line).firstNonWhitespaceCharacterIndex, line, doc.lineAt(line).range.end.character) : new vscode.Range(line, 0, line, 1000);
-    const message = `${e.type ? `${e.type}: ` : ''}${e.message || 'error'}${l.errors > 1 ? ` (${l.errors}× in the window)` : ''}${l.stale ? ' (stale: recorded for an earlier version of this file)' : ''}`;
+    const message = `${e.type ? `${e.type}: ` : ''}${redact(e.message) || 'error'}${l.errors > 1 ? ` (${l.errors}× in the window)` : ''}${l.stale ? ' (stale: recorded for an earlier version of this file)' : ''}`;
     const d = new vscode.Diagnostic(range, message, l.stale ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error);
     d.source = RUNTIME_DIAGNOSTIC_SOURCE;
     if (e.traceId) d.code = `trace ${e.traceId.slice(0, 8)}`;

@@ -5,6 +5,7 @@ import { clock, formatMs, oneLine, sourceLabel } from './format';
 import { type DocumentHashes } from './hash';
 import { toCoreLine } from './positions';
 import { type TelemetryService } from './telemetryService';
+import { redact } from '../../core/telemetry/redact';
 
 const SEVERITY = (n: number) => (n >= 21 ? 'FATAL' : n >= 17 ? 'ERROR' : n >= 13 ? 'WARN' : n >= 9 ? 'INFO' : n >= 5 ? 'DEBUG' : n > 0 ? 'TRACE' : 'LOG');
 
@@ -48,7 +49,7 @@ export class TelemetryHoverProvider implements vscode.HoverProvider {
       md.appendMarkdown('**Recent logs**\n\n');
       for (const log of l.lastLogs) {
         const link = log.traceId ? ` [trace](${openTraceUri(log.traceId)})` : '';
-        md.appendMarkdown(`- \`${clock(log.timeMs)}\` ${SEVERITY(log.severityNumber)} ${escape(oneLine(log.body, 160))}${link}\n`);
+        md.appendMarkdown(`- \`${clock(log.timeMs)}\` ${SEVERITY(log.severityNumber)} ${escape(oneLine(redact(log.body), 160))}${link}\n`);
       }
       md.appendMarkdown('\n');
     }
@@ -62,7 +63,7 @@ function stats(s: WindowSummary): string {
 }
 
 function appendError(md: vscode.MarkdownString, e: ErrorSample): void {
-  md.appendMarkdown(`**Last error** ${code(e.type || 'Error')}: ${escape(oneLine(e.message, 200))} · ${clock(e.timeMs)}${e.service ? ` · ${escape(e.service)}` : ''}`);
+  md.appendMarkdown(`**Last error** ${code(e.type || 'Error')}: ${escape(oneLine(redact(e.message), 200))} · ${clock(e.timeMs)}${e.service ? ` · ${escape(e.service)}` : ''}`);
   if (e.traceId) md.appendMarkdown(` · [Open Trace](${openTraceUri(e.traceId)})`);
   md.appendMarkdown('\n\n');
   const user = e.frames.filter((f) => !f.internal && f.file.length > 0);

@@ -1,5 +1,6 @@
 import { type Span, STATUS_ERROR } from '../../core/telemetry';
 import { type StoredTrace } from '../../core/telemetry/traceStore';
+import { redact } from '../../core/telemetry/redact';
 
 /** One row of the waterfall, as posted to the webview. */
 export interface WaterfallSpan {
@@ -69,7 +70,7 @@ export function toWaterfall(trace: StoredTrace, locationOf: (s: Span) => string 
       error,
       service: s.resource.serviceName ?? '',
       location,
-      detail: [s.name, `${s.durationMs.toFixed(2)} ms`, s.resource.serviceName, ex ? `${ex.type}: ${ex.message}` : s.status.message || undefined].filter(Boolean).join(' · '),
+      detail: [s.name, `${s.durationMs.toFixed(2)} ms`, s.resource.serviceName, ex ? `${ex.type}: ${redact(ex.message)}` : redact(s.status.message) || undefined].filter(Boolean).join(' · '),
     });
     for (const c of (children.get(s.spanId) ?? []).sort(byStart)) visit(c, depth + 1);
   };

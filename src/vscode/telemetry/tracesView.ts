@@ -7,6 +7,7 @@ import { toVsLine } from './positions';
 import { type RecentError } from './recentErrors';
 import { type TelemetryService } from './telemetryService';
 import { Throttle } from './throttle';
+import { redact } from '../../core/telemetry/redact';
 
 export const TRACES_VIEW_ID = 'slice.traces';
 
@@ -45,7 +46,7 @@ export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
 
   /** The items the view lists now (test hook): group labels, then their children's labels. */
   snapshot(): { traces: string[]; errors: string[] } {
-    return { traces: this.traces().map((t) => t.name), errors: this.errors().map((e) => `${e.type}: ${e.message}`) };
+    return { traces: this.traces().map((t) => t.name), errors: this.errors().map((e) => `${e.type}: ${redact(e.message)}`) };
   }
 
   private traces(): TraceSummary[] {
@@ -90,12 +91,13 @@ export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
       }
       case 'error': {
         const e = node.error.location && this.service.exists(node.error.location.file) === false ? { ...node.error, location: undefined } : node.error;
-        const label = e.message.toLowerCase().startsWith(e.type.toLowerCase()) ? e.message : `${e.type}: ${e.message}`;
+        const message = redact(e.message);
+        const label = message.toLowerCase().startsWith(e.type.toLowerCase()) ? message : `${e.type}: ${message}`;
         const item = new vscode.TreeItem(oneLine(label, 90), vscode.TreeItemCollapsibleState.None);
         const where = e.location ? `${vscode.workspace.asRelativePath(vscode.Uri.file(e.location.file), false)}:${e.location.line}` : 'no workspace location';
         item.description = [where, ago(e.timeMs), both ? sourceLabel(e.source) : ''].filter(Boolean).join(' · ');
         item.iconPath = new vscode.ThemeIcon('bug', new vscode.ThemeColor('errorForeground'));
-        item.tooltip = `${e.type}: ${e.message}\n${where}${e.traceId ? `\ntrace ${e.traceId}` : ''}`;
+        item.tooltip = `${e.type}: ${message}\n${where}${e.traceId ? `\ntrace ${e.traceId}` : ''}`;
         if (e.location) {
           const line = toVsLine(e.location.line);
           item.command = { title: 'Open Line', command: 'vscode.open', arguments: [vscode.Uri.file(e.location.file), { selection: new vscode.Range(line, 0, line, 0) }] };

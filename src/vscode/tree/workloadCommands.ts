@@ -8,6 +8,7 @@ import { type CommandRegistry, Commands } from '../commandRegistry';
 import { type EnvironmentsNode } from '../environmentsTree';
 import { pickSlice } from '../slicePicker';
 import { sessionKey } from '../sync/syncSession';
+import { redact } from '../../core/telemetry/redact';
 
 const LOG_TAIL_LINES = 500;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -48,7 +49,7 @@ export function registerWorkloadCommands(registry: CommandRegistry, model: Envir
     const text = await workloads.podLog(target.context, target.namespace, target.pod.name, container, LOG_TAIL_LINES);
     logs.clear();
     logs.appendLine(`# ${target.namespace}/${target.pod.name}${container ? ` (container ${container})` : ''}: the last ${LOG_TAIL_LINES} lines, ${new Date().toLocaleTimeString()}`);
-    logs.append(text || '(the log is empty)\n');
+    logs.append(text ? redact(text) : '(the log is empty)\n');
     logs.show(true);
   });
 
@@ -77,7 +78,7 @@ export function registerWorkloadCommands(registry: CommandRegistry, model: Envir
         throw e instanceof UserError ? e : new UserError(`${target.workload}: ${e instanceof Error ? e.message : String(e)}`, ['retry', 'showLogs']);
       });
     answers.appendLine(`${req.method} ${req.path} → ${target.namespace}/${target.pod.name}:${port}  ${answer.status} in ${Math.round(answer.ms)} ms (${new Date().toLocaleTimeString()})`);
-    answers.appendLine(answer.body.length > 20_000 ? `${answer.body.slice(0, 20_000)}\n… (${answer.body.length} characters)` : answer.body);
+    answers.appendLine(redact(answer.body.length > 20_000 ? `${answer.body.slice(0, 20_000)}\n… (${answer.body.length} characters)` : answer.body));
     answers.appendLine('');
     answers.show(true);
     const summary = `${target.workload}: ${req.method} ${req.path} → ${answer.status} in ${Math.round(answer.ms)} ms`;
