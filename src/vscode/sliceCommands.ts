@@ -4,7 +4,7 @@ import { type ILogger } from '../core/base/logger';
 import { formatDuration } from '../core/cluster/environments';
 import { ClusterProblemError, type EnvironmentsModel } from '../core/cluster/environmentsModel';
 import { type SliceObject, isDnsLabel, maxSliceNameLength, ownerSlug, sliceNamespace, sliceObjectName } from '../core/slice/sliceResource';
-import { SLICE_CONFIG_FILE, toForkSpecs } from '../core/slice/workspaceConfig';
+import { SLICE_CONFIG_FILE, parseWorkspaceConfig, toForkSpecs } from '../core/slice/workspaceConfig';
 import { type SliceClient } from '../platform/kube/sliceClient';
 import { type CommandRegistry, Commands } from './commandRegistry';
 import { type SliceConfigDiagnostics } from './sliceConfigDiagnostics';
@@ -128,7 +128,12 @@ async function readConfig(diagnostics: SliceConfigDiagnostics) {
   const uri = files[0];
   if (!uri) throw new UserError(`There is no ${SLICE_CONFIG_FILE} at the root of the workspace: it says which baseline to fork and which workloads. Run "Slice: Create slice.yaml" to start from a template.`);
   const doc = await vscode.workspace.openTextDocument(uri);
-  const result = diagnostics.check(doc);
+  let result = diagnostics.check(doc);
+  if (!doc.isDirty) {
+    // The editor's copy of a file changed on disk a moment ago (git checkout, a script) can lag behind it: the file wins.
+    const disk = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    if (disk !== doc.getText()) result = parseWorkspaceConfig(disk);
+  }
   if (!result) throw new UserError(`${SLICE_CONFIG_FILE} could not be read.`);
   if (!result.ok) {
     await vscode.window.showTextDocument(doc);
