@@ -72,10 +72,18 @@ async function main(): Promise<number> {
 
     await steps.step('Reset Data from Baseline (context menu) asks first, then re-branches', async () => {
       const before = (await getSlice(sliceName))?.status?.data?.[0]?.branchedAt;
-      await row(page, /shop data/).click({ button: 'right' });
-      await page.locator('.context-view .action-label', { hasText: 'Reset Data from Baseline' }).first().click({ timeout: 15_000 });
       const dialog = page.locator('.monaco-dialog-box', { hasText: `Reset the data of slice db-e2e-${id}?` });
-      await dialog.waitFor({ timeout: 15_000 });
+      // A click that lands while the menu is still opening (or the row re-renders under it) is lost: try again, as a user would.
+      for (let attempt = 1; ; attempt++) {
+        await row(page, /shop data/).click({ button: 'right' });
+        const item = page.locator('.context-view .action-label', { hasText: 'Reset Data from Baseline' }).first();
+        await item.waitFor({ state: 'visible', timeout: 15_000 });
+        await page.waitForTimeout(200);
+        await item.click({ timeout: 15_000 });
+        if (await dialog.waitFor({ timeout: 5_000 }).then(() => true, () => false)) break;
+        if (attempt === 3) throw new Error('Reset Data from Baseline in the context menu opened no confirmation after 3 tries');
+        await page.keyboard.press('Escape');
+      }
       await shot('21-reset-data-confirmation');
       await dialog.locator('.monaco-button', { hasText: 'Reset Data' }).first().click();
       await page.locator('.notifications-toasts', { hasText: `The data of slice db-e2e-${id} is reset from the baseline` }).waitFor({ timeout: 120_000 });
