@@ -101,8 +101,13 @@ async function main(): Promise<number> {
     }, onFail);
 
     await steps.step('Delete Slice asks first, then the slice disappears', async () => {
-      await runCommand(page, 'Slice: Delete Slice');
-      await pickSlice(page, 'checkout-fix');
+      // The QuickPick can open inert while the isolation report's preview takes focus: try again, as a user would.
+      for (let attempt = 1; ; attempt++) {
+        await runCommand(page, 'Slice: Delete Slice');
+        if (await pickSlice(page, 'checkout-fix', 10_000).then(() => true, () => false)) break;
+        if (attempt === 3) throw new Error('the Delete Slice QuickPick took no input after 3 tries');
+        await page.keyboard.press('Escape');
+      }
       const dialog = page.locator('.monaco-dialog-box', { hasText: 'Delete slice checkout-fix?' });
       await dialog.waitFor({ timeout: 15_000 });
       await shot('13-delete-confirmation');
@@ -120,12 +125,12 @@ async function main(): Promise<number> {
 }
 
 /** Answers the "which slice?" QuickPick: filters to the slice, then accepts the first match. */
-async function pickSlice(page: Page, label: string): Promise<void> {
+async function pickSlice(page: Page, label: string, timeout = 15_000): Promise<void> {
   // The slice QuickPick says "Which slice do you want to …?" in its placeholder.
   const input = page.locator('.quick-input-widget input[placeholder^="Which slice"]');
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(label);
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout: 15_000 });
+  await input.waitFor({ timeout });
+  await input.fill(label, { timeout });
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout });
   await page.keyboard.press('Enter');
 }
 

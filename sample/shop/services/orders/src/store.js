@@ -5,6 +5,7 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { traced } = require('../../../telemetry/traced');
+const { logger } = require('../../../telemetry/logger');
 
 const SCHEMA = join(__dirname, '..', '..', '..', 'db', 'schema.sql');
 
@@ -32,8 +33,19 @@ function postgresStore(connectionString) {
   const pool = new Pool({ connectionString, max: 4, connectionTimeoutMillis: 5000 });
   return {
     kind: 'postgres',
+    // The database may come up after this pod (a node restart starts both at once): keep trying,
+    // with backoff, and stay unready (the readiness probe says so) until it answers.
     async init() {
-      await pool.query(readFileSync(SCHEMA, 'utf8'));
+      for (let attempt = 1, delay = 500; ; attempt++, delay = Math.min(delay * 2, 5000)) {
+        try {
+          await pool.query(readFileSync(SCHEMA, 'utf8'));
+          return;
+        } catch (err) {
+          if (attempt >= 120) throw err;
+          logger.warn({ err: { message: err.message }, attempt, retryInMs: delay }, 'PostgreSQL is not answering yet; retrying');
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
     },
     async save(order) {
       const { rows } = await pool.query(
