@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { addTokenContext, mintNobody } from '../support/identities';
 
 export interface ClusterKubeconfigs {
@@ -74,4 +74,13 @@ export function mergedKubeconfig(files: readonly string[]): string {
     currentContext: configs.map((c) => c.getCurrentContext()).find((n) => n) ?? '',
   });
   return merged.exportConfig();
+}
+
+/** Removes a Slice object (one an earlier, interrupted run or a failed step left), and waits until it is gone. */
+export async function removeSlice(admin: KubeConfig, name: string): Promise<void> {
+  const api = admin.makeApiClient(CustomObjectsApi);
+  const ref = { group: 'slice.dev', version: 'v1alpha1', plural: 'slices', name };
+  if (!(await api.getClusterCustomObject(ref).then(() => true, () => false))) return;
+  await api.deleteClusterCustomObject(ref).catch(() => undefined);
+  for (let i = 0; i < 120 && (await api.getClusterCustomObject(ref).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 1000));
 }

@@ -1,16 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { type Locator, type Page, chromium } from 'playwright-core';
+import { type Locator, type Page } from 'playwright-core';
 import { type KubeContext } from '../../src/core/cluster/environments';
 import { KubeClients } from '../../src/platform/kube/kubeClients';
 import { WorkloadClient, podsOf } from '../../src/platform/kube/workloads';
-import { CHROMIUM_ARGS, type CodeServer, startCodeServer } from '../runner/codeServer';
-import { clusterKubeconfigs } from './cluster';
-import { Steps } from './harness';
-import { runCommand, treeRow as row } from './workbenchHelpers';
+import { clusterKubeconfigs, removeSlice } from './cluster';
+import { Steps, type Workbench, repoRoot as root, runScenario, withWorkbench } from './harness';
+import { afterTexts, goToLine, quickOpen, runCommand, runSliceCommand, treeRow as row } from './workbenchHelpers';
 
 /**
  * The newcomer's first ten minutes, in the real workbench against the real cluster, as alice on the
@@ -19,10 +17,6 @@ import { runCommand, treeRow as row } from './workbenchHelpers';
  * code (checked through the Kubernetes API), Send Request to Workload, the CodeLens and the inline
  * error (live telemetry), Delete Slice. Screenshots in .run/e2e-newcomer/screenshots.
  */
-const root = resolve(__dirname, '..', '..', '..');
-const runDir = join(process.env.SLICE_RUN_DIR ?? join(root, '.run'), 'e2e-newcomer');
-const shots = join(runDir, 'screenshots');
-const vsix = join(root, 'dist', 'slice.vsix');
 const HANDLERS = join('services', 'orders', 'src', 'handlers.js');
 
 async function main(): Promise<number> {
@@ -55,170 +49,140 @@ async function main(): Promise<number> {
   // The workspace is a copy of the sample, so the edit never touches the repository.
   const workspace = mkdtempSync(join(tmpdir(), 'slice-e2e-newcomer-'));
   cpSync(join(root, 'sample', 'shop'), workspace, { recursive: true, filter: (src) => !src.includes('node_modules') });
-  mkdirSync(shots, { recursive: true });
   const kubeconfigFile = join(workspace, '..', `alice-newcomer-${id}.kubeconfig`);
   writeFileSync(kubeconfigFile, alice.exportConfig());
   const aliceContext: KubeContext = { name: alice.getCurrentContext(), cluster: alice.getCurrentCluster()?.name ?? '', user: alice.getCurrentUser()?.name ?? '' };
   const workloads = new WorkloadClient(new KubeClients(() => alice, () => 15_000));
 
-  let server: CodeServer | undefined;
-  const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'slice-e2e-chromium-')), {
-    executablePath: process.env.SLICE_CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 850 },
-  });
-  const page = browser.pages()[0] ?? (await browser.newPage());
-  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) }).then(() => undefined);
-  const onFail = (name: string) => shot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}`);
-
   try {
-    const extensionsDir = join(runDir, 'extensions');
-    server = await startCodeServer({ runDir, extensionsDir, settings: { 'slice.kubeconfig': kubeconfigFile, 'editor.stickyScroll.enabled': false } });
-    execFileSync(process.env.SLICE_CODE_SERVER!, ['--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', join(runDir, 'user-data')], { encoding: 'utf8' });
+    await withWorkbench({ name: 'e2e-newcomer', settings: { 'slice.kubeconfig': kubeconfigFile, 'editor.stickyScroll.enabled': false } }, async (wb) => {
+      const { page, shot, onFail } = wb;
+      wb.installExtension();
 
-    const opened = await steps.step('the Slice view shows alice\'s cluster and the sample baseline shop', async () => {
-      await page.goto(`${server!.url}/?folder=${encodeURIComponent(workspace)}`);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await page.locator('.activitybar [aria-label^="Slice"]').first().click({ timeout: 120_000 });
-      await row(page, /alice@slice-local.*selected/).waitFor({ timeout: 120_000 });
-      await row(page, /^shop\s*baseline/).waitFor({ timeout: 60_000 });
-      await shot('n1-sidebar');
-    }, onFail);
+      const opened = await steps.step('the Slice view shows alice\'s cluster and the sample baseline shop', async () => {
+        await wb.open(workspace);
+        await wb.openSliceView(120_000);
+        await row(page, /alice@slice-local.*selected/).waitFor({ timeout: 120_000 });
+        await row(page, /^shop\s*baseline/).waitFor({ timeout: 60_000 });
+        await shot('n1-sidebar');
+      }, onFail);
 
-    const created = opened && (await steps.step('Create Slice from the command palette forks orders, and the tree shows the slice Ready', async () => {
-      await runCommand(page, 'Slice: Create Slice');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ timeout: 15_000 });
-      for (let i = 0; i < 100 && (await input.inputValue()).startsWith('>'); i++) await page.waitForTimeout(100);
-      await input.fill(sliceName);
-      await page.keyboard.press('Enter');
-      await page.locator('.notifications-toasts', { hasText: `Creating slice ${sliceName}` }).waitFor({ timeout: 30_000 });
-      await page.locator('.notifications-toasts', { hasText: `Slice ${sliceName} is ready` }).waitFor({ timeout: 240_000 });
-      await row(page, new RegExp(`${sliceName}.*Ready`)).click();
-      await row(page, /orders.*fork · 1\/1 ready/).click();
-      await row(page, /orders-[a-z0-9]+-[a-z0-9]+.*Running/).waitFor({ timeout: 30_000 });
-      await page.locator('.statusbar-item', { hasText: sliceName }).first().waitFor({ timeout: 30_000 });
-      await page.waitForTimeout(500);
-      await shot('n2-slice-ready');
-    }, onFail));
+      const created = opened && (await steps.step('Create Slice from the command palette forks orders, and the tree shows the slice Ready', async () => {
+        await runCommand(page, 'Slice: Create Slice');
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ timeout: 15_000 });
+        for (let i = 0; i < 100 && (await input.inputValue()).startsWith('>'); i++) await page.waitForTimeout(100);
+        await input.fill(sliceName);
+        await page.keyboard.press('Enter');
+        await page.locator('.notifications-toasts', { hasText: `Creating slice ${sliceName}` }).waitFor({ timeout: 30_000 });
+        await page.locator('.notifications-toasts', { hasText: `Slice ${sliceName} is ready` }).waitFor({ timeout: 240_000 });
+        await row(page, new RegExp(`${sliceName}.*Ready`)).click();
+        await row(page, /orders.*fork · 1\/1 ready/).click();
+        await row(page, /orders-[a-z0-9]+-[a-z0-9]+.*Running/).waitFor({ timeout: 30_000 });
+        await page.locator('.statusbar-item', { hasText: sliceName }).first().waitFor({ timeout: 30_000 });
+        await page.waitForTimeout(500);
+        await shot('n2-slice-ready');
+      }, onFail));
 
-    const syncing = created && (await steps.step('Start Sync mirrors services/orders into the fork; the fork row says so', async () => {
-      await runCommand(page, 'Slice: Start Sync');
-      await pickSlice(page, sliceName);
-      await row(page, /orders.*fork · 1\/1 ready.*syncing/).waitFor({ timeout: 120_000 });
-    }, onFail));
+      const syncing = created && (await steps.step('Start Sync mirrors services/orders into the fork; the fork row says so', async () => {
+        await runSliceCommand(page, 'Slice: Start Sync', sliceName);
+        await row(page, /orders.*fork · 1\/1 ready.*syncing/).waitFor({ timeout: 120_000 });
+      }, onFail));
 
-    const edited = syncing && (await steps.step('editing a handler and saving puts the new code into the fork, which serves it (checked through the API)', async () => {
-      const lines = readFileSync(join(workspace, HANDLERS), 'utf8').split('\n');
-      const line = lines.findIndex((l) => l.includes('no order ${params.id}')) + 1;
-      if (line < 1) throw new Error(`${HANDLERS} has no "no order \${params.id}" line to edit`);
-      await page.keyboard.press('Control+P');
-      await page.locator('.quick-input-widget input').fill('handlers.js');
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'handlers.js' }).first().waitFor({ timeout: 15_000 });
-      await page.keyboard.press('Enter');
-      await page.locator('.tab.active', { hasText: 'handlers.js' }).waitFor({ timeout: 15_000 });
-      await page.locator('.monaco-editor .view-lines').first().click();
-      await goToLine(page, line);
-      await page.keyboard.press('End');
-      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
-      await page.keyboard.type(` (${marker})`);
-      await page.keyboard.press('Control+S');
-      for (let i = 0; i < 100 && !readFileSync(join(workspace, HANDLERS), 'utf8').includes(marker); i++) await page.waitForTimeout(100);
-      if (!readFileSync(join(workspace, HANDLERS), 'utf8').includes(marker)) throw new Error('the save did not reach the file');
-      await shot('n3-handler-edited');
-      let last = '';
-      for (let i = 0; i < 60; i++) {
-        const { workloads: all, pods } = await workloads.workloads(aliceContext, namespace);
-        const fork = all.find((w) => w.forkOf === 'orders');
-        const pod = fork ? podsOf(fork, pods).find((p) => p.ready) : undefined;
-        if (fork?.port && pod) {
-          const answer = await workloads.httpRequest(aliceContext, namespace, pod.name, fork.port, '/orders/999999').catch((e: unknown) => ({ status: 0, body: String(e) }));
-          last = `${answer.status} ${answer.body}`;
-          if (answer.body.includes(marker)) return;
+      const edited = syncing && (await steps.step('editing a handler and saving puts the new code into the fork, which serves it (checked through the API)', async () => {
+        const lines = readFileSync(join(workspace, HANDLERS), 'utf8').split('\n');
+        const line = lines.findIndex((l) => l.includes('no order ${params.id}')) + 1;
+        if (line < 1) throw new Error(`${HANDLERS} has no "no order \${params.id}" line to edit`);
+        await quickOpen(page, 'handlers.js', 15_000);
+        await page.locator('.tab.active', { hasText: 'handlers.js' }).waitFor({ timeout: 15_000 });
+        await page.locator('.monaco-editor .view-lines').first().click();
+        await goToLine(page, line);
+        await page.keyboard.press('End');
+        for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+        await page.keyboard.type(` (${marker})`);
+        await page.keyboard.press('Control+S');
+        for (let i = 0; i < 100 && !readFileSync(join(workspace, HANDLERS), 'utf8').includes(marker); i++) await page.waitForTimeout(100);
+        if (!readFileSync(join(workspace, HANDLERS), 'utf8').includes(marker)) throw new Error('the save did not reach the file');
+        await shot('n3-handler-edited');
+        let last = '';
+        for (let i = 0; i < 60; i++) {
+          const { workloads: all, pods } = await workloads.workloads(aliceContext, namespace);
+          const fork = all.find((w) => w.forkOf === 'orders');
+          const pod = fork ? podsOf(fork, pods).find((p) => p.ready) : undefined;
+          if (fork?.port && pod) {
+            const answer = await workloads.httpRequest(aliceContext, namespace, pod.name, fork.port, '/orders/999999').catch((e: unknown) => ({ status: 0, body: String(e) }));
+            last = `${answer.status} ${answer.body}`;
+            if (answer.body.includes(marker)) return;
+          }
+          await new Promise((r) => setTimeout(r, 1000));
         }
-        await new Promise((r) => setTimeout(r, 1000));
+        throw new Error(`the fork does not serve the edited handler after 60 s; last answer: ${last.slice(0, 300)}`);
+      }, onFail));
+
+      if (edited) {
+        await steps.step('Send Request to Workload from the palette shows the fork\'s answer', async () => {
+          // One retry, as a user would press Retry: a port-forward can stall on a loaded machine.
+          if (await sendRequest(wb, sliceName, marker).then(() => true, () => false)) return;
+          await page.keyboard.press('Escape');
+          await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
+          await sendRequest(wb, sliceName, marker);
+        }, onFail);
+      } else {
+        steps.skip('Send Request to Workload from the palette shows the fork\'s answer', 'the edited handler is not served');
       }
-      throw new Error(`the fork does not serve the edited handler after 60 s; last answer: ${last.slice(0, 300)}`);
-    }, onFail));
 
-    if (edited) {
-      await steps.step('Send Request to Workload from the palette shows the fork\'s answer', async () => {
-        // One retry, as a user would press Retry: a port-forward can stall on a loaded machine.
-        if (await sendRequest(page, sliceName, marker).then(() => true, () => false)) return;
-        await page.keyboard.press('Escape');
-        await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
-        await sendRequest(page, sliceName, marker);
-      }, onFail);
-    } else {
-      steps.skip('Send Request to Workload from the palette shows the fork\'s answer', 'the edited handler is not served');
-    }
+      const lensStep = 'a CodeLens with latency over the handler and an inline error on the throwing line (live telemetry, streamed with sync)';
+      if (!liveTelemetryCommand()) {
+        steps.skip(lensStep, 'the live telemetry path has no editor command yet (no "Slice: Stream Telemetry" in package.json); telemetry.e2e.ts checks CodeLens and errors from a recorded file');
+      } else if (!edited) {
+        steps.skip(lensStep, 'the edited handler is not served');
+      } else {
+        await steps.step(lensStep, async () => {
+          await page.locator('.tabs-container .tab', { hasText: 'handlers.js' }).first().click();
+          const throwLine = readFileSync(join(workspace, HANDLERS), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
+          await goToLine(page, throwLine);
+          let texts: string[] = [];
+          for (let i = 0; i < 120 && !texts.some((t) => t.includes('no order 999999')); i++) {
+            await page.waitForTimeout(500);
+            texts = await afterTexts(page);
+          }
+          if (!texts.some((t) => t.includes('no order 999999'))) throw new Error(`no inline error on the throwing line; decorations: ${JSON.stringify(texts)}`);
+          await shot('n5-inline-error');
+          const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /⏱ p95 .*error/ }).first();
+          await lens.waitFor({ state: 'attached', timeout: 90_000 });
+          // The editor hides content widgets outside the viewport: bring the lens's line into view.
+          for (const l of [throwLine - 6, 1]) {
+            if (await lens.isVisible()) break;
+            await goToLine(page, Math.max(1, l));
+            await lens.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+          }
+          // Which function the lens sits over: the first line rendered below it.
+          const over = await lineBelow(page, lens);
+          console.log(`    CodeLens "${(await lens.textContent()) ?? ''}" over: ${over.trim()}`);
+          if (!/\bgetOrder\b/.test(over)) throw new Error(`the CodeLens sits over "${over.trim()}", not over the getOrder handler`);
+          await page.waitForTimeout(300);
+          await shot('n6-codelens');
+        }, onFail);
+      }
 
-    const lensStep = 'a CodeLens with latency over the handler and an inline error on the throwing line (live telemetry, streamed with sync)';
-    if (!liveTelemetryCommand()) {
-      steps.skip(lensStep, 'the live telemetry path has no editor command yet (no "Slice: Stream Telemetry" in package.json); telemetry.e2e.ts checks CodeLens and errors from a recorded file');
-    } else if (!edited) {
-      steps.skip(lensStep, 'the edited handler is not served');
-    } else {
-      await steps.step(lensStep, async () => {
-        await page.locator('.tabs-container .tab', { hasText: 'handlers.js' }).first().click();
-        const throwLine = readFileSync(join(workspace, HANDLERS), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
-        await goToLine(page, throwLine);
-        let texts: string[] = [];
-        for (let i = 0; i < 120 && !texts.some((t) => t.includes('no order 999999')); i++) {
-          await page.waitForTimeout(500);
-          texts = await page.evaluate<string[]>(AFTER_TEXTS);
-        }
-        if (!texts.some((t) => t.includes('no order 999999'))) throw new Error(`no inline error on the throwing line; decorations: ${JSON.stringify(texts)}`);
-        await shot('n5-inline-error');
-        const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /⏱ p95 .*error/ }).first();
-        await lens.waitFor({ state: 'attached', timeout: 90_000 });
-        // The editor hides content widgets outside the viewport: bring the lens's line into view.
-        for (const l of [throwLine - 6, 1]) {
-          if (await lens.isVisible()) break;
-          await goToLine(page, Math.max(1, l));
-          await lens.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
-        }
-        // Which function the lens sits over: the first line rendered below it.
-        const over = await lineBelow(page, lens);
-        console.log(`    CodeLens "${(await lens.textContent()) ?? ''}" over: ${over.trim()}`);
-        if (!/\bgetOrder\b/.test(over)) throw new Error(`the CodeLens sits over "${over.trim()}", not over the getOrder handler`);
-        await page.waitForTimeout(300);
-        await shot('n6-codelens');
-      }, onFail);
-    }
-
-    if (created) {
-      await steps.step('Delete Slice asks first, then the slice disappears', async () => {
-        await runCommand(page, 'Slice: Delete Slice');
-        await pickSlice(page, sliceName);
-        const dialog = page.locator('.monaco-dialog-box', { hasText: `Delete slice ${sliceName}?` });
-        await dialog.waitFor({ timeout: 15_000 });
-        await shot('n7-delete-confirmation');
-        await dialog.locator('.monaco-button', { hasText: 'Delete' }).first().click();
-        await page.locator('.notifications-toasts', { hasText: `Slice ${sliceName} is deleted` }).waitFor({ timeout: 180_000 });
-        await row(page, sliceName).waitFor({ state: 'detached', timeout: 30_000 });
-      }, onFail);
-    }
+      if (created) {
+        await steps.step('Delete Slice asks first, then the slice disappears', async () => {
+          await runSliceCommand(page, 'Slice: Delete Slice', sliceName);
+          const dialog = page.locator('.monaco-dialog-box', { hasText: `Delete slice ${sliceName}?` });
+          await dialog.waitFor({ timeout: 15_000 });
+          await shot('n7-delete-confirmation');
+          await dialog.locator('.monaco-button', { hasText: 'Delete' }).first().click();
+          await page.locator('.notifications-toasts', { hasText: `Slice ${sliceName} is deleted` }).waitFor({ timeout: 180_000 });
+          await row(page, sliceName).waitFor({ state: 'detached', timeout: 30_000 });
+        }, onFail);
+      }
+    });
   } finally {
-    await browser.close().catch(() => undefined);
-    await server?.stop();
     await removeSlice(admin, objectName);
     await admin.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace }).catch(() => undefined);
   }
-  console.log(`screenshots: ${shots}`);
   return steps.summary('e2e-newcomer');
 }
-
-/** The texts of the end-of-line decorations in the visible editors. */
-const AFTER_TEXTS = `(() => {
-  const out = [];
-  for (const el of document.querySelectorAll('.monaco-editor .view-line span')) {
-    const c = getComputedStyle(el, '::after').content;
-    if (c && c !== 'none' && c !== 'normal' && c !== '""') out.push(c);
-  }
-  return out;
-})()`;
 
 /** The text of the first editor line rendered below an element (the line a CodeLens sits over). */
 async function lineBelow(page: Page, el: Locator): Promise<string> {
@@ -233,15 +197,6 @@ async function lineBelow(page: Page, el: Locator): Promise<string> {
   return best?.text ?? '';
 }
 
-async function goToLine(page: Page, line: number): Promise<void> {
-  await runCommand(page, 'Go to Line/Column...');
-  const input = page.locator('.quick-input-widget input');
-  await page.waitForTimeout(200);
-  await input.pressSequentially(String(line));
-  await input.press('Enter');
-  await page.waitForTimeout(400);
-}
-
 /** The title of the command that streams live telemetry from a fork, when the extension contributes one. */
 function liveTelemetryCommand(): string | undefined {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes?: { commands?: { command: string; title: string }[] } };
@@ -250,9 +205,9 @@ function liveTelemetryCommand(): string | undefined {
 }
 
 /** Send Request to Workload from the palette: GET /orders/999999 answers 404 with the edited message. */
-async function sendRequest(page: Page, sliceName: string, marker: string): Promise<void> {
-  await runCommand(page, 'Slice: Send Request to Workload');
-  await pickSlice(page, sliceName);
+async function sendRequest(wb: Workbench, sliceName: string, marker: string): Promise<void> {
+  const page = wb.page;
+  await runSliceCommand(page, 'Slice: Send Request to Workload', sliceName);
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15_000 });
   for (let i = 0; i < 100 && !/^(GET|POST|PUT|PATCH|DELETE|HEAD)?\s*\//i.test(await input.inputValue()); i++) await page.waitForTimeout(100);
@@ -260,33 +215,7 @@ async function sendRequest(page: Page, sliceName: string, marker: string): Promi
   await page.keyboard.press('Enter');
   await page.locator('.notifications-toasts', { hasText: /orders: GET \/orders\/999999 → 404 in \d+ ms/ }).waitFor({ timeout: 60_000 });
   await page.locator('.part.panel', { hasText: marker }).first().waitFor({ timeout: 15_000 });
-  await page.screenshot({ path: join(shots, 'n4-request-answer.png') });
+  await wb.shot('n4-request-answer');
 }
 
-/** Answers the "which slice?" QuickPick: filters to the slice, then accepts the first match. */
-async function pickSlice(page: Page, label: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input[placeholder^="Which slice"]');
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(label);
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-}
-
-/** Removes the scenario's Slice if a step left it, and waits until it is gone. */
-async function removeSlice(admin: KubeConfig, name: string): Promise<void> {
-  const api = admin.makeApiClient(CustomObjectsApi);
-  const ref = { group: 'slice.dev', version: 'v1alpha1', plural: 'slices', name };
-  if (!(await api.getClusterCustomObject(ref).then(() => true, () => false))) return;
-  await api.deleteClusterCustomObject(ref).catch(() => undefined);
-  for (let i = 0; i < 120 && (await api.getClusterCustomObject(ref).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 1000));
-}
-
-if (!existsSync(vsix)) console.log(`(no ${vsix}: run through scripts/test-e2e.sh, which packages it)`);
-main().then(
-  (failed) => process.exit(failed > 0 ? 1 : 0),
-  (e: unknown) => {
-    console.error(e);
-    console.log('e2e-newcomer: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runScenario('e2e-newcomer', main);

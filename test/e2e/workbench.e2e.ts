@@ -1,148 +1,108 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { row, runCommand } from './workbenchHelpers';
-import { CHROMIUM_ARGS, type CodeServer, startCodeServer } from '../runner/codeServer';
-import { Steps } from './harness';
+import { Steps, repoRoot as root, runScenario, scenarioRunDir, withWorkbench } from './harness';
 import { clusterKubeconfigs, kubeconfigWithNobody, labelledNamespace } from './cluster';
 
 /**
  * The packaged extension, installed into code-server the way a user installs a .vsix, driven in
  * headless Chromium. Screenshots of every step go to .run/e2e/screenshots (CI keeps them).
  */
-const root = resolve(__dirname, '..', '..', '..');
-const runDir = join(process.env.SLICE_RUN_DIR ?? join(root, '.run'), 'e2e');
-const shots = join(runDir, 'screenshots');
-const vsix = join(root, 'dist', 'slice.vsix');
-
 async function main(): Promise<number> {
   const steps = new Steps();
-  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run npm run package first`);
-  const extensionsDir = join(runDir, 'extensions');
-  mkdirSync(shots, { recursive: true });
   const kube = clusterKubeconfigs();
   // The extension reads one kubeconfig file that the scenario rewrites: the extension's file watcher
-  // must pick up every change without a manual refresh.
-  const kubeconfigFile = join(runDir, 'kubeconfig.yaml');
-  let server: CodeServer | undefined;
-  const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'slice-e2e-chromium-')), {
-    executablePath: process.env.SLICE_CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 850 },
-  });
-  const page = browser.pages()[0] ?? (await browser.newPage());
-  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) }).then(() => undefined);
-  const onFail = (name: string) => shot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}`);
+  // must pick up every change without a manual refresh. (It lives in the run dir, which code-server's start wipes: write it after.)
+  const kubeconfigFile = join(scenarioRunDir('e2e'), 'kubeconfig.yaml');
   const namespace = `e2e-shop-${Date.now().toString(36)}`;
   let cleanup: (() => Promise<void>) | undefined;
   let disposeNobody: (() => Promise<void>) | undefined;
   try {
-    // The server must be up before the extension can be installed into its extensions dir.
-    server = await startCodeServer({
-      runDir,
-      extensionsDir,
-      settings: { 'slice.kubeconfig': kubeconfigFile },
-    });
-    let nobodyContext = '';
-    if (kube) {
-      const withNobody = await kubeconfigWithNobody(kube, `e2e-nobody-${Date.now().toString(36)}`);
-      writeFileSync(kubeconfigFile, withNobody.yaml);
-      nobodyContext = withNobody.nobodyContext;
-      disposeNobody = withNobody.dispose;
-    }
-    await steps.step('the .vsix installs into code-server', () => {
-      const out = execFileSync(process.env.SLICE_CODE_SERVER!, ['--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', join(runDir, 'user-data')], { encoding: 'utf8' });
-      if (!/successfully installed/i.test(out)) throw new Error(out);
-      return Promise.resolve();
-    });
-    if (kube) cleanup = await labelledNamespace(kube.admin, namespace);
+    await withWorkbench({ name: 'e2e', settings: { 'slice.kubeconfig': kubeconfigFile } }, async (wb) => {
+      const { page, shot, onFail } = wb;
+      let nobodyContext = '';
+      if (kube) {
+        const withNobody = await kubeconfigWithNobody(kube, `e2e-nobody-${Date.now().toString(36)}`);
+        writeFileSync(kubeconfigFile, withNobody.yaml);
+        nobodyContext = withNobody.nobodyContext;
+        disposeNobody = withNobody.dispose;
+      }
+      await steps.step('the .vsix installs into code-server', () => Promise.resolve(wb.installExtension()));
+      if (kube) cleanup = await labelledNamespace(kube.admin, namespace);
 
-    await steps.step('the workbench opens the sample workspace', async () => {
-      await page.goto(`${server!.url}/?folder=${encodeURIComponent(join(root, 'test', 'workspace'))}`);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'README.md' }).waitFor({ timeout: 60_000 });
-    }, onFail);
-
-    await steps.step('the Slice view container opens from the activity bar', async () => {
-      await page.locator('.activitybar [aria-label^="Slice"]').first().click();
-      await page.locator('.pane-header[aria-label^="Environments"]').waitFor({ state: 'attached', timeout: 30_000 });
-      await page.locator('.part.sidebar .composite.title', { hasText: /Slice/i }).waitFor({ timeout: 30_000 });
-    }, onFail);
-
-    if (kube) {
-      await steps.step('the tree lists the kubeconfig contexts and the selected cluster\'s baseline', async () => {
-        for (const name of kube.contextNames) await row(page, name).waitFor({ timeout: 30_000 });
-        await row(page, namespace).waitFor({ timeout: 30_000 });
-        await row(page, 'checkout-fix').waitFor({ timeout: 30_000 });
-        await shot('01-environments-tree');
+      await steps.step('the workbench opens the sample workspace', async () => {
+        await wb.open(join(root, 'test', 'workspace'));
+        await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'README.md' }).waitFor({ timeout: 60_000 });
       }, onFail);
 
-      await steps.step('Select Cluster offers every context in a QuickPick; an identity without rights is refused clearly', async () => {
-        await runCommand(page, 'Slice: Select Cluster');
-        const picks = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-        await picks.first().waitFor({ timeout: 15_000 });
-        await shot('02-select-cluster');
-        await page.locator('.quick-input-widget input').fill(nobodyContext);
-        await page.keyboard.press('Enter');
-        await page.locator('.welcome-view-content', { hasText: 'may not list namespaces' }).waitFor({ timeout: 30_000 });
-        const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'may not list namespaces' });
+      await steps.step('the Slice view container opens from the activity bar', async () => {
+        await wb.openSliceView();
+        await page.locator('.pane-header[aria-label^="Environments"]').waitFor({ state: 'attached', timeout: 30_000 });
+        await page.locator('.part.sidebar .composite.title', { hasText: /Slice/i }).waitFor({ timeout: 30_000 });
+      }, onFail);
+
+      if (kube) {
+        await steps.step('the tree lists the kubeconfig contexts and the selected cluster\'s baseline', async () => {
+          for (const name of kube.contextNames) await row(page, name).waitFor({ timeout: 30_000 });
+          await row(page, namespace).waitFor({ timeout: 30_000 });
+          await row(page, 'checkout-fix').waitFor({ timeout: 30_000 });
+          await shot('01-environments-tree');
+        }, onFail);
+
+        await steps.step('Select Cluster offers every context in a QuickPick; an identity without rights is refused clearly', async () => {
+          await runCommand(page, 'Slice: Select Cluster');
+          const picks = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+          await picks.first().waitFor({ timeout: 15_000 });
+          await shot('02-select-cluster');
+          await page.locator('.quick-input-widget input').fill(nobodyContext);
+          await page.keyboard.press('Enter');
+          await page.locator('.welcome-view-content', { hasText: 'may not list namespaces' }).waitFor({ timeout: 30_000 });
+          const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'may not list namespaces' });
+          await toast.waitFor({ timeout: 15_000 });
+          const text = await toast.innerText();
+          if (/\bat\s+\S+\s+\(/.test(text)) throw new Error(`the notification shows a stack trace: ${text}`);
+          await page.waitForTimeout(500);
+          await shot('03-forbidden-cluster');
+        }, onFail);
+
+        await steps.step('switching back to the admin context shows the environments again', async () => {
+          await runCommand(page, 'Slice: Select Cluster');
+          await page.locator('.quick-input-widget input').fill(kube.contextNames.find((n) => /admin/.test(n))!);
+          await page.keyboard.press('Enter');
+          await row(page, namespace).waitFor({ timeout: 30_000 });
+        }, onFail);
+      } else {
+        steps.skip('the tree lists the kubeconfig contexts and the selected cluster\'s baseline', 'no local cluster (npm run cluster:up)');
+      }
+
+      await steps.step('an unreachable cluster shows its welcome view with Retry, and a clear message', async () => {
+        writeFileSync(kubeconfigFile, ['apiVersion: v1', 'kind: Config', 'current-context: offline', 'clusters:', '- name: offline', '  cluster:', '    server: https://127.0.0.1:9', 'users:', '- name: me', '  user:', '    token: x', 'contexts:', '- name: offline', '  context:', '    cluster: offline', '    user: me', ''].join('\n'));
+        await page.locator('.welcome-view-content', { hasText: 'Cannot reach the cluster' }).waitFor({ timeout: 30_000 });
+        await page.locator('.welcome-view-content .monaco-button', { hasText: 'Retry' }).first().click();
+        // Retry is an explicit action: its failure comes back as a notification that says what happened.
+        const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'the connection was refused' });
         await toast.waitFor({ timeout: 15_000 });
-        const text = await toast.innerText();
-        if (/\bat\s+\S+\s+\(/.test(text)) throw new Error(`the notification shows a stack trace: ${text}`);
-        await page.waitForTimeout(500);
-        await shot('03-forbidden-cluster');
+        await page.waitForTimeout(400);
+        await shot('04-unreachable');
       }, onFail);
 
-      await steps.step('switching back to the admin context shows the environments again', async () => {
-        await runCommand(page, 'Slice: Select Cluster');
-        await page.locator('.quick-input-widget input').fill(kube.contextNames.find((n) => /admin/.test(n))!);
-        await page.keyboard.press('Enter');
-        await row(page, namespace).waitFor({ timeout: 30_000 });
+      await steps.step('no kubeconfig shows its welcome view with Open Settings', async () => {
+        rmSync(kubeconfigFile, { force: true });
+        await page.locator('.welcome-view-content', { hasText: 'No kubeconfig was found' }).waitFor({ timeout: 30_000 });
+        await shot('05-no-kubeconfig');
       }, onFail);
-    } else {
-      steps.skip('the tree lists the kubeconfig contexts and the selected cluster\'s baseline', 'no local cluster (npm run cluster:up)');
-    }
 
-    await steps.step('an unreachable cluster shows its welcome view with Retry, and a clear message', async () => {
-      writeFileSync(kubeconfigFile, ['apiVersion: v1', 'kind: Config', 'current-context: offline', 'clusters:', '- name: offline', '  cluster:', '    server: https://127.0.0.1:9', 'users:', '- name: me', '  user:', '    token: x', 'contexts:', '- name: offline', '  context:', '    cluster: offline', '    user: me', ''].join('\n'));
-      await page.locator('.welcome-view-content', { hasText: 'Cannot reach the cluster' }).waitFor({ timeout: 30_000 });
-      await page.locator('.welcome-view-content .monaco-button', { hasText: 'Retry' }).first().click();
-      // Retry is an explicit action: its failure comes back as a notification that says what happened.
-      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'the connection was refused' });
-      await toast.waitFor({ timeout: 15_000 });
-      await page.waitForTimeout(400);
-      await shot('04-unreachable');
-    }, onFail);
-
-    await steps.step('no kubeconfig shows its welcome view with Open Settings', async () => {
-      rmSync(kubeconfigFile, { force: true });
-      await page.locator('.welcome-view-content', { hasText: 'No kubeconfig was found' }).waitFor({ timeout: 30_000 });
-      await shot('05-no-kubeconfig');
-    }, onFail);
-
-    await steps.step('Show Logs opens the Slice log', async () => {
-      await runCommand(page, 'Slice: Show Logs');
-      await page.locator('.part.panel', { hasText: 'no kubeconfig found' }).waitFor({ timeout: 15_000 });
-      await shot('06-logs');
-    }, onFail);
+      await steps.step('Show Logs opens the Slice log', async () => {
+        await runCommand(page, 'Slice: Show Logs');
+        await page.locator('.part.panel', { hasText: 'no kubeconfig found' }).waitFor({ timeout: 15_000 });
+        await shot('06-logs');
+      }, onFail);
+    });
   } finally {
     await cleanup?.().catch((e: unknown) => console.error(`cleanup: ${String(e)}`));
     await disposeNobody?.().catch((e: unknown) => console.error(`cleanup: ${String(e)}`));
-    await browser.close().catch(() => undefined);
-    await server?.stop();
   }
-  console.log(`screenshots: ${shots}`);
   return steps.summary('e2e');
 }
 
-main().then(
-  (failed) => process.exit(failed > 0 ? 1 : 0),
-  (e: unknown) => {
-    console.error(e);
-    console.log('e2e: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runScenario('e2e', main);

@@ -1,4 +1,4 @@
-import { type Page } from 'playwright-core';
+import { type Locator, type Page } from 'playwright-core';
 
 /** A row of any tree or list in the workbench, by its text. */
 export function row(page: Page, text: string | RegExp) {
@@ -19,3 +19,79 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 export function treeRow(page: Page, text: string | RegExp) {
   return page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
 }
+
+/** Answers the "which slice?" QuickPick (its placeholder says "Which slice do you want to …?"): filters to the slice, then accepts the first match. */
+export async function pickSlice(page: Page, label: string, timeout = 15_000): Promise<void> {
+  const input = page.locator('.quick-input-widget input[placeholder^="Which slice"]');
+  await input.waitFor({ timeout });
+  await input.fill(label, { timeout });
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout });
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Runs a command that asks which slice, and picks one. The QuickPick can open inert (a preview that
+ * just opened takes the focus, a keystroke during its opening is lost; seen in CI): Escape and run the
+ * command again, up to `attempts` times, as a user would.
+ */
+export async function runSliceCommand(page: Page, title: string, label: string, attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, title);
+    if (await pickSlice(page, label, 10_000).then(() => true, () => false)) return;
+    if (attempt >= attempts) throw new Error(`the ${title.replace(/^Slice: /, '')} QuickPick took no input after ${attempts} tries`);
+    await page.keyboard.press('Escape');
+  }
+}
+
+/**
+ * Right-clicks a row and clicks an item of its context menu until `confirmation` shows. A click that
+ * lands while the menu is still opening (or the row re-renders under it) is lost (seen in CI): Escape
+ * and try again, up to `attempts` times, as a user would.
+ */
+export async function contextMenuAction(page: Page, target: Locator, item: string, confirmation: Locator, attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await target.click({ button: 'right' });
+    const action = page.locator('.context-view .action-label', { hasText: item }).first();
+    await action.waitFor({ state: 'visible', timeout: 15_000 });
+    await page.waitForTimeout(200);
+    await action.click({ timeout: 15_000 });
+    if (await confirmation.waitFor({ timeout: 5_000 }).then(() => true, () => false)) return;
+    if (attempt >= attempts) throw new Error(`${item} in the context menu opened no confirmation after ${attempts} tries`);
+    await page.keyboard.press('Escape');
+  }
+}
+
+/** Quick Open (Ctrl+P): filters to a file name and opens the first match. */
+export async function quickOpen(page: Page, name: string, timeout = 45_000): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(name);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout });
+  await page.keyboard.press('Enter');
+}
+
+/** Go to Line/Column… in the active editor (which scrolls the line into view). */
+export async function goToLine(page: Page, line: number): Promise<void> {
+  await runCommand(page, 'Go to Line/Column...');
+  const input = page.locator('.quick-input-widget input');
+  await page.waitForTimeout(200);
+  await input.pressSequentially(String(line));
+  await input.press('Enter');
+  await page.waitForTimeout(400);
+}
+
+/** The `after` texts of the visible editor lines (end-of-line decorations: VS Code renders them as CSS ::after content). */
+export function afterTexts(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(AFTER_TEXTS);
+}
+
+/** Runs in the page. */
+const AFTER_TEXTS = `(() => {
+  const out = [];
+  for (const el of document.querySelectorAll('.monaco-editor .view-line span')) {
+    const c = getComputedStyle(el, '::after').content;
+    if (c && c !== 'none' && c !== 'normal' && c !== '""') out.push(c);
+  }
+  return out;
+})()`;
