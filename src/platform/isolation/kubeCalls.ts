@@ -1,6 +1,10 @@
 /** Small Kubernetes helpers for the isolation checks: access reviews, outcomes of writes, exec. */
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
+import { apiMessage, statusCodeOf } from '../../core/cluster/apiErrors';
+
+/** The API server's message of a failed call (runner.ts reads it from here). */
+export { apiMessage };
 
 export interface Access {
   readonly verb: string;
@@ -30,27 +34,6 @@ export async function allowedAccesses(kc: k8s.KubeConfig, accesses: readonly Acc
   return results.filter((a): a is Access => a !== undefined);
 }
 
-export function statusCode(e: unknown): number | undefined {
-  const err = e as { code?: unknown; statusCode?: unknown } | undefined;
-  for (const c of [err?.code, err?.statusCode]) if (typeof c === 'number') return c;
-  return undefined;
-}
-
-export function apiMessage(e: unknown): string {
-  const body = (e as { body?: unknown } | undefined)?.body;
-  let parsed: unknown = body;
-  if (typeof body === 'string') {
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      parsed = undefined;
-    }
-  }
-  const msg = (parsed as { message?: unknown } | undefined)?.message;
-  if (typeof msg === 'string' && msg) return msg;
-  return e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e);
-}
-
 export type Outcome = { readonly accepted: true } | { readonly accepted: false; readonly code: number | undefined; readonly message: string };
 
 /** Runs a write that should be refused; 403/422 (and 409 for the quota) are refusals. */
@@ -59,7 +42,7 @@ export async function attempt(fn: () => Promise<unknown>): Promise<Outcome> {
     await fn();
     return { accepted: true };
   } catch (e) {
-    const code = statusCode(e);
+    const code = statusCodeOf(e);
     if (code === undefined || code >= 500) throw e;
     return { accepted: false, code, message: apiMessage(e) };
   }
