@@ -31,6 +31,8 @@ const common = {
 
 const bundles = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  // The OTLP decode worker the extension starts (worker_threads): decoding off the extension host's event loop.
+  { ...common, entryPoints: { telemetryWorker: 'src/platform/telemetry/decodeWorker.ts' }, outdir: 'dist' },
   // The agent runs with the Node of the sidecar image; it bundles its own dependencies (ws).
   { ...common, entryPoints: { agent: 'src/agent/main.ts' }, outdir: 'dist', external: ['bufferutil', 'utf-8-validate'] },
   // The slice controller runs in the cluster with the node runtime image; it bundles client-node.

@@ -14,21 +14,21 @@ import {
   type WorkspaceLocation,
   Locator,
   PathMapper,
+  type RejectReason,
   RejectionCounter,
   SEVERITY_ERROR,
   SOURCE_BASELINE,
   SOURCE_SLICE,
   STATUS_ERROR,
   TelemetryAggregator,
-  decodeLogsJson,
-  decodeLogsProto,
-  decodeTracesJson,
-  decodeTracesProto,
   parseLogLine,
   parseStack,
   runtimeOfLanguage,
 } from '../../core/telemetry';
 import { TraceStore } from '../../core/telemetry/traceStore';
+import { type DecodeAnswer } from '../../platform/telemetry/decodeJob';
+import { InlineDecoder, type OtlpDecoder } from '../../platform/telemetry/otlpDecoder';
+import { unpackSpans } from '../../platform/telemetry/spanColumns';
 import { contentHash } from './hash';
 import { RecentErrors } from './recentErrors';
 import { type TelemetrySourceSetting, telemetrySettings } from './telemetrySettings';
@@ -93,6 +93,8 @@ export class TelemetryService implements IDisposable {
   constructor(
     private readonly logger: ILogger,
     mappings: readonly PathMappingEntry[] = [],
+    /** Decodes OTLP payloads (a worker thread in the extension; in-thread by default). */
+    private readonly decoder: OtlpDecoder = new InlineDecoder(),
   ) {
     this.mappingEntries = mappings;
     this.mapper = new PathMapper(mappings);
@@ -188,9 +190,13 @@ export class TelemetryService implements IDisposable {
     this.viewCache.delete(file);
   }
 
-  /** Queues a payload; resolves once it is decoded and aggregated. */
+  /**
+   * Queues a payload; resolves once it is decoded and aggregated. Decoding starts at once (in the
+   * decoder's worker, beside the aggregation of earlier payloads); aggregation keeps arrival order.
+   */
   ingest(payload: IngestPayload): Promise<IngestResult> {
-    const run = this.queue.then(() => this.process(payload));
+    const decoded = this.decoder.decode({ kind: payload.kind, encoding: payload.encoding, body: payload.body, source: sourceTag(payload.source) });
+    const run = this.queue.then(() => decoded.then((answer) => this.process(answer)));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -265,28 +271,27 @@ export class TelemetryService implements IDisposable {
     return this.locator.resolveCode(code);
   }
 
-  private async process(p: IngestPayload): Promise<IngestResult> {
-    const options = { source: sourceTag(p.source), counter: this.rejections };
-    const bytes = () => (typeof p.body === 'string' ? new TextEncoder().encode(p.body) : p.body);
-    if (p.kind === 'traces') {
-      const r = p.encoding === 'json' ? decodeTracesJson(p.body, options) : decodeTracesProto(bytes(), options);
-      if (!r.ok) return { spans: 0, logs: 0, rejected: `${r.error.reason}: ${r.error.detail}` };
-      await this.ensureVersions(r.value.map((s) => s.code?.file));
-      await this.inSlices(r.value, (chunk) => {
+  private async process(answer: DecodeAnswer): Promise<IngestResult> {
+    if (answer.kind === 'failed') return { spans: 0, logs: 0, rejected: answer.detail };
+    for (const [reason, n] of Object.entries(answer.counts) as [RejectReason, number][]) this.rejections.add(reason, n);
+    if (answer.kind === 'rejected') return { spans: 0, logs: 0, rejected: `${answer.rejection.reason}: ${answer.rejection.detail}` };
+    if (answer.kind === 'traces') {
+      const spans = unpackSpans(answer.spans);
+      await this.ensureVersions(spans.map((s) => s.code?.file));
+      await this.inSlices(spans, (chunk) => {
         this.aggregatorInstance.addSpans(chunk);
         this.traces.add(chunk);
         this.noteSpanErrors(chunk);
       });
-      return { spans: r.value.length, logs: 0 };
+      return { spans: spans.length, logs: 0 };
     }
-    const r = p.encoding === 'json' ? decodeLogsJson(p.body, options) : decodeLogsProto(bytes(), options);
-    if (!r.ok) return { spans: 0, logs: 0, rejected: `${r.error.reason}: ${r.error.detail}` };
-    await this.ensureVersions(r.value.map((l) => l.code?.file));
-    await this.inSlices(r.value, (chunk) => {
+    const logs = answer.logs;
+    await this.ensureVersions(logs.map((l) => l.code?.file));
+    await this.inSlices(logs, (chunk) => {
       this.aggregatorInstance.addLogs(chunk);
       this.noteLogErrors(chunk);
     });
-    return { spans: 0, logs: r.value.length };
+    return { spans: 0, logs: logs.length };
   }
 
   /**
@@ -372,6 +377,7 @@ export class TelemetryService implements IDisposable {
   }
 
   dispose(): void {
+    this.decoder.dispose();
     this.aggregatorInstance.dispose();
     this.store.dispose();
   }

@@ -1,0 +1,114 @@
+/**
+ * Decodes OTLP payloads off the caller's thread: a `worker_threads` worker runs the pure core
+ * decoders (JSON.parse and protobuf included) and answers in the compact transfer form, so the
+ * extension host's event loop only unpacks and aggregates. The worker starts on the first payload,
+ * answers in order, and does not keep the process alive. When it cannot start, the payloads are
+ * decoded in-thread (and the reason logged once); when it dies, the payloads it held are answered
+ * as rejected and the next payload starts a new worker (after three deaths, in-thread for good).
+ */
+import { Worker } from 'node:worker_threads';
+import { type IDisposable } from '../../core/base/disposable';
+import { type ILogger } from '../../core/base/logger';
+import { type DecodeAnswer, type DecodeJob, type WorkerRequest, type WorkerResponse, runDecodeJob } from './decodeJob';
+
+/** Decodes OTLP payloads; answers resolve in the order the payloads were given. */
+export interface OtlpDecoder extends IDisposable {
+  decode(job: DecodeJob): Promise<DecodeAnswer>;
+}
+
+/** Decodes in the calling thread (tests, and the fallback of {@link WorkerDecoder}). */
+export class InlineDecoder implements OtlpDecoder {
+  decode(job: DecodeJob): Promise<DecodeAnswer> {
+    return Promise.resolve(runDecodeJob(job));
+  }
+  dispose(): void {}
+}
+
+interface Pending {
+  readonly resolve: (a: DecodeAnswer) => void;
+}
+
+const MAX_RESTARTS = 3;
+
+/** A body the worker gets a copy of: only the bytes of the view (a Buffer may be a view into a larger pooled buffer). */
+function ownBytes(b: Uint8Array | string): Uint8Array | string {
+  return typeof b === 'string' || (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) ? b : new Uint8Array(b);
+}
+
+/** Decodes in a worker thread running `script` (the bundled decodeWorker). */
+export class WorkerDecoder implements OtlpDecoder {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private deaths = 0;
+  private inline = false;
+  private disposed = false;
+
+  constructor(
+    private readonly script: string,
+    private readonly logger: ILogger,
+  ) {}
+
+  /** True while a worker thread is running (tests). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  decode(job: DecodeJob): Promise<DecodeAnswer> {
+    const w = this.disposed || this.inline ? undefined : this.start();
+    if (!w) return Promise.resolve(runDecodeJob(job));
+    const id = this.nextId++;
+    return new Promise<DecodeAnswer>((resolve) => {
+      this.pending.set(id, { resolve });
+      const request: WorkerRequest = { id, job: { ...job, body: ownBytes(job.body) } };
+      w.postMessage(request);
+    });
+  }
+
+  private start(): Worker | undefined {
+    if (this.worker) return this.worker;
+    let w: Worker;
+    try {
+      w = new Worker(this.script, { name: 'slice-otlp-decode' });
+    } catch (e) {
+      this.inline = true;
+      this.logger.warn(`telemetry: the decode worker did not start (${e instanceof Error ? e.message : String(e)}); decoding on the main thread`);
+      return undefined;
+    }
+    w.unref();
+    w.on('message', (m: WorkerResponse) => this.answer(m));
+    w.on('error', (e) => this.died(w, e.message));
+    w.on('exit', (code) => this.died(w, `exit code ${code}`));
+    this.worker = w;
+    return w;
+  }
+
+  private answer(m: WorkerResponse): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    p.resolve('answer' in m ? m.answer : { kind: 'failed', detail: `the decoder failed: ${m.error}` });
+  }
+
+  private died(w: Worker, why: string): void {
+    if (this.worker !== w) return;
+    this.worker = undefined;
+    if (this.disposed) return;
+    this.deaths++;
+    if (this.deaths >= MAX_RESTARTS) this.inline = true;
+    this.logger.warn(`telemetry: the decode worker stopped (${why}); ${this.pending.size} payload(s) lost; ${this.inline ? 'decoding on the main thread from now on' : 'a new one starts with the next payload'}`);
+    const lost = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of lost) p.resolve({ kind: 'failed', detail: `the decode worker stopped (${why}) while decoding it` });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) void w.terminate();
+    const lost = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of lost) p.resolve({ kind: 'failed', detail: 'telemetry stopped before the payload was decoded' });
+  }
+}
