@@ -1,39 +1,14 @@
 import { request as httpRequest } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
-import { AppsV1Api, CoreV1Api, PortForward, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, PortForward } from '@kubernetes/client-node';
 import { type KubeContext } from '../../core/cluster/environments';
-import { AGENT_CONTAINER } from '../../core/slice/fork';
-import { LABEL_FORK } from '../../core/slice/manifests';
+import { type PodInfo, type WorkloadSummary } from '../../core/cluster/workloadSummary';
 import { type KubeClients } from './kubeClients';
+import { toPod, toWorkload } from './workloadObjects';
 import { withSignal } from './requestOptions';
 
-/** A Deployment, reduced to what the Environments tree shows. */
-export interface WorkloadSummary {
-  readonly name: string;
-  readonly namespace: string;
-  readonly replicas: number;
-  readonly ready: number;
-  /** The baseline workload this one forks (label slice.dev/fork), when it is a fork. */
-  readonly forkOf: string | undefined;
-  /** The first port of the application container (not the Slice agent's). */
-  readonly port: number | undefined;
-  readonly image: string | undefined;
-  readonly selector: Readonly<Record<string, string>>;
-  /** Why it is not available, from its conditions, when it is not. */
-  readonly problem: string | undefined;
-}
-
-export interface PodInfo {
-  readonly name: string;
-  readonly phase: string;
-  readonly ready: boolean;
-  readonly restarts: number;
-  readonly labels: Readonly<Record<string, string>>;
-  /** The application containers (the Slice agent last). */
-  readonly containers: readonly string[];
-  readonly reason: string | undefined;
-  readonly startedAt: Date | undefined;
-}
+// The tree's view of Deployments and pods lives in src/core (pure, unit-tested); re-exported for the tree.
+export { type PodInfo, type WorkloadSummary, podsOf } from '../../core/cluster/workloadSummary';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -118,44 +93,4 @@ function closeQuietly(ws: unknown): void {
   } catch {
     // already closed
   }
-}
-
-export function toWorkload(d: V1Deployment, namespace: string): WorkloadSummary {
-  const containers = d.spec?.template.spec?.containers ?? [];
-  const app = containers.find((c) => c.name !== AGENT_CONTAINER) ?? containers[0];
-  const notAvailable = (d.status?.conditions ?? []).find((c) => (c.type === 'Available' || c.type === 'Progressing') && c.status === 'False');
-  return {
-    name: d.metadata?.name ?? '',
-    namespace,
-    replicas: d.spec?.replicas ?? 1,
-    ready: d.status?.readyReplicas ?? 0,
-    forkOf: d.metadata?.labels?.[LABEL_FORK],
-    port: app?.ports?.[0]?.containerPort,
-    image: app?.image,
-    selector: d.spec?.selector.matchLabels ?? {},
-    problem: notAvailable ? (notAvailable.message ?? notAvailable.reason) : undefined,
-  };
-}
-
-export function toPod(p: V1Pod): PodInfo {
-  const statuses = p.status?.containerStatuses ?? [];
-  const waiting = [...(p.status?.initContainerStatuses ?? []), ...statuses].map((c) => c.state?.waiting ?? (c.state?.terminated && c.state.terminated.exitCode !== 0 ? c.state.terminated : undefined)).find((w) => w?.reason);
-  const names = (p.spec?.containers ?? []).map((c) => c.name);
-  return {
-    name: p.metadata?.name ?? '',
-    phase: p.metadata?.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Unknown'),
-    ready: statuses.length > 0 && statuses.every((c) => c.ready),
-    restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
-    labels: p.metadata?.labels ?? {},
-    containers: [...names.filter((n) => n !== AGENT_CONTAINER), ...names.filter((n) => n === AGENT_CONTAINER)],
-    reason: waiting ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : undefined,
-    startedAt: p.status?.startTime ? new Date(p.status.startTime) : undefined,
-  };
-}
-
-/** The pods a Deployment's selector picks. */
-export function podsOf(workload: WorkloadSummary, pods: readonly PodInfo[]): PodInfo[] {
-  const sel = Object.entries(workload.selector);
-  if (sel.length === 0) return [];
-  return pods.filter((p) => sel.every(([k, v]) => p.labels[k] === v));
 }

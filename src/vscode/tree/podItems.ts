@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { formatDuration } from '../../core/cluster/environments';
-import { type PodInfo } from '../../platform/kube/workloads';
+import { type PodInfo } from '../../core/cluster/workloadSummary';
 
 /** A pod row: phase, readiness, restarts, age; contextValue `slice.pod` (Show Pod Logs). */
 export function podItem(pod: PodInfo, now: Date): vscode.TreeItem {

@@ -3,7 +3,9 @@ import { CancelledError, UserError } from '../../core/base/errors';
 import { type ILogger } from '../../core/base/logger';
 import { type KubeContext, type SliceEnvironment } from '../../core/cluster/environments';
 import { type EnvironmentsModel } from '../../core/cluster/environmentsModel';
-import { type PodInfo, type WorkloadClient, podsOf } from '../../platform/kube/workloads';
+import { parseRequest } from '../../core/cluster/requestLine';
+import { type PodInfo, podsOf } from '../../core/cluster/workloadSummary';
+import { type WorkloadClient } from '../../platform/kube/workloads';
 import { type CommandRegistry, Commands } from '../commandRegistry';
 import { type EnvironmentsNode } from '../environmentsTree';
 import { pickSlice } from '../slicePicker';
@@ -63,11 +65,15 @@ export function registerWorkloadCommands(registry: CommandRegistry, model: Envir
             title: `Slice: Send Request to ${target.workload}`,
             prompt: `Method, path and optional JSON body, sent to ${target.pod.name}:${port} through a port-forward`,
             value: lastRequest,
-            validateInput: (v) => (parseRequest(v) ? undefined : 'Write e.g. GET /orders or POST /orders {"item":"book"}'),
+            validateInput: (v) => {
+              const parsed = parseRequest(v);
+              return parsed.ok ? undefined : parsed.error;
+            },
           });
     if (line === undefined) throw new CancelledError();
-    const req = parseRequest(line);
-    if (!req) throw new UserError(`"${line}" is not a request: write e.g. GET /orders or POST /orders {"item":"book"}.`);
+    const parsed = parseRequest(line);
+    if (!parsed.ok) throw new UserError(`"${line}" is not a request. ${parsed.error}`);
+    const req = parsed.value;
     lastRequest = line;
     logger.info(`request ${req.method} ${req.path} → ${target.namespace}/${target.pod.name}:${port}`);
     const answer = await vscode.window
@@ -86,14 +92,6 @@ export function registerWorkloadCommands(registry: CommandRegistry, model: Envir
     else void vscode.window.showInformationMessage(summary);
     return answer;
   });
-}
-
-/** "GET /x", "/x", "POST /x {...}" → its parts. */
-export function parseRequest(line: string): { method: string; path: string; body: string | undefined } | undefined {
-  const m = /^\s*(?:(GET|POST|PUT|PATCH|DELETE|HEAD)\s+)?(\/\S*)\s*(.*)$/i.exec(line);
-  if (!m) return undefined;
-  const body = m[3]?.trim() || undefined;
-  return { method: (m[1] ?? (body ? 'POST' : 'GET')).toUpperCase(), path: m[2]!, body };
 }
 
 function forkNode(node: unknown): Extract<EnvironmentsNode, { kind: 'fork' }> {
