@@ -36,6 +36,16 @@ export function clusterKubeconfigs(): ClusterKubeconfigs | undefined {
   return { admin, all, contextNames };
 }
 
+/** The local cluster's admin and alice (a developer), as client configs. */
+export function adminAndAlice(kube: ClusterKubeconfigs): { admin: KubeConfig; alice: KubeConfig } {
+  const [admin, alice] = [kube.admin, kube.all[1]!].map((file) => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(file);
+    return kc;
+  });
+  return { admin: admin!, alice: alice! };
+}
+
 /** Creates a baseline namespace and a slice of it owned by alice; returns their cleanup. */
 export async function labelledNamespace(adminKubeconfig: string, name: string): Promise<() => Promise<void>> {
   const kc = new KubeConfig();

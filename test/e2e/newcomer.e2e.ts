@@ -1,12 +1,12 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { type Locator, type Page } from 'playwright-core';
 import { type KubeContext } from '../../src/core/cluster/environments';
 import { KubeClients } from '../../src/platform/kube/kubeClients';
 import { WorkloadClient, podsOf } from '../../src/platform/kube/workloads';
-import { clusterKubeconfigs, removeSlice } from './cluster';
+import { adminAndAlice, clusterKubeconfigs, removeSlice } from './cluster';
 import { Steps, type Workbench, repoRoot as root, runScenario, withWorkbench } from './harness';
 import { afterTexts, goToLine, quickOpen, runCommand, runSliceCommand, treeRow as row } from './workbenchHelpers';
 
@@ -26,10 +26,7 @@ async function main(): Promise<number> {
     steps.skip('the newcomer scenario', 'no local cluster (npm run cluster:up)');
     return steps.summary('e2e-newcomer');
   }
-  const admin = new KubeConfig();
-  admin.loadFromFile(kube.admin);
-  const alice = new KubeConfig();
-  alice.loadFromFile(kube.all[1]!);
+  const { admin, alice } = adminAndAlice(kube);
   const crd = await admin.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: 'slice.dev', version: 'v1alpha1', plural: 'slices' }).then(() => true, () => false);
   if (!crd) {
     steps.skip('the newcomer scenario', 'the Slice platform bundle is not installed (npm run platform:install)');
@@ -211,6 +208,10 @@ async function sendRequest(wb: Workbench, sliceName: string, marker: string): Pr
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15_000 });
   for (let i = 0; i < 100 && !/^(GET|POST|PUT|PATCH|DELETE|HEAD)?\s*\//i.test(await input.inputValue()); i++) await page.waitForTimeout(100);
+  // A request line with a typo is refused in the box, saying what is wrong and what to write.
+  await input.fill('FETCH /orders/999999');
+  await page.locator('.quick-input-widget .quick-input-message', { hasText: 'FETCH is not a method Send Request knows' }).waitFor({ timeout: 15_000 });
+  await wb.shot('n4a-request-line-refused');
   await input.fill('GET /orders/999999');
   await page.keyboard.press('Enter');
   await page.locator('.notifications-toasts', { hasText: /orders: GET \/orders\/999999 → 404 in \d+ ms/ }).waitFor({ timeout: 60_000 });

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { createNodeBaseline } from '../support/baseline';
-import { clusterKubeconfigs, removeSlice } from './cluster';
+import { adminAndAlice, clusterKubeconfigs, removeSlice } from './cluster';
 import { Steps, runScenario, withWorkbench } from './harness';
 import { runCommand, runSliceCommand, treeRow as row } from './workbenchHelpers';
 
@@ -19,10 +19,7 @@ async function main(): Promise<number> {
     steps.skip('slices in the workbench', 'no local cluster (npm run cluster:up)');
     return steps.summary('e2e-slices');
   }
-  const admin = new KubeConfig();
-  admin.loadFromFile(kube.admin);
-  const alice = new KubeConfig();
-  alice.loadFromFile(kube.all[1]!);
+  const { admin, alice } = adminAndAlice(kube);
   const probe = await alice.makeApiClient(CoreV1Api).listNamespace().then(() => true, () => false);
   if (!probe) {
     steps.skip('slices in the workbench', 'the Slice platform bundle is not installed (npm run platform:install)');

@@ -109,11 +109,16 @@ function webview(page: Page): FrameLocator {
 }
 
 async function importFile(page: Page, file: string): Promise<void> {
-  await runCommand(page, 'Slice: Import Telemetry File…');
   // code-server's file dialog is a quick input that navigates as its value changes: enter the
   // folder, then pick the file from its list and accept.
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
+  // The command can be lost while the palette's list still renders (seen once: no dialog in 10 s): run it again, as a user would.
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'Slice: Import Telemetry File…');
+    if (await input.waitFor({ timeout: 10_000 }).then(() => true, () => false)) break;
+    if (attempt === 3) throw new Error('Slice: Import Telemetry File… opened no file dialog after 3 tries');
+    console.log('    (Import Telemetry File… opened no file dialog: trying again)');
+  }
   await page.waitForTimeout(500);
   const slash = file.lastIndexOf('/');
   const name = file.slice(slash + 1);

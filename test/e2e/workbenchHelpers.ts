@@ -39,6 +39,7 @@ export async function runSliceCommand(page: Page, title: string, label: string, 
     await runCommand(page, title);
     if (await pickSlice(page, label, 10_000).then(() => true, () => false)) return;
     if (attempt >= attempts) throw new Error(`the ${title.replace(/^Slice: /, '')} QuickPick took no input after ${attempts} tries`);
+    console.log(`    (the ${title.replace(/^Slice: /, '')} QuickPick took no input: trying again)`);
     await page.keyboard.press('Escape');
   }
 }
@@ -57,6 +58,7 @@ export async function contextMenuAction(page: Page, target: Locator, item: strin
     await action.click({ timeout: 15_000 });
     if (await confirmation.waitFor({ timeout: 5_000 }).then(() => true, () => false)) return;
     if (attempt >= attempts) throw new Error(`${item} in the context menu opened no confirmation after ${attempts} tries`);
+    console.log(`    (${item} in the context menu opened no confirmation: trying again)`);
     await page.keyboard.press('Escape');
   }
 }

@@ -25,7 +25,7 @@ export function parseRequest(line: string): Result<RequestLine, string> {
   if (!first.startsWith('/')) {
     if (!/^[a-z]+$/i.test(first)) return err(`"${first}" is neither a method nor a path: write e.g. ${REQUEST_EXAMPLE}.`);
     method = first.toUpperCase();
-    if (!(REQUEST_METHODS as readonly string[]).includes(method)) return err(`${first} is not a method Send Request knows: use ${REQUEST_METHODS.join(', ')}, e.g. ${REQUEST_EXAMPLE}.`);
+    if (!(REQUEST_METHODS as readonly string[]).includes(method)) return err(`${first} is not a method Send Request knows: use ${REQUEST_METHODS.slice(0, -1).join(', ')} or ${REQUEST_METHODS.at(-1)}, e.g. ${REQUEST_EXAMPLE}.`);
     if (rest.length === 0) return err(`${method} needs a path: write e.g. ${method} /orders.`);
     afterMethod = text.slice(first.length).trimStart();
     if (!afterMethod.startsWith('/')) return err(`The path must start with /: write ${method} /${rest[0] ?? ''}.`);

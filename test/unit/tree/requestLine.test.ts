@@ -38,7 +38,7 @@ test('an empty line asks for a request, with an example', () => {
 });
 
 test('an unknown method names the methods it knows', () => {
-  assert.equal(problem('FETCH /orders'), 'FETCH is not a method Send Request knows: use GET, POST, PUT, PATCH, DELETE, HEAD, e.g. GET /orders or POST /orders {"item":"book"}.');
+  assert.equal(problem('FETCH /orders'), 'FETCH is not a method Send Request knows: use GET, POST, PUT, PATCH, DELETE or HEAD, e.g. GET /orders or POST /orders {"item":"book"}.');
   assert.match(problem('GETT /orders'), /^GETT is not a method/);
 });
 
