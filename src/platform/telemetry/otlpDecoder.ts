@@ -25,10 +25,17 @@ export class InlineDecoder implements OtlpDecoder {
 }
 
 interface Pending {
+  readonly job: DecodeJob;
   readonly resolve: (a: DecodeAnswer) => void;
 }
 
 const MAX_RESTARTS = 3;
+/**
+ * Payloads handed to the worker at once: enough that it decodes the next while the main thread
+ * aggregates the last, few enough that answers never pile up (a thread drains its whole message
+ * queue in one turn, and a burst of 200 decoded payloads would block it for a second).
+ */
+const IN_FLIGHT = 2;
 
 /** A body the worker gets a copy of: only the bytes of the view (a Buffer may be a view into a larger pooled buffer). */
 function ownBytes(b: Uint8Array | string): Uint8Array | string {
@@ -38,7 +45,10 @@ function ownBytes(b: Uint8Array | string): Uint8Array | string {
 /** Decodes in a worker thread running `script` (the bundled decodeWorker). */
 export class WorkerDecoder implements OtlpDecoder {
   private worker: Worker | undefined;
+  /** Posted to the worker, by id (in posting order). */
   private readonly pending = new Map<number, Pending>();
+  /** Not posted yet. */
+  private readonly waiting: Pending[] = [];
   private nextId = 1;
   private deaths = 0;
   private inline = false;
@@ -55,14 +65,28 @@ export class WorkerDecoder implements OtlpDecoder {
   }
 
   decode(job: DecodeJob): Promise<DecodeAnswer> {
-    const w = this.disposed || this.inline ? undefined : this.start();
-    if (!w) return Promise.resolve(runDecodeJob(job));
-    const id = this.nextId++;
+    if (this.disposed || this.inline) return Promise.resolve(runDecodeJob(job));
     return new Promise<DecodeAnswer>((resolve) => {
-      this.pending.set(id, { resolve });
-      const request: WorkerRequest = { id, job: { ...job, body: ownBytes(job.body) } };
-      w.postMessage(request);
+      this.waiting.push({ job, resolve });
+      this.pump();
     });
+  }
+
+  /** Posts waiting payloads while fewer than {@link IN_FLIGHT} are with the worker. */
+  private pump(): void {
+    while (this.waiting.length > 0 && this.pending.size < IN_FLIGHT) {
+      const w = this.inline ? undefined : this.start();
+      if (!w) {
+        // no worker: what waits is decoded here, in order
+        for (const p of this.waiting.splice(0)) p.resolve(runDecodeJob(p.job));
+        return;
+      }
+      const p = this.waiting.shift()!;
+      const id = this.nextId++;
+      this.pending.set(id, p);
+      const request: WorkerRequest = { id, job: { ...p.job, body: ownBytes(p.job.body) } };
+      w.postMessage(request);
+    }
   }
 
   private start(): Worker | undefined {
@@ -87,6 +111,7 @@ export class WorkerDecoder implements OtlpDecoder {
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
+    this.pump();
     p.resolve('answer' in m ? m.answer : { kind: 'failed', detail: `the decoder failed: ${m.error}` });
   }
 
@@ -100,6 +125,7 @@ export class WorkerDecoder implements OtlpDecoder {
     const lost = [...this.pending.values()];
     this.pending.clear();
     for (const p of lost) p.resolve({ kind: 'failed', detail: `the decode worker stopped (${why}) while decoding it` });
+    this.pump();
   }
 
   dispose(): void {
@@ -107,7 +133,7 @@ export class WorkerDecoder implements OtlpDecoder {
     const w = this.worker;
     this.worker = undefined;
     if (w) void w.terminate();
-    const lost = [...this.pending.values()];
+    const lost = [...this.pending.values(), ...this.waiting.splice(0)];
     this.pending.clear();
     for (const p of lost) p.resolve({ kind: 'failed', detail: 'telemetry stopped before the payload was decoded' });
   }

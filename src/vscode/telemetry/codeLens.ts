@@ -28,7 +28,7 @@ interface CachedLens {
 export class TelemetryCodeLensProvider implements vscode.CodeLensProvider, IDisposable {
   private readonly store = new DisposableStore('telemetry codelens');
   private readonly changed = this.store.add(new vscode.EventEmitter<void>());
-  private readonly refresh = this.store.add(new Throttle(250, () => this.changed.fire()));
+  private readonly refresh = this.store.add(new Throttle(250, () => this.changed.fire(), { busy: () => this.service.busy, ms: 1000 }));
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly lenses = new WeakMap<FunctionStats, CachedLens>();
 

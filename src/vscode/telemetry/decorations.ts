@@ -21,16 +21,20 @@ const after = (color: string, extra: vscode.ThemableDecorationAttachmentRenderOp
   rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
 });
 
+/** Lines above and below the visible ranges that are decorated too (a short scroll shows them at once). */
+const MARGIN = 100;
+
 /**
  * End-of-line text for the last error and the last log line at each line with data, in the
- * visible editors only, re-rendered at most every 100 ms. Stale data is dimmed and says so.
+ * visible editors only and only near their visible ranges (re-rendered when they scroll),
+ * at most every 100 ms (every 500 ms during a burst). Stale data is dimmed and says so.
  */
 export class TelemetryDecorations implements IDisposable {
   private readonly store = new DisposableStore('telemetry decorations');
   private readonly error = this.store.add(vscode.window.createTextEditorDecorationType(after('editorError.foreground')));
   private readonly log = this.store.add(vscode.window.createTextEditorDecorationType(after('editorCodeLens.foreground')));
   private readonly stale = this.store.add(vscode.window.createTextEditorDecorationType(after('editorCodeLens.foreground', { textDecoration: 'none; opacity: 0.45' })));
-  private readonly throttle = this.store.add(new Throttle(100, () => this.render()));
+  private readonly throttle = this.store.add(new Throttle(100, () => this.render(), { busy: () => this.service.busy, ms: 500 }));
   private readonly decorated = new Set<vscode.TextEditor>();
   /** The decorations applied per document URI at the last render (test hook). */
   readonly applied = new Map<string, AppliedDecoration[]>();
@@ -46,6 +50,7 @@ export class TelemetryDecorations implements IDisposable {
       }),
     );
     this.store.add(vscode.window.onDidChangeVisibleTextEditors(() => this.throttle.schedule()));
+    this.store.add(vscode.window.onDidChangeTextEditorVisibleRanges(() => this.throttle.schedule()));
     this.store.add(vscode.workspace.onDidChangeTextDocument((e) => vscode.window.visibleTextEditors.some((v) => v.document === e.document) && this.throttle.schedule()));
     this.throttle.schedule();
   }
@@ -68,7 +73,8 @@ export class TelemetryDecorations implements IDisposable {
     for (const editor of visible) {
       const doc = editor.document;
       if (doc.uri.scheme !== 'file') continue;
-      const views = on ? this.service.views(doc.uri.fsPath, this.hashes.of(doc)) : [];
+      const path = doc.uri.fsPath;
+      const views = on ? this.service.views(path, this.hashes.of(doc)) : [];
       if (views.length === 0 && !this.decorated.has(editor)) continue;
       const errors: vscode.DecorationOptions[] = [];
       const logs: vscode.DecorationOptions[] = [];
@@ -76,9 +82,11 @@ export class TelemetryDecorations implements IDisposable {
       const applied: AppliedDecoration[] = [];
       const taken = new Set<number>();
       const both = views.length > 1;
+      const near = nearVisible(editor);
       for (const view of views) {
         for (const l of view.lines) {
-          const ownError = l.lastError && !this.service.thrownElsewhere(doc.uri.fsPath, l.line, l.lastError) ? l.lastError : undefined;
+          if (!near(l.line)) continue;
+          const ownError = l.lastError && !this.service.thrownElsewhere(path, l.line, l.lastError) ? l.lastError : undefined;
           const item = textOf(l, ownError, both ? `${sourceLabel(view.source)}: ` : '');
           if (!item) continue;
           const line = toVsLine(l.line, doc);
@@ -106,6 +114,13 @@ export class TelemetryDecorations implements IDisposable {
   dispose(): void {
     this.store.dispose();
   }
+}
+
+/** Whether a 1-based line is within {@link MARGIN} lines of the editor's visible ranges. */
+function nearVisible(editor: vscode.TextEditor): (line: number) => boolean {
+  const ranges = editor.visibleRanges.map((r) => [r.start.line + 1 - MARGIN, r.end.line + 1 + MARGIN] as const);
+  if (ranges.length === 0) return () => true;
+  return (line) => ranges.some(([a, b]) => line >= a && line <= b);
 }
 
 /** The line's own error when it is the latest event there, else the last log line. */

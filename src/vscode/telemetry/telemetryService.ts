@@ -78,6 +78,8 @@ export class TelemetryService implements IDisposable {
   private mappingEntries: readonly PathMappingEntry[];
   private aggregatorInstance: TelemetryAggregator;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Payloads queued and not aggregated yet. */
+  private queued = 0;
   private readonly versioned = new Set<string>();
   private readonly existence = new Map<string, boolean>();
   private readonly probing = new Set<string>();
@@ -196,9 +198,15 @@ export class TelemetryService implements IDisposable {
    */
   ingest(payload: IngestPayload): Promise<IngestResult> {
     const decoded = this.decoder.decode({ kind: payload.kind, encoding: payload.encoding, body: payload.body, source: sourceTag(payload.source) });
-    const run = this.queue.then(() => decoded.then((answer) => this.process(answer)));
+    this.queued++;
+    const run = this.queue.then(() => decoded.then((answer) => this.process(answer))).finally(() => this.queued--);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** True while payloads wait to be aggregated (a burst): renderers space their runs further apart. */
+  get busy(): boolean {
+    return this.queued > 1;
   }
 
   /** Resolves when every payload queued so far has been aggregated. */

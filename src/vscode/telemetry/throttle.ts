@@ -1,16 +1,26 @@
 import { type IDisposable } from '../../core/base/disposable';
 
+/** While `busy()` (a burst of telemetry is being ingested), runs are spaced `ms` apart at least. */
+export interface BurstOptions {
+  readonly busy: () => boolean;
+  readonly ms: number;
+}
+
 /**
  * Runs `fn` at most once per `ms`: the first request schedules a run `ms` later, requests in
- * between join it. `flush()` runs a pending request now (tests, benchmarks).
+ * between join it. During a burst (see {@link BurstOptions}) runs are coalesced further: a run due
+ * less than `burst.ms` after the last one waits for the rest. `flush()` runs a pending request now
+ * (tests, benchmarks).
  */
 export class Throttle implements IDisposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private waiters: (() => void)[] = [];
+  private lastRun = -Infinity;
 
   constructor(
     private readonly ms: number,
     private readonly fn: () => void,
+    private readonly burst?: BurstOptions,
   ) {}
 
   get pending(): boolean {
@@ -19,7 +29,13 @@ export class Throttle implements IDisposable {
 
   schedule(): void {
     if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => this.run(), this.ms);
+    this.timer = setTimeout(() => this.due(), this.ms);
+  }
+
+  private due(): void {
+    const wait = this.burst && this.burst.busy() ? this.lastRun + this.burst.ms - performance.now() : 0;
+    if (wait > 1) this.timer = setTimeout(() => this.due(), wait);
+    else this.run();
   }
 
   /** Resolves after the next run (at once when nothing is pending). */
@@ -37,6 +53,7 @@ export class Throttle implements IDisposable {
     this.timer = undefined;
     const waiters = this.waiters;
     this.waiters = [];
+    this.lastRun = performance.now();
     try {
       this.fn();
     } finally {

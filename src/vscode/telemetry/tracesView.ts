@@ -22,7 +22,7 @@ const GROUPS: Node[] = [
 export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
   private readonly store = new DisposableStore('traces view');
   private readonly changed = this.store.add(new vscode.EventEmitter<Node | undefined>());
-  private readonly throttle = this.store.add(new Throttle(500, () => this.changed.fire(undefined)));
+  private readonly throttle = this.store.add(new Throttle(500, () => this.changed.fire(undefined), { busy: () => this.service.busy, ms: 1000 }));
   readonly onDidChangeTreeData = this.changed.event;
   readonly treeView: vscode.TreeView<Node>;
 

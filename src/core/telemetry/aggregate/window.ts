@@ -3,11 +3,12 @@
  * each with its own DDSketch (1% relative accuracy, bin count capped), merged on query.
  */
 import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
+import { unionQuantiles } from './quantiles';
 
 /** The relative accuracy of the latency quantiles. */
 export const RELATIVE_ACCURACY = 0.01;
 /** Most bins per sketch: 1% accuracy over 1 µs .. 1 h needs ~1,100; the lowest collapse beyond. */
-const BIN_LIMIT = 1024;
+export const BIN_LIMIT = 1024;
 /** Durations below this (ms) count as this: the sketch's range starts at 1 µs. */
 const MIN_MS = 0.001;
 
@@ -18,6 +19,18 @@ interface Bucket {
   calls: number;
   errors: number;
   sketch: LogCollapsingLowestDenseDDSketch | undefined;
+}
+
+/** A new sketch of the window's accuracy and bin limit. */
+export function newSketch(): LogCollapsingLowestDenseDDSketch {
+  return new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
+}
+
+/** The sketches merged into a new one, in order (what the window answered before quantiles.ts). */
+export function mergeAll(sketches: readonly LogCollapsingLowestDenseDDSketch[]): LogCollapsingLowestDenseDDSketch {
+  const merged = newSketch();
+  for (const s of sketches) merged.merge(s);
+  return merged;
 }
 
 /** Summary of a window. Quantiles are NaN when no duration was recorded. */
@@ -55,7 +68,7 @@ export class WindowedStats {
     b.calls++;
     if (error) b.errors++;
     if (durationMs >= 0) {
-      b.sketch ??= new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
+      b.sketch ??= newSketch();
       b.sketch.accept(durationMs < MIN_MS ? MIN_MS : durationMs);
     }
   }
@@ -65,30 +78,19 @@ export class WindowedStats {
     this.bucket(minute).errors++;
   }
 
-  /** The summary of the minutes (`minute - minutes`, `minute`]. */
+  /** The summary of the minutes (`minute - minutes`, `minute`]: quantiles of the union of their sketches, in one walk (see quantiles.ts). */
   summary(minute: number): WindowSummary {
     let calls = 0;
     let errors = 0;
-    let merged: LogCollapsingLowestDenseDDSketch | undefined;
-    let single: LogCollapsingLowestDenseDDSketch | undefined;
+    const sketches: LogCollapsingLowestDenseDDSketch[] = [];
     for (const b of this.buckets) {
       if (b.minute < 0 || b.minute > minute || b.minute <= minute - this.buckets.length) continue;
       calls += b.calls;
       errors += b.errors;
-      if (b.sketch && b.sketch.count > 0) {
-        if (!single) single = b.sketch;
-        else {
-          if (!merged) {
-            merged = new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
-            merged.merge(single);
-          }
-          merged.merge(b.sketch);
-        }
-      }
+      if (b.sketch && b.sketch.count > 0) sketches.push(b.sketch);
     }
-    const s = merged ?? single;
-    if (!s) return { calls, errors, p50: NaN, p95: NaN, p99: NaN, maxMs: NaN };
-    return { calls, errors, p50: s.getValueAtQuantile(0.5), p95: s.getValueAtQuantile(0.95), p99: s.getValueAtQuantile(0.99), maxMs: s.max };
+    if (sketches.length === 0) return { calls, errors, p50: NaN, p95: NaN, p99: NaN, maxMs: NaN };
+    return { calls, errors, ...unionQuantiles(sketches, BIN_LIMIT, () => mergeAll(sketches)) };
   }
 
   /** Drops everything recorded. */

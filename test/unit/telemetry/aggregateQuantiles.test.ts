@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { unionQuantiles } from '../../../src/core/telemetry/aggregate/quantiles';
+import { BIN_LIMIT, WindowedStats, mergeAll, newSketch } from '../../../src/core/telemetry/aggregate/window';
+
+/** The window's summary walks its minute sketches once instead of merging them: the answers must be the merged sketch's, exactly. */
+
+/** A deterministic pseudo-random sequence (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const merged = (values: number[][]) => {
+  const sketches = values.map((vs) => {
+    const s = newSketch();
+    for (const v of vs) s.accept(v);
+    return s;
+  });
+  const m = mergeAll(sketches);
+  return { sketches, expected: { p50: m.getValueAtQuantile(0.5), p95: m.getValueAtQuantile(0.95), p99: m.getValueAtQuantile(0.99), maxMs: m.max } };
+};
+
+test('union quantiles: equal to merging the sketches, for 1 to 5 sketches of random latencies', () => {
+  const rnd = random(42);
+  for (let round = 0; round < 200; round++) {
+    const k = 1 + (round % 5);
+    const values = Array.from({ length: k }, () => Array.from({ length: 1 + Math.floor(rnd() * 300) }, () => 0.05 + Math.exp(rnd() * 9)));
+    const { sketches, expected } = merged(values);
+    assert.deepStrictEqual(unionQuantiles(sketches, BIN_LIMIT, () => mergeAll(sketches)), expected, `round ${round}`);
+  }
+});
+
+test('union quantiles: ties, one value, and sketches with disjoint ranges', () => {
+  const cases = [[[5]], [[5, 5, 5], [5]], [[0.01, 0.02], [5000, 6000]], [[1], [], [2]].filter((v) => v.length > 0), [[3, 3, 3, 3, 100]]];
+  for (const values of cases) {
+    const { sketches, expected } = merged(values);
+    assert.deepStrictEqual(unionQuantiles(sketches, BIN_LIMIT, () => mergeAll(sketches)), expected, JSON.stringify(values));
+  }
+});
+
+test('union quantiles: keys wider than the bin limit and zero or negative values go through a real merge (same answer)', () => {
+  const wide = [[0.001, 0.002, 0.5], [3_600_000, 1_000_000, 2]];
+  const withZero = [[0, 0, 4, 8], [16]];
+  const negative = [[-3, 4], [5]];
+  for (const values of [wide, withZero, negative]) {
+    const { sketches, expected } = merged(values);
+    let mergedCalls = 0;
+    const got = unionQuantiles(sketches, BIN_LIMIT, () => (mergedCalls++, mergeAll(sketches)));
+    assert.deepStrictEqual(got, expected, JSON.stringify(values));
+    assert.equal(mergedCalls, 1, 'fell back to a merge');
+  }
+});
+
+test('windowed stats: the summary over sliding minutes is the merged sketch of the minutes in the window', () => {
+  const rnd = random(7);
+  const w = new WindowedStats(5);
+  const perMinute = new Map<number, number[]>();
+  for (let minute = 100; minute < 112; minute++) {
+    const vs = Array.from({ length: 20 + Math.floor(rnd() * 50) }, () => Math.exp(rnd() * 8));
+    perMinute.set(minute, vs);
+    for (const v of vs) w.record(minute, v, rnd() < 0.1);
+    const inWindow = [...perMinute].filter(([m]) => m > minute - 5).map(([, vs]) => vs);
+    const { expected } = merged(inWindow);
+    const s = w.summary(minute);
+    assert.deepStrictEqual({ p50: s.p50, p95: s.p95, p99: s.p99, maxMs: s.maxMs }, expected, `minute ${minute}`);
+    assert.equal(s.calls, inWindow.reduce((n, vs) => n + vs.length, 0));
+  }
+  assert.ok(Number.isNaN(w.summary(200).p95), 'nothing in the window');
+});
