@@ -6,7 +6,7 @@
  *   node --expose-gc out/bench/telemetry/run.js     (re-executes itself with --expose-gc when needed)
  */
 import { execFileSync } from 'node:child_process';
-import { decodeTracesJson } from '../../src/core/telemetry/otlp/decodeJson';
+import { decodeTracesJson, decodeTracesJsonScan } from '../../src/core/telemetry/otlp/decodeJson';
 import { decodeTracesProto } from '../../src/core/telemetry/otlp/decodeProto';
 import { TelemetryAggregator } from '../../src/core/telemetry/aggregate/aggregator';
 import { Locator } from '../../src/core/telemetry/locate';
@@ -97,6 +97,13 @@ function main(): void {
         if (r.ok) sink += r.value.length;
       },
     },
+    jsonScanOnly: {
+      n: json.length,
+      step: (i) => {
+        const r = decodeTracesJsonScan(json[i]!, { source: 'slice', counter });
+        if (r.ok) sink += r.value.length;
+      },
+    },
     protoOnly: {
       n: proto.length,
       step: (i) => {
@@ -105,7 +112,7 @@ function main(): void {
       },
     },
   });
-  const { floor, json: jsonRate, proto: protoRate, jsonOnly, protoOnly } = rates as Record<'floor' | 'json' | 'proto' | 'jsonOnly' | 'protoOnly', number>;
+  const { floor, json: jsonRate, proto: protoRate, jsonOnly, jsonScanOnly, protoOnly } = rates as Record<'floor' | 'json' | 'proto' | 'jsonOnly' | 'jsonScanOnly' | 'protoOnly', number>;
 
   // heap after 1M spans through decode + aggregate (half JSON, half protobuf), then a full GC
   gc!();
@@ -126,6 +133,9 @@ function main(): void {
   console.log(`  OTLP/JSON decode + aggregate            ${k(jsonRate)}  (${(floor / jsonRate).toFixed(2)}× the floor's time)`);
   console.log(`  OTLP/protobuf decode + aggregate        ${k(protoRate)}  (${(floor / protoRate).toFixed(2)}× the floor's time)`);
   console.log(`    decode only: JSON ${k(jsonOnly)}, protobuf ${k(protoOnly)}`);
+  console.log(`    decode only, OTLP/JSON through the one-pass scanner instead of JSON.parse (not used: slower): ${k(jsonScanOnly)}  (${(floor / jsonScanOnly).toFixed(2)}× the floor's time)`);
+  const perSpanUs = (rate: number) => 1e6 / rate;
+  console.log(`    aggregate cost per span: after JSON ${(perSpanUs(jsonRate) - perSpanUs(jsonOnly)).toFixed(2)} µs, after protobuf ${(perSpanUs(protoRate) - perSpanUs(protoOnly)).toFixed(2)} µs (decode + aggregate minus decode only)`);
   console.log(`  heap after ${batches * SPANS_PER_BATCH} spans (after GC)      ${heapMb.toFixed(1)} MB total, ${aggMb.toFixed(1)} MB held by the aggregator (${st.keys} entries, ${st.evictions} evicted, ${st.unlocated} unlocated)`);
   console.log(`  rejections: ${JSON.stringify(counter.snapshot())}  (sink ${sink > 0 ? 'ok' : '-'})`);
   const goal = (name: string, met: boolean, detail: string) => console.log(`goal ${name}: ${met ? 'met' : 'NOT MET'} (${detail})`);

@@ -10,6 +10,7 @@ import { type Rejection, reject } from '../rejections';
 import { type ProtoAnyValue, type ProtoKeyValue, protoAnyValue, protoAttributeList, protoAttributes } from './anyValue';
 import { type RawEvent, makeLog, makeSpan, spanKind, statusCode } from './build';
 import { DecodeContext, type DecodeOptions } from './limits';
+import { internReader } from './proto/internReader';
 import { otlpDecodeTypes } from './proto/schema';
 import { bytesToHexId, nanosToMs } from './scalars';
 
@@ -57,7 +58,7 @@ interface PLogs {
 function decode<T>(payload: Uint8Array, ctx: DecodeContext, which: 'exportTraceRequest' | 'exportLogsRequest'): Result<T, Rejection> {
   if (payload.length > ctx.maxBytes) return reject(ctx.counter, 'oversize', `${payload.length} bytes > cap ${ctx.maxBytes}`);
   try {
-    return ok(otlpDecodeTypes()[which].decode(payload) as unknown as T);
+    return ok(otlpDecodeTypes()[which].decode(internReader(payload)) as unknown as T);
   } catch (e) {
     return reject(ctx.counter, 'malformed-protobuf', e instanceof Error ? e.message : 'invalid protobuf');
   }

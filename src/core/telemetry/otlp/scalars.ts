@@ -138,15 +138,23 @@ export function nanosToMs(v: unknown): number {
 }
 
 function decimalNanosToMs(s: string): number {
-  const len = s.length;
+  return decimalRangeNanosToMs(s, 0, s.length);
+}
+
+/**
+ * {@link nanosToMs} of the decimal string `text.slice(start, end)`, read in place (the OTLP/JSON
+ * scanner calls it on the payload without cutting the string out).
+ */
+export function decimalRangeNanosToMs(text: string, start: number, end: number): number {
+  const len = end - start;
   if (len === 0 || len > 20) return 0;
   let whole = 0;
   let frac = 0;
-  const split = len - 6;
-  for (let i = 0; i < len; i++) {
-    const d = s.charCodeAt(i) - 48;
+  const split = end - 6;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
     if (d < 0 || d > 9) {
-      const n = Number(s);
+      const n = Number(text.slice(start, end));
       return Number.isFinite(n) && n > 0 ? n / 1e6 : 0;
     }
     if (i < split) whole = whole * 10 + d;
