@@ -148,7 +148,7 @@ function write(v: unknown, how: string): string {
       return JSON.stringify(v);
   }
 }
-const RUNS = 400;
+const RUNS = 1000;
 
 test('fuzz: scanner = JSON.parse path on generated OTLP traces and logs requests (any field shape, legacy keys, enum names, base64 ids, escapes, unicode, whitespace)', () => {
   fc.assert(
@@ -180,7 +180,7 @@ test('fuzz: scanner = JSON.parse path on mutated real payloads (truncations, ins
       same(t, 'traces');
       same(t, 'logs');
     }),
-    { numRuns: RUNS * 2 },
+    { numRuns: RUNS + 500 },
   );
 });
 
@@ -234,12 +234,24 @@ test('scanner edge cases: numbers, literals, nesting, duplicate and reordered ke
   assert.ok(same(wrap('{"traceId":"0123456789abcdef0123456789abcdef","spanId":"0123456789abcdef","name":"n","kind":2,"startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[{"key":"code.file.path","value":{"stringValue":"/app/a.js"}},{"key":"code.line.number","value":{"intValue":"12"}}],"status":{}}'), 'traces'));
 });
 
-test('scanner strings are copies, not views of the payload (a kept span must not keep its whole request alive)', () => {
-  // V8 makes slices of 13+ characters views; the scanner copies. A view's content equals the copy's, so check identity
-  // through the cache instead: decoding two different payloads gives the same string object for the same value.
-  const a = fastTracesJson(`{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"GET /api/v1/items/:id","attributes":[{"key":"http.request.method","value":{"stringValue":"/app/src/module1/x.js"}}]}]}]}]}`, { source: 's' });
-  const b = fastTracesJson(` {"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"GET /api/v1/items/:id","attributes":[{"key":"http.request.method","value":{"stringValue":"/app/src/module1/x.js"}}]}]}]}]}`, { source: 's' });
+test('scanner: repeated strings come from its cache as one string, equal to what JSON.parse gives', () => {
+  const payload = (lead: string) => `${lead}{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"GET /api/v1/items/:id","attributes":[{"key":"http.request.method","value":{"stringValue":"/app/src/module1/x.js"}}]}]}]}]}`;
+  const a = fastTracesJson(payload(''), { source: 's' });
+  const b = fastTracesJson(payload('  '), { source: 's' });
   assert.ok(a?.ok && b?.ok);
-  assert.equal(a.value[0]!.name, b.value[0]!.name);
-  assert.deepStrictEqual(a.value[0]!.attributes, { 'http.request.method': '/app/src/module1/x.js' });
+  assert.equal(a.value[0]!.name, 'GET /api/v1/items/:id');
+  assert.deepStrictEqual(b.value[0]!.attributes, { 'http.request.method': '/app/src/module1/x.js' });
+  assert.deepStrictEqual(plain(a), plain(decodeTracesJson(payload(''), { source: 's' })));
+});
+
+test('scanner on hostile sizes: nesting past its own limit and JSON.parse\'s, megabyte strings, oversize and empty payloads answer as the JSON.parse path', () => {
+  const nested = (n: number) => `${'{"arrayValue":{"values":['.repeat(n)}{"stringValue":"leaf"}${']}}'.repeat(n)}`;
+  const wrap = (value: string) => `{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"d","attributes":[{"key":"deep","value":${value}}]}]}]}]}`;
+  same(wrap(nested(500)), 'traces');
+  same(wrap(nested(200_000)), 'traces', { source: 's', maxBytes: 64 * 1024 * 1024 });
+  same(`{"resourceSpans":[{"scopeSpans":[{"spans":[{"links":${'['.repeat(100_000)}${']'.repeat(100_000)}}]}]}]}`, 'traces');
+  same(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: 'x'.repeat(1_000_000), attributes: [{ key: 'k', value: { stringValue: 'y'.repeat(1_000_000) } }] }] }] }] }), 'traces');
+  same('{"resourceSpans":[]}', 'traces', { source: 's', maxBytes: 5 });
+  same('', 'traces');
+  same(new Uint8Array(0), 'logs');
 });
