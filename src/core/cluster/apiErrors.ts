@@ -26,14 +26,28 @@ export function apiMessage(e: unknown): string {
 export const isNotFound = (e: unknown): boolean => statusCodeOf(e) === 404;
 export const isConflict = (e: unknown): boolean => statusCodeOf(e) === 409;
 
-/** The `message` of a Kubernetes Status body (an object, or its JSON text); undefined when there is none. */
-function statusMessage(body: unknown): string | undefined {
+/** How {@link statusMessage} treats a body that is not JSON. */
+export interface StatusMessageOptions {
+  /**
+   * Keep a body that is not JSON as the message when it is shorter than this many characters (a plain-text
+   * answer such as `404 page not found` from the API server's mux or a proxy). Unset: such a body is no message,
+   * for callers that fall back to the error's own first line and never show a raw body.
+   */
+  readonly keepTextBodyBelow?: number;
+}
+
+/**
+ * The `message` of a Kubernetes Status body (an object, or its JSON text); undefined when there is none or it is empty.
+ * A body that is not JSON is undefined, unless `keepTextBodyBelow` keeps a short one as it is.
+ */
+export function statusMessage(body: unknown, options: StatusMessageOptions = {}): string | undefined {
   let parsed: unknown = body;
   if (typeof body === 'string') {
     try {
       parsed = JSON.parse(body);
     } catch {
-      return undefined;
+      const below = options.keepTextBodyBelow;
+      return below !== undefined && body.length > 0 && body.length < below ? body : undefined;
     }
   }
   const msg = (parsed as { message?: unknown } | null | undefined)?.message;

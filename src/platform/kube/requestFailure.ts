@@ -1,11 +1,15 @@
 import { ApiException } from '@kubernetes/client-node';
 import { type RequestFailure } from '../../core/cluster/clusterProblem';
+import { statusMessage } from '../../core/cluster/apiErrors';
 import { messageOf } from '../../core/base/errors';
+
+/** A body that is not JSON but shorter than this is shown as the server's message (`404 page not found`, a proxy's one-liner). */
+const TEXT_BODY_LIMIT = 500;
 
 /** Extracts the facts of a failed Kubernetes request from whatever the client library threw. */
 export function toRequestFailure(e: unknown, timedOut: boolean): RequestFailure {
   if (e instanceof ApiException) {
-    return { status: e.code, serverMessage: statusMessage(e.body), message: firstLine(e.message) };
+    return { status: e.code, serverMessage: statusMessage(e.body, { keepTextBodyBelow: TEXT_BODY_LIMIT }), message: firstLine(e.message) };
   }
   const code = errorCode(e);
   const message = firstLine(messageOf(e));
@@ -20,22 +24,6 @@ function errorCode(e: unknown): string | undefined {
       if (typeof o.errno === 'string' && o.errno) return o.errno;
       cur = o.cause;
     } else break;
-  }
-  return undefined;
-}
-
-function statusMessage(body: unknown): string | undefined {
-  let value: unknown = body;
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body) as unknown;
-    } catch {
-      return body.length > 0 && body.length < 500 ? body : undefined;
-    }
-  }
-  if (value !== null && typeof value === 'object') {
-    const message = (value as { message?: unknown }).message;
-    if (typeof message === 'string') return message;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiException } from '@kubernetes/client-node';
-import { apiMessage, isConflict, isNotFound, statusCodeOf } from '../../../src/core/cluster/apiErrors';
+import { apiMessage, isConflict, isNotFound, statusCodeOf, statusMessage } from '../../../src/core/cluster/apiErrors';
 
 /** What @kubernetes/client-node 1.x throws for a refused call: the Status as JSON text in `body`, a multi-line message. */
 function apiException(code: number, status: unknown): ApiException<string> {
@@ -55,4 +55,25 @@ test('a thrown non-Error is put in words', () => {
   assert.equal(apiMessage(undefined), 'undefined');
   assert.equal(apiMessage(null), 'null');
   assert.equal(apiMessage({ body: 42 }), '[object Object]');
+});
+
+test('statusMessage: the message of a Status object or of its JSON text; none when absent, empty or not a string', () => {
+  const status = { kind: 'Status', status: 'Failure', message: 'slices.slice.dev "alice-x" already exists', reason: 'AlreadyExists', code: 409 };
+  assert.equal(statusMessage(status), status.message);
+  assert.equal(statusMessage(JSON.stringify(status)), status.message);
+  for (const body of [undefined, null, 42, '', '{}', '"a JSON string"', 'null', JSON.stringify({ message: '' }), JSON.stringify({ message: 7 }), { message: ['x'] }]) {
+    assert.equal(statusMessage(body), undefined, `body ${JSON.stringify(body)}`);
+    assert.equal(statusMessage(body, { keepTextBodyBelow: 500 }), undefined, `body ${JSON.stringify(body)} with keepTextBodyBelow`);
+  }
+});
+
+test('statusMessage: a body that is not JSON is no message unless keepTextBodyBelow keeps a short one as it is', () => {
+  assert.equal(statusMessage('404 page not found'), undefined);
+  assert.equal(statusMessage('404 page not found', { keepTextBodyBelow: 500 }), '404 page not found');
+  assert.equal(statusMessage('<html>Bad Gateway</html>', { keepTextBodyBelow: 500 }), '<html>Bad Gateway</html>');
+  // The limit is exclusive: 499 characters are kept, 500 are not.
+  assert.equal(statusMessage('x'.repeat(499), { keepTextBodyBelow: 500 }), 'x'.repeat(499));
+  assert.equal(statusMessage('x'.repeat(500), { keepTextBodyBelow: 500 }), undefined);
+  // JSON text is always parsed, whatever the option: the raw JSON is never the message.
+  assert.equal(statusMessage('{"kind":"Status"}', { keepTextBodyBelow: 500 }), undefined);
 });
