@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { AgentServer } from '../../src/agent/server';
 import { SyncEngine } from '../../src/platform/agent-link/syncEngine';
 import { WsTransport } from '../../src/platform/agent-link/wsTransport';
+import { recordPhases } from './phases';
 import { generateBenchTree } from './tree';
 
 const FILES = Number(process.env.SLICE_BENCH_FILES ?? 10_000);
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
       await session.post('Profiler.enable');
       await session.post('Profiler.start');
     }
+    const phases = recordPhases(engine);
     t = performance.now();
     engine.start();
     await engine.flush();
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       session.disconnect();
     }
     console.log(`loopback initial sync of ${FILES} files / ${(BYTES / 1e6).toFixed(1)} MB: slice ${(oursMs / 1000).toFixed(2)} s (sent ${(engine.traffic.bytesSent / 1e6).toFixed(1)} MB in ${engine.traffic.framesSent} frames); tar c | tar x ${(tarMs / 1000).toFixed(2)} s; ratio ${(oursMs / tarMs).toFixed(2)}×`);
+    console.log(`  where the time went: ${phases.describe(t)}`);
     engine.dispose();
     await server.close();
   } finally {

@@ -18,6 +18,11 @@ export interface TreeFs {
   readDir(dir: string): Promise<readonly TreeDirEntry[]>;
   /** lstat of a regular file; undefined when it is gone or not a regular file. */
   stat(path: string): Promise<TreeStat | undefined>;
+  /**
+   * The same, synchronously (optional): a local lstat costs microseconds, far less than a
+   * thread-pool round trip per file; scanTree then stats in short slices (see ScanOptions.yieldNow).
+   */
+  statSync?(path: string): TreeStat | undefined;
   /** Lower-case hex sha256 of the file's contents. */
   hash(path: string): Promise<string>;
   /** The file as UTF-8, or undefined when absent. */
@@ -69,6 +74,12 @@ export interface ScanOptions {
   readonly skipName?: (name: string) => boolean;
   readonly concurrency?: number;
   /**
+   * With a TreeFs that has statSync: gives the event loop a turn (e.g. setImmediate); the scan
+   * stats synchronously for at most `sliceMs` (default 8) between two turns.
+   */
+  readonly yieldNow?: () => Promise<void>;
+  readonly sliceMs?: number;
+  /**
    * false: stat only; an entry whose hash is not cached gets UNHASHED, to be hashed later by
    * hashWhere() (only where a comparison needs it) or when its bytes are read to be sent.
    */
@@ -108,6 +119,11 @@ export async function scanTree(fs: TreeFs, options: ScanOptions): Promise<ScanRe
     }
   }
   const manifest = new Map<string, ManifestEntry>();
+  const { yieldNow } = options;
+  if (fs.statSync && yieldNow && options.hash === false) {
+    await statInSlices(fs, files, manifest, options.cache, yieldNow, options.sliceMs ?? 8);
+    return { manifest, spec: { patterns: options.spec.patterns, gitignores }, rules };
+  }
   let next = 0;
   const worker = async () => {
     while (next < files.length) {
@@ -118,6 +134,21 @@ export async function scanTree(fs: TreeFs, options: ScanOptions): Promise<ScanRe
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 16) }, worker));
   return { manifest, spec: { patterns: options.spec.patterns, gitignores }, rules };
+}
+
+/** Stats-only scan through statSync: entries with cached hashes or UNHASHED, a turn of the event loop every `sliceMs`. */
+async function statInSlices(fs: TreeFs & { statSync?(path: string): TreeStat | undefined }, files: readonly string[], manifest: Map<string, ManifestEntry>, cache: HashCache | undefined, yieldNow: () => Promise<void>, sliceMs: number): Promise<void> {
+  let slice = Date.now();
+  for (const path of files) {
+    if (Date.now() - slice > sliceMs) {
+      await yieldNow();
+      slice = Date.now();
+    }
+    const stat = fs.statSync?.(path);
+    if (!stat) continue;
+    const hash = cache?.get(path, stat) ?? UNHASHED;
+    manifest.set(path, stat.mode === undefined ? { path, size: stat.size, hash } : { path, size: stat.size, mode: stat.mode, hash });
+  }
 }
 
 /**

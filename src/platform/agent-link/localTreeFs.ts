@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { closeSync, constants, lstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { lstat, readFile, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { type TreeDirEntry, type TreeFs, type TreeStat } from '../../core/sync/scanner';
@@ -49,6 +49,16 @@ export class LocalTreeFs implements TreeFs {
     }
   }
 
+  statSync(path: string): TreeStat | undefined {
+    try {
+      const s = lstatSync(this.abs(path), { throwIfNoEntry: false });
+      if (!s?.isFile()) return undefined;
+      return this.keepModes ? { size: s.size, mtimeMs: s.mtimeMs, mode: s.mode & 0o777 } : { size: s.size, mtimeMs: s.mtimeMs };
+    } catch {
+      return undefined;
+    }
+  }
+
   hash(path: string): Promise<string> {
     try {
       const st = lstatSync(this.abs(path));
@@ -79,22 +89,36 @@ export class LocalTreeFs implements TreeFs {
    * thread-pool round trips of the async calls; callers read in short slices and yield between.
    */
   readSync(path: string): { data: Uint8Array; hash: string; mode?: number; size: number; mtimeMs: number } | undefined {
+    let fd: number | undefined;
     try {
-      const abs = this.abs(path);
-      const st = lstatSync(abs, { throwIfNoEntry: false });
-      if (!st?.isFile()) return undefined;
-      const fd = openSync(abs, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-      let data: Buffer;
-      try {
-        data = readFileSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      // Opened without following a final symlink and without blocking on a FIFO; what it is comes
+      // from fstat of the open file, so nothing can be swapped in between a stat and the read.
+      fd = openSync(this.abs(path), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+      const st = fstatSync(fd);
+      if (!st.isFile()) return undefined;
+      const data = readExactly(fd, st.size);
       const hash = sha256(data);
       const base = { data, hash, size: data.length, mtimeMs: data.length === st.size ? st.mtimeMs : -1 };
       return this.keepModes ? { ...base, mode: st.mode & 0o777 } : base;
     } catch {
       return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
+}
+
+/** The file's bytes: `size` (its fstat size) read in one go when it still holds that many; else read to the end. */
+function readExactly(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let got = 0;
+  while (got < size) {
+    const n = readSync(fd, buf, got, size - got, null);
+    if (n === 0) return buf.subarray(0, got);
+    got += n;
+  }
+  // Grown since the fstat: read the rest too (the mtime check then keeps it out of the hash cache).
+  const probe = Buffer.allocUnsafe(1);
+  if (readSync(fd, probe, 0, 1, null) === 0) return buf;
+  return Buffer.concat([buf, probe, readFileSync(fd)]);
 }

@@ -35,6 +35,8 @@ export interface ExecutionReport {
   readonly payloadBytes: number;
   readonly wireBytes: number;
   readonly batches: number;
+  /** Where the time went (ms): reading+hashing local files, waiting for the flow window, the agent applying batches (its own measure). */
+  readonly timings: { readonly readMs: number; readonly windowWaitMs: number; readonly agentApplyMs: number };
 }
 
 interface PendingBatch {
@@ -59,6 +61,9 @@ export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: 
   let wireBytes = 0;
   let batches = 0;
   let nextId = 0;
+  let readMs = 0;
+  let windowWaitMs = 0;
+  let agentApplyMs = 0;
   let batch = emptyBatch();
   /** Settles once the previous batch is on the wire: frames leave in plan order. */
   let sendOrder: Promise<unknown> = Promise.resolve();
@@ -66,7 +71,9 @@ export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: 
   const send = async (b: PendingBatch) => {
     if (b.ops.length === 0) return;
     const id = nextId++;
+    const waitStart = performance.now();
     while (!options.window.canSend(b.bytes) && inFlight.size > 0) await Promise.race(inFlight);
+    windowWaitMs += performance.now() - waitStart;
     if (firstError) throw firstError;
     const raw = concat(b.chunks, b.bytes);
     const packed = raw.length >= COMPRESS_THRESHOLD ? deflateIfSmaller(raw) : Promise.resolve({ payload: raw, flags: 0 });
@@ -84,6 +91,7 @@ export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: 
       .then(({ ack }) => ack)
       .then((reply: Reply) => {
         if (reply.msg.type !== MessageType.Ack || reply.msg.meta.results.length !== b.ops.length) throw new SyncError('BAD_FRAME', 'the agent answered a batch with something other than a matching ACK');
+        agentApplyMs += reply.msg.meta.durationMs;
         reply.msg.meta.results.forEach((result, i) => {
           const op = b.plan[i];
           const sentEntry = b.sent[i];
@@ -108,7 +116,9 @@ export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: 
       slice = performance.now();
     }
     if (op.kind === 'write') {
+      const readStart = performance.now();
       const file = fs.readSync(op.entry.path);
+      readMs += performance.now() - readStart;
       if (!file) {
         onOutcome({ op, result: { path: op.entry.path, ok: false, code: 'NOT_FOUND', message: `${op.entry.path} vanished before it could be sent` }, vanished: true });
         continue;
@@ -137,7 +147,7 @@ export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: 
   if (!firstError) await send(batch);
   while (inFlight.size > 0) await Promise.all(inFlight);
   if (firstError) throw firstError;
-  return { payloadBytes, wireBytes, batches };
+  return { payloadBytes, wireBytes, batches, timings: { readMs, windowWaitMs, agentApplyMs } };
 }
 
 /** Deflates on the thread pool; keeps the raw bytes when deflate saves less than 10%. */

@@ -19,6 +19,9 @@ import { type OpFailure, type OutcomeCounts, SyncBook } from './syncBook';
 
 export type { OpFailure } from './syncBook';
 
+/** One turn of the event loop (a stats-only scan runs synchronously in short slices between turns). */
+const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export type SyncState = 'connecting' | 'reconciling' | 'syncing' | 'idle' | 'disconnected' | 'disposed';
 
 export interface SyncEngineOptions {
@@ -56,6 +59,13 @@ export interface SyncReport {
   readonly payloadBytes: number;
   readonly wireBytes: number;
   readonly durationMs: number;
+  /**
+   * Where the time went, in ms: scan (local stats), manifest (the agent's scan + the round trip),
+   * hash (local hashing for comparisons), plan, read (local reads+hashes while sending),
+   * windowWait (back-pressure), agentApply (the agent's own apply time, summed over batches),
+   * send (from the first batch read to the last acknowledgement).
+   */
+  readonly phases: Readonly<Record<string, number>>;
 }
 
 interface Job {
@@ -305,21 +315,28 @@ export class SyncEngine implements IDisposable {
       const sliceignore = (await this.fs.readText('.sliceignore')) ?? '';
       // Stats only first: a file is hashed only where a comparison needs its hash (the container or
       // the last acknowledgement has one of the same size); the rest is hashed as it is sent.
-      const scan = await scanTree(this.fs, { spec: { patterns: [...(this.options.ignorePatterns ?? []), ...sliceignore.split(/\r?\n/)], gitignores: [] }, discoverGitignores: true, cache: this.cache, hash: false });
+      const scan = await scanTree(this.fs, { spec: { patterns: [...(this.options.ignorePatterns ?? []), ...sliceignore.split(/\r?\n/)], gitignores: [] }, discoverGitignores: true, cache: this.cache, hash: false, yieldNow });
+      const phases: Record<string, number> = { scan: performance.now() - started };
       this.rules = scan.rules;
       this.spec = scan.spec;
+      let mark = performance.now();
       const reply = await conn.request({ type: MessageType.ManifestRequest, meta: { ignore: this.spec } });
       if (reply.msg.type !== MessageType.Manifest) throw new SyncError('BAD_FRAME', 'unexpected answer to MANIFEST_REQUEST');
       const wire = decodeProvenancedManifestPayload(reply.payload, reply.msg.meta.count);
       if (!wire.ok) throw new SyncError(wire.error.code, wire.error.message);
       this.book.adoptManifest(wire.value);
+      phases.manifest = performance.now() - mark;
+      mark = performance.now();
       const { known, acked, owned, deletedLocally } = this.book;
       await hashWhere(this.fs, scan.manifest, this.cache, (l) => known.get(l.path)?.size === l.size || acked.get(l.path)?.size === l.size);
+      phases.hash = performance.now() - mark;
+      mark = performance.now();
       const plan = planFull({ local: scan.manifest, remote: known, acked, owned, deletedLocally, maxFileBytes: this.maxFileBytes(), reset });
       this.book.confirmMatches(scan.manifest);
+      phases.plan = performance.now() - mark;
       this.driftEmitter.fire(plan.drift);
       if (plan.skipped.length > 0) this.skippedEmitter.fire(plan.skipped);
-      if (!driftOnly) await this.execute(conn, plan.ops, reset ? 'reset' : 'reconcile', started);
+      if (!driftOnly) await this.execute(conn, plan.ops, reset ? 'reset' : 'reconcile', started, phases);
       else this.pending.restore(taken);
       return plan.drift;
     } catch (e) {
@@ -345,15 +362,16 @@ export class SyncEngine implements IDisposable {
       for (const c of relevant) if (c.kind === 'delete') for (const k of this.book.known.keys()) if (k.startsWith(`${c.path}/`)) local.set(k, undefined);
       const plan = planChanges({ changes: relevant, local, known: this.book.known, maxFileBytes: this.maxFileBytes() });
       if (plan.skipped.length > 0) this.skippedEmitter.fire(plan.skipped);
-      await this.execute(conn, plan.ops, 'changes', started);
+      await this.execute(conn, plan.ops, 'changes', started, {});
     } catch (e) {
       this.pending.restore(taken);
       throw e;
     }
   }
 
-  private async execute(conn: AgentConnection, ops: readonly PlanOp[], kind: SyncReport['kind'], started: number): Promise<void> {
+  private async execute(conn: AgentConnection, ops: readonly PlanOp[], kind: SyncReport['kind'], started: number, phases: Record<string, number>): Promise<void> {
     const counts: OutcomeCounts = { written: 0, deleted: 0, renamed: 0, failed: 0 };
+    const sendStart = performance.now();
     const report = await executePlan(
       conn,
       this.fs,
@@ -362,8 +380,9 @@ export class SyncEngine implements IDisposable {
       (o) => this.book.apply(o, counts),
     );
     this.window.clear();
+    Object.assign(phases, { send: performance.now() - sendStart, read: report.timings.readMs, windowWait: report.timings.windowWaitMs, agentApply: report.timings.agentApplyMs });
     const changedSomething = counts.written + counts.deleted + counts.renamed > 0;
-    this.syncedEmitter.fire({ kind, ...counts, payloadBytes: report.payloadBytes, wireBytes: report.wireBytes, durationMs: performance.now() - started });
+    this.syncedEmitter.fire({ kind, ...counts, payloadBytes: report.payloadBytes, wireBytes: report.wireBytes, durationMs: performance.now() - started, phases });
     if (changedSomething && this.options.runAfterSync && this.welcome?.hook) {
       this.runAfterSync().catch((e: unknown) => this.log.warn(`after-sync action: ${e instanceof Error ? e.message : String(e)}`));
     }

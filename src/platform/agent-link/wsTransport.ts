@@ -15,6 +15,10 @@ export interface WsTransportOptions {
   readonly wsOptions?: ClientOptions;
 }
 
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
+
 /** The Transport port over a WebSocket with the slice's bearer token. */
 export class WsTransport implements Transport {
   constructor(private readonly options: WsTransportOptions) {}
@@ -26,6 +30,11 @@ export class WsTransport implements Transport {
         ...this.options.wsOptions,
         headers: { ...this.options.wsOptions?.headers, authorization: `Bearer ${token}` },
         perMessageDeflate: false,
+        // A zero masking key: ws then neither masks here nor unmasks in the agent (two passes over
+        // every byte in JavaScript). Masking guards HTTP intermediaries against script-controlled
+        // payloads (RFC 6455 §10.3); this socket only ever reaches our own agent through loopback
+        // and a port-forward, which carries it inside its own (masked) Kubernetes WebSocket.
+        generateMask: zeroMask,
         maxPayload: 64 * 1024 * 1024,
         handshakeTimeout: connectTimeoutMs,
       });
