@@ -1,12 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { createNodeBaseline } from '../support/baseline';
+import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { type SliceApi } from '../../src/container';
 import { type EnvironmentsNode } from '../../src/vscode/environmentsTree';
-import { activateSlice, scratch, useKubeconfig } from './helpers';
+import { DeveloperOnCluster, workspaceConfig } from './developerOnCluster';
 
 /**
  * Create, inspect, extend and delete a slice from the editor, as the developer alice, against the
@@ -14,74 +10,49 @@ import { activateSlice, scratch, useKubeconfig } from './helpers';
  */
 describe('Slices from the editor, as alice, on the real cluster', function () {
   this.timeout(300_000);
-  const admin = process.env.SLICE_KUBECONFIG_ADMIN ?? '';
-  const alice = process.env.SLICE_KUBECONFIG_ALICE ?? '';
   const id = Date.now().toString(36);
-  const baseline = `it-base-${id}`;
-  const workspaceConfig = join(__dirname, '..', '..', '..', 'test', 'workspace', 'slice.yaml');
-  let api: SliceApi;
-  let adminKc: KubeConfig;
-  let aliceContext = '';
+  const alice = new DeveloperOnCluster({ developer: 'alice', kubeconfigName: 'alice.kubeconfig', baseline: `it-base-${id}` });
   let objectName = '';
 
   before(async function () {
-    if (!admin || !existsSync(admin) || !alice || !existsSync(alice)) this.skip();
-    adminKc = new KubeConfig();
-    adminKc.loadFromFile(admin);
-    const aliceKc = new KubeConfig();
-    aliceKc.loadFromFile(alice);
-    aliceContext = aliceKc.getCurrentContext();
-    api = await activateSlice();
-    const file = join(scratch, 'alice.kubeconfig');
-    writeFileSync(file, aliceKc.exportConfig());
-    await useKubeconfig(api, file);
-    const cluster = api.environments.state.cluster;
-    if (cluster.status !== 'ok' || !cluster.platformInstalled) {
-      console.log('    (the Slice platform bundle is not installed: npm run platform:install)');
-      this.skip();
-    }
-    await createNodeBaseline(adminKc, baseline);
-    writeFileSync(workspaceConfig, `baseline: ${baseline}\nttl: 2h\nresources:\n  cpu: "2"\n  memory: 1Gi\n  pods: 6\nforks:\n  - workload: checkout\n    container: app\n    sync:\n      local: .\n      container: /app\n`);
+    await alice.setUp(this);
+    writeFileSync(workspaceConfig, `baseline: ${alice.baseline}\nttl: 2h\nresources:\n  cpu: "2"\n  memory: 1Gi\n  pods: 6\nforks:\n  - workload: checkout\n    container: app\n    sync:\n      local: .\n      container: /app\n`);
   });
 
-  after(async () => {
-    rmSync(workspaceConfig, { force: true });
-    if (adminKc) await adminKc.makeApiClient(CoreV1Api).deleteNamespace({ name: baseline }).catch(() => undefined);
-    await vscode.workspace.getConfiguration('slice').update('kubeconfig', undefined, vscode.ConfigurationTarget.Global);
-  });
+  after(() => alice.tearDown(objectName));
 
   async function mySlice(): Promise<Extract<EnvironmentsNode, { kind: 'environment' }>> {
-    const roots = await api.view.provider.getChildren();
+    const roots = await alice.api.view.provider.getChildren();
     const ctx = roots.find((r) => r.kind === 'context' && r.selected)!;
-    const children = await api.view.provider.getChildren(ctx);
+    const children = await alice.api.view.provider.getChildren(ctx);
     const node = children.find((c): c is Extract<EnvironmentsNode, { kind: 'environment' }> => c.kind === 'environment' && c.environment.kind === 'slice' && c.environment.resource?.name === objectName);
     assert.ok(node, `slice ${objectName} is not in the tree`);
     return node;
   }
 
   it('Create Slice provisions the slice from slice.yaml and follows it to Ready', async () => {
-    assert.equal(api.environments.state.selected, aliceContext);
+    assert.equal(alice.api.environments.state.selected, alice.context);
     objectName = (await vscode.commands.executeCommand<string>('slice.createSlice', `it-${id}`)) ?? '';
     assert.equal(objectName, `alice-it-${id}`);
-    await api.environments.refresh();
+    await alice.api.environments.refresh();
     const node = await mySlice();
     assert.equal(node.environment.kind === 'slice' && node.environment.mine, true);
     assert.equal(node.environment.kind === 'slice' && node.environment.resource?.phase, 'Ready');
-    const item = api.view.provider.getTreeItem(node);
+    const item = alice.api.view.provider.getTreeItem(node);
     assert.match(String(item.description), /^Ready · 1h 5\dm left$|^Ready · 2h 00m left$/);
     assert.equal(item.contextValue, 'slice.slice.mine');
   });
 
   it('the slice row shows its quota use and its fork with a running pod', async () => {
-    const children = await api.view.provider.getChildren(await mySlice());
+    const children = await alice.api.view.provider.getChildren(await mySlice());
     const quota = children.find((c) => c.kind === 'quota');
     assert.ok(quota, `no quota row among ${children.map((c) => c.kind).join(', ')}`);
-    assert.match(api.view.provider.getTreeItem(quota).label as string, /^Quota {2}.*pods \d+\/6/);
+    assert.match(alice.api.view.provider.getTreeItem(quota).label as string, /^Quota {2}.*pods \d+\/6/);
     const fork = children.find((c) => c.kind === 'fork');
     assert.ok(fork && fork.kind === 'fork');
     assert.equal(fork.workload, 'checkout');
     assert.ok(fork.pods.length >= 1, 'the fork has a pod');
-    assert.match(String(api.view.provider.getTreeItem(fork).description), /^fork · 1\/1 ready/);
+    assert.match(String(alice.api.view.provider.getTreeItem(fork).description), /^fork · 1\/1 ready/);
   });
 
   it('Extend Slice TTL moves the expiry later', async () => {
@@ -95,9 +66,9 @@ describe('Slices from the editor, as alice, on the real cluster', function () {
 
   it('Delete Slice removes it and its namespace', async () => {
     await vscode.commands.executeCommand('slice.deleteSlice', await mySlice(), { confirm: false });
-    await api.environments.refresh();
-    const cluster = api.environments.state.cluster;
+    await alice.api.environments.refresh();
+    const cluster = alice.api.environments.state.cluster;
     assert.ok(cluster.status === 'ok', `the cluster view is ${cluster.status}: ${JSON.stringify(cluster.status === 'failed' ? cluster.problem : '')}`);
-    assert.equal(cluster.environments.some((e) => e.kind === 'slice' && e.resource?.name === objectName), false);
+    assert.equal(alice.sliceInModel(objectName), undefined);
   });
 });

@@ -1,21 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { CoreV1Api, Exec, KubeConfig } from '@kubernetes/client-node';
-import { createNodeBaseline } from '../support/baseline';
+import { type KubeConfig } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
-import { type SliceApi } from '../../src/container';
-import { activateSlice, scratch, useKubeconfig, waitFor } from './helpers';
+import { DeveloperOnCluster, execIn, workspaceConfig, workspaceDir } from './developerOnCluster';
+import { waitFor } from './helpers';
 
 /** `cat` of a file in a container (as admin); undefined when it is not there. */
 async function catIn(kc: KubeConfig, ns: string, pod: string, container: string, file: string): Promise<string | undefined> {
-  let out = '';
-  const stdout = new Writable({ write: (c: Buffer, _e, cb) => ((out += c.toString('utf8')), cb()) });
-  const status = await new Promise<string>((resolve, reject) => {
-    new Exec(kc).exec(ns, pod, container, ['cat', file], stdout, null, null, false, (s) => setTimeout(() => resolve(s.status ?? ''), 50)).catch(reject);
-  });
-  return status === 'Success' ? out : undefined;
+  const r = await execIn(kc, ns, pod, container, ['cat', file]);
+  return r.status === 'Success' ? r.stdout : undefined;
 }
 
 /**
@@ -24,30 +18,13 @@ async function catIn(kc: KubeConfig, ns: string, pod: string, container: string,
  */
 describe('Sync on save from the editor, as alice, on the real cluster', function () {
   this.timeout(300_000);
-  const admin = process.env.SLICE_KUBECONFIG_ADMIN ?? '';
-  const alice = process.env.SLICE_KUBECONFIG_ALICE ?? '';
   const id = Date.now().toString(36);
-  const baseline = `it-sync-${id}`;
-  const workspace = join(__dirname, '..', '..', '..', 'test', 'workspace');
-  const workspaceConfig = join(workspace, 'slice.yaml');
-  const localDir = join(workspace, `sync-it-${id}`);
-  let api: SliceApi;
-  let adminKc: KubeConfig;
+  const alice = new DeveloperOnCluster({ developer: 'alice', kubeconfigName: 'alice-sync.kubeconfig', baseline: `it-sync-${id}`, service: false });
+  const localDir = join(workspaceDir, `sync-it-${id}`);
   let objectName = '';
 
   before(async function () {
-    if (!admin || !existsSync(admin) || !alice || !existsSync(alice)) this.skip();
-    adminKc = new KubeConfig();
-    adminKc.loadFromFile(admin);
-    const aliceKc = new KubeConfig();
-    aliceKc.loadFromFile(alice);
-    api = await activateSlice();
-    const file = join(scratch, 'alice-sync.kubeconfig');
-    writeFileSync(file, aliceKc.exportConfig());
-    await useKubeconfig(api, file);
-    const cluster = api.environments.state.cluster;
-    if (cluster.status !== 'ok' || !cluster.platformInstalled) this.skip();
-    await createNodeBaseline(adminKc, baseline, { service: false });
+    await alice.setUp(this);
     mkdirSync(join(localDir, 'src'), { recursive: true });
     writeFileSync(join(localDir, 'src', 'main.js'), "console.log('v1');\n");
     writeFileSync(join(localDir, 'src', 'notes.txt'), 'v1\n');
@@ -56,38 +33,30 @@ describe('Sync on save from the editor, as alice, on the real cluster', function
 
   // test/workspace/slice.yaml is shared with other suites (and other runs): written again right before use
   function writeConfig(): void {
-    writeFileSync(workspaceConfig, `baseline: ${baseline}\nttl: 1h\nforks:\n  - workload: checkout\n    container: app\n    sync:\n      local: sync-it-${id}\n      container: /app\n`);
+    writeFileSync(workspaceConfig, `baseline: ${alice.baseline}\nttl: 1h\nforks:\n  - workload: checkout\n    container: app\n    sync:\n      local: sync-it-${id}\n      container: /app\n`);
   }
 
   after(async () => {
-    for (const s of api?.sync.sessions() ?? []) await vscode.commands.executeCommand('slice.stopSync', s.key);
-    if (objectName) {
-      const env = api.environments.state.cluster.status === 'ok' ? api.environments.state.cluster.environments.find((e) => e.kind === 'slice' && e.resource?.name === objectName) : undefined;
-      if (env) await vscode.commands.executeCommand('slice.deleteSlice', { kind: 'environment', environment: env }, { confirm: false });
-    }
-    rmSync(workspaceConfig, { force: true });
+    await alice.tearDown(objectName);
     rmSync(localDir, { recursive: true, force: true });
-    if (adminKc) await adminKc.makeApiClient(CoreV1Api).deleteNamespace({ name: baseline }).catch(() => undefined);
-    await vscode.workspace.getConfiguration('slice').update('kubeconfig', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('Start Sync, save in the editor, the file is in the container; Stop Sync ends it', async () => {
     objectName = (await vscode.commands.executeCommand<string>('slice.createSlice', `sy-${id}`)) ?? '';
     assert.equal(objectName, `alice-sy-${id}`);
-    await api.environments.refresh();
-    const cluster = api.environments.state.cluster;
-    const env = cluster.status === 'ok' ? cluster.environments.find((e) => e.kind === 'slice' && e.resource?.name === objectName) : undefined;
+    await alice.api.environments.refresh();
+    const env = alice.sliceInModel(objectName);
     assert.ok(env, 'the slice is in the model');
     writeConfig();
     const key = await vscode.commands.executeCommand<string>('slice.startSync', { kind: 'environment', environment: env });
     assert.ok(key, 'Start Sync returned its session');
-    const session = api.sync.sessions().find((s) => s.key === key);
+    const session = alice.api.sync.sessions().find((s) => s.key === key);
     assert.ok(session);
     assert.equal(session.target.localRoot, localDir);
     assert.equal(session.current.state, 'idle');
     const pod = session.current.pod!;
     const ns = session.target.namespace;
-    assert.equal(await catIn(adminKc, ns, pod, 'app', '/app/src/main.js'), "console.log('v1');\n");
+    assert.equal(await catIn(alice.adminKc, ns, pod, 'app', '/app/src/main.js'), "console.log('v1');\n");
 
     // a plain-text file: no language save participants in the way
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(join(localDir, 'src', 'notes.txt')));
@@ -99,11 +68,11 @@ describe('Sync on save from the editor, as alice, on the real cluster', function
     if (!(await doc.save())) await vscode.commands.executeCommand('workbench.action.files.save');
     await waitFor('the document to be saved', () => !doc.isDirty, 10_000);
     await waitFor('a sync after the save', () => session.current.lastLatencyMs !== undefined && session.current.lastReport?.kind === 'changes', 30_000);
-    assert.equal(await catIn(adminKc, ns, pod, 'app', '/app/src/notes.txt'), "console.log('saved from the editor');\n");
+    assert.equal(await catIn(alice.adminKc, ns, pod, 'app', '/app/src/notes.txt'), "console.log('saved from the editor');\n");
     assert.ok(session.current.lastLatencyMs! < 5000, `save → container took ${session.current.lastLatencyMs} ms`);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 
     await vscode.commands.executeCommand('slice.stopSync', key);
-    assert.equal(api.sync.sessions().length, 0);
+    assert.equal(alice.api.sync.sessions().length, 0);
   });
 });
