@@ -249,3 +249,13 @@ export function unpackSpans(p: PackedSpans, from = 0, to = p.count): Span[] {
   for (let i = from; i < to; i++) out[i - from] = new UnpackedSpan(p, i, p.resources);
   return out;
 }
+
+/** The distinct `code.*` file paths of a packed batch (without making its spans). */
+export function codeFiles(p: PackedSpans): string[] {
+  const seen = new Set<number>();
+  for (let i = 0; i < p.count; i++) {
+    const f = p.ints[i * INTS + I_CODE_FILE]!;
+    if (f >= 0) seen.add(f);
+  }
+  return [...seen].map((i) => p.strings[i]!);
+}

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableStore, type IDisposable } from '../../core/base/disposable';
-import { type ErrorSample, type LineStats } from '../../core/telemetry';
+import { type ErrorSample, type LineStats, type Locator } from '../../core/telemetry';
 import { type DocumentHashes } from './hash';
 import { toLocation, toVsLine } from './positions';
 import { type TelemetryService } from './telemetryService';
@@ -24,6 +24,7 @@ export class RuntimeDiagnostics implements IDisposable {
   private dirty: Set<string> | undefined = new Set();
   /** Files that had diagnostics at the last run. */
   private shown = new Set<string>();
+  private readonly related = new WeakMap<ErrorSample, { readonly locator: Locator; readonly related: vscode.DiagnosticRelatedInformation[] }>();
   private readonly made = new WeakMap<LineStats, { readonly doc: vscode.TextDocument | undefined; readonly version: number; readonly diagnostic: vscode.Diagnostic }>();
 
   constructor(
@@ -107,20 +108,31 @@ export class RuntimeDiagnostics implements IDisposable {
 
   private diagnostic(doc: vscode.TextDocument | undefined, l: LineStats, e: ErrorSample): vscode.Diagnostic {
     const line = toVsLine(l.line, doc);
-    const range = doc ? new vscode.Range(line, doc.lineAt(line).firstNonWhitespaceCharacterIndex, line, doc.lineAt(line).range.end.character) : new vscode.Range(line, 0, line, 1000);
+    const text = doc?.lineAt(line);
+    const range = text ? new vscode.Range(line, text.firstNonWhitespaceCharacterIndex, line, text.range.end.character) : new vscode.Range(line, 0, line, 1000);
     const message = `${e.type ? `${e.type}: ` : ''}${redact(e.message) || 'error'}${l.errors > 1 ? ` (${l.errors}× in the window)` : ''}${l.stale ? ' (stale: recorded for an earlier version of this file)' : ''}`;
     const d = new vscode.Diagnostic(range, message, l.stale ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error);
     d.source = RUNTIME_DIAGNOSTIC_SOURCE;
     if (e.traceId) d.code = `trace ${e.traceId.slice(0, 8)}`;
+    const related = this.relatedOf(e);
+    if (related.length > 0) d.relatedInformation = related;
+    return d;
+  }
+
+  /** The workspace frames of an error's stack (resolved once per error sample while the path mappings last). */
+  private relatedOf(e: ErrorSample): vscode.DiagnosticRelatedInformation[] {
+    const locator = this.service.locator;
+    const hit = this.related.get(e);
+    if (hit && hit.locator === locator) return hit.related;
     const related: vscode.DiagnosticRelatedInformation[] = [];
     for (const f of e.frames) {
-      const loc = this.service.locator.resolveFrame(f);
+      const loc = locator.resolveFrame(f);
       if (!loc?.userCode) continue;
       related.push(new vscode.DiagnosticRelatedInformation(toLocation(loc.file, loc.line, loc.column), `at ${f.function || '<anonymous>'}`));
       if (related.length >= 20) break;
     }
-    if (related.length > 0) d.relatedInformation = related;
-    return d;
+    this.related.set(e, { locator, related });
+    return related;
   }
 
   dispose(): void {

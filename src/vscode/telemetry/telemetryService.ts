@@ -28,7 +28,7 @@ import {
 import { TraceStore } from '../../core/telemetry/traceStore';
 import { type DecodeAnswer } from '../../platform/telemetry/decodeJob';
 import { InlineDecoder, type OtlpDecoder } from '../../platform/telemetry/otlpDecoder';
-import { unpackSpans } from '../../platform/telemetry/spanColumns';
+import { codeFiles, unpackSpans } from '../../platform/telemetry/spanColumns';
 import { contentHash } from './hash';
 import { RecentErrors } from './recentErrors';
 import { type TelemetrySourceSetting, telemetrySettings } from './telemetrySettings';
@@ -284,18 +284,21 @@ export class TelemetryService implements IDisposable {
     for (const [reason, n] of Object.entries(answer.counts) as [RejectReason, number][]) this.rejections.add(reason, n);
     if (answer.kind === 'rejected') return { spans: 0, logs: 0, rejected: `${answer.rejection.reason}: ${answer.rejection.detail}` };
     if (answer.kind === 'traces') {
-      const spans = unpackSpans(answer.spans);
-      await this.ensureVersions(spans.map((s) => s.code?.file));
-      await this.inSlices(spans, (chunk) => {
+      const packed = answer.spans;
+      await this.ensureVersions(codeFiles(packed));
+      // spans are made chunk by chunk, right before they are aggregated: few live across turns
+      await this.inSlices(packed.count, (from, to) => {
+        const chunk = unpackSpans(packed, from, to);
         this.aggregatorInstance.addSpans(chunk);
         this.traces.add(chunk);
         this.noteSpanErrors(chunk);
       });
-      return { spans: spans.length, logs: 0 };
+      return { spans: packed.count, logs: 0 };
     }
     const logs = answer.logs;
     await this.ensureVersions(logs.map((l) => l.code?.file));
-    await this.inSlices(logs, (chunk) => {
+    await this.inSlices(logs.length, (from, to) => {
+      const chunk = from === 0 && to === logs.length ? logs : logs.slice(from, to);
       this.aggregatorInstance.addLogs(chunk);
       this.noteLogErrors(chunk);
     });
@@ -307,11 +310,11 @@ export class TelemetryService implements IDisposable {
    * passed (and after the last chunk, so a queue of payloads never runs in one turn). Listeners hear
    * of the changes once per turn, not per chunk; they throttle their own rendering.
    */
-  private async inSlices<T>(items: readonly T[], take: (chunk: readonly T[]) => void): Promise<void> {
+  private async inSlices(count: number, take: (from: number, to: number) => void): Promise<void> {
     let start = performance.now();
-    for (let i = 0; i < items.length; i += CHUNK) {
-      take(i === 0 && items.length <= CHUNK ? items : items.slice(i, i + CHUNK));
-      if (i + CHUNK >= items.length || performance.now() - start >= SLICE_MS) {
+    for (let i = 0; i < count; i += CHUNK) {
+      take(i, Math.min(count, i + CHUNK));
+      if (i + CHUNK >= count || performance.now() - start >= SLICE_MS) {
         this.fireChanged();
         await yieldToLoop();
         start = performance.now();

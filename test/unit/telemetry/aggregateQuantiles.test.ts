@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { TelemetryAggregator } from '../../../src/core/telemetry/aggregate/aggregator';
 import { unionQuantiles } from '../../../src/core/telemetry/aggregate/quantiles';
 import { BIN_LIMIT, WindowedStats, mergeAll, newSketch } from '../../../src/core/telemetry/aggregate/window';
+import { Locator } from '../../../src/core/telemetry/locate';
+import { EMPTY_ATTRIBUTES, EMPTY_RESOURCE } from '../../../src/core/telemetry/model';
+import { PathMapper } from '../../../src/core/telemetry/pathMapping';
 
 /** The window's summary walks its minute sketches once instead of merging them: the answers must be the merged sketch's, exactly. */
 
@@ -73,4 +77,40 @@ test('windowed stats: the summary over sliding minutes is the merged sketch of t
     assert.equal(s.calls, inWindow.reduce((n, vs) => n + vs.length, 0));
   }
   assert.ok(Number.isNaN(w.summary(200).p95), 'nothing in the window');
+});
+
+test("line statistics: their quantiles, read on demand, are the window's summary at the view's minute, like the function's", () => {
+  let now = 1_718_000_000_000;
+  const agg = new TelemetryAggregator({ locator: new Locator(new PathMapper([{ containerPath: '/app', localPath: '/w' }])), now: () => now });
+  const rnd = random(3);
+  for (let minute = 0; minute < 7; minute++) {
+    for (let i = 0; i < 40; i++) {
+      const durationMs = Math.exp(rnd() * 7);
+      agg.addSpan({
+        source: 'slice',
+        traceId: 't',
+        spanId: 's',
+        parentSpanId: '',
+        name: 'f',
+        kind: 1,
+        startMs: now,
+        durationMs,
+        status: { code: 0, message: '' },
+        attributes: EMPTY_ATTRIBUTES,
+        code: { file: '/app/a.js', line: 3, column: undefined, function: 'f' },
+        events: [],
+        exceptions: [],
+        resource: EMPTY_RESOURCE,
+        scope: '',
+      });
+    }
+    if (minute < 6) now += 60_000;
+  }
+  const view = agg.query('/w/a.js', 'slice')!;
+  const line = view.lines[0]!;
+  const fn = view.functions[0]!;
+  assert.equal(line.calls, 5 * 40, 'the last five minutes');
+  assert.deepStrictEqual([line.p50, line.p95, line.p99, line.maxMs], [fn.p50, fn.p95, fn.p99, fn.maxMs]);
+  assert.equal(line.p95, line.p95, 'computed once');
+  assert.ok(line.p50 < line.p95 && line.p95 <= line.p99 && line.p99 <= line.maxMs * 1.02);
 });

@@ -6,6 +6,7 @@
  */
 import type { Ring } from './ring';
 import { type ErrorSample, type FileView, type FunctionStats, type LineStats, type LogSample } from './view';
+import { type Quantiles } from './quantiles';
 import { WindowedStats } from './window';
 
 interface Cached<T> {
@@ -76,14 +77,53 @@ export class FileEntry {
 
 const isStale = (recorded: string | undefined, current: string | undefined) => current !== undefined && recorded !== undefined && recorded !== current;
 
+/**
+ * A line's statistics. Its latency quantiles are computed on first read: decorations and the
+ * Problems panel read only errors and logs, and during a burst every line's view is rebuilt at
+ * each render; only a hover asks a line for its latencies.
+ */
+class LineView implements LineStats {
+  readonly calls: number;
+  readonly errors: number;
+  #q: Quantiles | undefined;
+
+  constructor(
+    readonly line: number,
+    private readonly window: WindowedStats,
+    private readonly minute: number,
+    readonly lastError: ErrorSample | undefined,
+    readonly lastLogs: readonly LogSample[],
+    readonly version: string | undefined,
+    readonly stale: boolean,
+  ) {
+    const c = window.counts(minute);
+    this.calls = c.calls;
+    this.errors = c.errors;
+  }
+
+  private get q(): Quantiles {
+    return (this.#q ??= this.window.quantiles(this.minute));
+  }
+  get p50(): number {
+    return this.q.p50;
+  }
+  get p95(): number {
+    return this.q.p95;
+  }
+  get p99(): number {
+    return this.q.p99;
+  }
+  get maxMs(): number {
+    return this.q.maxMs;
+  }
+}
+
 function lineStats(e: LineEntry, line: number, minute: number, current: string | undefined): LineStats | undefined {
   const stale = isStale(e.version, current);
   const c = e.cached;
   if (c && c.gen === e.gen && c.minute === minute && c.stale === stale) return c.stats;
   const stats: LineStats | undefined =
-    e.stats.isEmpty(minute) && !e.logs?.length && !e.lastError
-      ? undefined
-      : { line, ...e.stats.summary(minute), lastError: e.lastError, lastLogs: e.logs?.newestFirst() ?? [], version: e.version, stale };
+    e.stats.isEmpty(minute) && !e.logs?.length && !e.lastError ? undefined : new LineView(line, e.stats, minute, e.lastError, e.logs?.newestFirst() ?? [], e.version, stale);
   e.cached = { gen: e.gen, minute, stale, stats };
   return stats;
 }

@@ -14,8 +14,6 @@ export interface Quantiles {
   readonly maxMs: number;
 }
 
-const QS = [0.5, 0.95, 0.99] as const;
-
 /**
  * The quantiles of the union of `sketches` (non-empty, same mapping); `merge` makes a merged sketch
  * for the cases the walk does not cover.
@@ -39,18 +37,37 @@ export function unionQuantiles(sketches: readonly LogCollapsingLowestDenseDDSket
     const m = sketches.length === 1 ? sketches[0]! : merge();
     return { p50: m.getValueAtQuantile(0.5), p95: m.getValueAtQuantile(0.95), p99: m.getValueAtQuantile(0.99), maxMs: m.max };
   }
-  // DenseStore.keyAtRank(rank): the first key whose running count exceeds the rank
-  const ranks = QS.map((q) => q * (count - 1));
+  // DenseStore.keyAtRank(rank): the first key whose running count exceeds the rank (else the last key).
+  // The ranks ascend, so one walk finds all three; `running` is the count of the keys minKey..key.
+  const n = count - 1;
+  const ranks = [0.5 * n, 0.95 * n, 0.99 * n];
   const keys = [maxKey, maxKey, maxKey];
-  let q = 0;
-  let running = 0;
-  for (let key = minKey; key <= maxKey && q < 3; key++) {
-    for (const s of sketches) {
-      const st = s.store;
-      if (st.count > 0 && key >= st.minKey && key <= st.maxKey) running += st.bins[key - st.offset] ?? 0;
+  let key = minKey;
+  if (sketches.length === 1) {
+    // the common case (one minute with data): a tight walk over one array
+    const { bins, offset } = sketches[0]!.store;
+    let running = bins[key - offset]!;
+    for (let q = 0; q < 3; q++) {
+      const rank = ranks[q]!;
+      while (running <= rank && key < maxKey) running += bins[++key - offset]!;
+      keys[q] = key;
     }
-    while (q < 3 && running > ranks[q]!) keys[q++] = key;
+  } else {
+    const countAt = (k: number) => {
+      let c = 0;
+      for (let i = 0; i < sketches.length; i++) {
+        const st = sketches[i]!.store;
+        if (st.count > 0 && k >= st.minKey && k <= st.maxKey) c += st.bins[k - st.offset]!;
+      }
+      return c;
+    };
+    let running = countAt(key);
+    for (let q = 0; q < 3; q++) {
+      const rank = ranks[q]!;
+      while (running <= rank && key < maxKey) running += countAt(++key);
+      keys[q] = key;
+    }
   }
-  const mapping = sketches[0]!.mapping;
-  return { p50: mapping.value(keys[0]!), p95: mapping.value(keys[1]!), p99: mapping.value(keys[2]!), maxMs: max };
+  const m = sketches[0]!.mapping;
+  return { p50: m.value(keys[0]!), p95: m.value(keys[1]!), p99: m.value(keys[2]!), maxMs: max };
 }

@@ -3,7 +3,9 @@
  * each with its own DDSketch (1% relative accuracy, bin count capped), merged on query.
  */
 import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
-import { unionQuantiles } from './quantiles';
+import { type Quantiles, unionQuantiles } from './quantiles';
+
+const NO_QUANTILES: Quantiles = Object.freeze({ p50: NaN, p95: NaN, p99: NaN, maxMs: NaN });
 
 /** The relative accuracy of the latency quantiles. */
 export const RELATIVE_ACCURACY = 0.01;
@@ -80,17 +82,29 @@ export class WindowedStats {
 
   /** The summary of the minutes (`minute - minutes`, `minute`]: quantiles of the union of their sketches, in one walk (see quantiles.ts). */
   summary(minute: number): WindowSummary {
+    return { ...this.counts(minute), ...this.quantiles(minute) };
+  }
+
+  /** Calls and errors of the minutes (`minute - minutes`, `minute`]. */
+  counts(minute: number): { calls: number; errors: number } {
     let calls = 0;
     let errors = 0;
-    const sketches: LogCollapsingLowestDenseDDSketch[] = [];
     for (const b of this.buckets) {
       if (b.minute < 0 || b.minute > minute || b.minute <= minute - this.buckets.length) continue;
       calls += b.calls;
       errors += b.errors;
+    }
+    return { calls, errors };
+  }
+
+  /** Latency quantiles of the minutes (`minute - minutes`, `minute`]; NaN when no duration was recorded. */
+  quantiles(minute: number): Quantiles {
+    const sketches: LogCollapsingLowestDenseDDSketch[] = [];
+    for (const b of this.buckets) {
+      if (b.minute < 0 || b.minute > minute || b.minute <= minute - this.buckets.length) continue;
       if (b.sketch && b.sketch.count > 0) sketches.push(b.sketch);
     }
-    if (sketches.length === 0) return { calls, errors, p50: NaN, p95: NaN, p99: NaN, maxMs: NaN };
-    return { calls, errors, ...unionQuantiles(sketches, BIN_LIMIT, () => mergeAll(sketches)) };
+    return sketches.length === 0 ? NO_QUANTILES : unionQuantiles(sketches, BIN_LIMIT, () => mergeAll(sketches));
   }
 
   /** Drops everything recorded. */
