@@ -61,7 +61,8 @@ export function sourceTag(source: string): SourceTag {
 }
 
 /**
- * The ingest port of the editor: decodes OTLP payloads and container log lines, feeds the
+ * The ingest port of the editor: decodes OTLP payloads (through its decoder: a worker thread in the
+ * extension) and container log lines, feeds the
  * per-line aggregator and the recent-trace store in chunks (yielding between them), maps container
  * paths through slice.yaml's sync mappings, and keeps file versions (content hashes) so data for
  * code that has changed since is marked stale.
@@ -306,7 +307,7 @@ export class TelemetryService implements IDisposable {
   }
 
   /**
-   * Feeds `items` to `take` in chunks, giving the event loop a turn whenever {@link SLICE_MS} have
+   * Feeds `count` items to `take` as index ranges of {@link CHUNK}, giving the event loop a turn whenever {@link SLICE_MS} have
    * passed (and after the last chunk, so a queue of payloads never runs in one turn). Listeners hear
    * of the changes once per turn, not per chunk; they throttle their own rendering.
    */
