@@ -6,7 +6,7 @@
  *   node --expose-gc out/bench/telemetry/run.js     (re-executes itself with --expose-gc when needed)
  */
 import { execFileSync } from 'node:child_process';
-import { decodeTracesJson, decodeTracesJsonScan } from '../../src/core/telemetry/otlp/decodeJson';
+import { decodeTracesJson } from '../../src/core/telemetry/otlp/decodeJson';
 import { decodeTracesProto } from '../../src/core/telemetry/otlp/decodeProto';
 import { TelemetryAggregator } from '../../src/core/telemetry/aggregate/aggregator';
 import { Locator } from '../../src/core/telemetry/locate';
@@ -102,13 +102,6 @@ function main(): void {
         if (r.ok) sink += r.value.length;
       },
     },
-    jsonScanOnly: {
-      n: json.length,
-      step: (i) => {
-        const r = decodeTracesJsonScan(json[i]!, { source: 'slice', counter });
-        if (r.ok) sink += r.value.length;
-      },
-    },
     aggJsonOnly: { n: decodedJ.length, step: (i) => aggJOnly.addSpans(decodedJ[i]!) },
     aggProtoOnly: { n: decodedP.length, step: (i) => aggPOnly.addSpans(decodedP[i]!) },
     protoOnly: {
@@ -119,7 +112,7 @@ function main(): void {
       },
     },
   });
-  const { floor, json: jsonRate, proto: protoRate, jsonOnly, jsonScanOnly, protoOnly, aggJsonOnly, aggProtoOnly } = rates as Record<'floor' | 'json' | 'proto' | 'jsonOnly' | 'jsonScanOnly' | 'protoOnly' | 'aggJsonOnly' | 'aggProtoOnly', number>;
+  const { floor, json: jsonRate, proto: protoRate, jsonOnly, protoOnly, aggJsonOnly, aggProtoOnly } = rates as Record<'floor' | 'json' | 'proto' | 'jsonOnly' | 'protoOnly' | 'aggJsonOnly' | 'aggProtoOnly', number>;
 
   decodedJ.length = 0; // not counted in the heap below
   decodedP.length = 0;
@@ -143,7 +136,6 @@ function main(): void {
   console.log(`  OTLP/JSON decode + aggregate            ${k(jsonRate)}  (${(floor / jsonRate).toFixed(2)}× the floor's time)`);
   console.log(`  OTLP/protobuf decode + aggregate        ${k(protoRate)}  (${(floor / protoRate).toFixed(2)}× the floor's time)`);
   console.log(`    decode only: JSON ${k(jsonOnly)}, protobuf ${k(protoOnly)}`);
-  console.log(`    decode only, OTLP/JSON through the one-pass scanner instead of JSON.parse (not used: slower): ${k(jsonScanOnly)}  (${(floor / jsonScanOnly).toFixed(2)}× the floor's time)`);
   const us = (rate: number) => `${(1e6 / rate).toFixed(2)} µs`;
   console.log(`    per span: JSON.parse ${us(floor)}; decode JSON ${us(jsonOnly)}, protobuf ${us(protoOnly)}; aggregate alone (spans decoded beforehand) ${us(aggJsonOnly)} for JSON-decoded spans, ${us(aggProtoOnly)} for protobuf-decoded ones`);
   console.log(`  heap after ${batches * SPANS_PER_BATCH} spans (after GC)      ${heapMb.toFixed(1)} MB total, ${aggMb.toFixed(1)} MB held by the aggregator (${st.keys} entries, ${st.evictions} evicted, ${st.unlocated} unlocated)`);

@@ -44,11 +44,6 @@ export class RejectionCounter {
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + n);
   }
 
-  /** Adds every count of `other`. */
-  addAll(other: RejectionCounter): void {
-    for (const [reason, n] of other.counts) this.add(reason, n);
-  }
-
   get(reason: RejectReason): number {
     return this.counts.get(reason) ?? 0;
   }

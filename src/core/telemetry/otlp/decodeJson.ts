@@ -11,7 +11,6 @@ import { type LogRecord, type ResourceInfo, type Span } from '../model';
 import { type Rejection, reject } from '../rejections';
 import { jsonAnyValue, jsonAttributeList, jsonAttributes } from './anyValue';
 import { makeLog, makeSpan, spanKind, statusCode } from './build';
-import { fastLogsJson, fastTracesJson } from './fastJson';
 import { type Obj, arrayField, eventsFrom, isObj, resourceFrom, scopeNameFrom, str } from './jsonTree';
 import { DecodeContext, type DecodeOptions } from './limits';
 import { jsonId, nanosToMs } from './scalars';
@@ -73,18 +72,6 @@ export function decodeTracesJson(payload: string | Uint8Array, options: DecodeOp
   return treeTracesJson(text.value, ctx);
 }
 
-/**
- * {@link decodeTracesJson} through the one-pass scanner of ./fastJson.ts (falling back to
- * `JSON.parse` when it gives up): the same answer, counts included. Not what decodeTracesJson uses:
- * measured slower than V8's `JSON.parse` on SDK payloads (see bench/telemetry).
- */
-export function decodeTracesJsonScan(payload: string | Uint8Array, options: DecodeOptions): Result<Span[], Rejection> {
-  const ctx = new DecodeContext(options);
-  const text = textOf(payload, ctx);
-  if (!text.ok) return text;
-  return fastTracesJson(text.value, options) ?? treeTracesJson(text.value, ctx);
-}
-
 function treeTracesJson(text: string, ctx: DecodeContext): Result<Span[], Rejection> {
   const root = parseRoot(text, ctx);
   if (!root.ok) return root;
@@ -139,14 +126,6 @@ export function decodeLogsJson(payload: string | Uint8Array, options: DecodeOpti
   const text = textOf(payload, ctx);
   if (!text.ok) return text;
   return treeLogsJson(text.value, ctx);
-}
-
-/** {@link decodeLogsJson} through the one-pass scanner, like {@link decodeTracesJsonScan}. */
-export function decodeLogsJsonScan(payload: string | Uint8Array, options: DecodeOptions): Result<LogRecord[], Rejection> {
-  const ctx = new DecodeContext(options);
-  const text = textOf(payload, ctx);
-  if (!text.ok) return text;
-  return fastLogsJson(text.value, options) ?? treeLogsJson(text.value, ctx);
 }
 
 function treeLogsJson(text: string, ctx: DecodeContext): Result<LogRecord[], Rejection> {
