@@ -40,7 +40,9 @@ async function once(root: string, i: number): Promise<Result> {
       ['skipWelcome', 'true'],
     ]);
     await page.goto(`${server.url}/?folder=${encodeURIComponent(join(root, 'test', 'workspace'))}&payload=${encodeURIComponent(payload)}`);
-    const code = await Promise.race([done, new Promise<number>((r) => setTimeout(() => r(2), 180_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([done, new Promise<number>((r) => (timer = setTimeout(() => r(2), 180_000)))]);
+    clearTimeout(timer); // a pending timer would keep the finished bench alive until it fired
     if (code !== 0 || !result) throw new Error(`the probe failed (exit ${code}); see ${runDir}/automation.log`);
     return result;
   } finally {
