@@ -3,6 +3,9 @@ import { cpSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
+import { nullLogger } from '../../src/core/base/logger';
+import { InlineDecoder, type OtlpDecoder } from '../../src/platform/telemetry/otlpDecoder';
+import { TelemetryService } from '../../src/vscode/telemetry/telemetryService';
 import { activateSlice, scratch, waitFor } from './helpers';
 
 const repo = resolve(__dirname, '..', '..', '..');
@@ -207,5 +210,59 @@ describe('telemetry in the editor (issue 6)', () => {
     assert.equal(api.telemetry.service.traces.size, 0);
     await eventually('lenses to go', async () => ((await lenses(serviceUri)).length === 0 ? true : undefined));
     await waitFor('diagnostics to go', () => runtimeDiagnostics(serviceUri).length === 0);
+  });
+});
+
+describe('telemetry ingest under a burst (issue 6)', () => {
+  it('decodes at most three payloads ahead of aggregation, and aggregates them in arrival order', async () => {
+    // The real service and the real in-thread decoder; the wrapper notes, at each decode it starts,
+    // how many payloads are decoded or decoding and not aggregated yet.
+    const inline = new InlineDecoder();
+    let started = 0;
+    let mostAhead = 0;
+    let aggregated = (): number => 0;
+    const counting: OtlpDecoder = {
+      decode: (job) => {
+        started++;
+        mostAhead = Math.max(mostAhead, started - aggregated());
+        return inline.decode(job);
+      },
+      dispose: () => inline.dispose(),
+    };
+    const service = new TelemetryService(nullLogger, [{ containerPath: '/app', localPath: sample }], counting);
+    try {
+      const body = readFileSync(join(fixtures, 'otlp-traces-node-sdk.json'), 'utf8');
+      const first = await service.ingest({ kind: 'traces', encoding: 'json', body, source: 'mine' });
+      assert.ok(first.spans > 0);
+      aggregated = () => service.aggregator.stats().spans / first.spans;
+      const order: number[] = [];
+      const all = Array.from({ length: 40 }, (_, i) =>
+        service.ingest({ kind: 'traces', encoding: 'json', body, source: 'mine' }).then((r) => {
+          order.push(i);
+          return r;
+        }),
+      );
+      assert.equal(started, 1 + 3, 'only three payloads are handed to the decoder at once');
+      const results = await Promise.all(all);
+      assert.equal(started, 41);
+      assert.ok(mostAhead <= 3, `at most three decoded ahead of aggregation (saw ${mostAhead})`);
+      assert.deepEqual(order, Array.from({ length: 40 }, (_, i) => i));
+      assert.ok(results.every((r) => r.spans === first.spans && r.rejected === undefined));
+      assert.equal(service.aggregator.stats().spans, 41 * first.spans);
+    } finally {
+      service.dispose();
+    }
+  });
+
+  it('answers the payloads still waiting when telemetry stops, as not decoded', async () => {
+    const service = new TelemetryService(nullLogger, [], new InlineDecoder());
+    const body = readFileSync(join(fixtures, 'otlp-traces-node-sdk.json'), 'utf8');
+    const all = Array.from({ length: 10 }, () => service.ingest({ kind: 'traces', encoding: 'json', body, source: 'mine' }));
+    service.dispose();
+    const results = await Promise.all(all);
+    assert.deepEqual(
+      results.slice(3).map((r) => r.rejected),
+      Array.from({ length: 7 }, () => 'telemetry stopped before the payload was decoded'),
+    );
   });
 });
