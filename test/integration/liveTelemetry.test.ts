@@ -1,26 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
-import { CoreV1Api, Exec, KubeConfig } from '@kubernetes/client-node';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
-import { type SliceApi } from '../../src/container';
-import { createNodeBaseline } from '../support/baseline';
-import { activateSlice, scratch, useKubeconfig, waitFor } from './helpers';
+import { DeveloperOnCluster, execIn, repoRoot, workspaceConfig, workspaceDir } from './developerOnCluster';
+import { scratch, waitFor } from './helpers';
 
-const repo = resolve(__dirname, '..', '..', '..');
-const traces = readFileSync(join(repo, 'test', 'unit', 'telemetry', 'fixtures', 'otlp-traces-node-sdk.json'));
-
-/** Runs `node -e script args…` in a container (as admin); resolves to stdout, or fails with the status. */
-async function nodeIn(kc: KubeConfig, ns: string, pod: string, container: string, script: string, args: string[]): Promise<string> {
-  let out = '';
-  const stdout = new Writable({ write: (c: Buffer, _e, cb) => ((out += c.toString('utf8')), cb()) });
-  const status = await new Promise<string>((resolve, reject) => {
-    new Exec(kc).exec(ns, pod, container, ['node', '-e', script, ...args], stdout, null, null, false, (s) => setTimeout(() => resolve(`${s.status ?? ''} ${s.message ?? ''}`), 50)).catch(reject);
-  });
-  if (!status.startsWith('Success')) throw new Error(`exec in ${ns}/${pod}: ${status}`);
-  return out;
-}
+const traces = readFileSync(join(repoRoot, 'test', 'unit', 'telemetry', 'fixtures', 'otlp-traces-node-sdk.json'));
 
 const POST = [
   "const body=Buffer.from(process.argv[1],'base64');",
@@ -35,34 +21,19 @@ const POST = [
  */
 describe('Live telemetry from a fork to a CodeLens, as bob, on the real cluster', function () {
   this.timeout(300_000);
-  const admin = process.env.SLICE_KUBECONFIG_ADMIN ?? '';
-  // bob: alice's slices are many in parallel runs (other suites), and each owner may hold only a few
-  const bob = process.env.SLICE_KUBECONFIG_BOB ?? '';
   const id = Date.now().toString(36);
-  const baseline = `it-tl-${id}`;
-  const workspaceConfig = join(repo, 'test', 'workspace', 'slice.yaml');
+  // bob: alice's slices are many in parallel runs (other suites), and each owner may hold only a few
+  const bob = new DeveloperOnCluster({ developer: 'bob', kubeconfigName: 'bob-tl.kubeconfig', baseline: `it-tl-${id}`, service: false });
+  const baseline = bob.baseline;
   const sample = join(scratch, 'live-telemetry-sample');
   const ordersUri = vscode.Uri.file(join(sample, 'dist', 'routes', 'orders.js'));
   const localName = `live-it-${id}`;
-  const localDir = join(repo, 'test', 'workspace', localName);
-  let api: SliceApi;
-  let adminKc: KubeConfig;
+  const localDir = join(workspaceDir, localName);
   let objectName = '';
 
   before(async function () {
-    if (!admin || !existsSync(admin) || !bob || !existsSync(bob)) this.skip();
-    adminKc = new KubeConfig();
-    adminKc.loadFromFile(admin);
-    const bobKc = new KubeConfig();
-    bobKc.loadFromFile(bob);
-    api = await activateSlice();
-    const file = join(scratch, 'bob-tl.kubeconfig');
-    writeFileSync(file, bobKc.exportConfig());
-    await useKubeconfig(api, file);
-    const cluster = api.environments.state.cluster;
-    if (cluster.status !== 'ok' || !cluster.platformInstalled) this.skip();
-    await createNodeBaseline(adminKc, baseline, { service: false });
-    cpSync(join(repo, 'test', 'workspace', 'telemetry-sample'), sample, { recursive: true });
+    await bob.setUp(this);
+    cpSync(join(repoRoot, 'test', 'workspace', 'telemetry-sample'), sample, { recursive: true });
     writeConfig();
   });
 
@@ -72,32 +43,24 @@ describe('Live telemetry from a fork to a CodeLens, as bob, on the real cluster'
   }
 
   after(async () => {
-    for (const s of api?.liveTelemetry.sessions() ?? []) await vscode.commands.executeCommand('slice.stopTelemetry', s.key);
-    if (api) {
-      // by name: a Create Slice that failed half-way returns nothing but may have left the Slice
-      await api.environments.refresh();
-      const name = objectName || `bob-tl-${id}`;
-      const env = api.environments.state.cluster.status === 'ok' ? api.environments.state.cluster.environments.find((e) => e.kind === 'slice' && e.resource?.name === name) : undefined;
-      if (env) await vscode.commands.executeCommand('slice.deleteSlice', { kind: 'environment', environment: env }, { confirm: false });
-    }
-    for (const s of api?.sync.sessions() ?? []) await vscode.commands.executeCommand('slice.stopSync', s.key);
-    rmSync(workspaceConfig, { force: true });
+    // by name: a Create Slice that failed half-way returns nothing but may have left the Slice
+    await bob.tearDown(objectName || `bob-tl-${id}`);
     rmSync(localDir, { recursive: true, force: true });
-    if (adminKc) await adminKc.makeApiClient(CoreV1Api).deleteNamespace({ name: baseline }).catch(() => undefined);
-    if (api) {
-      api.telemetry.service.clear();
-      await api.telemetry.setPathMappings(undefined);
+    try {
+      bob.api.telemetry.service.clear();
+      await bob.api.telemetry.setPathMappings(undefined);
+    } catch {
+      // setUp skipped the suite before the extension was activated
     }
-    await vscode.workspace.getConfiguration('slice').update('kubeconfig', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('Stream Telemetry, the app posts OTLP to localhost:4318, the CodeLens appears above the function; Stop Telemetry ends it', async () => {
     objectName = (await vscode.commands.executeCommand<string>('slice.createSlice', `tl-${id}`)) ?? '';
     assert.equal(objectName, `bob-tl-${id}`);
+    const api = bob.api;
     await api.environments.refresh();
-    const cluster = api.environments.state.cluster;
-    const env = cluster.status === 'ok' ? cluster.environments.find((e) => e.kind === 'slice' && e.resource?.name === objectName) : undefined;
+    const env = bob.sliceInModel(objectName);
     assert.ok(env, 'the slice is in the model');
     await api.telemetry.setPathMappings([{ containerPath: '/app', localPath: sample }]);
     api.telemetry.service.clear();
@@ -113,10 +76,12 @@ describe('Live telemetry from a fork to a CodeLens, as bob, on the real cluster'
     await waitFor('the link to stream', () => session.link.current === 'streaming', 120_000);
 
     const ns = session.target.namespace;
-    const pods = await adminKc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns, labelSelector: 'slice.dev/fork=checkout' });
+    const pods = await bob.adminKc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns, labelSelector: 'slice.dev/fork=checkout' });
     const pod = pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp)?.metadata?.name;
     assert.ok(pod, 'the fork has a running pod');
-    assert.equal(await nodeIn(adminKc, ns, pod, 'app', POST, [traces.toString('base64')]), '200');
+    const post = await execIn(bob.adminKc, ns, pod, 'app', ['node', '-e', POST, traces.toString('base64')]);
+    assert.equal(post.status, 'Success', `exec in ${ns}/${pod}: ${post.status} ${post.message}`);
+    assert.equal(post.stdout, '200');
     await waitFor('the payload in the editor', () => session.counts.payloads >= 1, 60_000);
     await api.telemetry.settled();
 
@@ -143,8 +108,8 @@ describe('Live telemetry from a fork to a CodeLens, as bob, on the real cluster'
 
   it('Start Sync streams the fork\'s telemetry too (not the baseline\'s log, which bob may not read); Stop Sync stops it', async () => {
     assert.ok(objectName, 'the slice of the first test');
-    const cluster = api.environments.state.cluster;
-    const env = cluster.status === 'ok' ? cluster.environments.find((e) => e.kind === 'slice' && e.resource?.name === objectName) : undefined;
+    const api = bob.api;
+    const env = bob.sliceInModel(objectName);
     assert.ok(env);
     mkdirSync(localDir, { recursive: true });
     writeFileSync(join(localDir, 'main.js'), "console.log('live');\n");
