@@ -1,9 +1,6 @@
-import { appendFileSync, mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { format } from 'node:util';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, startCodeServer } from '../../test/runner/codeServer';
+import { runProbe } from '../extensionHostProbe';
 
 /**
  * bench/activation: activation time of the production bundle in the real extension host
@@ -19,36 +16,8 @@ interface Result {
   bundleBytes: number;
 }
 
-async function once(root: string, i: number): Promise<Result> {
-  const runDir = join(process.env.SLICE_RUN_DIR ?? join(root, '.run'), `bench-activation-${i}`);
-  const server = await startCodeServer({ runDir, smokeTestDriver: true, settings: { 'slice.kubeconfig': join(runDir, 'none') } });
-  const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'slice-bench-')), { executablePath: process.env.SLICE_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-  try {
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    let result: Result | undefined;
-    const done = new Promise<number>((r) => void page.exposeFunction('codeAutomationExit', (code: number) => r(code)));
-    await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
-      const line = format(...(Array.isArray(args) ? args : [args]));
-      appendFileSync(join(runDir, 'automation.log'), `${line}\n`);
-      const m = /SLICE_BENCH (\{.*\})/.exec(line);
-      if (m?.[1]) result = JSON.parse(m[1]) as Result;
-    });
-    const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-    const payload = JSON.stringify([
-      ['extensionDevelopmentPath', remote(root)],
-      ['extensionTestsPath', remote(join(root, 'out', 'bench', 'activation', 'probe.js'))],
-      ['skipWelcome', 'true'],
-    ]);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(join(root, 'test', 'workspace'))}&payload=${encodeURIComponent(payload)}`);
-    let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([done, new Promise<number>((r) => (timer = setTimeout(() => r(2), 180_000)))]);
-    clearTimeout(timer); // a pending timer would keep the finished bench alive until it fired
-    if (code !== 0 || !result) throw new Error(`the probe failed (exit ${code}); see ${runDir}/automation.log`);
-    return result;
-  } finally {
-    await browser.close().catch(() => undefined);
-    await server.stop();
-  }
+function once(root: string, i: number): Promise<Result> {
+  return runProbe<Result>({ root, probe: join('out', 'bench', 'activation', 'probe.js'), runName: `bench-activation-${i}`, timeoutMs: 180_000 });
 }
 
 async function main(): Promise<void> {

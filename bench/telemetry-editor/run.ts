@@ -1,9 +1,5 @@
-import { appendFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { format } from 'node:util';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, startCodeServer } from '../../test/runner/codeServer';
+import { runProbe } from '../extensionHostProbe';
 
 /**
  * bench/telemetry-editor: the CodeLens provider on a 5,000-line file with 500 functions with data
@@ -35,34 +31,7 @@ interface Result {
 
 async function main(): Promise<void> {
   const root = resolve(__dirname, '..', '..', '..');
-  const runDir = join(process.env.SLICE_RUN_DIR ?? join(root, '.run'), 'bench-telemetry-editor');
-  const server = await startCodeServer({ runDir, smokeTestDriver: true, settings: { 'slice.kubeconfig': join(runDir, 'none') } });
-  const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'slice-bench-')), { executablePath: process.env.SLICE_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-  let result: Result | undefined;
-  try {
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    const done = new Promise<number>((r) => void page.exposeFunction('codeAutomationExit', (code: number) => r(code)));
-    await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
-      const line = format(...(Array.isArray(args) ? args : [args]));
-      appendFileSync(join(runDir, 'automation.log'), `${line}\n`);
-      const m = /SLICE_BENCH (\{.*\})/.exec(line);
-      if (m?.[1]) result = JSON.parse(m[1]) as Result;
-    });
-    const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
-    const payload = JSON.stringify([
-      ['extensionDevelopmentPath', remote(root)],
-      ['extensionTestsPath', remote(join(root, 'out', 'bench', 'telemetry-editor', 'probe.js'))],
-      ['skipWelcome', 'true'],
-    ]);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(join(root, 'test', 'workspace'))}&payload=${encodeURIComponent(payload)}`);
-    let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([done, new Promise<number>((r) => (timer = setTimeout(() => r(2), 300_000)))]);
-    clearTimeout(timer); // a pending 5-minute timer kept the finished bench alive until it fired
-    if (code !== 0 || !result) throw new Error(`the probe failed (exit ${code}); see ${runDir}/automation.log`);
-  } finally {
-    await browser.close().catch(() => undefined);
-    await server.stop();
-  }
+  const result = await runProbe<Result>({ root, probe: join('out', 'bench', 'telemetry-editor', 'probe.js'), runName: 'bench-telemetry-editor', timeoutMs: 300_000 });
   const { lens, burst } = result;
   const ms = (n: number) => `${n.toFixed(3)} ms`;
   console.log(`bench/telemetry-editor (code-server ${process.env.SLICE_CODE_SERVER_VERSION ?? ''} extension host, production bundle)`);
