@@ -85,7 +85,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     '--extensions-dir', extensions,
     ...(options.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ];
-  const child: ChildProcess = spawn(binary, args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, ...options.env } });
+  // EXTENSIONS_GALLERY={}: no extension gallery. code-server's default (open-vsx.org) made the
+  // workbench look for updates of the built-in extensions at start, a request off this machine that
+  // tests must never make (`extensions.autoCheckUpdates: false` does not stop that one).
+  const child: ChildProcess = spawn(binary, args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, EXTENSIONS_GALLERY: '{}', ...options.env } });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.pid === undefined || child.exitCode !== null) return;
