@@ -26,7 +26,8 @@ import {
   runtimeOfLanguage,
 } from '../../core/telemetry';
 import { TraceStore } from '../../core/telemetry/traceStore';
-import { type DecodeAnswer, type DecodeJob } from '../../platform/telemetry/decodeJob';
+import { DecodeAhead } from '../../platform/telemetry/decodeAhead';
+import { type DecodeAnswer } from '../../platform/telemetry/decodeJob';
 import { InlineDecoder, type OtlpDecoder } from '../../platform/telemetry/otlpDecoder';
 import { codeFiles, unpackSpans } from '../../platform/telemetry/spanColumns';
 import { contentHash } from './hash';
@@ -81,10 +82,8 @@ export class TelemetryService implements IDisposable {
   private mappingEntries: readonly PathMappingEntry[];
   private aggregatorInstance: TelemetryAggregator;
   private queue: Promise<unknown> = Promise.resolve();
-  /** Payloads not handed to the decoder yet, in arrival order (see {@link startDecodes}). */
-  private readonly undecoded: { readonly job: DecodeJob; readonly resolve: (answer: DecodeAnswer | Promise<DecodeAnswer>) => void }[] = [];
-  /** Payloads handed to the decoder and not aggregated yet. */
-  private decodesAhead = 0;
+  /** Decodes at most {@link DECODE_AHEAD} payloads ahead of aggregation. */
+  private readonly decodes: DecodeAhead;
   /** Payloads queued and not aggregated yet. */
   private queued = 0;
   private readonly versioned = new Set<string>();
@@ -103,8 +102,9 @@ export class TelemetryService implements IDisposable {
     private readonly logger: ILogger,
     mappings: readonly PathMappingEntry[] = [],
     /** Decodes OTLP payloads (a worker thread in the extension; in-thread by default). */
-    private readonly decoder: OtlpDecoder = new InlineDecoder(),
+    decoder: OtlpDecoder = new InlineDecoder(),
   ) {
+    this.decodes = new DecodeAhead(decoder, DECODE_AHEAD);
     this.mappingEntries = mappings;
     this.mapper = new PathMapper(mappings);
     this.locator = new Locator(this.mapper);
@@ -204,42 +204,16 @@ export class TelemetryService implements IDisposable {
    * decoder's worker, beside the aggregation of earlier payloads); aggregation keeps arrival order.
    */
   ingest(payload: IngestPayload): Promise<IngestResult> {
-    const job: DecodeJob = { kind: payload.kind, encoding: payload.encoding, body: payload.body, source: sourceTag(payload.source) };
-    const decoded = new Promise<DecodeAnswer>((resolve) => this.undecoded.push({ job, resolve }));
+    const decoded = this.decodes.take({ kind: payload.kind, encoding: payload.encoding, body: payload.body, source: sourceTag(payload.source) });
     this.queued++;
-    this.startDecodes();
     const run = this.queue
       .then(() => decoded.then((answer) => this.process(answer)))
       .finally(() => {
         this.queued--;
-        this.decodesAhead--;
-        this.startDecodes();
+        this.decodes.release();
       });
     this.queue = run.catch(() => undefined);
     return run;
-  }
-
-  /**
-   * Starts decoding waiting payloads while fewer than {@link DECODE_AHEAD} are decoded or decoding
-   * and not aggregated yet. Without this bound a burst is decoded (off the thread) far ahead of
-   * aggregation, and the decoded batches waiting their turn survive garbage collections of the
-   * extension host's young generation: each such collection then copies tens of megabytes, a
-   * pause of 50–70 ms on the event loop.
-   */
-  private startDecodes(): void {
-    while (this.decodesAhead < DECODE_AHEAD && this.undecoded.length > 0) {
-      this.decodesAhead++;
-      const { job, resolve } = this.undecoded.shift()!;
-      resolve(this.decode(job));
-    }
-  }
-
-  private decode(job: DecodeJob): Promise<DecodeAnswer> {
-    try {
-      return this.decoder.decode(job);
-    } catch (e) {
-      return Promise.resolve({ kind: 'failed', detail: `the decoder failed: ${e instanceof Error ? e.message : String(e)}` });
-    }
   }
 
   /** True while payloads wait to be aggregated (a burst): renderers space their runs further apart. */
@@ -426,8 +400,7 @@ export class TelemetryService implements IDisposable {
   }
 
   dispose(): void {
-    for (const { resolve } of this.undecoded.splice(0)) resolve({ kind: 'failed', detail: 'telemetry stopped before the payload was decoded' });
-    this.decoder.dispose();
+    this.decodes.dispose();
     this.aggregatorInstance.dispose();
     this.store.dispose();
   }

@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DecodeAhead } from '../../../src/platform/telemetry/decodeAhead';
+import { type DecodeAnswer, type DecodeJob } from '../../../src/platform/telemetry/decodeJob';
+import { InlineDecoder, type OtlpDecoder } from '../../../src/platform/telemetry/otlpDecoder';
+import { fixtureText } from './fixtures';
+
+/** DecodeAhead: how far decoding may run ahead of the consumer (the telemetry service's aggregation). */
+
+const job = (body: string): DecodeJob => ({ kind: 'traces', encoding: 'json', body, source: 'slice' });
+
+/** The real in-thread decoder, with the jobs it was given counted. */
+function counting(): { decoder: OtlpDecoder; started: () => number; disposed: () => boolean } {
+  const inline = new InlineDecoder();
+  let started = 0;
+  let disposed = false;
+  return {
+    decoder: {
+      decode: (j) => {
+        started++;
+        return inline.decode(j);
+      },
+      dispose: () => (disposed = true),
+    },
+    started: () => started,
+    disposed: () => disposed,
+  };
+}
+
+test('decode ahead: at most `limit` jobs start before the consumer releases one; the rest start in order as it does', async () => {
+  const c = counting();
+  const ahead = new DecodeAhead(c.decoder, 3);
+  const body = fixtureText('otlp-traces-node-sdk.json');
+  const answers = Array.from({ length: 10 }, () => ahead.take(job(body)));
+  assert.equal(c.started(), 3);
+  const first = await answers[0]!;
+  assert.equal(first.kind, 'traces');
+  assert.equal(c.started(), 3, 'an answer alone does not start the next: the consumer has not used it yet');
+  ahead.release();
+  assert.equal(c.started(), 4);
+  for (let i = 1; i < 10; i++) {
+    await answers[i];
+    ahead.release();
+  }
+  assert.equal(c.started(), 10);
+  const kinds = await Promise.all(answers.map(async (a) => (await a).kind));
+  assert.deepEqual(kinds, Array.from({ length: 10 }, () => 'traces'));
+});
+
+test('decode ahead: dispose answers the waiting jobs as not decoded (and later ones too), and disposes the decoder', async () => {
+  const c = counting();
+  const ahead = new DecodeAhead(c.decoder, 2);
+  const body = fixtureText('otlp-traces-node-sdk.json');
+  const answers = Array.from({ length: 5 }, () => ahead.take(job(body)));
+  ahead.dispose();
+  assert.ok(c.disposed());
+  const got = await Promise.all(answers);
+  assert.deepEqual(
+    got.map((a) => a.kind),
+    ['traces', 'traces', 'failed', 'failed', 'failed'],
+  );
+  const late: DecodeAnswer = await ahead.take(job(body));
+  assert.deepEqual(late, { kind: 'failed', detail: 'telemetry stopped before the payload was decoded' });
+  assert.equal(c.started(), 2);
+});
+
+test('decode ahead: a decoder that throws answers "failed" with its message, and the next job still starts', async () => {
+  let calls = 0;
+  const decoder: OtlpDecoder = {
+    decode: (j) => {
+      calls++;
+      if (calls === 1) throw new Error('no worker');
+      return new InlineDecoder().decode(j);
+    },
+    dispose: () => undefined,
+  };
+  const ahead = new DecodeAhead(decoder, 1);
+  const a = ahead.take(job('{"resourceSpans":[]}'));
+  const b = ahead.take(job('{"resourceSpans":[]}'));
+  assert.deepEqual(await a, { kind: 'failed', detail: 'the decoder failed: no worker' });
+  ahead.release();
+  assert.equal((await b).kind, 'traces');
+});
