@@ -200,8 +200,9 @@ export class TelemetryService implements IDisposable {
   }
 
   /**
-   * Queues a payload; resolves once it is decoded and aggregated. Decoding starts at once (in the
-   * decoder's worker, beside the aggregation of earlier payloads); aggregation keeps arrival order.
+   * Queues a payload; resolves once it is decoded and aggregated. Decoding starts as soon as fewer
+   * than {@link DECODE_AHEAD} payloads are ahead of aggregation (in the decoder's worker, beside the
+   * aggregation of earlier payloads); aggregation keeps arrival order.
    */
   ingest(payload: IngestPayload): Promise<IngestResult> {
     const decoded = this.decodes.take({ kind: payload.kind, encoding: payload.encoding, body: payload.body, source: sourceTag(payload.source) });
