@@ -128,12 +128,9 @@ async function readConfig(diagnostics: SliceConfigDiagnostics) {
   const uri = files[0];
   if (!uri) throw new UserError(`There is no ${SLICE_CONFIG_FILE} at the root of the workspace: it says which baseline to fork and which workloads. Run "Slice: Create slice.yaml" to start from a template.`);
   const doc = await vscode.workspace.openTextDocument(uri);
-  let result = diagnostics.check(doc);
-  if (!doc.isDirty) {
-    // The editor's copy of a file changed on disk a moment ago (git checkout, a script) can lag behind it: the file wins.
-    const disk = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    if (disk !== doc.getText()) result = parseWorkspaceConfig(disk);
-  }
+  // Unsaved edits win. Otherwise the file does: the editor's copy of a file changed on disk a moment ago
+  // (git checkout, a script) lags behind it, and may catch up while the file is being read.
+  const result = doc.isDirty ? diagnostics.check(doc) : parseWorkspaceConfig(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
   if (!result) throw new UserError(`${SLICE_CONFIG_FILE} could not be read.`);
   if (!result.ok) {
     await vscode.window.showTextDocument(doc);

@@ -16,6 +16,10 @@ describe('Slices from the editor, as alice, on the real cluster', function () {
 
   before(async function () {
     await alice.setUp(this);
+    // The editor holds an older slice.yaml, as after a git checkout: Create Slice must read the file, even
+    // while the editor's copy catches up with it during the command.
+    writeFileSync(workspaceConfig, `baseline: ${alice.baseline}\nttl: 1h\nforks:\n  - workload: checkout\n    container: app\n`);
+    await vscode.workspace.openTextDocument(vscode.Uri.file(workspaceConfig));
     writeFileSync(workspaceConfig, `baseline: ${alice.baseline}\nttl: 2h\nresources:\n  cpu: "2"\n  memory: 1Gi\n  pods: 6\nforks:\n  - workload: checkout\n    container: app\n    sync:\n      local: .\n      container: /app\n`);
   });
 
