@@ -126,6 +126,11 @@ test('staleness: data recorded for another file version is marked stale; new dat
   assert.equal(view.stale, false);
   assert.equal(view.functions[0]!.calls, 1);
   assert.equal(agg.query('/w/src/a.js', 'slice')!.stale, false); // no version asked: nothing is stale
+  agg.setFileVersion('/w/src/a.js', undefined); // forgotten: new data is recorded against no version
+  agg.addSpan(span({}));
+  view = agg.query('/w/src/a.js', 'slice')!;
+  assert.equal(view.functions[0]!.calls, 1);
+  assert.equal(view.functions[0]!.version, undefined);
 });
 
 test('bounded: the key cap evicts the least recently updated entries and counts them', () => {
@@ -178,5 +183,12 @@ test('onDidChange fires once per batch of changes; takeChanged drains and re-arm
   assert.deepEqual(agg.takeChanged().map((c) => c.file).sort(), ['/w/src/a.js', '/w/src/b.js']);
   agg.addSpan(span({}));
   assert.equal(fired, 2);
+  assert.deepEqual(agg.takeChanged().map((c) => c.file), ['/w/src/a.js']); // marked again after the drain
+  assert.deepEqual(agg.takeChanged(), []);
+  agg.addSpan(span({ file: '/app/src/b.js' }));
+  agg.clear();
+  assert.deepEqual(agg.takeChanged(), []);
+  agg.addSpan(span({ file: '/app/src/b.js' }));
+  assert.deepEqual(agg.takeChanged().map((c) => c.file), ['/w/src/b.js']);
   agg.dispose();
 });

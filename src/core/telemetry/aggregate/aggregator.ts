@@ -44,6 +44,10 @@ export class TelemetryAggregator implements IDisposable {
   private readonly stacks = new Map<string, ParsedStack>();
   private readonly changed = new Map<SourceTag, Set<string>>();
   private changedEmpty = true;
+  /** Moved on when {@link changed} is emptied: a FileEntry marked in this epoch is in it already. */
+  private changedEpoch = 0;
+  /** Moved on by every version change: a FileEntry's cached version of this epoch is current. */
+  private versionsEpoch = 0;
   private readonly onDidChangeEmitter = new Emitter<void>();
   private readonly windowMinutes: number;
   private readonly maxKeys: number;
@@ -71,6 +75,7 @@ export class TelemetryAggregator implements IDisposable {
   setFileVersion(file: string, version: string | undefined): void {
     if (version === undefined) this.versions.delete(file);
     else this.versions.set(file, version);
+    this.versionsEpoch++;
   }
 
   /** Adds a batch of decoded spans. */
@@ -132,14 +137,14 @@ export class TelemetryAggregator implements IDisposable {
         fn.stats.record(minute, span.durationMs, error);
         if (sample) fn.lastError = sample;
       }
-      this.markChanged(span.source, loc.file);
+      this.markChanged(file, span.source, loc.file);
     }
     if (throwSite && sample && (!loc || throwSite.file !== loc.file || throwSite.line !== loc.line)) {
       const file = this.file(span.source, throwSite.file);
       const line = this.lineEntry(file, throwSite.file, throwSite.line);
       line.stats.recordError(minute);
       line.lastError = sample;
-      this.markChanged(span.source, throwSite.file);
+      this.markChanged(file, span.source, throwSite.file);
     }
     if (this.keys > this.maxKeys) this.evict();
   }
@@ -176,7 +181,7 @@ export class TelemetryAggregator implements IDisposable {
         service: r.resource.serviceName,
       };
     }
-    this.markChanged(r.source, loc.file);
+    this.markChanged(file, r.source, loc.file);
     if (this.keys > this.maxKeys) this.evict();
   }
 
@@ -229,9 +234,9 @@ export class TelemetryAggregator implements IDisposable {
   }
 
   /** Touches the entry; resets it (and returns true) when the file's version moved on since its data was recorded. */
-  private refresh(e: Entry, path: string): boolean {
+  private refresh(e: Entry, f: FileEntry, path: string): boolean {
     e.touched = ++this.tick;
-    const v = this.versions.get(path);
+    const v = this.versionOf(f, path);
     if (e.version === v) return false;
     e.version = v;
     e.stats.reset();
@@ -245,10 +250,10 @@ export class TelemetryAggregator implements IDisposable {
     const e = f.lines.get(line);
     if (e) {
       e.gen++;
-      if (this.refresh(e, path)) e.logs?.clear();
+      if (this.refresh(e, f, path)) e.logs?.clear();
       return e;
     }
-    const created = newLineEntry(this.windowMinutes, this.versions.get(path), ++this.tick);
+    const created = newLineEntry(this.windowMinutes, this.versionOf(f, path), ++this.tick);
     f.lines.set(line, created);
     this.keys++;
     return created;
@@ -260,16 +265,28 @@ export class TelemetryAggregator implements IDisposable {
     const e = f.functions.get(name);
     if (e) {
       e.gen++;
-      this.refresh(e, path);
+      this.refresh(e, f, path);
       return e;
     }
-    const created = newFnEntry(this.windowMinutes, this.versions.get(path), ++this.tick);
+    const created = newFnEntry(this.windowMinutes, this.versionOf(f, path), ++this.tick);
     f.functions.set(name, created);
     this.keys++;
     return created;
   }
 
-  private markChanged(source: SourceTag, file: string): void {
+  /** The version the slice runs of the entry's file, cached on the entry until a version changes. */
+  private versionOf(f: FileEntry, path: string): string | undefined {
+    if (f.versionEpoch !== this.versionsEpoch) {
+      f.version = this.versions.get(path);
+      f.versionEpoch = this.versionsEpoch;
+    }
+    return f.version;
+  }
+
+  private markChanged(f: FileEntry, source: SourceTag, file: string): void {
+    // most writes go to a file already marked since the editor last took the changes
+    if (f.changedMark === this.changedEpoch) return;
+    f.changedMark = this.changedEpoch;
     let files = this.changed.get(source);
     if (!files) {
       files = new Set();
@@ -288,6 +305,7 @@ export class TelemetryAggregator implements IDisposable {
     const out: { source: SourceTag; file: string }[] = [];
     for (const [source, files] of this.changed) for (const file of files) out.push({ source, file });
     this.changed.clear();
+    this.changedEpoch++;
     this.changedEmpty = true;
     return out;
   }
@@ -363,6 +381,7 @@ export class TelemetryAggregator implements IDisposable {
     this.locationCount = 0;
     this.stacks.clear();
     this.changed.clear();
+    this.changedEpoch++;
     this.changedEmpty = true;
     this.keys = 0;
   }

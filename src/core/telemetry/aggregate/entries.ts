@@ -40,6 +40,11 @@ export class FileEntry {
   readonly functions = new Map<string, FnEntry>();
   /** Moved on by every write to any entry of the file (and by evictions). */
   gen = 0;
+  /** The aggregator's change epoch in which the file was last marked changed (the aggregator's bookkeeping). */
+  changedMark = -1;
+  /** The version of the file the slice runs, as of the aggregator's version epoch `versionEpoch`. */
+  version: string | undefined = undefined;
+  versionEpoch = -1;
   private view: { gen: number; minute: number; version: string | undefined; view: FileView } | undefined;
 
   constructor(

@@ -19,6 +19,8 @@ import { type AttributeList, EMPTY_LIST, codeLocationOfList, materialize } from 
 import { type DecodeContext } from './limits';
 
 const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);
+/** The statuses without a message, shared: most spans have one of them. */
+const BARE_STATUS: readonly { readonly code: StatusCode; readonly message: string }[] = [0, 1, 2].map((code) => Object.freeze({ code: code as StatusCode, message: '' }));
 const NO_EXCEPTIONS: readonly ExceptionInfo[] = Object.freeze([]);
 
 const KIND_NAMES: Readonly<Record<string, SpanKind>> = {
@@ -129,7 +131,7 @@ class DecodedSpan implements Span {
     this.kind = f.kind;
     this.startMs = f.startMs;
     this.durationMs = f.endMs > 0 && d > 0 ? d : 0;
-    this.status = { code: f.statusCode, message: f.statusMessage };
+    this.status = f.statusMessage === '' ? BARE_STATUS[f.statusCode]! : { code: f.statusCode, message: f.statusMessage };
     this.code = codeLocationOfList(f.attributes);
     this.events = events;
     this.exceptions = exceptions;

@@ -24,13 +24,14 @@ export function bytesToHexId(b: Uint8Array | null | undefined, expected: number)
 }
 
 
-/** 0..15 for a hex digit char code, 16 for a lowercase-able uppercase digit marker, -1 otherwise. */
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
+/** Per ASCII char code: 0 for a lowercase hex digit, 1 for an uppercase one, -1 for anything else. */
+const HEX_CLASS: Int8Array = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let c = 48; c <= 57; c++) t[c] = 0;
+  for (let c = 97; c <= 102; c++) t[c] = 0;
+  for (let c = 65; c <= 70; c++) t[c] = 1;
+  return t;
+})();
 
 /**
  * An id from OTLP/JSON: hex of `bytes` bytes (any case), or base64 of them. Returns lowercase hex,
@@ -38,20 +39,19 @@ function hexValue(c: number): number {
  */
 export function jsonId(v: unknown, bytes: number): string {
   if (typeof v !== 'string' || v.length === 0) return '';
-  if (v.length === bytes * 2) {
-    let upper = false;
-    let any = false;
-    for (let i = 0; i < v.length; i++) {
-      const c = v.charCodeAt(i);
-      const h = hexValue(c);
-      if (h < 0) return base64Id(v, bytes);
-      if (c >= 65 && c <= 70) upper = true;
-      if (h !== 0) any = true;
-    }
-    if (!any) return '';
-    return upper ? v.toLowerCase() : v;
+  if (v.length !== bytes * 2) return base64Id(v, bytes);
+  // one pass without branches per char: OR the classes (negative once any char is not hex) and the
+  // digits' distance from '0' (zero only when every char is '0')
+  let cls = 0;
+  let nonZero = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    cls |= c < 128 ? HEX_CLASS[c]! : -1;
+    nonZero |= c ^ 48;
   }
-  return base64Id(v, bytes);
+  if (cls < 0) return base64Id(v, bytes);
+  if (nonZero === 0) return '';
+  return cls === 0 ? v : v.toLowerCase();
 }
 
 function base64Id(v: string, bytes: number): string {
