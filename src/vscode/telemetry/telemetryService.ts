@@ -1,4 +1,3 @@
-import * as vscode from 'vscode';
 import { DisposableStore, type IDisposable } from '../../core/base/disposable';
 import { type Event, Emitter } from '../../core/base/event';
 import { type ILogger } from '../../core/base/logger';
@@ -30,9 +29,9 @@ import { DecodeAhead } from '../../platform/telemetry/decodeAhead';
 import { type DecodeAnswer } from '../../platform/telemetry/decodeJob';
 import { InlineDecoder, type OtlpDecoder } from '../../platform/telemetry/otlpDecoder';
 import { codeFiles, unpackSpans } from '../../platform/telemetry/spanColumns';
-import { contentHash } from './hash';
 import { RecentErrors } from './recentErrors';
 import { type TelemetrySourceSetting, telemetrySettings } from './telemetrySettings';
+import { WorkspaceFiles } from './workspaceFiles';
 
 /** One payload as the in-container agent relays it (or as recorded in a file). */
 export interface IngestPayload {
@@ -86,9 +85,7 @@ export class TelemetryService implements IDisposable {
   private readonly decodes: DecodeAhead;
   /** Payloads queued and not aggregated yet. */
   private queued = 0;
-  private readonly versioned = new Set<string>();
-  private readonly existence = new Map<string, boolean>();
-  private readonly probing = new Set<string>();
+  private readonly workspaceFiles = new WorkspaceFiles((file) => this.changed.fire(new Set([file])));
   private readonly stacks = new Map<string, ParsedStack>();
   readonly traces = new TraceStore();
   readonly errors = new RecentErrors();
@@ -138,7 +135,7 @@ export class TelemetryService implements IDisposable {
   reset(): void {
     this.aggregatorInstance.dispose();
     this.aggregatorInstance = this.newAggregator();
-    this.versioned.clear();
+    this.workspaceFiles.forgetVersions();
     this.fireAll();
   }
 
@@ -194,7 +191,7 @@ export class TelemetryService implements IDisposable {
 
   /** The version of a workspace file the slice runs now (from a sync acknowledgement, or a save). */
   setFileVersion(file: string, version: string | undefined): void {
-    this.versioned.add(file);
+    this.workspaceFiles.versionGiven(file);
     this.aggregatorInstance.setFileVersion(file, version);
     this.viewCache.delete(file);
   }
@@ -241,30 +238,13 @@ export class TelemetryService implements IDisposable {
     this.aggregatorInstance.clear();
     this.traces.clear();
     this.errors.clear();
-    this.existence.clear();
+    this.workspaceFiles.forgetExistence();
     this.fireAll();
   }
 
-  /**
-   * Whether a mapped workspace file exists (relative paths in logs may map to nothing real): known
-   * answers at once; otherwise undefined, and a change event for the file once it has been checked.
-   */
+  /** Whether a mapped workspace file exists: known answers at once; otherwise undefined, and a change event for the file once it has been checked. */
   exists(file: string): boolean | undefined {
-    const known = this.existence.get(file);
-    if (known !== undefined || this.probing.has(file)) return known;
-    this.probing.add(file);
-    void Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.file(file))).then(
-      (s) => this.learned(file, (s.type & vscode.FileType.File) !== 0),
-      () => this.learned(file, false),
-    );
-    return undefined;
-  }
-
-  private learned(file: string, exists: boolean): void {
-    this.probing.delete(file);
-    if (this.existence.size > 20_000) this.existence.clear();
-    this.existence.set(file, exists);
-    this.changed.fire(new Set([file]));
+    return this.workspaceFiles.exists(file);
   }
 
   /**
@@ -335,28 +315,14 @@ export class TelemetryService implements IDisposable {
     }
   }
 
-  /**
-   * Records the version of files seen for the first time: the saved content, which is what the
-   * slice runs until sync says otherwise. Data recorded then goes stale once the buffer changes.
-   */
+  /** Records the version of the workspace files of these reported paths seen for the first time (see {@link WorkspaceFiles.versionNew}). */
   private async ensureVersions(reported: readonly (string | undefined)[]): Promise<void> {
-    const fresh = new Set<string>();
+    const local = new Set<string>();
     for (const f of new Set(reported)) {
-      if (f === undefined) continue;
-      const local = this.locator.resolve(f, 1, 0, undefined);
-      if (local && !this.versioned.has(local.file)) fresh.add(local.file);
+      const loc = f === undefined ? undefined : this.locator.resolve(f, 1, 0, undefined);
+      if (loc) local.add(loc.file);
     }
-    for (const file of fresh) {
-      this.versioned.add(file);
-      try {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
-        this.aggregatorInstance.setFileVersion(file, contentHash(text));
-        this.existence.set(file, true);
-      } catch {
-        // not in the workspace (yet): its data is never marked stale
-      }
-    }
-    if (this.versioned.size > 20_000) this.versioned.clear();
+    await this.workspaceFiles.versionNew(local, (file, version) => this.aggregatorInstance.setFileVersion(file, version));
   }
 
   private noteSpanErrors(spans: readonly Span[]): void {
