@@ -90,6 +90,7 @@ export class Container implements IDisposable {
     this.lifetime.add(new ActiveSliceStatus(model, registry));
     const telemetry = this.lifetime.add(new TelemetryFeature(registry, logger, context.extensionUri));
     const live = this.lifetime.add(new LiveTelemetry(registry, model, clients, telemetry.api.service, logger, sync.api));
+    telemetry.api.tracesView.attachLive(live.view);
 
     logger.info(`Slice ${String((context.extension.packageJSON as { version?: unknown }).version)} activated in ${vscode.env.appName} ${vscode.version}`);
     const ready = view.render().then(() => model.refresh());

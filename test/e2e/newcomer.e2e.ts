@@ -160,6 +160,17 @@ async function main(): Promise<number> {
           await page.waitForTimeout(300);
           await shot('n6-codelens');
         }, onFail);
+        await steps.step('the Traces & Errors view has a row for the live session (orders, streaming, its counts) and the state beside its title', async () => {
+          const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Traces & Errors' }) });
+          const header = pane.locator('.pane-header').first();
+          if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+          await header.locator('.description', { hasText: /^streaming/ }).waitFor({ timeout: 30_000 });
+          const live = pane.locator('.monaco-list-row', { hasText: /orders\s*streaming · [\d,]+ payloads? · [\d,]+ log lines?/ }).first();
+          await live.waitFor({ timeout: 30_000 });
+          await live.hover();
+          await page.waitForTimeout(1200); // the row's tooltip and its inline Stop Telemetry action
+          await shot('n6b-traces-live-session');
+        }, onFail);
       }
 
       if (created) {

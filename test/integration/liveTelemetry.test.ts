@@ -102,8 +102,25 @@ describe('Live telemetry from a fork to a CodeLens, as bob, on the real cluster'
       await new Promise((r) => setTimeout(r, 4000));
     }
 
-    await vscode.commands.executeCommand('slice.stopTelemetry', key);
+    // the Traces & Errors view: a row for the session, its state beside the title
+    let shown = api.telemetry.tracesView.snapshot();
+    assert.equal(shown.description, 'streaming');
+    assert.match(shown.live.join('\n'), /^checkout: streaming · 1 payload · [\d,]+ log lines?$/);
+
+    // a payload the editor cannot use: refused, counted, said in the view (and why, in the Slice log)
+    const bad = await execIn(bob.adminKc, ns, pod, 'app', ['node', '-e', POST, Buffer.from('{"resourceSpans":"not a list"}').toString('base64')]);
+    assert.equal(bad.stdout, '200', 'the agent relays what it cannot judge; the editor decodes');
+    await waitFor('the refusal to be counted', () => session.counts.refused >= 1, 60_000);
+    await api.telemetry.settled();
+    shown = api.telemetry.tracesView.snapshot();
+    assert.equal(shown.description, 'streaming · 1 refused');
+    assert.match(shown.live.join('\n'), /^checkout: streaming · 2 payloads · [\d,]+ log lines? · 1 refused$/);
+
+    await vscode.commands.executeCommand('slice.stopTelemetry', { kind: 'live', key });
     assert.equal(api.liveTelemetry.sessions().length, 0);
+    await api.telemetry.settled();
+    shown = api.telemetry.tracesView.snapshot();
+    assert.deepEqual([shown.description, shown.live], [undefined, []]);
   });
 
   it('Start Sync streams the fork\'s telemetry too (not the baseline\'s log, which bob may not read); Stop Sync stops it', async () => {

@@ -6,6 +6,7 @@ import { type KubeClients } from '../../platform/kube/kubeClients';
 import { type CommandRegistry, Commands } from '../commandRegistry';
 import { settings } from '../settings';
 import { pickSlice } from '../slicePicker';
+import { type LiveSessionFacts } from '../../core/telemetry/liveSummary';
 import { type LiveProblem, LiveTelemetrySession, type LiveTarget, type TelemetrySink, liveKey } from './liveTelemetrySession';
 
 /** The sync sessions as this feature sees them (SyncApi). */
@@ -17,6 +18,14 @@ export interface SyncSessionsView {
 /** What tests can see of live telemetry. */
 export interface LiveTelemetryApi {
   readonly sessions: () => readonly LiveTelemetrySession[];
+}
+
+/** What the Traces & Errors view shows of live telemetry. */
+export interface LiveTelemetryView {
+  /** The sessions' facts, in start order. */
+  readonly facts: () => readonly (LiveSessionFacts & { readonly key: string })[];
+  /** A session started or stopped, a link changed state, a payload was refused. */
+  readonly onDidChange: vscode.Event<void>;
 }
 
 const ACTIONS: Record<LiveProblem['kind'], string[]> = {
@@ -35,7 +44,12 @@ const ACTIONS: Record<LiveProblem['kind'], string[]> = {
 export class LiveTelemetry implements vscode.Disposable {
   private readonly sessions = new Map<string, { session: LiveTelemetrySession; bySync: boolean; subscription: vscode.Disposable }>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly changes = new vscode.EventEmitter<void>();
   readonly api: LiveTelemetryApi = { sessions: () => [...this.sessions.values()].map((e) => e.session) };
+  readonly view: LiveTelemetryView = {
+    facts: () => [...this.sessions.values()].map((e) => ({ ...e.session.facts(), key: e.session.key })),
+    onDidChange: this.changes.event,
+  };
 
   constructor(
     registry: CommandRegistry,
@@ -74,7 +88,10 @@ export class LiveTelemetry implements vscode.Disposable {
     const context = this.model.state.cluster.status === 'ok' ? this.model.state.cluster.context : undefined;
     if (!context || context.name !== target.contextName) throw new UserError(`Select the cluster context ${target.contextName} first: telemetry streams through it.`, ['selectCluster']);
     const session = new LiveTelemetrySession(target, { kubeConfig: this.clients.configFor(context), sink: this.sink, logger: this.logger, requestTimeoutMs: settings.requestTimeoutMs() });
-    const subscription = session.onProblem((p) => this.tell(p, key));
+    const subscription = vscode.Disposable.from(
+      session.onProblem((p) => this.tell(p, key)),
+      session.onDidChange(() => this.changes.fire()),
+    );
     this.sessions.set(key, { session, bySync, subscription });
     this.logger.info(`telemetry ${target.workload}: streaming from ${target.namespace}${bySync ? ' (with sync)' : ''}`);
     session.start();
@@ -89,7 +106,7 @@ export class LiveTelemetry implements vscode.Disposable {
     e.subscription.dispose();
     const { counts } = e.session;
     e.session.dispose();
-    this.logger.info(`telemetry ${e.session.target.workload}: stopped (${counts.payloads} OTLP payloads, ${counts.dropped} dropped by the agent, ${counts.logLines} log lines, ${counts.baselineLines} baseline log lines)`);
+    this.logger.info(`telemetry ${e.session.target.workload}: stopped (${counts.payloads} OTLP payloads, ${counts.refused} refused, ${counts.dropped} lost in the agent's buffer, ${counts.logLines} log lines, ${counts.baselineLines} baseline log lines)`);
     this.changed();
     return true;
   }
@@ -97,11 +114,13 @@ export class LiveTelemetry implements vscode.Disposable {
   dispose(): void {
     for (const s of this.subscriptions.splice(0)) s.dispose();
     for (const key of [...this.sessions.keys()]) this.stop(key);
+    this.changes.dispose();
   }
 
   private changed(): void {
     // `slice.telemetryStreaming` enables Stop Telemetry in menus and the palette
     void vscode.commands.executeCommand('setContext', 'slice.telemetryStreaming', this.sessions.size > 0);
+    this.changes.fire();
   }
 
   /** A sync session started: stream its workload's telemetry; one stopped: stop what it started. */
@@ -138,6 +157,9 @@ export class LiveTelemetry implements vscode.Disposable {
 
   private async pickRunning(arg: unknown): Promise<string> {
     if (typeof arg === 'string' && this.sessions.has(arg)) return arg;
+    // a row of the Traces & Errors view
+    const rowKey = (arg as { kind?: unknown; key?: unknown } | undefined)?.kind === 'live' ? (arg as { key?: unknown }).key : undefined;
+    if (typeof rowKey === 'string' && this.sessions.has(rowKey)) return rowKey;
     const ns = namespaceOf(arg);
     const all = [...this.sessions.values()].map((e) => e.session).filter((s) => !ns || s.target.namespace === ns);
     if (all.length === 0) throw new UserError('No telemetry is streaming. Start it with "Slice: Stream Telemetry" (it also starts with Start Sync).');

@@ -2,6 +2,7 @@ import { AppsV1Api, ApiException, type KubeConfig } from '@kubernetes/client-nod
 import * as vscode from 'vscode';
 import { type ILogger } from '../../core/base/logger';
 import { LABEL_FORK } from '../../core/slice/manifests';
+import { type LiveSessionFacts } from '../../core/telemetry/liveSummary';
 import { PortForwardError, PortForwardTransport } from '../../platform/agent-link/portForwardTransport';
 import { type RelayedPayload, TelemetryLink } from '../../platform/agent-link/telemetryLink';
 import { PodLogError, type PodLogLine, PodLogStream } from '../../platform/kube/podLogStream';
@@ -40,6 +41,8 @@ export interface LiveProblem {
 
 export interface LiveCounts {
   payloads: number;
+  /** Payloads the editor could not use (the Slice log says why). */
+  refused: number;
   dropped: number;
   logLines: number;
   baselineLines: number;
@@ -63,14 +66,17 @@ export class LiveTelemetrySession implements vscode.Disposable {
   baselineLogs: PodLogStream | undefined;
   /** Whether the baseline workload's log is followed: not yet decided, yes, not readable by the developer, or no baseline. */
   baselineState: 'pending' | 'streaming' | 'unreadable' | 'none' = 'pending';
-  readonly counts: LiveCounts = { payloads: 0, dropped: 0, logLines: 0, baselineLines: 0 };
+  readonly counts: LiveCounts = { payloads: 0, refused: 0, dropped: 0, logLines: 0, baselineLines: 0 };
   private readonly transport: PortForwardTransport;
   private readonly owned: { dispose(): void }[] = [];
   private readonly reported = new Set<LiveProblem['kind']>();
   private readonly problems = new vscode.EventEmitter<LiveProblem>();
+  private readonly changes = new vscode.EventEmitter<void>();
   private disposed = false;
   /** A problem to tell the user about (each kind once until it clears). */
   readonly onProblem = this.problems.event;
+  /** The link's state changed, or a payload was refused (the counts of payloads and lines are read when shown). */
+  readonly onDidChange = this.changes.event;
 
   constructor(
     readonly target: LiveTarget,
@@ -85,6 +91,7 @@ export class LiveTelemetrySession implements vscode.Disposable {
     this.own(this.link.onPayload((p) => this.payload(p)));
     this.own(this.link.onDropped((n) => (this.counts.dropped += n)));
     this.own(this.link.onStateChange((s) => {
+      this.changes.fire();
       if (s !== 'streaming') return;
       this.clear('agentGone', 'forbidden', 'podNotFound', 'tokenMissing');
       logger.info(`${tag}: streaming from the agent in ${this.transport.currentPod ?? '?'} (after #${this.link.lastSequence})`);
@@ -114,6 +121,14 @@ export class LiveTelemetrySession implements vscode.Disposable {
     this.disposed = true;
     for (const d of this.owned.splice(0).reverse()) d.dispose();
     this.problems.dispose();
+    this.changes.dispose();
+  }
+
+  /** What the Traces & Errors view shows of this session. */
+  facts(): LiveSessionFacts {
+    const { workload, sliceLabel } = this.target;
+    const { payloads, refused, dropped, logLines } = this.counts;
+    return { workload, slice: sliceLabel, link: this.link.current, payloads, refused, dropped, logLines };
   }
 
   private own<T extends { dispose(): void }>(d: T): T {
@@ -134,7 +149,12 @@ export class LiveTelemetrySession implements vscode.Disposable {
   private payload(p: RelayedPayload): void {
     this.counts.payloads++;
     this.deps.sink.ingest({ kind: p.kind, encoding: p.encoding, body: p.body, source: 'slice' }).then(
-      (r) => r.rejected && this.deps.logger.warn(`telemetry ${this.target.workload}: payload #${p.seq} (${p.kind}, ${p.encoding}) refused: ${r.rejected}`),
+      (r) => {
+        if (!r.rejected) return;
+        this.counts.refused++;
+        this.deps.logger.warn(`telemetry ${this.target.workload}: payload #${p.seq} (${p.kind}, ${p.encoding}) refused: ${r.rejected}`);
+        if (!this.disposed) this.changes.fire();
+      },
       (e: unknown) => this.deps.logger.error(`telemetry ${this.target.workload}: payload #${p.seq}: ${e instanceof Error ? e.message : String(e)}`),
     );
   }

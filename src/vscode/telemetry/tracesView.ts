@@ -8,21 +8,34 @@ import { type RecentError } from './recentErrors';
 import { type TelemetryService } from './telemetryService';
 import { Throttle } from './throttle';
 import { redact } from '../../core/telemetry/redact';
+import { type LiveSessionFacts, liveRow, liveSummary } from '../../core/telemetry/liveSummary';
+import { type LiveTelemetryView } from './liveTelemetry';
 
 export const TRACES_VIEW_ID = 'slice.traces';
 
-type Node = { readonly kind: 'group'; readonly group: 'traces' | 'errors' } | { readonly kind: 'trace'; readonly trace: TraceSummary } | { readonly kind: 'error'; readonly error: RecentError };
+type Node =
+  | { readonly kind: 'live'; readonly key: string; readonly facts: LiveSessionFacts }
+  | { readonly kind: 'group'; readonly group: 'traces' | 'errors' }
+  | { readonly kind: 'trace'; readonly trace: TraceSummary }
+  | { readonly kind: 'error'; readonly error: RecentError };
+
+const LINK_ICONS: Readonly<Record<LiveSessionFacts['link'], string>> = { streaming: 'broadcast', connecting: 'loading~spin', waiting: 'debug-disconnect', stopped: 'circle-slash' };
 
 const GROUPS: Node[] = [
   { kind: 'group', group: 'traces' },
   { kind: 'group', group: 'errors' },
 ];
 
-/** The "Traces & Errors" view: recent traces (root span, duration, errors) and recent errors, each opening the trace or the line. */
+/**
+ * The "Traces & Errors" view: a row per live telemetry session (its state and counts, Stop Telemetry
+ * inline; the state in short beside the title), then the recent traces (root span, duration,
+ * errors) and recent errors, each opening the trace or the line.
+ */
 export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
   private readonly store = new DisposableStore('traces view');
   private readonly changed = this.store.add(new vscode.EventEmitter<Node | undefined>());
-  private readonly throttle = this.store.add(new Throttle(500, () => this.changed.fire(undefined), { busy: () => this.service.busy, ms: 1000 }));
+  private readonly throttle = this.store.add(new Throttle(500, () => this.render(), { busy: () => this.service.busy, ms: 1000 }));
+  private live: LiveTelemetryView | undefined;
   readonly onDidChangeTreeData = this.changed.event;
   readonly treeView: vscode.TreeView<Node>;
 
@@ -30,6 +43,18 @@ export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
     this.treeView = this.store.add(vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this, showCollapseAll: false }));
     this.store.add(service.onDidChange(() => this.throttle.schedule()));
     this.updateContext();
+  }
+
+  /** Shows the live telemetry sessions (their counts are read at each render). */
+  attachLive(live: LiveTelemetryView): void {
+    this.live = live;
+    this.store.add(live.onDidChange(() => this.throttle.schedule()));
+    this.throttle.schedule();
+  }
+
+  private render(): void {
+    this.treeView.description = liveSummary(this.live?.facts() ?? []).description;
+    this.changed.fire(undefined);
   }
 
   invalidate(): void {
@@ -44,9 +69,10 @@ export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
     void vscode.commands.executeCommand('setContext', 'slice.telemetryHasData', this.service.traces.size > 0 || this.service.errors.list().length > 0);
   }
 
-  /** The items the view lists now (test hook): group labels, then their children's labels. */
-  snapshot(): { traces: string[]; errors: string[] } {
-    return { traces: this.traces().map((t) => t.name), errors: this.errors().map((e) => `${e.type}: ${redact(e.message)}`) };
+  /** What the view shows now (test hook): the live rows (workload: description), the text beside the title, the traces' and the errors' labels. */
+  snapshot(): { live: string[]; description: string | undefined; traces: string[]; errors: string[] } {
+    const live = (this.live?.facts() ?? []).map((f) => `${f.workload}: ${liveRow(f).description}`);
+    return { live, description: this.treeView.description, traces: this.traces().map((t) => t.name), errors: this.errors().map((e) => `${e.type}: ${redact(e.message)}`) };
   }
 
   private traces(): TraceSummary[] {
@@ -62,7 +88,8 @@ export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
   getChildren(node?: Node): Node[] {
     if (!node) {
       this.updateContext();
-      return this.service.traces.size > 0 || this.service.errors.list().length > 0 ? GROUPS : [];
+      const live: Node[] = (this.live?.facts() ?? []).map((f) => ({ kind: 'live', key: f.key, facts: f }));
+      return this.service.traces.size > 0 || this.service.errors.list().length > 0 ? [...live, ...GROUPS] : live;
     }
     if (node.kind !== 'group') return [];
     return node.group === 'traces' ? this.traces().map((trace) => ({ kind: 'trace', trace })) : this.errors().map((error) => ({ kind: 'error', error }));
@@ -71,6 +98,16 @@ export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
   getTreeItem(node: Node): vscode.TreeItem {
     const both = this.service.shownSources().length > 1;
     switch (node.kind) {
+      case 'live': {
+        const row = liveRow(node.facts);
+        const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+        item.id = `live:${node.key}`;
+        item.description = row.description;
+        item.tooltip = row.tooltip;
+        item.iconPath = new vscode.ThemeIcon(row.attention ? 'warning' : LINK_ICONS[node.facts.link], row.attention ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+        item.contextValue = 'slice.liveTelemetry';
+        return item;
+      }
       case 'group': {
         const n = node.group === 'traces' ? this.traces().length : this.errors().length;
         const item = new vscode.TreeItem(node.group === 'traces' ? 'Recent Traces' : 'Recent Errors', vscode.TreeItemCollapsibleState.Expanded);
