@@ -219,7 +219,18 @@ export class Reconciler {
         if (!isNotFound(e)) throw e;
       }
     }
-    if (this.d.data && DataReconciler.declares(slice)) await this.d.data.drop(slice.metadata.name);
+    if (this.d.data && DataReconciler.declares(slice)) {
+      try {
+        await this.d.data.drop(slice.metadata.name);
+      } catch (e) {
+        // the slice stays until its data is dropped: say why on it, where the developer looks (retried with backoff)
+        const why = e instanceof Error ? e.message : String(e);
+        const message = `its data is not dropped yet: ${why}. The slice is deleted once it is; a platform admin can remove the finalizer ${SLICE_FINALIZER} to delete it and leave the data behind.`;
+        const cond = setCondition(slice.status?.conditions, 'DataReady', 'False', 'DropPending', message, rfc3339(this.now()));
+        await this.writeStatus(slice, { ...slice.status, phase: 'Terminating', conditions: [...(slice.status?.conditions ?? []).filter((c) => c.type !== 'DataReady'), cond] }).catch(() => undefined);
+        throw e;
+      }
+    }
     await this.d.slices.removeFinalizer(slice);
     return {};
   }

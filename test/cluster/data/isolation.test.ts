@@ -1,7 +1,8 @@
 // Data isolation on the real cluster and the real PostgreSQL (test/cluster/postgres.sh): each slice's
 // fork gets its own database branched from the baseline `shop`; writes stay in it; a slice role reaches
 // no other database; reset re-branches; deletion drops database and role; a slice created while the
-// server is down says so and recovers when it returns. Slice names start with `db-`.
+// server is down says so and recovers when it returns; one deleted while it is down stays, says why,
+// and goes once it is back. Slice names start with `db-`.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +10,7 @@ import * as k8s from '@kubernetes/client-node';
 import { dataSecretName, sliceDatabaseName } from '../../../src/core/slice/dataBranch';
 import { type ForkSpec, type SliceObject } from '../../../src/core/slice/sliceResource';
 import { eventually } from '../smoke/helpers';
-import { admin, alice, bob, cleanup, createSlice, forkPod, getSlice, patchSlice, sliceBody, waitForPhase, waitGone } from '../slices/sliceFixture';
+import { admin, alice, bob, cleanup, createSlice, deleteSlice, forkPod, getSlice, patchSlice, sliceBody, waitForPhase, waitGone } from '../slices/sliceFixture';
 import { buildProbeImage, createDataBaseline, hostSql, podSql, postgresCtl, secretData } from './dataFixture';
 
 const id = randomBytes(3).toString('hex');
@@ -134,5 +135,23 @@ void describe('data isolation: a PostgreSQL branch per slice', { timeout: 900_00
     assert.equal(ok.status?.conditions?.find((c) => c.type === 'DataReady')?.status, 'True');
     const r = await podSql('alice', `slice-${downSlice}`, 'deploy/orders', 'SELECT current_database() AS db');
     assert.deepEqual(r.rows, [{ db: sliceDatabaseName(downSlice, 'shop') }]);
+  });
+
+  void test('a slice deleted while PostgreSQL is stopped stays, says why, and goes once the server is back', async () => {
+    const db = sliceDatabaseName(downSlice, 'shop');
+    assert.equal((await hostSql('postgres', `SELECT 1 FROM pg_database WHERE datname = '${db}'`)).length, 1);
+    await postgresCtl('down');
+    try {
+      await deleteSlice(downSlice, alice);
+      const s = await waitData(downSlice, (x) => x.status?.conditions?.some((c) => c.type === 'DataReady' && c.reason === 'DropPending') === true, 'DataReady=False DropPending', 240_000);
+      assert.equal(s.status?.phase, 'Terminating');
+      const cond = s.status.conditions!.find((c) => c.type === 'DataReady')!;
+      assert.equal(cond.status, 'False');
+      assert.match(cond.message, /^its data is not dropped yet: .*PostgreSQL at postgres\.slice-data\.svc\.cluster\.local:5432 is unreachable: .+\. The slice is deleted once it is; a platform admin can remove the finalizer slice\.dev\/cleanup to delete it and leave the data behind\.$/);
+    } finally {
+      await postgresCtl('up');
+    }
+    await waitGone(downSlice, `slice-${downSlice}`, 180_000);
+    assert.deepEqual(await hostSql('postgres', `SELECT datname FROM pg_database WHERE datname = '${db}'`), [], 'the database was dropped before the slice went');
   });
 });
