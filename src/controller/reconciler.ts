@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
-import { deriveConditions, deriveForkStatus, setCondition, type SliceObservation } from '../core/slice/conditions';
+import { deriveConditions, deriveForkStatus, replaceCondition, type SliceObservation } from '../core/slice/conditions';
 import { dataBranches } from '../core/slice/dataBranch';
 import { withDataCondition } from '../core/slice/dataStatus';
 import { renderFork } from '../core/slice/fork';
@@ -73,7 +73,7 @@ export class Reconciler {
         ...slice.status,
         phase: 'Expired',
         expiresAt: expiry.expiresAt,
-        conditions: [...(slice.status?.conditions ?? []).filter((c) => c.type !== 'Expired'), setCondition(slice.status?.conditions, 'Expired', 'True', 'TTLExpired', `the slice expired at ${expiry.expiresAt}`, rfc3339(this.now()))],
+        conditions: replaceCondition(slice.status?.conditions, 'Expired', 'True', 'TTLExpired', `the slice expired at ${expiry.expiresAt}`, rfc3339(this.now())),
       });
       await this.d.slices.delete(name);
       return {};
@@ -226,8 +226,8 @@ export class Reconciler {
         // the slice stays until its data is dropped: say why on it, where the developer looks (retried with backoff)
         const why = e instanceof Error ? e.message : String(e);
         const message = `its data is not dropped yet: ${why}. The slice is deleted once it is; a platform admin can remove the finalizer ${SLICE_FINALIZER} to delete it and leave the data behind.`;
-        const cond = setCondition(slice.status?.conditions, 'DataReady', 'False', 'DropPending', message, rfc3339(this.now()));
-        await this.writeStatus(slice, { ...slice.status, phase: 'Terminating', conditions: [...(slice.status?.conditions ?? []).filter((c) => c.type !== 'DataReady'), cond] }).catch(() => undefined);
+        const conditions = replaceCondition(slice.status?.conditions, 'DataReady', 'False', 'DropPending', message, rfc3339(this.now()));
+        await this.writeStatus(slice, { ...slice.status, phase: 'Terminating', conditions }).catch(() => undefined);
         throw e;
       }
     }

@@ -97,6 +97,18 @@ function explainFork(o: ForkObservation, replicas: number, available: number): s
   return `waiting for ${replicas - available} of ${replicas} replica${replicas === 1 ? '' : 's'} to become available`;
 }
 
+/** The conditions with the one of `type` replaced (appended when absent); its lastTransitionTime kept when its status did not change. */
+export function replaceCondition(
+  previous: readonly SliceCondition[] | undefined,
+  type: SliceConditionType,
+  status: ConditionStatus,
+  reason: string,
+  message: string,
+  nowIso: string,
+): SliceCondition[] {
+  return [...(previous ?? []).filter((c) => c.type !== type), setCondition(previous, type, status, reason, message, nowIso)];
+}
+
 /** Keeps lastTransitionTime when a condition's status did not change. */
 export function setCondition(
   previous: readonly SliceCondition[] | undefined,

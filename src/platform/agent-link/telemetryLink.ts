@@ -5,6 +5,7 @@ import { type ILogger, nullLogger } from '../../core/base/logger';
 import { Backoff, type BackoffOptions } from '../../core/sync/backoff';
 import { SyncError } from '../../core/sync/errors';
 import { type TelemetryPayloadMeta, parseMessage } from '../../core/sync/messages';
+import { type LiveLinkState } from '../../core/telemetry/liveSummary';
 import { FrameFlags, MessageType, SUPPORTED_VERSIONS, decodeFrame } from '../../core/sync/protocol';
 import { type Connection, type Transport } from '../../core/sync/transport';
 import { AgentConnection } from './agentConnection';
@@ -14,7 +15,8 @@ export interface RelayedPayload extends TelemetryPayloadMeta {
   readonly body: Uint8Array;
 }
 
-export type TelemetryLinkState = 'connecting' | 'streaming' | 'waiting' | 'stopped';
+/** The link's state: the core's vocabulary, which the editor shows (core/telemetry/liveSummary.ts). */
+export type TelemetryLinkState = LiveLinkState;
 
 export interface TelemetryLinkOptions {
   /** A PortForwardTransport for a fork (or a WsTransport in tests). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deriveConditions, deriveForkStatus, explainCreateFailure, setCondition } from '../../../src/core/slice/conditions';
+import { deriveConditions, deriveForkStatus, explainCreateFailure, replaceCondition, setCondition } from '../../../src/core/slice/conditions';
 
 // Messages as the API server / kubelet write them (copied from real clusters, names changed).
 const PSA = 'Error creating: pods "web-7d9c-x2x" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "web" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "web" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "web" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "web" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")';
@@ -64,4 +64,16 @@ test('conditions: Ready only when namespace, policies and forks are; transition 
   assert.equal(refused.phase, 'Failed');
   assert.deepEqual(refused.conditions.map((c) => [c.type, c.reason]), [['NamespaceReady', 'SliceLimitExceeded'], ['Ready', 'SliceLimitExceeded']]);
   assert.equal(setCondition(undefined, 'Ready', 'True', 'Ready', 'ok', t0, 3).observedGeneration, 3);
+});
+
+test('replaceCondition swaps the one condition of its type, keeps the others and its transition time while the status holds', () => {
+  const t0 = '2026-01-01T00:00:00Z';
+  const t1 = '2026-01-01T00:05:00Z';
+  const ready = setCondition(undefined, 'Ready', 'True', 'Ready', 'ok', t0);
+  const first = replaceCondition([ready], 'DataReady', 'False', 'DropPending', 'server down', t0);
+  assert.deepEqual(first.map((c) => [c.type, c.status, c.reason]), [['Ready', 'True', 'Ready'], ['DataReady', 'False', 'DropPending']]);
+  const again = replaceCondition(first, 'DataReady', 'False', 'DropPending', 'server still down', t1);
+  assert.equal(again.length, 2);
+  assert.deepEqual(again[1], { type: 'DataReady', status: 'False', reason: 'DropPending', message: 'server still down', lastTransitionTime: t0 });
+  assert.equal(replaceCondition(undefined, 'Expired', 'True', 'TTLExpired', 'expired', t1)[0]?.lastTransitionTime, t1);
 });

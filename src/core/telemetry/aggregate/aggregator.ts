@@ -137,14 +137,14 @@ export class TelemetryAggregator implements IDisposable {
         fn.stats.record(minute, span.durationMs, error);
         if (sample) fn.lastError = sample;
       }
-      this.markChanged(file, span.source, loc.file);
+      this.markChanged(file);
     }
     if (throwSite && sample && (!loc || throwSite.file !== loc.file || throwSite.line !== loc.line)) {
       const file = this.file(span.source, throwSite.file);
       const line = this.lineEntry(file, throwSite.file, throwSite.line);
       line.stats.recordError(minute);
       line.lastError = sample;
-      this.markChanged(file, span.source, throwSite.file);
+      this.markChanged(file);
     }
     if (this.keys > this.maxKeys) this.evict();
   }
@@ -181,7 +181,7 @@ export class TelemetryAggregator implements IDisposable {
         service: r.resource.serviceName,
       };
     }
-    this.markChanged(file, r.source, loc.file);
+    this.markChanged(file);
     if (this.keys > this.maxKeys) this.evict();
   }
 
@@ -283,17 +283,17 @@ export class TelemetryAggregator implements IDisposable {
     return f.version;
   }
 
-  private markChanged(f: FileEntry, source: SourceTag, file: string): void {
+  private markChanged(f: FileEntry): void {
     // most writes go to a file already marked since the editor last took the changes
     if (f.changedMark === this.changedEpoch) return;
     f.changedMark = this.changedEpoch;
-    let files = this.changed.get(source);
+    let files = this.changed.get(f.source);
     if (!files) {
       files = new Set();
-      this.changed.set(source, files);
+      this.changed.set(f.source, files);
     }
-    if (files.has(file)) return;
-    files.add(file);
+    if (files.has(f.path)) return;
+    files.add(f.path);
     if (this.changedEmpty) {
       this.changedEmpty = false;
       this.onDidChangeEmitter.fire();

@@ -48,8 +48,8 @@ export class FileEntry {
   private view: { gen: number; minute: number; version: string | undefined; view: FileView } | undefined;
 
   constructor(
-    private readonly source: string,
-    private readonly path: string,
+    readonly source: string,
+    readonly path: string,
     /** The generation of the path over all sources, moved on with {@link gen}. */
     readonly pathGen: { n: number },
   ) {}
