@@ -47,3 +47,20 @@ test('lazy attributes: bad entries and caps are counted at decode time, before a
   assert.deepEqual(r.value[0]!.attributes, { k: 'yyyyyyyyyy' });
   assert.deepEqual(counter.snapshot(), { 'invalid-item': 2, 'attribute-limit': 1, truncated: 1 }, 'reading them counts nothing more');
 });
+
+test('lazy attributes: a list whose entries are all bad is an empty object with no code location; a key over 256 characters is cut', () => {
+  const counter = new RejectionCounter();
+  const long = `code.${'k'.repeat(300)}`;
+  const spans = [
+    { name: 'bad', attributes: [null, { key: 1 }, { key: '__proto__', value: { stringValue: 'x' } }] },
+    { name: 'long', attributes: [{ key: long, value: { boolValue: true } }, { key: 'code.function.name', value: { stringValue: 'f' } }] },
+  ];
+  const r = decodeTracesJson(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }), { source: 's', counter });
+  assert.ok(r.ok);
+  const [bad, cut] = r.value;
+  assert.deepEqual(bad!.attributes, {});
+  assert.equal(bad!.code, undefined);
+  assert.deepEqual(cut!.attributes, { [long.slice(0, 256)]: true, 'code.function.name': 'f' });
+  assert.deepEqual(cut!.code, { file: undefined, line: undefined, column: undefined, function: 'f' });
+  assert.deepEqual(counter.snapshot(), { 'invalid-item': 3 });
+});

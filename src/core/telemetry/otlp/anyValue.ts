@@ -4,7 +4,7 @@
  * member is set). Caps: attributes per list, nesting depth, string length.
  */
 import { type AttrValue, type Attributes } from '../model';
-import { type AttributeList, EMPTY_LIST, materialize } from './attributeList';
+import { type AttributeList, EMPTY_LIST, materialize, newList } from './attributeList';
 import { type DecodeContext } from './limits';
 import { base64ToBytes, int64ToNumber } from './scalars';
 
@@ -89,10 +89,10 @@ export function jsonAttributeList(list: unknown, ctx: DecodeContext): AttributeL
 }
 
 function jsonListAt(list: readonly unknown[], ctx: DecodeContext, depth: number): AttributeList {
-  const keys: string[] = [];
-  const values: AttrValue[] = [];
   const n = Math.min(list.length, ctx.maxAttributes);
   if (list.length > n) ctx.count('attribute-limit', list.length - n);
+  const out = newList(n);
+  let w = 0;
   for (let i = 0; i < n; i++) {
     const kv = list[i];
     if (!isObj(kv)) {
@@ -108,10 +108,11 @@ function jsonListAt(list: readonly unknown[], ctx: DecodeContext, depth: number)
     const v = kv.value;
     const s = isObj(v) ? v.stringValue : undefined;
     const value = typeof s === 'string' ? (s.length <= ctx.maxStringLength ? s : ctx.str(s)) : jsonAnyValue(v, ctx, depth);
-    keys.push(key.length > 256 ? key.slice(0, 256) : key);
-    values.push(value === undefined ? null : value);
+    out[w++] = key.length > 256 ? key.slice(0, 256) : key;
+    out[w++] = value === undefined ? null : value;
   }
-  return { keys, values };
+  if (w < out.length) out.length = w;
+  return out;
 }
 
 /**
@@ -187,10 +188,10 @@ export function protoAttributeList(list: readonly ProtoKeyValue[] | null | undef
 }
 
 function protoListAt(list: readonly ProtoKeyValue[], ctx: DecodeContext, depth: number): AttributeList {
-  const keys: string[] = [];
-  const values: AttrValue[] = [];
   const n = Math.min(list.length, ctx.maxAttributes);
   if (list.length > n) ctx.count('attribute-limit', list.length - n);
+  const out = newList(n);
+  let w = 0;
   for (let i = 0; i < n; i++) {
     const kv = list[i]!;
     const key = kv.key;
@@ -199,8 +200,9 @@ function protoListAt(list: readonly ProtoKeyValue[], ctx: DecodeContext, depth: 
       continue;
     }
     const value = protoAnyValue(kv.value, ctx, depth);
-    keys.push(key.length > 256 ? key.slice(0, 256) : key);
-    values.push(value === undefined ? null : value);
+    out[w++] = key.length > 256 ? key.slice(0, 256) : key;
+    out[w++] = value === undefined ? null : value;
   }
-  return { keys, values };
+  if (w < out.length) out.length = w;
+  return out;
 }

@@ -1,38 +1,40 @@
 /**
- * Attributes as the decoders read them: parallel arrays of keys and values, in payload order
- * (already checked, capped and counted). Spans keep them like this and build the attribute object
- * only when something reads it: making an object of dynamic keys costs a string-table lookup per
- * key, and the aggregator needs only the `code.*` keys, read here straight from the arrays.
+ * Attributes as the decoders read them: one flat array of keys and values, `[key0, value0, key1,
+ * value1, ...]`, in payload order (already checked, capped and counted). Spans keep them like this
+ * and build the attribute object only when something reads it: making an object of dynamic keys
+ * costs a string-table lookup per key, and the aggregator needs only the `code.*` keys, read here
+ * straight from the array. One array, not a pair of them, is one allocation per span instead of three.
  */
 import { codeLocationFrom } from '../attributes';
 import { type AttrValue, type Attributes, type CodeLocation, EMPTY_ATTRIBUTES } from '../model';
 
-export interface AttributeList {
-  readonly keys: string[];
-  readonly values: AttrValue[];
-}
+/** Keys (strings, at even indexes) and their values (at odd ones). */
+export type AttributeList = readonly AttrValue[];
 
-export const EMPTY_LIST: AttributeList = Object.freeze({ keys: [], values: [] });
+export const EMPTY_LIST: AttributeList = Object.freeze([]);
+
+/** The list of `n` attributes (at most) being built: keys and values written by index, cut to length at the end. */
+export function newList(n: number): AttrValue[] {
+  return new Array<AttrValue>(2 * n);
+}
 
 /** The attribute object of a list (a later duplicate key wins, at the first one's position); EMPTY_ATTRIBUTES when `empty`. */
 export function materialize(list: AttributeList, empty: boolean): Attributes {
   if (empty) return EMPTY_ATTRIBUTES;
   const out: Record<string, AttrValue> = {};
-  const { keys, values } = list;
-  for (let i = 0; i < keys.length; i++) out[keys[i]!] = values[i]!;
+  for (let i = 0; i < list.length; i += 2) out[list[i] as string] = list[i + 1]!;
   return out;
 }
 
 /** What `codeLocationOf` (../attributes) answers for the materialized list, without materializing it (a later duplicate wins, as in the object). */
 export function codeLocationOfList(list: AttributeList): CodeLocation | undefined {
-  const { keys, values } = list;
   let filePath, filepath, functionName, functionOld, namespace, lineNumber, lineno, columnNumber, column: AttrValue | undefined;
   let any = false;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
+  for (let i = 0; i < list.length; i += 2) {
+    const k = list[i] as string;
     // only `code.*` keys matter: test the fifth character ('.') and the first ('c') before the switch
     if (k.length < 9 || k.charCodeAt(4) !== 46 || k.charCodeAt(0) !== 99) continue;
-    const v = values[i];
+    const v = list[i + 1];
     any = true;
     switch (k) {
       case 'code.file.path':
