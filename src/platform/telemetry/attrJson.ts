@@ -31,9 +31,25 @@ function reviver(_key: string, v: unknown): unknown {
   return v;
 }
 
-/** The JSON text of an attribute object or value (tags for bytes and non-JSON numbers). */
+/** True when JSON.stringify writes `v` as it is: no bytes, and no NaN, ±Infinity or -0, at any depth. */
+function plain(v: Attributes | AttrValue): boolean {
+  if (typeof v === 'string' || typeof v === 'boolean' || v === null) return true;
+  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+  if (v instanceof Uint8Array) return false;
+  const values: readonly AttrValue[] = Array.isArray(v) ? (v as readonly AttrValue[]) : Object.values(v);
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (typeof x !== 'string' && !plain(x)) return false;
+  }
+  return true;
+}
+
+/**
+ * The JSON text of an attribute object, list or value (tags for bytes and non-JSON numbers). Without
+ * them, as almost always, JSON.stringify runs without a replacer: its fast path, about twice as fast.
+ */
 export function attrsToJson(v: Attributes | AttrValue): string {
-  return JSON.stringify(v, replacer);
+  return plain(v) ? JSON.stringify(v) : JSON.stringify(v, replacer);
 }
 
 /** The attribute object or value of {@link attrsToJson}'s text. */

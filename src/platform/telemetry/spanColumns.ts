@@ -2,7 +2,8 @@
  * The compact transfer form of decoded spans, from the decode worker to the extension host's main
  * thread: numbers in typed arrays (transferred, not copied), every string once in a string table
  * (deduplicated: names, paths, functions and messages repeat across a batch), resources once per
- * batch, and each span's attribute object as JSON text parsed only when something reads it (the
+ * batch, and each span's attributes as the JSON text of their flat `[key, value, ...]` list (see
+ * core/telemetry/otlp/attributeList), made into an object only when something reads it (the
  * trace waterfall, a hover) — aggregating a span never does. Structured-cloning the decoder's span
  * objects instead would copy every attribute object and lose the lazy getter.
  */
@@ -18,6 +19,8 @@ import {
   EMPTY_ATTRIBUTES,
   EMPTY_RESOURCE,
 } from '../../core/telemetry/model';
+import { type AttributeList, EMPTY_LIST, materialize } from '../../core/telemetry/otlp/attributeList';
+import { attributeListOf } from '../../core/telemetry/otlp/build';
 import { attrsFromJson, attrsToJson } from './attrJson';
 
 /** Int32 slots per span. */
@@ -90,7 +93,11 @@ class StringTable {
 
 const num = (n: number | undefined) => (n === undefined ? NaN : n);
 
-/** Packs decoded spans (in the worker). Reads each span's attributes (which builds them there). */
+/**
+ * Packs decoded spans (in the worker). A span's attributes go as their list, without building the
+ * attribute object there: an object of dynamic keys costs a string-table lookup per key, and the
+ * list's text is one fast JSON.stringify of an array.
+ */
 export function packSpans(spans: readonly Span[]): PackedSpans {
   const n = spans.length;
   const t = new StringTable();
@@ -120,8 +127,8 @@ export function packSpans(spans: readonly Span[]): PackedSpans {
     ints[o + I_CODE_FN] = t.of(c?.function);
     floats[f + F_LINE] = num(c?.line);
     floats[f + F_COLUMN] = num(c?.column);
-    const attrs = s.attributes;
-    ints[o + I_ATTRS] = attrs === EMPTY_ATTRIBUTES ? -1 : t.once(attrsToJson(attrs));
+    const list = attributeListOf(s);
+    ints[o + I_ATTRS] = list === EMPTY_LIST ? -1 : t.once(attrsToJson(list));
     ints[o + I_EVENTS] = eventTimes.length;
     ints[o + I_EVENT_COUNT] = s.events.length;
     for (const e of s.events) {
@@ -210,7 +217,7 @@ class UnpackedSpan implements Span {
 
   get attributes(): Attributes {
     if (this.#attributes === undefined) {
-      this.#attributes = attrsFromJson(this.#json!);
+      this.#attributes = materialize(attrsFromJson(this.#json!) as unknown as AttributeList, false);
       this.#json = undefined;
     }
     return this.#attributes;

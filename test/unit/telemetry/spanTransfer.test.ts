@@ -125,6 +125,24 @@ test('span transfer: bytes, NaN, ±Infinity and -0 survive; empty attributes and
   assert.equal(noResource!.resource, EMPTY_RESOURCE);
 });
 
+test('span transfer: attributes go as their list: duplicate and integer-like keys come back as the decoder\'s object, read before packing or not', () => {
+  const attributes = [kv('b', { stringValue: 'first' }), kv('10', { intValue: 1 }), kv('a', { boolValue: true }), kv('b', { stringValue: 'last' }), kv('2', { doubleValue: 0.5 }), kv('n', { kvlistValue: { values: [kv('x', { bytesValue: 'AAE=' })] } })];
+  const payload = () => JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'n', attributes }, { name: 'none', attributes: [] }, { name: 'bad', attributes: [null] }] }] }] });
+  const direct = decodeTracesJson(payload(), { source: 'slice' });
+  const readFirst = decodeTracesJson(payload(), { source: 'slice' });
+  assert.ok(direct.ok && readFirst.ok);
+  for (const s of readFirst.value) void s.attributes; // built before packing: packed from the object
+  for (const back of [roundTrip(direct.value), roundTrip(readFirst.value)]) {
+    const [s, none, bad] = back;
+    assert.deepStrictEqual(Object.keys(s!.attributes), ['2', '10', 'b', 'a', 'n']);
+    assert.deepStrictEqual(s!.attributes, direct.value[0]!.attributes);
+    assert.equal(s!.attributes.b, 'last');
+    assert.deepEqual([...((s!.attributes.n as Record<string, Uint8Array>).x ?? [])], [0, 1]);
+    assert.equal(none!.attributes, EMPTY_ATTRIBUTES);
+    assert.deepStrictEqual(bad!.attributes, {});
+  }
+});
+
 test('attribute JSON: a value that looks like a tag but is not one is kept as it is', () => {
   const v = { a: { '\u0000slice:bytes': 'not an array' }, b: [1, { '\u0000slice:number': 3 }], c: 'x' };
   assert.deepStrictEqual(attrsFromJson(attrsToJson(v)), v);

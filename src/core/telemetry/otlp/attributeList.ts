@@ -18,6 +18,14 @@ export function newList(n: number): AttrValue[] {
   return new Array<AttrValue>(2 * n);
 }
 
+/** The list of an attribute object (EMPTY_LIST for EMPTY_ATTRIBUTES): what {@link materialize} turns back into an equal object. */
+export function listOf(attributes: Attributes): AttributeList {
+  if (attributes === EMPTY_ATTRIBUTES) return EMPTY_LIST;
+  const out: AttrValue[] = [];
+  for (const key of Object.keys(attributes)) out.push(key, attributes[key]!);
+  return out;
+}
+
 /** The attribute object of a list (a later duplicate key wins, at the first one's position); EMPTY_ATTRIBUTES when `empty`. */
 export function materialize(list: AttributeList, empty: boolean): Attributes {
   if (empty) return EMPTY_ATTRIBUTES;

@@ -15,7 +15,7 @@ import {
   type SpanKind,
   type StatusCode,
 } from '../model';
-import { type AttributeList, EMPTY_LIST, codeLocationOfList, materialize } from './attributeList';
+import { type AttributeList, EMPTY_LIST, codeLocationOfList, listOf, materialize } from './attributeList';
 import { type DecodeContext } from './limits';
 
 const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);
@@ -149,6 +149,19 @@ class DecodedSpan implements Span {
     }
     return this.#attributes;
   }
+
+  /** The attribute list of a decoded span whose attribute object is not built yet; undefined otherwise. */
+  static listOf(s: Span): AttributeList | undefined {
+    return s instanceof DecodedSpan ? s.#list : undefined;
+  }
+}
+
+/**
+ * A span's attributes as a list (see {@link AttributeList}), without building its attribute object
+ * when the decoder still holds them as a list: what the decode worker sends the extension host.
+ */
+export function attributeListOf(s: Span): AttributeList {
+  return DecodedSpan.listOf(s) ?? listOf(s.attributes);
 }
 
 /** A Span from its wire fields. */
