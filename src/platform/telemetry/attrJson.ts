@@ -12,9 +12,12 @@ const NUMBER = '\u0000slice:number';
 /** How a tag key looks in JSON text (JSON.stringify escapes NUL as \u0000). */
 const TAG_IN_TEXT = '"\\u0000slice:';
 
+/** A number JSON writes as it is (not NaN, ±Infinity or -0). */
+const jsonNumber = (v: number) => Number.isFinite(v) && !Object.is(v, -0);
+
 function replacer(this: unknown, _key: string, v: unknown): unknown {
   if (typeof v === 'number') {
-    if (Number.isFinite(v) && !Object.is(v, -0)) return v;
+    if (jsonNumber(v)) return v;
     return { [NUMBER]: Object.is(v, -0) ? '-0' : String(v) };
   }
   if (v instanceof Uint8Array) return { [BYTES]: Array.from(v) };
@@ -34,7 +37,7 @@ function reviver(_key: string, v: unknown): unknown {
 /** True when JSON.stringify writes `v` as it is: no bytes, and no NaN, ±Infinity or -0, at any depth. */
 function plain(v: Attributes | AttrValue): boolean {
   if (typeof v === 'string' || typeof v === 'boolean' || v === null) return true;
-  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+  if (typeof v === 'number') return jsonNumber(v);
   if (v instanceof Uint8Array) return false;
   const values: readonly AttrValue[] = Array.isArray(v) ? (v as readonly AttrValue[]) : Object.values(v);
   for (let i = 0; i < values.length; i++) {
