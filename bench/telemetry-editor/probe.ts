@@ -108,12 +108,11 @@ function gcSummary(gcs: readonly { kind: string; ms: number }[]): Record<string,
 }
 
 /**
- * One burst: 100,000 spans in 200 requests (series from `seed`), all queued at once; the longest
+ * One burst: 100,000 spans in 200 requests (`requests`, the series from `seed`), all queued at once; the longest
  * gap between timer ticks, the event-loop delay, and the garbage collections meanwhile.
  * `profileTo`: a CPU profile of the extension host during the burst (open it in Chrome DevTools).
  */
-async function burst(t: SliceApi['telemetry'], seed: number, profileTo: string | undefined) {
-  const requests = Array.from({ length: 200 }, (_, i) => asRelayed(traceRequest(seed + i, 500)));
+async function burst(t: SliceApi['telemetry'], seed: number, requests: readonly Uint8Array[], profileTo: string | undefined) {
   const h = monitorEventLoopDelay({ resolution: 1 });
   const inspector = profileTo ? new Session() : undefined;
   if (inspector) {
@@ -161,6 +160,11 @@ export async function run(): Promise<void> {
   if (!ext) throw new Error('slice-dev.slice is not loaded');
   const api = await ext.activate();
   const t = api.telemetry;
+  // The bursts' bodies are made first: making them (60 MB of JSON text a burst, and the objects
+  // it is made of) right before a burst would leave the bench's garbage in the young generation,
+  // and objects of it still young when the burst starts are copied in the burst's first collections.
+  const burstBodies = (seed: number) => Array.from({ length: 200 }, (_, i) => asRelayed(traceRequest(seed + i, 500)));
+  const bodies = [burstBodies(0), burstBodies(200)];
   const dir = mkdtempSync(join(tmpdir(), 'slice-bench-editor-'));
   const file = join(dir, 'bench.js');
   writeFileSync(file, sourceFile());
@@ -211,13 +215,13 @@ export async function run(): Promise<void> {
   // First right after the set-up above (25,000 spans and 900 lens calls in a few seconds grew the
   // young generation to its largest, and what they keep is still in it); then on a settled host:
   // after a full collection, as an idle host's memory reducer leaves it between bursts.
-  const afterSetup = await burst(t, 0, process.env.SLICE_BENCH_CPUPROFILE);
+  const afterSetup = await burst(t, 0, bodies[0]!, process.env.SLICE_BENCH_CPUPROFILE);
   const settler = new Session();
   settler.connect();
   await settler.post('HeapProfiler.collectGarbage');
   settler.disconnect();
   await new Promise((r) => setTimeout(r, 1000));
-  const settled = await burst(t, 200, undefined);
+  const settled = await burst(t, 200, bodies[1]!, undefined);
   const activatedDuring = vscode.extensions.all.filter((e) => e.isActive && !activatedBefore.has(e.id)).map((e) => e.id);
   const result = {
     lens: { baseline: base, cached, fresh, baselineFresh, lenses: warm.length, lines: doc.lineCount },

@@ -6,14 +6,17 @@
  *   node --expose-gc out/bench/telemetry/run.js     (re-executes itself with --expose-gc when needed)
  */
 import { execFileSync } from 'node:child_process';
+import { type PerformanceEntry, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { decodeTracesJson } from '../../src/core/telemetry/otlp/decodeJson';
 import { decodeTracesProto } from '../../src/core/telemetry/otlp/decodeProto';
 import { TelemetryAggregator } from '../../src/core/telemetry/aggregate/aggregator';
 import { Locator } from '../../src/core/telemetry/locate';
 import { PathMapper } from '../../src/core/telemetry/pathMapping';
 import { RejectionCounter } from '../../src/core/telemetry/rejections';
+import { type Span } from '../../src/core/telemetry/model';
 import { TraceStore } from '../../src/core/telemetry/traceStore';
-import { packSpans, unpackSpans } from '../../src/platform/telemetry/spanColumns';
+import { type PackedSpans, packSpans, unpackSpans } from '../../src/platform/telemetry/spanColumns';
+import { LruTraceStore } from './lruTraceStore';
 import { SPANS_PER_BATCH, makePayloads } from './payloads';
 
 const GOAL_SPANS_PER_S = 150_000;
@@ -60,7 +63,48 @@ function bestOf(cases: Record<string, { n: number; step: (i: number) => void }>)
   return best;
 }
 
-function main(): void {
+interface BurstRun {
+  readonly rate: number;
+  /** Young-generation collections (scavenges) during the burst: count, longest and total pause. */
+  readonly minor: number;
+  readonly longestMs: number;
+  readonly totalMs: number;
+}
+
+const BURST_BATCHES = 400;
+
+/**
+ * The extension host's share of a burst (structured clone + unpack + aggregate + trace store) on a
+ * fresh aggregator and store, after a warm-up and a full collection: spans/s, and the pauses of the
+ * young-generation collections meanwhile, which are what blocks the extension host's event loop
+ * longest in a burst.
+ */
+async function hostBurst(packed: readonly PackedSpans[], store: { add(spans: readonly Span[]): void }): Promise<BurstRun> {
+  const agg = aggregator();
+  const step = (i: number) => {
+    const p = structuredClone(packed[i % packed.length]!);
+    for (let from = 0; from < p.count; from += 250) {
+      const chunk = unpackSpans(p, from, Math.min(p.count, from + 250));
+      agg.addSpans(chunk);
+      store.add(chunk);
+    }
+  };
+  for (let i = 0; i < 2 * packed.length; i++) step(i);
+  gc!();
+  const pauses: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) pauses.push(e.duration);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const t0 = performance.now();
+  for (let i = 0; i < BURST_BATCHES; i++) step(i);
+  const ms = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 20)); // the observer hears of the collections on a later turn
+  observer.disconnect();
+  return { rate: (BURST_BATCHES * SPANS_PER_BATCH) / (ms / 1000), minor: pauses.length, longestMs: Math.max(0, ...pauses), totalMs: pauses.reduce((a, b) => a + b, 0) };
+}
+
+async function main(): Promise<void> {
   const { json, proto } = makePayloads(32);
   const jsonBytes = json.reduce((a, s) => a + s.length, 0) / json.length;
   const protoBytes = proto.reduce((a, b) => a + b.length, 0) / proto.length;
@@ -156,6 +200,13 @@ function main(): void {
       },
     },
   });
+  // The same share in a burst, with Slice's trace store and with the one-map LRU (the baseline),
+  // alternating, twice each.
+  const bursts: { ours: BurstRun[]; lru: BurstRun[] } = { ours: [], lru: [] };
+  for (let r = 0; r < 2; r++) {
+    bursts.ours.push(await hostBurst(packed, new TraceStore()));
+    bursts.lru.push(await hostBurst(packed, new LruTraceStore()));
+  }
   packed.length = 0;
   const { workerJson, workerProto } = workerRates as Record<'workerJson' | 'workerProto', number>;
   const { host } = hostRates as Record<'host', number>;
@@ -188,6 +239,13 @@ function main(): void {
   console.log(`    per span: JSON.parse ${us(floor)}; decode JSON ${us(jsonOnly)}, protobuf ${us(protoOnly)}; aggregate alone (spans decoded beforehand) ${us(aggJsonOnly)} for JSON-decoded spans, ${us(aggProtoOnly)} for protobuf-decoded ones`);
   console.log(`  as the extension splits the work: decode worker (decode + pack) JSON ${k(workerJson)} (${(floor / workerJson).toFixed(2)}× the floor's time), protobuf ${k(workerProto)};`);
   console.log(`    extension host (structured clone + unpack + aggregate + trace store) ${k(host)}; a burst goes at the slower of the two, each on its own core`);
+  const burstRow = (runs: BurstRun[]) =>
+    `${k(Math.max(...runs.map((b) => b.rate)))}, young-generation collections ${runs.map((b) => `${b.minor}× longest ${b.longestMs.toFixed(1)} ms (${b.totalMs.toFixed(0)} ms in all)`).join(' / ')}`;
+  const longest = (runs: BurstRun[]) => Math.max(...runs.map((b) => b.longestMs));
+  console.log(`  extension host's share of a burst of ${(BURST_BATCHES * SPANS_PER_BATCH).toLocaleString('en-US')} spans (fresh aggregator and trace store, after a full collection), two runs each:`);
+  console.log(`    with Slice's trace store (two insert-only generations)    ${burstRow(bursts.ours)}`);
+  console.log(`    with a one-map LRU trace store (the baseline)             ${burstRow(bursts.lru)}`);
+  console.log(`    longest young-generation pause: ${(longest(bursts.lru) / Math.max(0.01, longest(bursts.ours))).toFixed(0)}× shorter with Slice's store`);
   console.log(`  heap after ${batches * SPANS_PER_BATCH} spans (after GC)      ${heapMb.toFixed(1)} MB total, ${aggMb.toFixed(1)} MB held by the aggregator (${st.keys} entries, ${st.evictions} evicted, ${st.unlocated} unlocated)`);
   console.log(`  rejections: ${JSON.stringify(counter.snapshot())}  (sink ${sink > 0 ? 'ok' : '-'})`);
   const goal = (name: string, met: boolean, detail: string) => console.log(`goal ${name}: ${met ? 'met' : 'NOT MET'} (${detail})`);
@@ -196,4 +254,7 @@ function main(): void {
   goal(`heap after 1M spans < ${GOAL_HEAP_MB} MB`, heapMb < GOAL_HEAP_MB, `${heapMb.toFixed(1)} MB`);
 }
 
-main();
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

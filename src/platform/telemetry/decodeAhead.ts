@@ -4,18 +4,63 @@
  * turn survive garbage collections of the extension host's young generation. Jobs start in the
  * order they are taken, each once fewer than `limit` taken jobs are decoding or decoded and not
  * yet released by the consumer.
+ *
+ * A job's answer is handed over by its ticket, once, and the ticket then forgets it. A payload is
+ * taken when it arrives and its ticket lives until its turn comes, long enough in a burst to reach
+ * V8's old generation; had the ticket been a promise resolved with the answer (or kept holding it),
+ * each decoded batch would have been pinned by an old object, and every young-generation collection
+ * until the next full one would have copied and promoted it.
  */
 import { type IDisposable } from '../../core/base/disposable';
 import { type DecodeAnswer, type DecodeJob } from './decodeJob';
 import { type OtlpDecoder } from './otlpDecoder';
 
-interface Waiting {
-  readonly job: DecodeJob;
-  readonly resolve: (answer: DecodeAnswer | Promise<DecodeAnswer>) => void;
+/** A job's place in the queue. */
+export interface DecodeTicket {
+  /**
+   * The job's answer, once decoded (decoding starts no later than its turn); call once. The ticket
+   * keeps nothing of it, nor of the job, after that.
+   */
+  answer(): Promise<DecodeAnswer>;
+}
+
+class Ticket implements DecodeTicket {
+  /** Until the job starts. */
+  job: DecodeJob | undefined;
+  /** From the start until {@link answer} hands it over. */
+  decoding: Promise<DecodeAnswer> | undefined;
+  /** {@link answer} was called before the job started. */
+  waiter: ((answer: Promise<DecodeAnswer>) => void) | undefined;
+
+  constructor(job: DecodeJob) {
+    this.job = job;
+  }
+
+  answer(): Promise<DecodeAnswer> {
+    const d = this.decoding;
+    if (d) {
+      this.decoding = undefined;
+      return d;
+    }
+    if (!this.job) return Promise.resolve(handedOver);
+    return new Promise<DecodeAnswer>((resolve) => (this.waiter = resolve));
+  }
+
+  /** The job has started (or will never be decoded): `answer` is its answer. */
+  started(answer: Promise<DecodeAnswer>): void {
+    this.job = undefined;
+    const w = this.waiter;
+    if (w) {
+      this.waiter = undefined;
+      w(answer);
+    } else {
+      this.decoding = answer;
+    }
+  }
 }
 
 export class DecodeAhead implements IDisposable {
-  private readonly waiting: Waiting[] = [];
+  private readonly waiting: Ticket[] = [];
   private ahead = 0;
   private disposed = false;
 
@@ -24,12 +69,16 @@ export class DecodeAhead implements IDisposable {
     private readonly limit: number,
   ) {}
 
-  /** The job's answer; its decoding starts once fewer than `limit` jobs are ahead. Call {@link release} when the answer has been used. */
-  take(job: DecodeJob): Promise<DecodeAnswer> {
-    if (this.disposed) return Promise.resolve(stopped);
-    const answer = new Promise<DecodeAnswer>((resolve) => this.waiting.push({ job, resolve }));
+  /** The job's ticket; its decoding starts once fewer than `limit` jobs are ahead. Call {@link release} when the answer has been used. */
+  take(job: DecodeJob): DecodeTicket {
+    const t = new Ticket(job);
+    if (this.disposed) {
+      t.started(Promise.resolve(stopped));
+      return t;
+    }
+    this.waiting.push(t);
     this.start();
-    return answer;
+    return t;
   }
 
   /** The consumer is done with one answer (in any order): the next waiting job may start. */
@@ -41,15 +90,15 @@ export class DecodeAhead implements IDisposable {
   /** Answers the jobs still waiting as not decoded, and disposes the decoder. */
   dispose(): void {
     this.disposed = true;
-    for (const { resolve } of this.waiting.splice(0)) resolve(stopped);
+    for (const t of this.waiting.splice(0)) t.started(Promise.resolve(stopped));
     this.decoder.dispose();
   }
 
   private start(): void {
     while (this.ahead < this.limit && this.waiting.length > 0) {
       this.ahead++;
-      const { job, resolve } = this.waiting.shift()!;
-      resolve(this.decode(job));
+      const t = this.waiting.shift()!;
+      t.started(this.decode(t.job!));
     }
   }
 
@@ -63,3 +112,4 @@ export class DecodeAhead implements IDisposable {
 }
 
 const stopped: DecodeAnswer = { kind: 'failed', detail: 'telemetry stopped before the payload was decoded' };
+const handedOver: DecodeAnswer = { kind: 'failed', detail: 'the answer was already handed over' };

@@ -24,9 +24,24 @@ export class InlineDecoder implements OtlpDecoder {
   dispose(): void {}
 }
 
+/**
+ * A payload with the decoder. Once answered it lets go of the job and of its promise: a payload can
+ * wait long enough in a burst for this record to reach V8's old generation, and an old record still
+ * holding the promise would keep the decoded batch alive through young-generation collections.
+ */
 interface Pending {
-  readonly job: DecodeJob;
-  readonly resolve: (a: DecodeAnswer) => void;
+  id: number;
+  job: DecodeJob | undefined;
+  resolve: (a: DecodeAnswer) => void;
+}
+
+const answered = (): void => undefined;
+
+function settle(p: Pending, a: DecodeAnswer): void {
+  const resolve = p.resolve;
+  p.resolve = answered;
+  p.job = undefined;
+  resolve(a);
 }
 
 const MAX_RESTARTS = 3;
@@ -45,8 +60,12 @@ function ownBytes(b: Uint8Array | string): Uint8Array | string {
 /** Decodes in a worker thread running `script` (the bundled decodeWorker). */
 export class WorkerDecoder implements OtlpDecoder {
   private worker: Worker | undefined;
-  /** Posted to the worker, by id (in posting order). */
-  private readonly pending = new Map<number, Pending>();
+  /**
+   * Posted to the worker, in posting order (the order it answers in). An array, not a map by id: a
+   * long-lived map with an entry added and deleted per payload keeps every record it ever held
+   * alive until V8's next full collection (each of its replaced hash tables links to the next).
+   */
+  private readonly posted: Pending[] = [];
   /** Not posted yet. */
   private readonly waiting: Pending[] = [];
   private nextId = 1;
@@ -67,24 +86,26 @@ export class WorkerDecoder implements OtlpDecoder {
   decode(job: DecodeJob): Promise<DecodeAnswer> {
     if (this.disposed || this.inline) return Promise.resolve(runDecodeJob(job));
     return new Promise<DecodeAnswer>((resolve) => {
-      this.waiting.push({ job, resolve });
+      this.waiting.push({ id: 0, job, resolve });
       this.pump();
     });
   }
 
   /** Posts waiting payloads while fewer than {@link IN_FLIGHT} are with the worker. */
   private pump(): void {
-    while (this.waiting.length > 0 && this.pending.size < IN_FLIGHT) {
+    while (this.waiting.length > 0 && this.posted.length < IN_FLIGHT) {
       const w = this.inline ? undefined : this.start();
       if (!w) {
         // no worker: what waits is decoded here, in order
-        for (const p of this.waiting.splice(0)) p.resolve(runDecodeJob(p.job));
+        for (const p of this.waiting.splice(0)) settle(p, runDecodeJob(p.job!));
         return;
       }
       const p = this.waiting.shift()!;
-      const id = this.nextId++;
-      this.pending.set(id, p);
-      const request: WorkerRequest = { id, job: { ...p.job, body: ownBytes(p.job.body) } };
+      const job = p.job!;
+      p.id = this.nextId++;
+      p.job = undefined;
+      this.posted.push(p);
+      const request: WorkerRequest = { id: p.id, job: { ...job, body: ownBytes(job.body) } };
       w.postMessage(request);
     }
   }
@@ -108,11 +129,11 @@ export class WorkerDecoder implements OtlpDecoder {
   }
 
   private answer(m: WorkerResponse): void {
-    const p = this.pending.get(m.id);
-    if (!p) return;
-    this.pending.delete(m.id);
+    const i = this.posted.findIndex((p) => p.id === m.id);
+    if (i < 0) return;
+    const p = this.posted.splice(i, 1)[0]!;
     this.pump();
-    p.resolve('answer' in m ? m.answer : { kind: 'failed', detail: `the decoder failed: ${m.error}` });
+    settle(p, 'answer' in m ? m.answer : { kind: 'failed', detail: `the decoder failed: ${m.error}` });
   }
 
   private died(w: Worker, why: string): void {
@@ -121,10 +142,8 @@ export class WorkerDecoder implements OtlpDecoder {
     if (this.disposed) return;
     this.deaths++;
     if (this.deaths >= MAX_RESTARTS) this.inline = true;
-    this.logger.warn(`telemetry: the decode worker stopped (${why}); ${this.pending.size} payload(s) lost; ${this.inline ? 'decoding on the main thread from now on' : 'a new one starts with the next payload'}`);
-    const lost = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of lost) p.resolve({ kind: 'failed', detail: `the decode worker stopped (${why}) while decoding it` });
+    this.logger.warn(`telemetry: the decode worker stopped (${why}); ${this.posted.length} payload(s) lost; ${this.inline ? 'decoding on the main thread from now on' : 'a new one starts with the next payload'}`);
+    for (const p of this.posted.splice(0)) settle(p, { kind: 'failed', detail: `the decode worker stopped (${why}) while decoding it` });
     this.pump();
   }
 
@@ -133,8 +152,6 @@ export class WorkerDecoder implements OtlpDecoder {
     const w = this.worker;
     this.worker = undefined;
     if (w) void w.terminate();
-    const lost = [...this.pending.values(), ...this.waiting.splice(0)];
-    this.pending.clear();
-    for (const p of lost) p.resolve({ kind: 'failed', detail: 'telemetry stopped before the payload was decoded' });
+    for (const p of [...this.posted.splice(0), ...this.waiting.splice(0)]) settle(p, { kind: 'failed', detail: 'telemetry stopped before the payload was decoded' });
   }
 }

@@ -202,10 +202,11 @@ export class TelemetryService implements IDisposable {
    * aggregation of earlier payloads); aggregation keeps arrival order.
    */
   ingest(payload: IngestPayload): Promise<IngestResult> {
-    const decoded = this.decodes.take({ kind: payload.kind, encoding: payload.encoding, body: payload.body, source: sourceTag(payload.source) });
+    const ticket = this.decodes.take({ kind: payload.kind, encoding: payload.encoding, body: payload.body, source: sourceTag(payload.source) });
     this.queued++;
     const run = this.queue
-      .then(() => decoded.then((answer) => this.process(answer)))
+      // the answer goes through promises made now, not through those made on arrival (old by now)
+      .then(() => ticket.answer().then((answer) => this.process(answer)))
       .finally(() => {
         this.queued--;
         this.decodes.release();

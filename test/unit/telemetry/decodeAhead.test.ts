@@ -31,35 +31,49 @@ test('decode ahead: at most `limit` jobs start before the consumer releases one;
   const c = counting();
   const ahead = new DecodeAhead(c.decoder, 3);
   const body = fixtureText('otlp-traces-node-sdk.json');
-  const answers = Array.from({ length: 10 }, () => ahead.take(job(body)));
+  const tickets = Array.from({ length: 10 }, () => ahead.take(job(body)));
   assert.equal(c.started(), 3);
-  const first = await answers[0]!;
+  const first = await tickets[0]!.answer();
   assert.equal(first.kind, 'traces');
   assert.equal(c.started(), 3, 'an answer alone does not start the next: the consumer has not used it yet');
   ahead.release();
   assert.equal(c.started(), 4);
+  const kinds: string[] = [first.kind];
   for (let i = 1; i < 10; i++) {
-    await answers[i];
+    kinds.push((await tickets[i]!.answer()).kind);
     ahead.release();
   }
   assert.equal(c.started(), 10);
-  const kinds = await Promise.all(answers.map(async (a) => (await a).kind));
   assert.deepEqual(kinds, Array.from({ length: 10 }, () => 'traces'));
+});
+
+test('decode ahead: a ticket asked before its job starts answers once it has; a ticket hands its answer over once', async () => {
+  const c = counting();
+  const ahead = new DecodeAhead(c.decoder, 1);
+  const body = fixtureText('otlp-traces-node-sdk.json');
+  const [a, b] = [ahead.take(job(body)), ahead.take(job(body))];
+  const early = b.answer(); // b waits for a's release
+  assert.equal(c.started(), 1);
+  assert.equal((await a.answer()).kind, 'traces');
+  assert.deepEqual(await a.answer(), { kind: 'failed', detail: 'the answer was already handed over' });
+  ahead.release();
+  assert.equal(c.started(), 2);
+  assert.equal((await early).kind, 'traces');
 });
 
 test('decode ahead: dispose answers the waiting jobs as not decoded (and later ones too), and disposes the decoder', async () => {
   const c = counting();
   const ahead = new DecodeAhead(c.decoder, 2);
   const body = fixtureText('otlp-traces-node-sdk.json');
-  const answers = Array.from({ length: 5 }, () => ahead.take(job(body)));
+  const tickets = Array.from({ length: 5 }, () => ahead.take(job(body)));
   ahead.dispose();
   assert.ok(c.disposed());
-  const got = await Promise.all(answers);
+  const got = await Promise.all(tickets.map((t) => t.answer()));
   assert.deepEqual(
     got.map((a) => a.kind),
     ['traces', 'traces', 'failed', 'failed', 'failed'],
   );
-  const late: DecodeAnswer = await ahead.take(job(body));
+  const late: DecodeAnswer = await ahead.take(job(body)).answer();
   assert.deepEqual(late, { kind: 'failed', detail: 'telemetry stopped before the payload was decoded' });
   assert.equal(c.started(), 2);
 });
@@ -77,7 +91,7 @@ test('decode ahead: a decoder that throws answers "failed" with its message, and
   const ahead = new DecodeAhead(decoder, 1);
   const a = ahead.take(job('{"resourceSpans":[]}'));
   const b = ahead.take(job('{"resourceSpans":[]}'));
-  assert.deepEqual(await a, { kind: 'failed', detail: 'the decoder failed: no worker' });
+  assert.deepEqual(await a.answer(), { kind: 'failed', detail: 'the decoder failed: no worker' });
   ahead.release();
-  assert.equal((await b).kind, 'traces');
+  assert.equal((await b.answer()).kind, 'traces');
 });

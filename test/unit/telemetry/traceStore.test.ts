@@ -50,12 +50,14 @@ test('a child arriving before its root: the earliest span stands in until the ro
   assert.equal(t.durationMs, 20);
 });
 
-test('bounded: the least recently updated traces are evicted, and full traces count drops', () => {
-  const store = new TraceStore({ maxTraces: 3, maxSpansPerTrace: 2 });
-  for (const id of ['t1', 't2', 't3']) store.add([span(id, 'r')]);
-  store.add([span('t1', 'c', 'r')]); // t1 becomes the newest
-  store.add([span('t4', 'r')]); // evicts t2
+test('bounded: traces not updated in the last two generations are evicted, and full traces count drops', () => {
+  // maxTraces 4: generations of 2 traces
+  const store = new TraceStore({ maxTraces: 4, maxSpansPerTrace: 2 });
+  for (const id of ['t1', 't2', 't3']) store.add([span(id, 'r')]); // newer {t3}, older {t1, t2}
+  store.add([span('t1', 'c', 'r')]); // t1 is brought into the newer generation: {t3, t1}
+  store.add([span('t4', 'r')]); // turns over: newer {t4}, older {t3, t1}; t2 goes
   assert.equal(store.get('t2'), undefined);
+  assert.equal(store.size, 3);
   assert.deepEqual(store.recent().map((s) => s.traceId), ['t4', 't1', 't3']);
   store.add([span('t1', 'd', 'r', 0, 10, true)]);
   const t1 = store.get('t1')!;
@@ -63,6 +65,29 @@ test('bounded: the least recently updated traces are evicted, and full traces co
   assert.equal(t1.dropped, 1);
   assert.equal(t1.errors, 0);
   assert.deepEqual(store.recent(2).map((s) => s.traceId), ['t1', 't4']);
+});
+
+test('bounded, against an exact LRU: never more than maxTraces, always the maxTraces / 2 most recently updated', () => {
+  const max = 20;
+  const store = new TraceStore({ maxTraces: max });
+  const lru: string[] = []; // most recent last
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+  for (let i = 0; i < 5000; i++) {
+    // mostly recent traces, sometimes an old or a new one
+    const r = next() % 100;
+    const id = r < 70 && lru.length > 0 ? lru[lru.length - 1 - (next() % Math.min(lru.length, 15))]! : `t${next() % 400}`;
+    store.add([span(id, `s${i}`, 'p')]);
+    const at = lru.indexOf(id);
+    if (at >= 0) lru.splice(at, 1);
+    lru.push(id);
+    if (lru.length > 400) lru.shift();
+    assert.ok(store.size <= max, `${store.size} traces kept`);
+    const kept = new Set(store.recent(max).map((t) => t.traceId));
+    assert.equal(kept.size, store.size);
+    for (const must of lru.slice(-max / 2)) assert.ok(kept.has(must), `${must} is among the ${max / 2} most recent and was evicted`);
+    assert.deepEqual([...kept], lru.slice(-kept.size).reverse(), 'recent() lists the most recently updated first');
+  }
 });
 
 test('spans without a trace id are ignored; clear forgets everything', () => {

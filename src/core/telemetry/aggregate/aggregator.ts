@@ -42,7 +42,8 @@ export class TelemetryAggregator implements IDisposable {
   private readonly locations = new Map<string, Map<number, WorkspaceLocation | null>>();
   private locationCount = 0;
   private readonly stacks = new Map<string, ParsedStack>();
-  private readonly changed = new Map<SourceTag, Set<string>>();
+  /** Replaced, not cleared, when taken: a cleared map's old hash table links to its new one, and V8 keeps such chains alive until a full collection. */
+  private changed = new Map<SourceTag, Set<string>>();
   private changedEmpty = true;
   /** Moved on when {@link changed} is emptied: a FileEntry marked in this epoch is in it already. */
   private changedEpoch = 0;
@@ -304,7 +305,7 @@ export class TelemetryAggregator implements IDisposable {
   takeChanged(): { source: SourceTag; file: string }[] {
     const out: { source: SourceTag; file: string }[] = [];
     for (const [source, files] of this.changed) for (const file of files) out.push({ source, file });
-    this.changed.clear();
+    this.changed = new Map();
     this.changedEpoch++;
     this.changedEmpty = true;
     return out;
