@@ -90,6 +90,21 @@ test('bounded, against an exact LRU: never more than maxTraces, always the maxTr
   }
 });
 
+test('a trace read before it is evicted keeps its spans; eviction and clear empty only the store', () => {
+  const store = new TraceStore({ maxTraces: 2 }); // generations of one trace
+  store.add([span('t1', 'a', '', 0, 5), span('t1', 'b', 'a', 1, 2)]);
+  const before = store.get('t1')!;
+  store.add([span('t2', 'r')]);
+  store.add([span('t3', 'r')]); // t1 goes
+  assert.equal(store.get('t1'), undefined);
+  assert.deepEqual(before.spans.map((s) => s.spanId), ['a', 'b']);
+  assert.equal(before.root.spanId, 'a');
+  const t3 = store.get('t3')!;
+  store.clear();
+  assert.equal(t3.spans.length, 1);
+  assert.equal(t3.root.spanId, 'r');
+});
+
 test('spans without a trace id are ignored; clear forgets everything', () => {
   const store = new TraceStore();
   store.add([span('', 'x'), span('t', 'y', '', 0, 1, true)]);
