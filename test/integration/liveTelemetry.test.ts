@@ -89,7 +89,7 @@ describe('Live telemetry from a fork to a CodeLens, as bob, on the real cluster'
     const deadline = Date.now() + 30_000;
     let titles: string[] = [];
     while (Date.now() < deadline) {
-      const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', ordersUri)) ?? [];
+      const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', ordersUri, 10_000)) ?? [];
       titles = all.filter((l) => l.command?.title.startsWith('⏱')).map((l) => `${l.range.start.line}: ${l.command!.title}`);
       if (titles.length > 0) break;
       await new Promise((r) => setTimeout(r, 200));

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
@@ -17,8 +17,9 @@ const ordersUri = vscode.Uri.file(join(sample, 'dist', 'routes', 'orders.js'));
 const serviceUri = vscode.Uri.file(join(sample, 'dist', 'services', 'orderService.js'));
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
+/** The file's Slice lenses, each resolved (titled) as VS Code does when it scrolls into view. */
 async function lenses(uri: vscode.Uri): Promise<{ line: number; title: string; command: string }[]> {
-  const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+  const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10_000)) ?? [];
   return all.filter((l) => l.command?.title.startsWith('⏱')).map((l) => ({ line: l.range.start.line, title: l.command!.title, command: l.command!.command }));
 }
 
@@ -210,6 +211,43 @@ describe('telemetry in the editor (issue 6)', () => {
     assert.equal(api.telemetry.service.traces.size, 0);
     await eventually('lenses to go', async () => ((await lenses(serviceUri)).length === 0 ? true : undefined));
     await waitFor('diagnostics to go', () => runtimeDiagnostics(serviceUri).length === 0);
+  });
+
+  it('in a long file, lenses far from the visible lines are titled only when VS Code resolves them', async () => {
+    // 300 functions of 10 lines; data for the first and the last
+    const big = join(sample, 'dist', 'big.js');
+    writeFileSync(big, Array.from({ length: 300 }, (_, f) => [`function fn${f}(a) {`, ...Array.from({ length: 8 }, () => '  a = a + 1;'), '}'].join('\n')).join('\n') + '\n');
+    const span = (f: number, id: string) => ({
+      traceId: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      spanId: id,
+      name: `fn${f}`,
+      kind: 1,
+      startTimeUnixNano: '1718000000000000000',
+      endTimeUnixNano: '1718000000020000000',
+      attributes: [
+        { key: 'code.file.path', value: { stringValue: '/app/dist/big.js' } },
+        { key: 'code.line.number', value: { intValue: f * 10 + 1 } },
+        { key: 'code.function.name', value: { stringValue: `fn${f}` } },
+      ],
+      status: {},
+    });
+    const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [span(0, '00000000000000a1'), span(299, '00000000000000a2')] }] }] });
+    assert.equal((await api.telemetry.service.ingest({ kind: 'traces', encoding: 'json', body, source: 'mine' })).spans, 2);
+    const uri = vscode.Uri.file(big);
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
+    editor.revealRange(new vscode.Range(0, 0, 0, 0), vscode.TextEditorRevealType.AtTop);
+    const provided = await eventually('big.js lenses', async () => {
+      const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+      return all.length === 2 ? all : undefined;
+    });
+    const byLine = new Map(provided.map((l) => [l.range.start.line, l]));
+    assert.deepEqual([...byLine.keys()].sort((a, b) => a - b), [0, 2990]);
+    assert.match(byLine.get(0)!.command?.title ?? '', /^⏱ p95 2\d ms · 1 call · 5 min$/, 'near the visible lines: titled when provided');
+    assert.equal(byLine.get(2990)!.command, undefined, 'far from them: left to resolveCodeLens');
+    const resolved = await lenses(uri);
+    assert.deepEqual(resolved.map((l) => l.line), [0, 2990]);
+    for (const l of resolved) assert.match(l.title, /^⏱ p95 2\d ms · 1 call · 5 min$/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });
 

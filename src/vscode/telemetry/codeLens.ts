@@ -13,7 +13,32 @@ interface CachedLens {
   readonly line: number;
   readonly both: boolean;
   readonly minutes: number;
-  readonly lens: vscode.CodeLens;
+  readonly lens: FunctionLens;
+}
+
+/**
+ * Lines around the visible ones whose lenses are titled when provided, not left to
+ * {@link TelemetryCodeLensProvider.resolveCodeLens}: a short scroll shows titled lenses at once.
+ */
+const EAGER_MARGIN = 100;
+
+/** A function's lens; its title (the function's latency quantiles) is made when first needed. */
+class FunctionLens extends vscode.CodeLens {
+  constructor(
+    line: number,
+    readonly stats: FunctionStats,
+    readonly minutes: number,
+    /** The source tag shown in the title (when both sources are). */
+    readonly source: string | undefined,
+  ) {
+    super(new vscode.Range(line, 0, line, 0));
+  }
+
+  /** Gives the lens its title and command (once). */
+  resolve(): this {
+    this.command ??= commandOf(this.stats, this.minutes, this.source);
+    return this;
+  }
 }
 
 /**
@@ -24,8 +49,12 @@ interface CachedLens {
  * Cheap per call: the service serves cached views (the same statistics objects while their data
  * has not changed), function ranges are cached per document version, and each lens is kept per
  * statistics object, so a call costs a lookup per lens; only functions with new data get a new lens.
+ * A new lens is titled at once only near the lines visible in an editor; VS Code resolves the
+ * others ({@link resolveCodeLens}) when they scroll into view. Titling needs the function's latency
+ * quantiles, which its statistics compute on first read: in a 5,000-line file with 500 functions,
+ * a render during a burst would otherwise compute all 500 each time.
  */
-export class TelemetryCodeLensProvider implements vscode.CodeLensProvider, IDisposable {
+export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<FunctionLens>, IDisposable {
   private readonly store = new DisposableStore('telemetry codelens');
   private readonly changed = this.store.add(new vscode.EventEmitter<void>());
   private readonly refresh = this.store.add(new Throttle(250, () => this.changed.fire(), { busy: () => this.service.busy, ms: 1000 }));
@@ -50,28 +79,34 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider, IDisp
     this.refresh.schedule();
   }
 
-  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+  async provideCodeLenses(document: vscode.TextDocument): Promise<FunctionLens[]> {
     if (document.uri.scheme !== 'file') return [];
     const views = this.service.views(document.uri.fsPath, this.hashes.of(document));
     if (!views.some((v) => v.functions.length > 0)) return [];
     const fns = await this.ranges.get(document, () => this.refresh.schedule());
     const both = views.length > 1;
     const minutes = this.windowMinutes();
-    const lenses: vscode.CodeLens[] = [];
+    const eager = eagerLines(document);
+    const lenses: FunctionLens[] = [];
     for (const view of views) {
       for (const f of view.functions) {
         const line = placeLens(f, fns ?? undefined, document);
         const hit = this.lenses.get(f);
+        let lens: FunctionLens;
         if (hit && hit.line === line && hit.both === both && hit.minutes === minutes) {
-          lenses.push(hit.lens);
-          continue;
+          lens = hit.lens;
+        } else {
+          lens = new FunctionLens(line, f, minutes, both ? view.source : undefined);
+          this.lenses.set(f, { line, both, minutes, lens });
         }
-        const lens = newLens(f, line, minutes, both ? view.source : undefined);
-        this.lenses.set(f, { line, both, minutes, lens });
-        lenses.push(lens);
+        lenses.push(eager(line) ? lens.resolve() : lens);
       }
     }
     return lenses;
+  }
+
+  resolveCodeLens(lens: FunctionLens): FunctionLens {
+    return lens.resolve();
   }
 
   dispose(): void {
@@ -79,12 +114,22 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider, IDisp
   }
 }
 
-function newLens(f: FunctionStats, line: number, minutes: number, source: string | undefined): vscode.CodeLens {
+/** Whether a lens at a 0-based line is titled when provided: near a visible line of an editor of the document. */
+function eagerLines(document: vscode.TextDocument): (line: number) => boolean {
+  const uri = document.uri.toString();
+  const near: [number, number][] = [];
+  for (const e of vscode.window.visibleTextEditors) {
+    if (e.document.uri.toString() !== uri) continue;
+    for (const r of e.visibleRanges) near.push([r.start.line - EAGER_MARGIN, r.end.line + EAGER_MARGIN]);
+  }
+  return (line) => near.some(([from, to]) => line >= from && line <= to);
+}
+
+function commandOf(f: FunctionStats, minutes: number, source: string | undefined): vscode.Command {
   const title = lensTitle(f, minutes, { source, stale: f.stale });
-  const command: vscode.Command = f.lastError?.traceId
+  return f.lastError?.traceId
     ? { title, command: Commands.openTrace, arguments: [f.lastError.traceId], tooltip: `${f.function}: open the last failing trace` }
     : { title, command: 'slice.traces.focus', tooltip: `${f.function}: p50 ${Math.round(f.p50)} ms, p99 ${Math.round(f.p99)} ms` };
-  return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), command);
 }
 
 /** The 0-based line of a function's lens: its symbol's first line, else the reported line. */

@@ -83,23 +83,20 @@ export class FileEntry {
 const isStale = (recorded: string | undefined, current: string | undefined) => current !== undefined && recorded !== undefined && recorded !== current;
 
 /**
- * A line's statistics. Its latency quantiles are computed on first read: decorations and the
- * Problems panel read only errors and logs, and during a burst every line's view is rebuilt at
- * each render; only a hover asks a line for its latencies.
+ * Calls and errors of an entry's window, counted when the view is built, and its latency quantiles,
+ * computed on first read: during a burst every changed entry's view is rebuilt at each render, and
+ * most of them are never asked for their latencies (decorations and the Problems panel read only
+ * errors and logs; the CodeLens provider titles only the functions near the visible lines; a hover
+ * asks one line).
  */
-class LineView implements LineStats {
+abstract class WindowView {
   readonly calls: number;
   readonly errors: number;
   #q: Quantiles | undefined;
 
   constructor(
-    readonly line: number,
     private readonly window: WindowedStats,
     private readonly minute: number,
-    readonly lastError: ErrorSample | undefined,
-    readonly lastLogs: readonly LogSample[],
-    readonly version: string | undefined,
-    readonly stale: boolean,
   ) {
     const c = window.counts(minute);
     this.calls = c.calls;
@@ -123,6 +120,39 @@ class LineView implements LineStats {
   }
 }
 
+/** A line's statistics. */
+class LineView extends WindowView implements LineStats {
+  constructor(
+    readonly line: number,
+    window: WindowedStats,
+    minute: number,
+    readonly lastError: ErrorSample | undefined,
+    readonly lastLogs: readonly LogSample[],
+    readonly version: string | undefined,
+    readonly stale: boolean,
+  ) {
+    super(window, minute);
+  }
+}
+
+/** A function's statistics. */
+class FunctionView extends WindowView implements FunctionStats {
+  readonly function: string;
+
+  constructor(
+    name: string,
+    readonly line: number,
+    window: WindowedStats,
+    minute: number,
+    readonly lastError: ErrorSample | undefined,
+    readonly version: string | undefined,
+    readonly stale: boolean,
+  ) {
+    super(window, minute);
+    this.function = name;
+  }
+}
+
 function lineStats(e: LineEntry, line: number, minute: number, current: string | undefined): LineStats | undefined {
   const stale = isStale(e.version, current);
   const c = e.cached;
@@ -137,7 +167,7 @@ function fnStats(e: FnEntry, name: string, minute: number, current: string | und
   const stale = isStale(e.version, current);
   const c = e.cached;
   if (c && c.gen === e.gen && c.minute === minute && c.stale === stale) return c.stats;
-  const stats: FunctionStats | undefined = e.stats.isEmpty(minute) ? undefined : { function: name, line: e.line, ...e.stats.summary(minute), lastError: e.lastError, version: e.version, stale };
+  const stats: FunctionStats | undefined = e.stats.isEmpty(minute) ? undefined : new FunctionView(name, e.line, e.stats, minute, e.lastError, e.version, stale);
   e.cached = { gen: e.gen, minute, stale, stats };
   return stats;
 }
