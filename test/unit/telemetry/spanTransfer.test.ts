@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { nullLogger } from '../../../src/core/base/logger';
 import { type Span, EMPTY_ATTRIBUTES, EMPTY_RESOURCE } from '../../../src/core/telemetry/model';
@@ -182,6 +183,21 @@ test('worker decoder: answers in order, equal to the in-thread decoder, and stop
     worker.dispose();
   }
   assert.equal(worker.running, false);
+});
+
+test('worker decoder: on Linux the decode thread runs at a lower priority than the thread that started it (nice + 10)', { skip: process.platform !== 'linux' }, async () => {
+  const worker = new WorkerDecoder(WORKER, nullLogger);
+  try {
+    assert.equal((await worker.decode({ kind: 'traces', encoding: 'json', body: fixtureText('otlp-traces-node-sdk.json'), source: 'slice' })).kind, 'traces');
+    // /proc/<pid>/task/<tid>/stat: the fields after "(comm) " start with the state; nice is the 17th of them
+    const nice = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const tasks = readdirSync('/proc/self/task').map((tid) => ({ tid, comm: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() }));
+    const decoder = tasks.find((t) => t.comm === 'slice-otlp-deco'); // the worker's name, cut to 15 characters
+    assert.ok(decoder, JSON.stringify(tasks));
+    assert.equal(nice(decoder.tid), Math.min(19, nice(String(process.pid)) + 10));
+  } finally {
+    worker.dispose();
+  }
 });
 
 test('worker decoder: a worker that cannot run answers "failed" with the reason, then decoding goes on in-thread', async () => {
