@@ -52,7 +52,7 @@ export interface IngestResult {
 /** Items aggregated between two looks at the clock. */
 const CHUNK = 250;
 /** Longest stretch of aggregation before the event loop gets a turn: the extension host never blocks for long on a burst. */
-const SLICE_MS = 8;
+const SLICE_MS = 4;
 /** Payloads decoded ahead of aggregation at most: one aggregated now, the next two with the decoder. */
 const DECODE_AHEAD = 3;
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
