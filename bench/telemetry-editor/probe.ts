@@ -3,6 +3,7 @@ import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type PerformanceEntry, PerformanceObserver, constants as perfConstants, monitorEventLoopDelay } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
 import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
 import { FUNCTIONS, sourceFile, traceRequest } from './payload';
@@ -18,6 +19,8 @@ import { FUNCTIONS, sourceFile, traceRequest } from './payload';
  *   file open in a visible editor, once VS Code has stopped activating extensions: right after the
  *   lens measurements, and again on a settled host; with the garbage collections of each burst by
  *   kind (the longest block is most often a scavenge of the young generation).
+ * SLICE_BENCH_CPUPROFILE=<file>: a CPU profile of the first burst; SLICE_BENCH_TRACE_GC=1: V8's line
+ * per collection during the bursts, in the run folder's code-server.log.
  */
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -138,6 +141,9 @@ async function burst(t: SliceApi['telemetry'], seed: number, requests: readonly 
     for (const e of list.getEntries()) gcs.push({ kind: gcKinds[(e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'other', ms: e.duration });
   });
   gcObserver.observe({ entryTypes: ['gc'] });
+  // SLICE_BENCH_TRACE_GC=1: V8 writes a line per collection of the bursts (what each kept and
+  // promoted, and where its pause went) to the extension host's stdout, which code-server's log keeps.
+  if (process.env.SLICE_BENCH_TRACE_GC) setFlagsFromString('--trace-gc-nvp');
   h.enable();
   const s0 = performance.now();
   await Promise.all(requests.map((body) => t.service.ingest({ kind: 'traces', encoding: 'json', body, source: 'mine' })));
@@ -145,6 +151,7 @@ async function burst(t: SliceApi['telemetry'], seed: number, requests: readonly 
   await t.settled();
   await new Promise((r) => setTimeout(r, 300)); // let throttled renders run inside the measurement
   h.disable();
+  if (process.env.SLICE_BENCH_TRACE_GC) setFlagsFromString('--no-trace-gc-nvp');
   gcObserver.disconnect();
   ticking = false;
   if (inspector && profileTo) {
