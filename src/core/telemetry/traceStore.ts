@@ -113,12 +113,14 @@ export class TraceStore {
   private entryFor(s: Span): Entry {
     const found = this.newer.get(s.traceId);
     if (found) return found;
-    const e = this.older.get(s.traceId) ?? { touched: 0, traceId: s.traceId, source: s.source, spans: [], rootAt: -1, firstAt: 0, startMs: s.startMs, endMs: s.startMs + s.durationMs, errors: 0, dropped: 0 };
+    const moving = this.older.get(s.traceId);
     if (this.newer.size >= this.generation) {
-      for (const [id, evicted] of this.older) if (!this.newer.has(id)) release(evicted);
+      // the older generation goes, but for its traces updated since (in the newer) and this one
+      for (const [id, evicted] of this.older) if (evicted !== moving && !this.newer.has(id)) release(evicted);
       this.older = this.newer;
       this.newer = new Map();
     }
+    const e = moving ?? { touched: 0, traceId: s.traceId, source: s.source, spans: [], rootAt: -1, firstAt: 0, startMs: s.startMs, endMs: s.startMs + s.durationMs, errors: 0, dropped: 0 };
     this.newer.set(s.traceId, e);
     return e;
   }

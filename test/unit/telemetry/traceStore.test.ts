@@ -67,17 +67,20 @@ test('bounded: traces not updated in the last two generations are evicted, and f
   assert.deepEqual(store.recent(2).map((s) => s.traceId), ['t1', 't4']);
 });
 
-test('bounded, against an exact LRU: never more than maxTraces, always the maxTraces / 2 most recently updated', () => {
+test('bounded, against an exact LRU: never more than maxTraces, always the maxTraces / 2 most recently updated, each with every span it was given', () => {
   const max = 20;
   const store = new TraceStore({ maxTraces: max });
   const lru: string[] = []; // most recent last
+  const given = new Map<string, number>(); // spans given to each trace since the store last took it in anew
   let seed = 7;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
   for (let i = 0; i < 5000; i++) {
     // mostly recent traces, sometimes an old or a new one
     const r = next() % 100;
     const id = r < 70 && lru.length > 0 ? lru[lru.length - 1 - (next() % Math.min(lru.length, 15))]! : `t${next() % 400}`;
-    store.add([span(id, `s${i}`, 'p')]);
+    const kept0 = store.get(id) !== undefined;
+    store.add([span(id, `s${i}`, i % 3 === 0 ? '' : 'p', i % 7)]);
+    given.set(id, (kept0 ? given.get(id)! : 0) + 1);
     const at = lru.indexOf(id);
     if (at >= 0) lru.splice(at, 1);
     lru.push(id);
@@ -87,7 +90,27 @@ test('bounded, against an exact LRU: never more than maxTraces, always the maxTr
     assert.equal(kept.size, store.size);
     for (const must of lru.slice(-max / 2)) assert.ok(kept.has(must), `${must} is among the ${max / 2} most recent and was evicted`);
     assert.deepEqual([...kept], lru.slice(-kept.size).reverse(), 'recent() lists the most recently updated first');
+    for (const t of store.recent(max)) assert.equal(t.spanCount, given.get(t.traceId), `${t.traceId} lost spans`);
   }
+});
+
+test('a trace brought over from the older generation as the generations turn over keeps all its spans', () => {
+  const store = new TraceStore({ maxTraces: 4 }); // generations of 2 traces
+  store.add([span('t1', 'a', '', 0, 10), span('t1', 'b', 'a', 5, 1), span('t1', 'c', 'a', 2, 1)]);
+  store.add([span('t2', 'r')]); // newer {t1, t2}
+  store.add([span('t3', 'r')]); // turns over: newer {t3}, older {t1, t2}
+  store.add([span('t4', 'r')]); // newer {t3, t4}: full
+  store.add([span('t1', 'd', 'a', 1, 1)]); // turns over while t1 comes over from the older: t2 goes, t1 stays whole
+  assert.equal(store.get('t2'), undefined);
+  const t1 = store.get('t1')!;
+  assert.deepEqual(t1.spans.map((s) => s.spanId), ['a', 'b', 'c', 'd']);
+  assert.equal(t1.root.spanId, 'a');
+  assert.equal(t1.durationMs, 10);
+  assert.deepEqual(store.recent().map((s) => [s.traceId, s.spanCount]), [
+    ['t1', 4],
+    ['t4', 1],
+    ['t3', 1],
+  ]);
 });
 
 test('a trace read before it is evicted keeps its spans; eviction and clear empty only the store', () => {
