@@ -9,13 +9,6 @@ import { toVsLine } from './positions';
 import { type TelemetryService } from './telemetryService';
 import { Throttle } from './throttle';
 
-interface CachedLens {
-  readonly line: number;
-  readonly both: boolean;
-  readonly minutes: number;
-  readonly lens: FunctionLens;
-}
-
 /**
  * Lines around the visible ones whose lenses are titled when provided, not left to
  * {@link TelemetryCodeLensProvider.resolveCodeLens}: a short scroll shows titled lenses at once.
@@ -32,6 +25,11 @@ class FunctionLens extends vscode.CodeLens {
     readonly source: string | undefined,
   ) {
     super(new vscode.Range(line, 0, line, 0));
+  }
+
+  /** True when the lens shows the same statistics at the same line in the same way. */
+  fits(line: number, minutes: number, source: string | undefined): boolean {
+    return this.range.start.line === line && this.minutes === minutes && this.source === source;
   }
 
   /** Gives the lens its title and command (once). */
@@ -59,7 +57,7 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<Functi
   private readonly changed = this.store.add(new vscode.EventEmitter<void>());
   private readonly refresh = this.store.add(new Throttle(250, () => this.changed.fire(), { busy: () => this.service.busy, ms: 1000 }));
   readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly lenses = new WeakMap<FunctionStats, CachedLens>();
+  private readonly lenses = new WeakMap<FunctionStats, FunctionLens>();
 
   constructor(
     private readonly service: TelemetryService,
@@ -89,15 +87,13 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<Functi
     const eager = eagerLines(document);
     const lenses: FunctionLens[] = [];
     for (const view of views) {
+      const source = both ? view.source : undefined;
       for (const f of view.functions) {
         const line = placeLens(f, fns ?? undefined, document);
-        const hit = this.lenses.get(f);
-        let lens: FunctionLens;
-        if (hit && hit.line === line && hit.both === both && hit.minutes === minutes) {
-          lens = hit.lens;
-        } else {
-          lens = new FunctionLens(line, f, minutes, both ? view.source : undefined);
-          this.lenses.set(f, { line, both, minutes, lens });
+        let lens = this.lenses.get(f);
+        if (!lens?.fits(line, minutes, source)) {
+          lens = new FunctionLens(line, f, minutes, source);
+          this.lenses.set(f, lens);
         }
         lenses.push(eager(line) ? lens.resolve() : lens);
       }
