@@ -13,16 +13,25 @@ import { jsonAnyValue, jsonAttributeList, jsonAttributes } from './anyValue';
 import { makeLog, makeSpan, spanKind, statusCode } from './build';
 import { type Obj, arrayField, eventsFrom, isObj, resourceFrom, scopeNameFrom, str } from './jsonTree';
 import { DecodeContext, type DecodeOptions } from './limits';
+import { TapeScanner } from './jsonTape/tape';
+import { TRACE_CACHED_VALUES, TRACE_KEYS, tapeTraces } from './jsonTape/traces';
 import { jsonId, nanosToMs } from './scalars';
 
 let utf8: InstanceType<typeof TextDecoder> | undefined;
 
-/** The payload as text (bytes read as UTF-8), or a rejection when it is oversize or empty. */
-function textOf(payload: string | Uint8Array, ctx: DecodeContext): Result<string, Rejection> {
+/** A rejection when the payload is oversize or empty. */
+function sizeRejection(payload: string | Uint8Array, ctx: DecodeContext): Result<never, Rejection> | undefined {
   if (payload.length > ctx.maxBytes) return reject(ctx.counter, 'oversize', `${payload.length} bytes > cap ${ctx.maxBytes}`);
   if (payload.length === 0) return reject(ctx.counter, 'empty', 'empty payload');
-  return ok(typeof payload === 'string' ? payload : (utf8 ??= new TextDecoder('utf-8')).decode(payload));
+  return undefined;
 }
+
+/** The payload as text (bytes read as UTF-8), or a rejection when it is oversize or empty. */
+function textOf(payload: string | Uint8Array, ctx: DecodeContext): Result<string, Rejection> {
+  return sizeRejection(payload, ctx) ?? ok(typeof payload === 'string' ? payload : (utf8 ??= new TextDecoder('utf-8')).decode(payload));
+}
+
+let traceScanner: TapeScanner | undefined;
 
 /** Parses the text to its root object, or a rejection. */
 function parseRoot(text: string, ctx: DecodeContext): Result<Obj, Rejection> {
@@ -64,9 +73,23 @@ function span(s: Obj, ctx: DecodeContext, resource: ResourceInfo, scope: string)
 /**
  * Decodes an OTLP/JSON ExportTraceServiceRequest. Bytes are read as UTF-8.
  * Rejects (and counts) oversize, empty, non-JSON and wrongly shaped payloads; skips and counts bad items.
+ *
+ * Read off the WebAssembly scanner's tape (./jsonTape/) where it can; payloads it leaves alone
+ * (not JSON, non-ASCII text, an escaped key, deep nesting) go through `JSON.parse`
+ * ({@link decodeTracesJsonTree}), which answers them the same way.
  */
 export function decodeTracesJson(payload: string | Uint8Array, options: DecodeOptions): Result<Span[], Rejection> {
   const ctx = new DecodeContext(options);
+  const bad = sizeRejection(payload, ctx);
+  if (bad) return bad;
+  const fast = (traceScanner ??= new TapeScanner(TRACE_KEYS, TRACE_CACHED_VALUES)).read(payload, (tape) => tapeTraces(tape, ctx));
+  if (typeof fast !== 'string') return fast;
+  return decodeTracesJsonTree(payload, options, ctx);
+}
+
+/** {@link decodeTracesJson} through `JSON.parse` and the tree of objects it builds (the tape's fallback, and what tests compare it with). */
+export function decodeTracesJsonTree(payload: string | Uint8Array, options: DecodeOptions, context?: DecodeContext): Result<Span[], Rejection> {
+  const ctx = context ?? new DecodeContext(options);
   const text = textOf(payload, ctx);
   if (!text.ok) return text;
   return treeTracesJson(text.value, ctx);
