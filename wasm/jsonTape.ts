@@ -100,20 +100,14 @@ export function flagsPointer(): usize {
 }
 
 /**
- * A hash of `len` bytes at `at` for the key table and the string cache: from their first and last
- * eight bytes and the length (what it misses only costs a cache miss; equality is always checked).
+ * A hash of `len` bytes at `at` (at most CACHED_MAX, or a key) for the key table and the string
+ * cache, eight bytes at a time (strings that share their ends, like file paths, must not share a slot).
  */
 @inline function hashOf(at: usize, len: i32): u32 {
-  let a: u64;
-  let b: u64;
-  if (len >= 8) {
-    a = load<u64>(at);
-    b = load<u64>(at + <usize>len - 8);
-  } else {
-    a = len == 0 ? 0 : load<u64>(at) & ((<u64>1 << (<u64>len << 3)) - 1);
-    b = 0;
-  }
-  let h = (a ^ (b * 0x9e3779b97f4a7c15) ^ <u64>len) * 0xff51afd7ed558ccd;
+  let h: u64 = <u64>len * 0x9e3779b97f4a7c15;
+  let i: i32 = 0;
+  for (; i + 8 <= len; i += 8) h = rotl<u64>((h ^ load<u64>(at + <usize>i)) * 0xff51afd7ed558ccd, 23);
+  if (i < len) h = rotl<u64>((h ^ (load<u64>(at + <usize>i) & ((<u64>1 << (<u64>(len - i) << 3)) - 1))) * 0xff51afd7ed558ccd, 23);
   h ^= h >> 29;
   return <u32>(h ^ (h >> 32));
 }

@@ -2,17 +2,17 @@
  * OTLP/JSON ExportTraceServiceRequest to spans, read off the tape (./tape.ts): the same answer as
  * the tree path of ../decodeJson.ts (JSON.parse, then ../jsonTree.ts) for every payload, the same
  * counts of skipped items, without building the tree. The hot fields of a span (ids, name, kind,
- * times, status, attributes with scalar values) are read in place; anything rarer (the resource,
- * the scope, events, array/kvlist/bytes values, a field of an unexpected type) is parsed on its own
+ * times, status, events, attributes with scalar values) are read in place; anything rarer (the resource,
+ * the scope, array/kvlist/bytes values, a field of an unexpected type) is parsed on its own
  * with JSON.parse and read by the tree path's functions, so both paths answer alike by construction.
  */
 import { type Result, ok } from '../../../base/result';
 import { type AttrValue, type ResourceInfo, type Span, type StatusCode } from '../../model';
 import { type Rejection, reject } from '../../rejections';
 import { jsonAnyValue, jsonAttributeList } from '../anyValue';
-import { type AttributeList, EMPTY_LIST, newList } from '../attributeList';
+import { type AttributeList, EMPTY_LIST, materialize, newList } from '../attributeList';
 import { type RawEvent, makeSpan, spanKind, statusCode } from '../build';
-import { eventsFrom, resourceFrom, scopeNameFrom } from '../jsonTree';
+import { resourceFrom, scopeNameFrom } from '../jsonTree';
 import { type DecodeContext } from '../limits';
 import { decimalRangeNanosToMs, int64ToNumber, jsonId, lowerHexIdIn, nanosToMs } from '../scalars';
 import { TapeReader } from './reader';
@@ -45,6 +45,7 @@ export const TRACE_KEYS = [
   'intValue',
   'boolValue',
   'doubleValue',
+  'timeUnixNano',
 ] as const;
 
 /** The keys whose string values repeat from span to span: attribute keys and string values, span names, status messages. */
@@ -75,6 +76,7 @@ const K_STRING_VALUE = 22;
 const K_INT_VALUE = 23;
 const K_BOOL_VALUE = 24;
 const K_DOUBLE_VALUE = 25;
+const K_TIME = 26;
 
 /** No such member (token indexes are >= 0). */
 const ABSENT = -1;
@@ -225,8 +227,37 @@ function span(r: TapeReader, sp: number, ctx: DecodeContext, resource: ResourceI
     statusCode: code,
     statusMessage: message,
     attributes: attributeList(r, attributes, ctx),
-    rawEvents: events === ABSENT ? undefined : (eventsFrom(r.value(events), ctx) satisfies RawEvent[] | undefined),
+    rawEvents: events === ABSENT ? undefined : eventList(r, events, ctx),
   });
+}
+
+/** {@link eventsFrom} of the value at `i`. */
+function eventList(r: TapeReader, i: number, ctx: DecodeContext): RawEvent[] | undefined {
+  if (r.kind(i) !== ARRAY) return undefined;
+  const total = r.length(i);
+  if (total === 0) return undefined;
+  const n = Math.min(total, ctx.maxEvents);
+  if (total > n) ctx.count('item-limit', total - n);
+  const out: RawEvent[] = [];
+  let e = i + 1;
+  for (let k = 0; k < n; k++, e = r.after(e)) {
+    if (r.kind(e) !== OBJECT) {
+      ctx.count('invalid-item');
+      continue;
+    }
+    let name = ABSENT;
+    let at = ABSENT;
+    let attributes = ABSENT;
+    for (let m = e + 1, end = r.end(e); m < end; m = r.after(m + 1)) {
+      const id = r.keyId(m);
+      if (id === K_NAME) name = m + 1;
+      else if (id === K_TIME) at = m + 1;
+      else if (id === K_ATTRIBUTES) attributes = m + 1;
+    }
+    const list = attributeList(r, attributes, ctx);
+    out.push({ name: name !== ABSENT && r.kind(name) === STRING ? ctx.str(r.string(name)) : '', timeMs: time(r, at), attributes: materialize(list, list === EMPTY_LIST) });
+  }
+  return out;
 }
 
 function id(r: TapeReader, i: number, bytes: 8 | 16): string {
