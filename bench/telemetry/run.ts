@@ -172,14 +172,14 @@ async function main(): Promise<void> {
     workerJson: {
       n: json.length,
       step: (i) => {
-        const r = decodeTracesJson(json[i]!, { source: 'slice', counter });
+        const r = decodeTracesJson(json[i]!, { source: 'slice', counter, transient: true });
         if (r.ok) sink += packSpans(r.value).count;
       },
     },
     workerProto: {
       n: proto.length,
       step: (i) => {
-        const r = decodeTracesProto(proto[i]!, { source: 'slice', counter });
+        const r = decodeTracesProto(proto[i]!, { source: 'slice', counter, transient: true });
         if (r.ok) sink += packSpans(r.value).count;
       },
     },

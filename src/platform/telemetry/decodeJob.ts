@@ -35,10 +35,14 @@ export type WorkerResponse = { readonly id: number; readonly answer: DecodeAnswe
 let encoder: InstanceType<typeof TextEncoder> | undefined;
 const bytes = (b: Uint8Array | string) => (typeof b === 'string' ? (encoder ??= new TextEncoder()).encode(b) : b);
 
-/** Decodes a job with the pure core decoders; spans come packed (see spanColumns). */
-export function runDecodeJob(job: DecodeJob): DecodeAnswer {
+/**
+ * Decodes a job with the pure core decoders; spans come packed (see spanColumns). `posted`: the
+ * answer is posted to another thread (the decode worker), which copies it, so the decoder's strings
+ * may be views of the payload (see DecodeOptions.transient); in the thread that keeps them, they may not.
+ */
+export function runDecodeJob(job: DecodeJob, posted = false): DecodeAnswer {
   const counter = new RejectionCounter();
-  const options = { source: job.source, counter };
+  const options = { source: job.source, counter, transient: posted };
   if (job.kind === 'traces') {
     const r = job.encoding === 'json' ? decodeTracesJson(job.body, options) : decodeTracesProto(bytes(job.body), options);
     return r.ok ? { kind: 'traces', spans: packSpans(r.value), counts: counter.snapshot() } : { kind: 'rejected', rejection: r.error, counts: counter.snapshot() };

@@ -28,7 +28,7 @@ if (port) {
   port.on('message', (m: WorkerRequest) => {
     let response: WorkerResponse;
     try {
-      response = { id: m.id, answer: runDecodeJob(m.job) };
+      response = { id: m.id, answer: runDecodeJob(m.job, true) };
     } catch (e) {
       response = { id: m.id, error: e instanceof Error ? e.message : String(e) };
     }

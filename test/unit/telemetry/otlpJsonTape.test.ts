@@ -35,6 +35,8 @@ function same(payload: string, options: Omit<DecodeOptions, 'counter'> = { sourc
   assert.deepStrictEqual(tape, tree, `payload: ${payload.slice(0, 300)}`);
   const bytes = outcome(decodeTracesJson(new TextEncoder().encode(payload), { ...options, counter: c3 }), c3);
   assert.deepStrictEqual(bytes, tree);
+  const c4 = new RejectionCounter();
+  assert.deepStrictEqual(outcome(decodeTracesJson(payload, { ...options, counter: c4, transient: true }), c4), tree, 'strings as views of the text (transient)');
 }
 
 const scanner = new TapeScanner(TRACE_KEYS, TRACE_CACHED_VALUES);

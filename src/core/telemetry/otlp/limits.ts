@@ -22,6 +22,13 @@ export interface DecodeOptions {
   readonly maxStringLength?: number;
   /** Deepest nesting of array/kvlist attribute values kept. */
   readonly maxDepth?: number;
+  /**
+   * The caller keeps nothing of the result past copying it (the decode worker packs spans and posts
+   * them to another thread): the OTLP/JSON decoder may then answer strings that are views of the
+   * payload's text, which are cheaper to make but keep the whole text alive while they live.
+   * Default false: every string is a string of its own.
+   */
+  readonly transient?: boolean;
 }
 
 export const DEFAULT_LIMITS = {
@@ -42,6 +49,7 @@ export class DecodeContext {
   readonly maxEvents: number;
   readonly maxStringLength: number;
   readonly maxDepth: number;
+  readonly transient: boolean;
   /** Items kept so far in this payload. */
   items = 0;
 
@@ -53,6 +61,7 @@ export class DecodeContext {
     this.maxEvents = options.maxEvents ?? DEFAULT_LIMITS.maxEvents;
     this.maxStringLength = options.maxStringLength ?? DEFAULT_LIMITS.maxStringLength;
     this.maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+    this.transient = options.transient ?? false;
   }
 
   get counter(): RejectionCounter | undefined {

@@ -163,24 +163,20 @@ export function decimalRangeNanosToMs(text: string, start: number, end: number):
   return whole + frac / 1e6;
 }
 
-const ID_CODES: Readonly<Record<number, number[]>> = { 8: new Array<number>(16).fill(48), 16: new Array<number>(32).fill(48) };
-
 /**
- * {@link jsonId} of `text.slice(start, end)` when that is lowercase hex of the right length, read in
- * place and answered as a string of its own (not a view of `text`); undefined for anything else
- * (uppercase, base64, a wrong length), which the caller hands to {@link jsonId}.
+ * How {@link jsonId} reads `text.slice(start, end)`, checked in place: 1 when it is lowercase hex
+ * of `bytes` bytes (the id is that text as it is), 0 when that hex is all zeros (no id), -1 for
+ * anything else (uppercase, base64, another length), which the caller hands to {@link jsonId}.
  */
-export function lowerHexIdIn(text: string, start: number, end: number, bytes: 8 | 16): string | undefined {
-  if (end - start !== 2 * bytes) return undefined;
-  const codes = ID_CODES[bytes]!;
+export function lowerHexIdIn(text: string, start: number, end: number, bytes: number): -1 | 0 | 1 {
+  if (end - start !== 2 * bytes) return -1;
   let cls = 0;
   let nonZero = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     cls |= c < 128 ? HEX_CLASS[c]! : -1;
     nonZero |= c ^ 48;
-    codes[i - start] = c;
   }
-  if (cls !== 0) return undefined;
-  return nonZero === 0 ? '' : String.fromCharCode.apply(null, codes);
+  if (cls !== 0) return -1;
+  return nonZero === 0 ? 0 : 1;
 }

@@ -8,10 +8,18 @@ import { ARRAY, ESCAPED, KEY, OBJECT, STRING, type Tape } from './tape';
 /**
  * `text.slice(start, end)` as a string of its own. V8 makes a slice of 13 or more characters a view
  * that keeps the whole text alive as long as the slice lives (a span kept in the trace store would
- * hold its whole request); a short slice is a copy already, a longer one is flattened into new memory.
+ * hold its whole request). Shorter slices are copies: up to 36 characters, the string is two or
+ * three of them joined (a rope; V8 flattens it into one string if it is ever hashed); longer ones
+ * are flattened into new memory now.
  */
 export function copyOf(text: string, start: number, end: number): string {
-  if (end - start < 13) return text.slice(start, end);
+  const len = end - start;
+  if (len < 13) return text.slice(start, end);
+  if (len <= 24) {
+    const mid = start + (len >> 1);
+    return text.slice(start, mid) + text.slice(mid, end);
+  }
+  if (len <= 36) return text.slice(start, start + 12) + text.slice(start + 12, start + 24) + text.slice(start + 24, end);
   return (' ' + text.slice(start, end)).slice(1);
 }
 
@@ -21,7 +29,14 @@ export class TapeReader {
   private readonly strings: string[];
   private readonly versions: Int32Array;
 
-  constructor(tape: Tape) {
+  /**
+   * `transient`: the caller copies what it keeps (DecodeOptions.transient), so strings read once may
+   * be views of the text; strings kept in the cache across payloads are always copies.
+   */
+  constructor(
+    tape: Tape,
+    readonly transient: boolean,
+  ) {
     this.text = tape.text;
     this.t = tape.t;
     this.strings = tape.strings;
@@ -78,13 +93,18 @@ export class TapeReader {
     const e = t[4 * i + 2]!;
     if ((w & ESCAPED) !== 0) return JSON.parse(this.text.slice(s - 1, e + 1)) as string;
     const version = t[4 * i + 3]!;
-    if (version === 0) return copyOf(this.text, s, e);
+    if (version === 0) return this.own(s, e);
     const slot = w >>> 8;
     if (this.versions[slot] === version) return this.strings[slot]!;
     const copy = copyOf(this.text, s, e);
     this.strings[slot] = copy;
     this.versions[slot] = version;
     return copy;
+  }
+
+  /** The text from `start` to `end`: a string of its own unless the reader is transient. */
+  own(start: number, end: number): string {
+    return this.transient ? this.text.slice(start, end) : copyOf(this.text, start, end);
   }
 
   /** The number at `i` (a NUMBER token). */

@@ -86,7 +86,7 @@ const ABSENT = -1;
  * and counts bad items, exactly as the tree path does.
  */
 export function tapeTraces(tape: Tape, ctx: DecodeContext): Result<Span[], Rejection> {
-  const r = new TapeReader(tape);
+  const r = new TapeReader(tape, ctx.transient);
   if (r.kind(0) !== OBJECT) return reject(ctx.counter, 'unexpected-shape', 'the root is not an object');
   let rss = ABSENT;
   for (let m = 1, end = r.end(0); m < end; m = r.after(m + 1)) if (r.keyId(m) === K_RESOURCE_SPANS) rss = m + 1;
@@ -263,8 +263,11 @@ function eventList(r: TapeReader, i: number, ctx: DecodeContext): RawEvent[] | u
 function id(r: TapeReader, i: number, bytes: 8 | 16): string {
   if (i === ABSENT) return '';
   if (r.plainString(i)) {
-    const hex = lowerHexIdIn(r.text, r.start(i), r.stop(i), bytes);
-    if (hex !== undefined) return hex;
+    const s = r.start(i);
+    const e = r.stop(i);
+    const hex = lowerHexIdIn(r.text, s, e, bytes);
+    if (hex === 1) return r.own(s, e);
+    if (hex === 0) return '';
   }
   return jsonId(r.kind(i) === STRING ? r.string(i) : r.value(i), bytes);
 }
