@@ -122,7 +122,16 @@ async function importFile(page: Page, file: string): Promise<void> {
   await page.waitForTimeout(500);
   const slash = file.lastIndexOf('/');
   const name = file.slice(slash + 1);
-  await input.fill(file.slice(0, slash + 1));
+  const folder = file.slice(0, slash + 1);
+  // Seen once: the dialog put its starting folder in after our value was filled in, and the two ran
+  // together ("…/dist/services//work/…"): fill it again until the value starts with ours.
+  for (let attempt = 1; ; attempt++) {
+    await input.fill(folder);
+    await page.waitForTimeout(300);
+    const value = await input.inputValue();
+    if (value.startsWith(folder)) break;
+    if (attempt === 3) throw new Error(`the file dialog's value is ${value}, not ${folder}, after 3 tries`);
+  }
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
   await row.waitFor({ timeout: 10_000 });
   await row.click();
