@@ -112,6 +112,13 @@ export function flagsPointer(): usize {
   return <u32>(h ^ (h >> 32));
 }
 
+/** A cheaper hash for the key table: the first eight bytes and the length (the OTLP keys differ in those). */
+@inline function keyHashOf(at: usize, len: i32): u32 {
+  const w = len >= 8 ? load<u64>(at) : len == 0 ? 0 : load<u64>(at) & ((<u64>1 << (<u64>len << 3)) - 1);
+  const h = (w ^ <u64>len) * 0x9e3779b97f4a7c15;
+  return <u32>(h >> 32);
+}
+
 /** `len` bytes at `a` and at `b` are the same (eight at a time). */
 @inline function same(a: usize, b: usize, len: i32): bool {
   let i: i32 = 0;
@@ -126,7 +133,7 @@ export function setKeys(count: i32): void {
   for (let i: i32 = 0; i < count && i < MAX_KEYS; i++) {
     const len = load<i32>(keyLengths + (<usize>i << 2));
     store<i32>(keyOffsets + (<usize>i << 2), offset);
-    const h = hashOf(keyBytes + <usize>offset, len);
+    const h = keyHashOf(keyBytes + <usize>offset, len);
     let slot = <i32>(h & <u32>(KEY_SLOTS - 1));
     while (load<i32>(keyTable + (<usize>slot << 2)) != 0) slot = (slot + 1) & (KEY_SLOTS - 1);
     store<i32>(keyTable + (<usize>slot << 2), i + 1);
@@ -189,7 +196,7 @@ function grow(): void {
 
 function keyId(start: usize, end: usize): i32 {
   const len = <i32>(end - start);
-  const h = hashOf(start, len);
+  const h = keyHashOf(start, len);
   let slot = <i32>(h & <u32>(KEY_SLOTS - 1));
   for (;;) {
     const id = load<i32>(keyTable + (<usize>slot << 2));
@@ -353,6 +360,15 @@ export function scan(length: i32): i32 {
       if (t + 32 > tapeEnd) grow();
       let q = p + 1;
       for (;;) {
+        while (q + 16 <= end) {
+          const v = v128.load(q);
+          const mask = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, QUOTES), i8x16.eq(v, BACKSLASHES)), v128.or(i8x16.lt_u(v, SPACES), i8x16.lt_s(v, ZEROS))));
+          if (mask != 0) {
+            q += <usize>ctz<i32>(mask);
+            break;
+          }
+          q += 16;
+        }
         if (q >= end) return INVALID;
         const d = <u32>load<u8>(q);
         if (d == 34) break;
