@@ -228,6 +228,8 @@ async function main(): Promise<void> {
   gc!();
   const heapMb = process.memoryUsage().heapUsed / 1024 / 1024;
   const aggMb = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+  // outside the JS heap: array buffers, among them the OTLP/JSON scanner's WebAssembly memory (input + tape + string cache)
+  const buffersMb = process.memoryUsage().arrayBuffers / 1024 / 1024;
   const st = agg.stats();
 
   const k = (n: number) => `${Math.round(n).toLocaleString('en-US')} spans/s`;
@@ -246,7 +248,7 @@ async function main(): Promise<void> {
   console.log(`    with Slice's trace store (two insert-only generations)    ${burstRow(bursts.ours)}`);
   console.log(`    with a one-map LRU trace store (the baseline)             ${burstRow(bursts.lru)}`);
   console.log(`    longest young-generation pause: ${(longest(bursts.lru) / Math.max(0.01, longest(bursts.ours))).toFixed(0)}× shorter with Slice's store`);
-  console.log(`  heap after ${batches * SPANS_PER_BATCH} spans (after GC)      ${heapMb.toFixed(1)} MB total, ${aggMb.toFixed(1)} MB held by the aggregator (${st.keys} entries, ${st.evictions} evicted, ${st.unlocated} unlocated)`);
+  console.log(`  heap after ${batches * SPANS_PER_BATCH} spans (after GC)      ${heapMb.toFixed(1)} MB total, ${aggMb.toFixed(1)} MB held by the aggregator (${st.keys} entries, ${st.evictions} evicted, ${st.unlocated} unlocated); array buffers outside the heap ${buffersMb.toFixed(1)} MB (the OTLP/JSON scanner's WebAssembly memory among them)`);
   console.log(`  rejections: ${JSON.stringify(counter.snapshot())}  (sink ${sink > 0 ? 'ok' : '-'})`);
   const goal = (name: string, met: boolean, detail: string) => console.log(`goal ${name}: ${met ? 'met' : 'NOT MET'} (${detail})`);
   goal(`OTLP/JSON >= ${GOAL_SPANS_PER_S.toLocaleString('en-US')} spans/s`, jsonRate >= GOAL_SPANS_PER_S, k(jsonRate));
