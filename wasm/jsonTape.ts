@@ -190,6 +190,21 @@ function grow(): void {
   reserve(tapeEnd);
 }
 
+/**
+ * Inside a string: the first byte from `q` that is a quote, a backslash, a control or a non-ASCII
+ * byte, sixteen bytes at a time (SIMD); a position within the last fifteen bytes when none is found
+ * before them (the caller reads those one by one).
+ */
+@inline function plainUpTo(q: usize, end: usize): usize {
+  while (q + 16 <= end) {
+    const v = v128.load(q);
+    const mask = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, QUOTES), i8x16.eq(v, BACKSLASHES)), v128.or(i8x16.lt_u(v, SPACES), i8x16.lt_s(v, ZEROS))));
+    if (mask != 0) return q + <usize>ctz<i32>(mask);
+    q += 16;
+  }
+  return q;
+}
+
 @inline function ws(c: u32): bool {
   return c == 32 || c == 10 || c == 13 || c == 9;
 }
@@ -229,17 +244,7 @@ export function scan(length: i32): i32 {
       let q = p + 1;
       let flags: i32 = STRING;
       for (;;) {
-        // sixteen bytes at a time up to the first quote, backslash, control or non-ASCII byte
-        while (q + 16 <= end) {
-          const v = v128.load(q);
-          const stop = v128.or(v128.or(i8x16.eq(v, QUOTES), i8x16.eq(v, BACKSLASHES)), v128.or(i8x16.lt_u(v, SPACES), i8x16.lt_s(v, ZEROS)));
-          const mask = i8x16.bitmask(stop);
-          if (mask != 0) {
-            q += <usize>ctz<i32>(mask);
-            break;
-          }
-          q += 16;
-        }
+        q = plainUpTo(q, end);
         if (q >= end) return INVALID;
         const d = <u32>load<u8>(q);
         if (d == 34) break;
@@ -360,15 +365,7 @@ export function scan(length: i32): i32 {
       if (t + 32 > tapeEnd) grow();
       let q = p + 1;
       for (;;) {
-        while (q + 16 <= end) {
-          const v = v128.load(q);
-          const mask = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, QUOTES), i8x16.eq(v, BACKSLASHES)), v128.or(i8x16.lt_u(v, SPACES), i8x16.lt_s(v, ZEROS))));
-          if (mask != 0) {
-            q += <usize>ctz<i32>(mask);
-            break;
-          }
-          q += 16;
-        }
+        q = plainUpTo(q, end);
         if (q >= end) return INVALID;
         const d = <u32>load<u8>(q);
         if (d == 34) break;
