@@ -6,40 +6,42 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { decodeTracesJson, decodeTracesJsonTree } from '../../../src/core/telemetry/otlp/decodeJson';
+import { decodeLogsJson, decodeLogsJsonTree, decodeTracesJson, decodeTracesJsonTree } from '../../../src/core/telemetry/otlp/decodeJson';
 import { type DecodeOptions } from '../../../src/core/telemetry/otlp/limits';
 import { TapeScanner } from '../../../src/core/telemetry/otlp/jsonTape/tape';
-import { TRACE_CACHED_VALUES, TRACE_KEYS } from '../../../src/core/telemetry/otlp/jsonTape/traces';
+import { CACHED_VALUES, OTLP_KEYS } from '../../../src/core/telemetry/otlp/jsonTape/keys';
 import { RejectionCounter } from '../../../src/core/telemetry/rejections';
-import { type Span } from '../../../src/core/telemetry/model';
+import { type LogRecord, type Span } from '../../../src/core/telemetry/model';
 import { FIXTURES, fixtureText } from './fixtures';
 
 const ROOT = join(FIXTURES, '..', '..', '..', '..');
 const RUNS = 400;
 
-/** What a decode answered: spans with their attribute objects (built on read, so not compared by deepEqual otherwise), or the rejection; and the counts. */
-function outcome(r: ReturnType<typeof decodeTracesJson>, counter: RejectionCounter): unknown {
+/** What a decode answered: spans with their attribute objects (built on read, so not compared by deepEqual otherwise) or log records, or the rejection; and the counts. */
+function outcome(r: ReturnType<typeof decodeTracesJson> | ReturnType<typeof decodeLogsJson>, counter: RejectionCounter): unknown {
   return {
-    result: r.ok ? r.value.map((s: Span) => ({ span: s, attributes: s.attributes })) : r.error,
+    result: r.ok ? r.value.map((x: Span | LogRecord) => ({ item: x, attributes: x.attributes })) : r.error,
     counts: counter.snapshot(),
   };
 }
 
-/** Decodes `payload` both ways (and as bytes through the tape) and asserts the same outcome. */
-function same(payload: string, options: Omit<DecodeOptions, 'counter'> = { source: 'slice' }): void {
-  const c1 = new RejectionCounter();
-  const c2 = new RejectionCounter();
-  const c3 = new RejectionCounter();
-  const tape = outcome(decodeTracesJson(payload, { ...options, counter: c1 }), c1);
-  const tree = outcome(decodeTracesJsonTree(payload, { ...options, counter: c2 }), c2);
-  assert.deepStrictEqual(tape, tree, `payload: ${payload.slice(0, 300)}`);
-  const bytes = outcome(decodeTracesJson(new TextEncoder().encode(payload), { ...options, counter: c3 }), c3);
-  assert.deepStrictEqual(bytes, tree);
-  const c4 = new RejectionCounter();
-  assert.deepStrictEqual(outcome(decodeTracesJson(payload, { ...options, counter: c4, transient: true }), c4), tree, 'strings as views of the text (transient)');
+type Decode = (payload: string | Uint8Array, options: DecodeOptions) => ReturnType<typeof decodeTracesJson> | ReturnType<typeof decodeLogsJson>;
+const TRACES: readonly [Decode, Decode] = [decodeTracesJson, decodeTracesJsonTree];
+const LOGS: readonly [Decode, Decode] = [decodeLogsJson, decodeLogsJsonTree];
+
+/** Decodes `payload` both ways (and as bytes and with views through the tape) and asserts the same outcome. */
+function same(payload: string, options: Omit<DecodeOptions, 'counter'> = { source: 'slice' }, [viaTape, viaTree]: readonly [Decode, Decode] = TRACES): void {
+  const run = (decode: Decode, input: string | Uint8Array, extra: Partial<DecodeOptions> = {}) => {
+    const counter = new RejectionCounter();
+    return outcome(decode(input, { ...options, ...extra, counter }), counter);
+  };
+  const tree = run(viaTree, payload);
+  assert.deepStrictEqual(run(viaTape, payload), tree, `payload: ${payload.slice(0, 300)}`);
+  assert.deepStrictEqual(run(viaTape, new TextEncoder().encode(payload)), tree, 'as bytes');
+  assert.deepStrictEqual(run(viaTape, payload, { transient: true }), tree, 'strings as views of the text (transient)');
 }
 
-const scanner = new TapeScanner(TRACE_KEYS, TRACE_CACHED_VALUES);
+const scanner = new TapeScanner(OTLP_KEYS, CACHED_VALUES);
 const verdict = (text: string) => scanner.read(text, (t) => t.count);
 
 /** The scanner's verdict on `s` is JSON.parse's, unless it leaves `s` to JSON.parse. */
@@ -66,6 +68,16 @@ test('tape: every JSON trace fixture (Node and Python SDKs, Go protojson, the sa
     same(text);
     same(JSON.stringify(JSON.parse(text), null, 2)); // whitespace everywhere
     same(text, { source: 'baseline', maxItems: 1, maxAttributes: 2, maxStringLength: 5, maxEvents: 0 });
+  }
+});
+
+test('tape: every JSON logs fixture (Python SDK, Go protojson, the sample app) decodes as JSON.parse + tree does', () => {
+  for (const name of ['otlp-logs-python-sdk.json', 'go-logs.protojson.json', 'sample-app/orders.logs.json', 'sample-app/storefront.logs.json', 'sample-app/inventory.logs.json']) {
+    const text = fixtureText(name);
+    assert.equal(typeof verdict(text), 'number', `${name} is read off the tape`);
+    same(text, undefined, LOGS);
+    same(JSON.stringify(JSON.parse(text), null, 2), undefined, LOGS);
+    same(text, { source: 'baseline', maxItems: 1, maxAttributes: 1, maxStringLength: 4 }, LOGS);
   }
 });
 
@@ -152,6 +164,42 @@ test('tape: OTLP-shaped requests with any value anywhere decode as JSON.parse + 
   assert.ok(onTape > RUNS / 3, `${onTape} of ${RUNS} requests were read off the tape`);
 });
 
+const logRecord = fc.record(
+  {
+    timeUnixNano: nanos,
+    observedTimeUnixNano: nanos,
+    severityNumber: fc.oneof(fc.integer({ min: -1, max: 30 }), fc.constantFrom('SEVERITY_NUMBER_ERROR', 'SEVERITY_NUMBER_NOPE', 'INFO', true, null, 9.5)),
+    severityText: fc.oneof(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 1 })),
+    body: scalarValue,
+    attributes: fc.oneof({ weight: 5, arbitrary: fc.array(attribute, { maxLength: 6 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }),
+    traceId: id(32),
+    spanId: id(16),
+  },
+  { requiredKeys: [] },
+);
+const logsRequest = fc.record({
+  resourceLogs: fc.oneof(
+    { weight: 8, arbitrary: fc.array(fc.record({ resource: fc.oneof(fc.record({ attributes: fc.array(attribute, { maxLength: 3 }) }), fc.jsonValue({ maxDepth: 1 })), scopeLogs: fc.oneof({ weight: 6, arbitrary: fc.array(fc.oneof({ weight: 6, arbitrary: fc.record({ scope: fc.record({ name: fc.string() }), logRecords: fc.oneof({ weight: 6, arbitrary: fc.array(fc.oneof({ weight: 8, arbitrary: logRecord }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }), { maxLength: 5 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }) }, { requiredKeys: [] }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }), { maxLength: 3 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }) }, { requiredKeys: [] }), { maxLength: 3 }) },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+  ),
+}, { requiredKeys: [] });
+
+test('tape: OTLP-shaped logs requests with any value anywhere decode as JSON.parse + tree does', () => {
+  let onTape = 0;
+  fc.assert(
+    fc.property(logsRequest, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 40 }), (req, maxItems, maxStringLength) => {
+      const text = JSON.stringify(req);
+      if (typeof verdict(text) === 'number') onTape++;
+      same(text, { source: 'slice', maxItems, maxStringLength }, LOGS);
+    }),
+    { numRuns: RUNS },
+  );
+  assert.ok(onTape > RUNS / 3, `${onTape} of ${RUNS} requests were read off the tape`);
+  same('{"resourceLogs":[{"instrumentationLibraryLogs":[{"logRecords":[{"body":{"stringValue":"legacy"}}]}]}]}', undefined, LOGS);
+  same('{"resourceLogs":[1,{"scopeLogs":[2,{"logRecords":{}},{"logRecords":[null,{"severityText":"WARN"}]}]}]}', undefined, LOGS);
+  same('{"resourceLogs":"x"}', undefined, LOGS);
+});
+
 test('tape: duplicate keys (the last wins), legacy names, escaped keys and strings, non-ASCII text, deep nesting', () => {
   const spanText = (extra: string) => `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"a"}}]},"scopeSpans":[{"scope":{"name":"s"},"spans":[${extra}]}]}]}`;
   same(spanText('{"traceId":"0102030405060708090a0b0c0d0e0f10","traceId":"AAAAAAAAAAAAAAAAAAAAAQ==","name":"a","name":"b","attributes":[{"key":"x","value":{"stringValue":"1"},"key":"y"}]}'));
@@ -186,7 +234,7 @@ test('tape: a payload of many small tokens grows the tape; a scanner whose memor
   const many = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: 'n', attributes: [{ key: 'a', value: { arrayValue: { values: new Array<number>(60_000).fill(1) } } }] }] }] }] });
   assert.ok(Number(scanner.read(many, (t) => t.count)) > many.length / 4, 'more tokens than the first guess of the tape (one per four bytes) holds');
   same(many, { source: 'slice', maxAttributes: 100_000 });
-  const small = new TapeScanner(TRACE_KEYS, TRACE_CACHED_VALUES, 1);
+  const small = new TapeScanner(OTLP_KEYS, CACHED_VALUES, 1);
   const text = fixtureText('otlp-traces-node-sdk.json');
   assert.equal(small.read(text, (t) => t.count), verdict(text));
   assert.equal(small.instances, 1);

@@ -14,7 +14,9 @@ import { makeLog, makeSpan, spanKind, statusCode } from './build';
 import { type Obj, arrayField, eventsFrom, isObj, resourceFrom, scopeNameFrom, str } from './jsonTree';
 import { DecodeContext, type DecodeOptions } from './limits';
 import { TapeScanner } from './jsonTape/tape';
-import { TRACE_CACHED_VALUES, TRACE_KEYS, tapeTraces } from './jsonTape/traces';
+import { CACHED_VALUES, OTLP_KEYS } from './jsonTape/keys';
+import { tapeLogs } from './jsonTape/logs';
+import { tapeTraces } from './jsonTape/traces';
 import { jsonId, nanosToMs } from './scalars';
 
 let utf8: InstanceType<typeof TextDecoder> | undefined;
@@ -31,7 +33,8 @@ function textOf(payload: string | Uint8Array, ctx: DecodeContext): Result<string
   return sizeRejection(payload, ctx) ?? ok(typeof payload === 'string' ? payload : (utf8 ??= new TextDecoder('utf-8')).decode(payload));
 }
 
-let traceScanner: TapeScanner | undefined;
+let scanner: TapeScanner | undefined;
+const tapeScanner = () => (scanner ??= new TapeScanner(OTLP_KEYS, CACHED_VALUES));
 
 /** Parses the text to its root object, or a rejection. */
 function parseRoot(text: string, ctx: DecodeContext): Result<Obj, Rejection> {
@@ -82,7 +85,7 @@ export function decodeTracesJson(payload: string | Uint8Array, options: DecodeOp
   const ctx = new DecodeContext(options);
   const bad = sizeRejection(payload, ctx);
   if (bad) return bad;
-  const fast = (traceScanner ??= new TapeScanner(TRACE_KEYS, TRACE_CACHED_VALUES)).read(payload, (tape) => tapeTraces(tape, ctx));
+  const fast = tapeScanner().read(payload, (tape) => tapeTraces(tape, ctx));
   if (typeof fast !== 'string') return fast;
   return decodeTracesJsonTree(payload, options, ctx);
 }
@@ -142,10 +145,20 @@ function treeTracesJson(text: string, ctx: DecodeContext): Result<Span[], Reject
 }
 
 /**
- * Decodes an OTLP/JSON ExportLogsServiceRequest, like {@link decodeTracesJson}.
+ * Decodes an OTLP/JSON ExportLogsServiceRequest, like {@link decodeTracesJson} (off the tape where it can).
  */
 export function decodeLogsJson(payload: string | Uint8Array, options: DecodeOptions): Result<LogRecord[], Rejection> {
   const ctx = new DecodeContext(options);
+  const bad = sizeRejection(payload, ctx);
+  if (bad) return bad;
+  const fast = tapeScanner().read(payload, (tape) => tapeLogs(tape, ctx));
+  if (typeof fast !== 'string') return fast;
+  return decodeLogsJsonTree(payload, options, ctx);
+}
+
+/** {@link decodeLogsJson} through `JSON.parse` and the tree of objects it builds (the tape's fallback, and what tests compare it with). */
+export function decodeLogsJsonTree(payload: string | Uint8Array, options: DecodeOptions, context?: DecodeContext): Result<LogRecord[], Rejection> {
+  const ctx = context ?? new DecodeContext(options);
   const text = textOf(payload, ctx);
   if (!text.ok) return text;
   return treeLogsJson(text.value, ctx);
