@@ -79,6 +79,35 @@ function request(seed: number): Record<string, unknown> {
   };
 }
 
+/** An OTLP/JSON logs request of SPANS_PER_BATCH records as an SDK's log bridge exports them (pino through OpenTelemetry): body, severity, `code.*`, trace context. */
+function logsRequest(seed: number): Record<string, unknown> {
+  const logRecords: Record<string, unknown>[] = [];
+  const base = 1_718_000_000_000_000_000n + BigInt(seed) * 1_000_000_000n;
+  for (let i = 0; i < SPANS_PER_BATCH; i++) {
+    const k = seed * SPANS_PER_BATCH + i;
+    const file = k % FILES;
+    const fn = (k >> 3) % FUNCTIONS;
+    const error = k % 20 === 7;
+    const t = (base + BigInt(i) * 1_000_000n).toString();
+    logRecords.push({
+      timeUnixNano: t,
+      observedTimeUnixNano: t,
+      severityNumber: error ? 17 : 9,
+      severityText: error ? 'ERROR' : 'INFO',
+      body: { stringValue: error ? `failed to load item ${k % 1000}: connection reset` : `loaded item ${k % 1000} in ${(k * 7) % 90} ms` },
+      attributes: [str('code.file.path', `/app/src/module${file}/service.js`), int('code.line.number', 14 + fn * 12), str('code.function.name', `fn${fn}`), str('log.logger', 'pino')],
+      traceId: hex(k * 2654435761, 16) + hex(seed + 1, 16),
+      spanId: hex(k + 1, 16),
+    });
+  }
+  return { resourceLogs: [{ resource: { attributes: [str('service.name', 'orders'), str('k8s.namespace.name', 'slice-alice'), str('k8s.pod.name', 'orders-6c9b8d7f5-x2k4q')] }, scopeLogs: [{ scope: { name: 'pino' }, logRecords }] }] };
+}
+
+/** `count` distinct logs batches of SPANS_PER_BATCH records as OTLP/JSON text. */
+export function makeLogPayloads(count: number): string[] {
+  return Array.from({ length: count }, (_, s) => JSON.stringify(logsRequest(s)));
+}
+
 /** `count` distinct batches as OTLP/JSON text and as protobuf bytes. */
 export function makePayloads(count: number): { json: string[]; proto: Uint8Array[] } {
   const t = otlpTypes().exportTraceRequest;

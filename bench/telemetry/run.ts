@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { type PerformanceEntry, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
-import { decodeTracesJson } from '../../src/core/telemetry/otlp/decodeJson';
+import { decodeLogsJson, decodeLogsJsonTree, decodeTracesJson } from '../../src/core/telemetry/otlp/decodeJson';
 import { decodeTracesProto } from '../../src/core/telemetry/otlp/decodeProto';
 import { TelemetryAggregator } from '../../src/core/telemetry/aggregate/aggregator';
 import { Locator } from '../../src/core/telemetry/locate';
@@ -17,7 +17,7 @@ import { type Span } from '../../src/core/telemetry/model';
 import { TraceStore } from '../../src/core/telemetry/traceStore';
 import { type PackedSpans, packSpans, unpackSpans } from '../../src/platform/telemetry/spanColumns';
 import { LruTraceStore } from './lruTraceStore';
-import { SPANS_PER_BATCH, makePayloads } from './payloads';
+import { SPANS_PER_BATCH, makeLogPayloads, makePayloads } from './payloads';
 
 const GOAL_SPANS_PER_S = 150_000;
 const GOAL_HEAP_MB = 150;
@@ -151,6 +151,32 @@ async function main(): Promise<void> {
       },
     },
   });
+  // OTLP/JSON logs: the tape decoder beside the JSON.parse tree path it replaced and bare JSON.parse.
+  const logs = makeLogPayloads(32);
+  const logRates = bestOf({
+    logsFloor: {
+      n: logs.length,
+      step: (i) => {
+        const o = JSON.parse(logs[i]!) as { resourceLogs: unknown[] };
+        sink += o.resourceLogs.length;
+      },
+    },
+    logsTape: {
+      n: logs.length,
+      step: (i) => {
+        const r = decodeLogsJson(logs[i]!, { source: 'slice', counter });
+        if (r.ok) sink += r.value.length;
+      },
+    },
+    logsTree: {
+      n: logs.length,
+      step: (i) => {
+        const r = decodeLogsJsonTree(logs[i]!, { source: 'slice', counter });
+        if (r.ok) sink += r.value.length;
+      },
+    },
+  });
+  logs.length = 0;
   // The aggregator alone, on spans decoded beforehand, is measured after the rows above, not beside
   // them: holding 32,000 decoded spans makes V8 pretenure the decoders' allocation sites (they saw
   // everything survive), so the decoders' later garbage goes straight to the old generation and
@@ -239,6 +265,9 @@ async function main(): Promise<void> {
   console.log(`    decode only: JSON ${k(jsonOnly)}, protobuf ${k(protoOnly)}`);
   const us = (rate: number) => `${(1e6 / rate).toFixed(2)} µs`;
   console.log(`    per span: JSON.parse ${us(floor)}; decode JSON ${us(jsonOnly)}, protobuf ${us(protoOnly)}; aggregate alone (spans decoded beforehand) ${us(aggJsonOnly)} for JSON-decoded spans, ${us(aggProtoOnly)} for protobuf-decoded ones`);
+  const { logsFloor, logsTape, logsTree } = logRates as Record<'logsFloor' | 'logsTape' | 'logsTree', number>;
+  const records = (n: number) => `${Math.round(n).toLocaleString('en-US')} records/s`;
+  console.log(`  OTLP/JSON logs decode                   ${records(logsTape)}  (${(logsFloor / logsTape).toFixed(2)}× the time of a bare JSON.parse, ${records(logsFloor)}; through JSON.parse's tree ${records(logsTree)}, ${(logsTree > 0 ? logsTape / logsTree : 0).toFixed(2)}× slower)`);
   console.log(`  as the extension splits the work: decode worker (decode + pack) JSON ${k(workerJson)} (${(floor / workerJson).toFixed(2)}× the floor's time), protobuf ${k(workerProto)};`);
   console.log(`    extension host (structured clone + unpack + aggregate + trace store) ${k(host)}; a burst goes at the slower of the two, each on its own core`);
   const burstRow = (runs: BurstRun[]) =>
