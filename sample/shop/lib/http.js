@@ -89,10 +89,16 @@ function requestJson(method, url, body) {
 
 /**
  * Listens on PORT (or `fallback`) and logs where; resolves { close() } once listening. close()
- * stops accepting, ends idle keep-alive connections and resolves when the port is free again.
+ * stops accepting and resolves when the port is free again: idle keep-alive connections end at once;
+ * a connection busy with a request at that moment ends after its response (a client that keeps
+ * asking on it would otherwise be served by the closed server's code for as long as it asks).
  */
 function listen(server, name, fallback) {
   const port = Number(process.env.PORT || fallback);
+  let closing = false;
+  server.prependListener('request', (_req, res) => {
+    if (closing) res.shouldKeepAlive = false; // answered with `Connection: close`
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, process.env.HOST || '0.0.0.0', () => {
@@ -101,7 +107,13 @@ function listen(server, name, fallback) {
       resolve({
         close: () =>
           new Promise((done) => {
-            server.close(() => done());
+            closing = true;
+            // the connections busy now are idle after their response: end them then
+            const sweep = setInterval(() => server.closeIdleConnections(), 25);
+            server.close(() => {
+              clearInterval(sweep);
+              done();
+            });
             server.closeIdleConnections();
           }),
       });
