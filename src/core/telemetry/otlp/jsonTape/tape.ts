@@ -91,7 +91,12 @@ export class TapeScanner {
     if (this.exports) return this.exports;
     const m = compiled();
     if (!m) return undefined;
-    const x = new WebAssembly.Instance(m, { env: { abort: () => undefined } }).exports as unknown as ScannerExports;
+    let x: ScannerExports;
+    try {
+      x = new WebAssembly.Instance(m, { env: { abort: () => undefined } }).exports as unknown as ScannerExports;
+    } catch {
+      return undefined; // no memory for an instance now: JSON.parse reads the payload
+    }
     this.instances++;
     const bytes = (encoder ??= new TextEncoder()).encode(this.keys.join(''));
     if (bytes.length > MAX_KEY_BYTES || bytes.length !== this.keys.join('').length) throw new Error('tape keys: ASCII, 8 KiB at most');
