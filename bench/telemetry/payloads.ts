@@ -14,15 +14,16 @@ const hex = (n: number, len: number) => n.toString(16).padStart(len, '0').slice(
 const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
 const int = (key: string, v: number) => ({ key, value: { intValue: v } });
 
+/** The i-th item of batch `seed`: its global number, file, function, whether it is an error, and its time (Unix ns). */
+function item(seed: number, i: number): { k: number; file: number; fn: number; error: boolean; at: bigint } {
+  const k = seed * SPANS_PER_BATCH + i;
+  return { k, file: k % FILES, fn: (k >> 3) % FUNCTIONS, error: k % 20 === 7, at: 1_718_000_000_000_000_000n + BigInt(seed) * 1_000_000_000n + BigInt(i) * 1_000_000n };
+}
+
 function request(seed: number): Record<string, unknown> {
   const spans: Record<string, unknown>[] = [];
-  const base = 1_718_000_000_000_000_000n + BigInt(seed) * 1_000_000_000n;
   for (let i = 0; i < SPANS_PER_BATCH; i++) {
-    const k = seed * SPANS_PER_BATCH + i;
-    const file = k % FILES;
-    const fn = (k >> 3) % FUNCTIONS;
-    const error = k % 20 === 7;
-    const start = base + BigInt(i) * 1_000_000n;
+    const { k, file, fn, error, at: start } = item(seed, i);
     const dur = BigInt(200_000 + ((k * 7919) % 50_000_000));
     spans.push({
       traceId: hex(k * 2654435761, 16) + hex(seed + 1, 16),
@@ -82,13 +83,9 @@ function request(seed: number): Record<string, unknown> {
 /** An OTLP/JSON logs request of SPANS_PER_BATCH records as an SDK's log bridge exports them (pino through OpenTelemetry): body, severity, `code.*`, trace context. */
 function logsRequest(seed: number): Record<string, unknown> {
   const logRecords: Record<string, unknown>[] = [];
-  const base = 1_718_000_000_000_000_000n + BigInt(seed) * 1_000_000_000n;
   for (let i = 0; i < SPANS_PER_BATCH; i++) {
-    const k = seed * SPANS_PER_BATCH + i;
-    const file = k % FILES;
-    const fn = (k >> 3) % FUNCTIONS;
-    const error = k % 20 === 7;
-    const t = (base + BigInt(i) * 1_000_000n).toString();
+    const { k, file, fn, error, at } = item(seed, i);
+    const t = at.toString();
     logRecords.push({
       timeUnixNano: t,
       observedTimeUnixNano: t,
