@@ -43,40 +43,45 @@ export const OTLP_KEYS = [
 /** The keys whose string values repeat from item to item: attribute keys and string values, span names, status messages, severity texts. */
 export const CACHED_VALUES: ReadonlySet<string> = new Set(['key', 'stringValue', 'name', 'message', 'severityText']);
 
-export const K_RESOURCE_SPANS = 1;
-export const K_RESOURCE = 2;
-export const K_SCOPE_SPANS = 3;
-export const K_LEGACY_SCOPE_SPANS = 4;
-export const K_SCOPE = 5;
-export const K_LEGACY_SCOPE = 6;
-export const K_SPANS = 7;
-export const K_TRACE_ID = 8;
-export const K_SPAN_ID = 9;
-export const K_PARENT_SPAN_ID = 10;
-export const K_NAME = 11;
-export const K_KIND = 12;
-export const K_START = 13;
-export const K_END = 14;
-export const K_ATTRIBUTES = 15;
-export const K_EVENTS = 16;
-export const K_STATUS = 17;
-export const K_CODE = 18;
-export const K_MESSAGE = 19;
-export const K_KEY = 20;
-export const K_VALUE = 21;
-export const K_STRING_VALUE = 22;
-export const K_INT_VALUE = 23;
-export const K_BOOL_VALUE = 24;
-export const K_DOUBLE_VALUE = 25;
-export const K_TIME = 26;
-export const K_RESOURCE_LOGS = 27;
-export const K_SCOPE_LOGS = 28;
-export const K_LEGACY_SCOPE_LOGS = 29;
-export const K_LOG_RECORDS = 30;
-export const K_OBSERVED_TIME = 31;
-export const K_SEVERITY_NUMBER = 32;
-export const K_SEVERITY_TEXT = 33;
-export const K_BODY = 34;
+/** The id the scanner gives `key`. */
+function idOf(key: (typeof OTLP_KEYS)[number]): number {
+  return OTLP_KEYS.indexOf(key) + 1;
+}
+
+export const K_RESOURCE_SPANS = idOf('resourceSpans');
+export const K_RESOURCE = idOf('resource');
+export const K_SCOPE_SPANS = idOf('scopeSpans');
+export const K_LEGACY_SCOPE_SPANS = idOf('instrumentationLibrarySpans');
+export const K_SCOPE = idOf('scope');
+export const K_LEGACY_SCOPE = idOf('instrumentationLibrary');
+export const K_SPANS = idOf('spans');
+export const K_TRACE_ID = idOf('traceId');
+export const K_SPAN_ID = idOf('spanId');
+export const K_PARENT_SPAN_ID = idOf('parentSpanId');
+export const K_NAME = idOf('name');
+export const K_KIND = idOf('kind');
+export const K_START = idOf('startTimeUnixNano');
+export const K_END = idOf('endTimeUnixNano');
+export const K_ATTRIBUTES = idOf('attributes');
+export const K_EVENTS = idOf('events');
+export const K_STATUS = idOf('status');
+export const K_CODE = idOf('code');
+export const K_MESSAGE = idOf('message');
+export const K_KEY = idOf('key');
+export const K_VALUE = idOf('value');
+export const K_STRING_VALUE = idOf('stringValue');
+export const K_INT_VALUE = idOf('intValue');
+export const K_BOOL_VALUE = idOf('boolValue');
+export const K_DOUBLE_VALUE = idOf('doubleValue');
+export const K_TIME = idOf('timeUnixNano');
+export const K_RESOURCE_LOGS = idOf('resourceLogs');
+export const K_SCOPE_LOGS = idOf('scopeLogs');
+export const K_LEGACY_SCOPE_LOGS = idOf('instrumentationLibraryLogs');
+export const K_LOG_RECORDS = idOf('logRecords');
+export const K_OBSERVED_TIME = idOf('observedTimeUnixNano');
+export const K_SEVERITY_NUMBER = idOf('severityNumber');
+export const K_SEVERITY_TEXT = idOf('severityText');
+export const K_BODY = idOf('body');
 
 /** No such member (token indexes are >= 0). */
 export const ABSENT = -1;
