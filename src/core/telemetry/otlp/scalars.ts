@@ -40,18 +40,33 @@ const HEX_CLASS: Int8Array = (() => {
 export function jsonId(v: unknown, bytes: number): string {
   if (typeof v !== 'string' || v.length === 0) return '';
   if (v.length !== bytes * 2) return base64Id(v, bytes);
-  // one pass without branches per char: OR the classes (negative once any char is not hex) and the
-  // digits' distance from '0' (zero only when every char is '0')
+  const hex = hexIn(v, 0, v.length);
+  if (hex === NOT_HEX) return base64Id(v, bytes);
+  if (hex === ZERO_HEX) return '';
+  return hex === LOWER_HEX ? v : v.toLowerCase();
+}
+
+const NOT_HEX = -1;
+const ZERO_HEX = 0;
+const LOWER_HEX = 1;
+const MIXED_HEX = 2;
+
+/**
+ * What `text.slice(start, end)` is as hex, read in place: not hex, all zeros, lowercase, or with
+ * uppercase digits. One pass without branches per char: OR the classes (negative once any char is
+ * not hex) and the digits' distance from '0' (zero only when every char is '0').
+ */
+function hexIn(text: string, start: number, end: number): typeof NOT_HEX | typeof ZERO_HEX | typeof LOWER_HEX | typeof MIXED_HEX {
   let cls = 0;
   let nonZero = 0;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
     cls |= c < 128 ? HEX_CLASS[c]! : -1;
     nonZero |= c ^ 48;
   }
-  if (cls < 0) return base64Id(v, bytes);
-  if (nonZero === 0) return '';
-  return cls === 0 ? v : v.toLowerCase();
+  if (cls < 0) return NOT_HEX;
+  if (nonZero === 0) return ZERO_HEX;
+  return cls === 0 ? LOWER_HEX : MIXED_HEX;
 }
 
 function base64Id(v: string, bytes: number): string {
@@ -170,13 +185,6 @@ export function decimalRangeNanosToMs(text: string, start: number, end: number):
  */
 export function lowerHexIdIn(text: string, start: number, end: number, bytes: number): -1 | 0 | 1 {
   if (end - start !== 2 * bytes) return -1;
-  let cls = 0;
-  let nonZero = 0;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    cls |= c < 128 ? HEX_CLASS[c]! : -1;
-    nonZero |= c ^ 48;
-  }
-  if (cls !== 0) return -1;
-  return nonZero === 0 ? 0 : 1;
+  const hex = hexIn(text, start, end);
+  return hex === ZERO_HEX ? 0 : hex === LOWER_HEX ? 1 : -1;
 }
