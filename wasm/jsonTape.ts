@@ -276,8 +276,10 @@ export function scan(length: i32): i32 {
       store<i32>(t, <i32>(q - input), 8);
       t += 16;
       p = q + 1;
+      cacheNext = false; // only a key's own value: not the strings of an array after it
     } else if (c == 123 || c == 91) {
       if (depth >= MAX_DEPTH) return UNHANDLED;
+      cacheNext = false;
       store<i32>(t, c == 123 ? OBJECT : ARRAY);
       store<i32>(t, at, 4);
       store<i32>(stack + (<usize>depth << 2), <i32>((t - tapeStart) >> 4));
