@@ -9,6 +9,7 @@
  * not copied, or child and parent were both copied without hitting the cap); otherwise NOT VALID:
  * new writes are still checked, the copied sample is kept as it is.
  */
+import { digestHex } from '../base/digest';
 import { type ForkSpec, type PostgresDataSpec } from './sliceResource';
 
 export const DEFAULT_ROW_CAP = 10_000;
@@ -26,28 +27,21 @@ export function quoteLiteral(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-/** FNV-1a 32-bit as 8 hex digits (names that must be shortened stay unique). */
-export function shortHash(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
-
-/** `slice_<sliceObject>_<baselineDb>` in [a-z0-9_], at most 63 bytes (cut + hash when longer). Also the role's name. */
+/**
+ * `slice_<readable>_<16 hex digits of SHA-256 of "<sliceObject>/<baselineDb>">`, in [a-z0-9_], at most
+ * 63 bytes. Also the role's name. The digest makes every (slice, database) pair its own name: no
+ * choice of slice or database name can make two pairs meet (a forced collision would need a second
+ * preimage of SHA-256's first 64 bits), and the branch code still checks the marker before any DROP.
+ */
 export function sliceDatabaseName(sliceObject: string, baselineDb: string): string {
-  const raw = `slice_${sliceObject}_${baselineDb}`;
-  const clean = raw.toLowerCase().replace(/[^a-z0-9_]+/g, '_');
-  if (clean.length <= PG_MAX_IDENT && clean === raw) return clean;
-  return `${clean.slice(0, PG_MAX_IDENT - 9)}_${shortHash(raw)}`;
+  const readable = `${sliceObject}_${baselineDb}`.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, PG_MAX_IDENT - 24).replace(/_+$/, '');
+  return `slice_${readable}_${digestHex(`${sliceObject}/${baselineDb}`, 16)}`;
 }
 
 /** The Secret in the slice namespace holding the connection URL for one baseline database. */
 export function dataSecretName(baselineDb: string): string {
   const slug = baselineDb.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'db';
-  return `slice-data-${slug}${slug === baselineDb ? '' : `-${shortHash(baselineDb)}`}`;
+  return `slice-data-${slug}${slug === baselineDb ? '' : `-${digestHex(baselineDb, 8)}`}`;
 }
 
 /** One data branch of a slice: a baseline database used by one or more forks. */
@@ -156,8 +150,12 @@ export interface BranchPlan {
 const q = (schema: string, name: string): string => `${quoteIdent(schema)}.${quoteIdent(name)}`;
 const key = (schema: string, name: string): string => `${schema}.${name}`;
 
-/** Resolves `copy` entries (`t` = public.t, or `schema.t`) to catalog tables; unknown names are an error that lists what exists. */
-export function resolveCopyTables(copy: readonly string[], tables: readonly TableRow[], database: string): { ok: true; tables: TableRow[] } | { ok: false; message: string } {
+/**
+ * Resolves `copy` entries (`t` = public.t, or `schema.t`) to catalog tables. Unknown names are an
+ * error naming only what was asked for: the message lands in the Slice's status, which every developer
+ * may read, so the catalog itself (`available`) is for the controller's log only.
+ */
+export function resolveCopyTables(copy: readonly string[], tables: readonly TableRow[], database: string): { ok: true; tables: TableRow[] } | { ok: false; message: string; available: string } {
   const out: TableRow[] = [];
   const missing: string[] = [];
   for (const c of copy) {
@@ -167,8 +165,8 @@ export function resolveCopyTables(copy: readonly string[], tables: readonly Tabl
     else missing.push(c);
   }
   if (missing.length === 0) return { ok: true, tables: out };
-  const have = tables.map((t) => (t.schema === 'public' ? t.name : key(t.schema, t.name))).join(', ') || 'no tables';
-  return { ok: false, message: `data.postgres.copy lists ${missing.map((m) => `"${m}"`).join(', ')}, which the baseline database "${database}" does not have (it has: ${have})` };
+  const available = tables.map((t) => (t.schema === 'public' ? t.name : key(t.schema, t.name))).join(', ') || 'no tables';
+  return { ok: false, message: `data.postgres.copy lists ${missing.map((m) => `"${m}"`).join(', ')}, which the baseline database "${database}" does not have (ask its owners for the table names)`, available };
 }
 
 /**

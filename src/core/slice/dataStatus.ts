@@ -24,7 +24,9 @@ export function describePgError(e: PgErrorLike, where: string, baseline?: string
   if (isUnreachable(e)) return `PostgreSQL at ${where} is unreachable: ${msg}; the slice will retry`;
   if (e.code === '28P01' || e.code === '28000') return `PostgreSQL at ${where} refused the platform's credentials (${msg}): fix the Secret slice-system/slice-postgres-admin`;
   if (e.code === '3D000' && baseline) return `the baseline database "${baseline}" does not exist on PostgreSQL at ${where}`;
-  if (e.code === '42501') return `the platform role lacks a privilege on PostgreSQL at ${where} (${msg}): it needs CREATEDB, CREATEROLE and pg_read_all_data`;
+  if (e.code === '42501') return `the platform role lacks a privilege on PostgreSQL at ${where} (${msg}): apply deploy/postgres/platform-role.sql as a superuser (it needs CREATEDB, pg_read_all_data and the slice_admin functions)`;
+  // data and integrity errors quote row values: the status is readable by every developer, the controller's log has the rest
+  if (e.code && /^2[23]/.test(e.code)) return `branching from PostgreSQL at ${where} failed: the copied rows were refused (SQLSTATE ${e.code}; the controller's log has the details)`;
   return `branching from PostgreSQL at ${where} failed: ${msg}`;
 }
 
@@ -48,7 +50,7 @@ export function withDataCondition(
   const bad = data.filter((d) => !d.ready);
   const ok = bad.length === 0;
   const msg = ok
-    ? `${data.map((d) => `${d.database} (from ${d.baseline})`).join(', ')} ready`
+    ? `${data.map((d) => `${d.database} (from ${d.baseline})${d.message ? `: ${d.message}` : ''}`).join(', ')} ready`
     : bad.map((d) => `${d.baseline}: ${d.message ?? 'not ready'}`).join('; ');
   const dataCond = setCondition(previous, 'DataReady', ok ? 'True' : 'False', ok ? 'Branched' : 'DataNotReady', msg, nowIso, generation);
   const others = derived.conditions.filter((c) => c.type !== 'Ready');

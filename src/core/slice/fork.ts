@@ -18,7 +18,12 @@ export const DEFAULT_SYNC_PATH = '/app';
 
 export interface ForkConfig {
   readonly agentImage: string;
+  /** When the fork's database was last branched: a pod template annotation, so a new branch (new password) rolls the pods. */
+  readonly dataRevision?: string;
 }
+
+/** Pod template annotation that carries {@link ForkConfig.dataRevision}. */
+export const ANNOTATION_DATA_REVISION = 'slice.dev/data-revision';
 
 export type RenderedFork =
   | { readonly ok: true; readonly deployment: KubeObject & { spec: unknown }; readonly service?: KubeObject & { spec: unknown } }
@@ -116,8 +121,9 @@ export function renderFork(baseline: Deployment, baselineService: Service | unde
     return { ...c, env: withDataEnv(mergeEnv(c.env, fork.env), fork), volumeMounts: [...mounts, { name: SRC_VOLUME, mountPath: syncPath }] };
   });
   const volumes: Volume[] = [...(podSpec.volumes ?? []), { name: SRC_VOLUME, emptyDir: {} }];
-  // the baseline's service account does not exist in the slice; the fork runs without API access
-  const { serviceAccountName: _sa, ...rest } = podSpec as PodSpec & { serviceAccount?: string };
+  // the baseline's service account does not exist in the slice; the fork runs without API access.
+  // Nor does a fork inherit the baseline's priority: slice pods run at the default (the admission policy refuses any class).
+  const { serviceAccountName: _sa, priorityClassName: _pc, priority: _p, ...rest } = podSpec as PodSpec & { serviceAccount?: string; priorityClassName?: string; priority?: number };
   delete (rest as { serviceAccount?: string }).serviceAccount;
   const spec: PodSpec = {
     ...rest,
@@ -138,7 +144,9 @@ export function renderFork(baseline: Deployment, baselineService: Service | unde
       template: {
         metadata: {
           labels: { ...stripMeta(baseline.spec.template.metadata?.labels), ...labels },
-          ...(baseline.spec.template.metadata?.annotations ? { annotations: stripMeta(baseline.spec.template.metadata.annotations) } : {}),
+          ...(baseline.spec.template.metadata?.annotations || cfg.dataRevision
+            ? { annotations: { ...stripMeta(baseline.spec.template.metadata?.annotations), ...(cfg.dataRevision ? { [ANNOTATION_DATA_REVISION]: cfg.dataRevision } : {}) } }
+            : {}),
         },
         spec,
       },

@@ -27,3 +27,17 @@ export function checkSliceLimit(slice: SliceRef, all: readonly SliceRef[], max: 
     message: `${slice.owner} already has ${rank} slice${rank === 1 ? '' : 's'} (the limit is ${max}): delete one first`,
   };
 }
+
+/**
+ * Two owners whose usernames make the same slug would share names (namespaces, databases): the
+ * owner whose oldest Slice came first keeps the slug, every Slice of the other is refused, never
+ * merged. Slugs are made so that this cannot be forced (ownerSlug); this is the second line.
+ */
+export function checkOwnerSlug(slice: SliceRef, all: readonly SliceRef[], slugOf: (owner: string) => string): string | undefined {
+  const slug = slugOf(slice.owner);
+  const first = all
+    .filter((s) => !s.deleting && slugOf(s.owner) === slug)
+    .sort((a, b) => (a.creationTimestamp ?? '').localeCompare(b.creationTimestamp ?? '') || a.name.localeCompare(b.name))[0];
+  if (!first || first.owner === slice.owner) return undefined;
+  return `the owner ${slice.owner} has the same name in the cluster (${slug}) as another developer's (${first.owner}): ask a platform admin`;
+}

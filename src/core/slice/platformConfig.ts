@@ -3,6 +3,7 @@
  * `slice-controller-config` in `slice-system` (keys as in {@link CONFIG_KEYS}); missing keys take
  * the defaults below.
  */
+import { parseQuantity } from './manifests';
 import { parseDuration } from './ttl';
 
 export interface QuotaConfig {
@@ -35,6 +36,12 @@ export interface PostgresPlatformConfig {
   /** Where slice pods may connect (NetworkPolicy ipBlock): the server's address as pods see it after the Service's DNAT. */
   readonly egressCidr?: string;
   readonly egressPort?: number;
+  /** The most rows per table a branch copies, whatever a slice's rowCap asks (0: no cap). */
+  readonly maxRowCap: number;
+  /** The most bytes one developer's data branches may hold together (0: no cap). */
+  readonly maxBytesPerOwner: number;
+  /** The least time between two branches of one database (a reset sooner waits). */
+  readonly resetMinIntervalMs: number;
 }
 
 export const DEFAULT_PLATFORM_CONFIG: SlicePlatformConfig = {
@@ -45,7 +52,7 @@ export const DEFAULT_PLATFORM_CONFIG: SlicePlatformConfig = {
   defaultQuota: { cpu: '2', memory: '2Gi', pods: 10 },
   maxQuota: { cpu: '4', memory: '4Gi', pods: 20 },
   containerDefaults: { cpu: '500m', memory: '256Mi', cpuRequest: '50m', memoryRequest: '64Mi' },
-  postgres: { adminSecret: 'slice-postgres-admin' },
+  postgres: { adminSecret: 'slice-postgres-admin', maxRowCap: 100_000, maxBytesPerOwner: 2 * 1024 ** 3, resetMinIntervalMs: 30_000 },
 };
 
 export const CONFIG_KEYS = {
@@ -62,6 +69,9 @@ export const CONFIG_KEYS = {
   postgresAdminSecret: 'postgresAdminSecret',
   postgresEgressCIDR: 'postgresEgressCIDR',
   postgresEgressPort: 'postgresEgressPort',
+  postgresMaxRowCap: 'postgresMaxRowCap',
+  postgresMaxBytesPerOwner: 'postgresMaxBytesPerOwner',
+  postgresResetMinInterval: 'postgresResetMinInterval',
 } as const;
 
 /** Reads the ConfigMap's data; throws an Error naming the key and the bad value. */
@@ -99,13 +109,17 @@ export function parsePlatformConfig(data: Readonly<Record<string, string>> | und
       pods: int(CONFIG_KEYS.maxQuotaPods, base.maxQuota.pods),
     },
     containerDefaults: base.containerDefaults,
-    postgres: parsePostgres(d),
+    postgres: parsePostgres(d, int, dur),
   };
   if (cfg.defaultTtlMs > cfg.maxTtlMs) throw new Error(`config defaultTTL (${d[CONFIG_KEYS.defaultTTL]}) is longer than maxTTL (${d[CONFIG_KEYS.maxTTL]})`);
   return cfg;
 }
 
-function parsePostgres(d: Readonly<Record<string, string>>): PostgresPlatformConfig {
+function parsePostgres(d: Readonly<Record<string, string>>, int: (key: string, fallback: number) => number, dur: (key: string, fallback: number) => number): PostgresPlatformConfig {
+  const base = DEFAULT_PLATFORM_CONFIG.postgres;
+  const bytesText = d[CONFIG_KEYS.postgresMaxBytesPerOwner]?.trim();
+  const maxBytes = bytesText ? parseQuantity(bytesText) : base.maxBytesPerOwner;
+  if (maxBytes === undefined || maxBytes < 0) throw new Error(`config ${CONFIG_KEYS.postgresMaxBytesPerOwner}="${bytesText}" is not a size like 2Gi or 500Mi`);
   const cidr = d[CONFIG_KEYS.postgresEgressCIDR]?.trim();
   const port = d[CONFIG_KEYS.postgresEgressPort]?.trim();
   if (cidr && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(cidr)) throw new Error(`config ${CONFIG_KEYS.postgresEgressCIDR}="${cidr}" is not an IPv4 CIDR like 10.0.0.5/32`);
@@ -113,7 +127,10 @@ function parsePostgres(d: Readonly<Record<string, string>>): PostgresPlatformCon
   if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 65535)) throw new Error(`config ${CONFIG_KEYS.postgresEgressPort}="${port}" is not a TCP port`);
   if ((cidr === undefined || cidr === '') !== (n === undefined)) throw new Error(`config ${CONFIG_KEYS.postgresEgressCIDR} and ${CONFIG_KEYS.postgresEgressPort} go together: set both or neither`);
   return {
-    adminSecret: d[CONFIG_KEYS.postgresAdminSecret]?.trim() || DEFAULT_PLATFORM_CONFIG.postgres.adminSecret,
+    adminSecret: d[CONFIG_KEYS.postgresAdminSecret]?.trim() || base.adminSecret,
+    maxRowCap: int(CONFIG_KEYS.postgresMaxRowCap, base.maxRowCap),
+    maxBytesPerOwner: maxBytes,
+    resetMinIntervalMs: dur(CONFIG_KEYS.postgresResetMinInterval, base.resetMinIntervalMs),
     ...(cidr && n !== undefined ? { egressCidr: cidr, egressPort: n } : {}),
   };
 }

@@ -5,6 +5,8 @@
  *
  * Names: a Slice is named `<owner>-<name>`; its namespace is `slice-<owner>-<name>`.
  */
+import { digestHex } from '../base/digest';
+
 export const SLICE_GROUP = 'slice.dev';
 export const SLICE_VERSION = 'v1alpha1';
 export const SLICE_PLURAL = 'slices';
@@ -153,19 +155,22 @@ export function isDnsLabel(s: string, max = 63): boolean {
 }
 
 /**
- * The owner as it appears in names and labels: usernames like `alice` pass unchanged; others
- * (e-mail addresses, `system:` names) are lowered, non-alphanumerics become `-`, and the result is
- * trimmed to 20 characters. The full username stays in `spec.owner`.
+ * The owner as it appears in names and labels, unique per username. A plain username (a DNS label of
+ * at most 20 characters without `--`, like `alice`) passes unchanged; any other (e-mail addresses,
+ * `system:` names, long names) becomes a short readable part, `--` and 12 hex digits of its SHA-256,
+ * e.g. `bob--3f9a0c51d2e4` for `Bob@example.com`. No plain username contains `--`, so no one can pick a
+ * username whose slug is another's; the full username stays in `spec.owner`.
  */
 export function ownerSlug(username: string): string {
-  const slug = username
+  if (username.length <= 20 && DNS_LABEL.test(username) && !username.includes('--')) return username;
+  const readable = username
     .toLowerCase()
     .replace(/@.*$/, '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
-    .slice(0, 20)
+    .slice(0, 6)
     .replace(/-+$/, '');
-  return slug || 'user';
+  return `${readable || 'user'}--${digestHex(username, 12)}`;
 }
 
 /** `<owner>-<name>`: the Slice's object name. */

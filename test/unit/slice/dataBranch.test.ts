@@ -13,9 +13,9 @@ test('identifiers and literals are quoted, with quotes doubled', () => {
   assert.equal(quoteLiteral("it's"), "'it''s'");
 });
 
-test('slice database names: derived from the slice and the baseline database, [a-z0-9_], at most 63 bytes, unique when shortened', () => {
-  assert.equal(sliceDatabaseName('alice-dev', 'shop'), 'slice_alice_dev_shop_' + sliceDatabaseName('alice-dev', 'shop').slice(-8));
-  assert.equal(sliceDatabaseName('alice_dev', 'shop'), 'slice_alice_dev_shop');
+test('slice database names: derived from the slice and the baseline database, [a-z0-9_], at most 63 bytes, each pair its own SHA-256 suffix', () => {
+  assert.match(sliceDatabaseName('alice-dev', 'shop'), /^slice_alice_dev_shop_[0-9a-f]{16}$/);
+  assert.notEqual(sliceDatabaseName('alice-dev', 'shop'), sliceDatabaseName('alice', 'dev_shop'), 'the readable part may meet; the digest of the pair does not');
   const long = 'a'.repeat(57);
   const a = sliceDatabaseName(long, 'shop');
   const b = sliceDatabaseName(long, 'shop2');
@@ -101,7 +101,8 @@ test('copy names resolve to tables (public by default); unknown ones are an erro
   assert.ok(ok.ok);
   assert.deepEqual(ok.tables.map((t) => `${t.schema}.${t.name}`), ['public.orders', 'app.audit']);
   const bad = resolveCopyTables(['ordres'], catalog.tables, 'shop');
-  assert.deepEqual(bad, { ok: false, message: 'data.postgres.copy lists "ordres", which the baseline database "shop" does not have (it has: products, orders, app.audit)' });
+  // the message goes to the Slice's status, which every developer reads: it names no table of the baseline's catalog
+  assert.deepEqual(bad, { ok: false, message: 'data.postgres.copy lists "ordres", which the baseline database "shop" does not have (ask its owners for the table names)', available: 'products, orders, app.audit' });
 });
 
 test("a fork's data env variable comes from the slice's data Secret, replacing the baseline's value", () => {
@@ -116,4 +117,18 @@ test("a fork's data env variable comes from the slice's data Secret, replacing t
   const env = spec.containers.find((c) => c.name === 'orders')?.env;
   assert.deepEqual(env, [{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'slice-data-shop', key: 'url' } } }, { name: 'A', value: '1' }]);
   assert.ok(!JSON.stringify(r.deployment).includes('shop-db'), "the baseline's Secret is not referenced by the fork");
+});
+
+test("a fork drops the baseline's priority class (finding 4) and rolls when its database is branched again (new password)", () => {
+  const ctx: SliceContext = { objectName: 'alice-dev', shortName: 'dev', owner: 'alice', namespace: 'slice-alice-dev', baseline: 'shop', expiresAt: '', quota: { cpu: '1', memory: '1Gi', pods: 5 } };
+  const dep = {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orders', namespace: 'shop' },
+    spec: { selector: { matchLabels: { app: 'orders' } }, template: { metadata: { labels: { app: 'orders' } }, spec: { priorityClassName: 'system-node-critical', priority: 2000001000, containers: [{ name: 'orders', image: 'x' }] } } },
+  } as Deployment;
+  const r = renderFork(dep, undefined, { workload: 'orders' }, ctx, { agentImage: 'a', dataRevision: '2026-12-07T10:00:00Z' });
+  assert.ok(r.ok);
+  const tpl = (r.deployment.spec as { template: { metadata: { annotations?: Record<string, string> }; spec: Record<string, unknown> } }).template;
+  assert.equal(tpl.spec.priorityClassName, undefined);
+  assert.equal(tpl.spec.priority, undefined);
+  assert.equal(tpl.metadata.annotations?.['slice.dev/data-revision'], '2026-12-07T10:00:00Z');
 });

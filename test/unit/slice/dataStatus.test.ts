@@ -37,8 +37,11 @@ test('DataReady: a failing branch turns a ready slice back to Provisioning with 
 });
 
 test('platform config: the PostgreSQL egress comes as a CIDR and a port, together; bad values are named', () => {
-  assert.deepEqual(parsePlatformConfig({ postgresEgressCIDR: '10.244.0.1/32', postgresEgressPort: '15432' }).postgres, { adminSecret: 'slice-postgres-admin', egressCidr: '10.244.0.1/32', egressPort: 15432 });
-  assert.deepEqual(parsePlatformConfig(undefined).postgres, { adminSecret: 'slice-postgres-admin' });
+  const limits = { maxRowCap: 100_000, maxBytesPerOwner: 2 * 1024 ** 3, resetMinIntervalMs: 30_000 };
+  assert.deepEqual(parsePlatformConfig({ postgresEgressCIDR: '10.244.0.1/32', postgresEgressPort: '15432' }).postgres, { adminSecret: 'slice-postgres-admin', ...limits, egressCidr: '10.244.0.1/32', egressPort: 15432 });
+  assert.deepEqual(parsePlatformConfig(undefined).postgres, { adminSecret: 'slice-postgres-admin', ...limits });
+  assert.deepEqual(parsePlatformConfig({ postgresMaxRowCap: '500', postgresMaxBytesPerOwner: '300Mi', postgresResetMinInterval: '2m' }).postgres, { adminSecret: 'slice-postgres-admin', maxRowCap: 500, maxBytesPerOwner: 300 * 1024 ** 2, resetMinIntervalMs: 120_000 });
+  assert.throws(() => parsePlatformConfig({ postgresMaxBytesPerOwner: 'lots' }), /postgresMaxBytesPerOwner="lots" is not a size/);
   assert.throws(() => parsePlatformConfig({ postgresEgressCIDR: 'db.example', postgresEgressPort: '5432' }), /postgresEgressCIDR="db.example" is not an IPv4 CIDR/);
   assert.throws(() => parsePlatformConfig({ postgresEgressCIDR: '10.0.0.1/32' }), /go together/);
   assert.throws(() => parsePlatformConfig({ postgresEgressCIDR: '10.0.0.1/32', postgresEgressPort: '99999' }), /is not a TCP port/);
