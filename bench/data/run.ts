@@ -63,7 +63,7 @@ async function ensureBaseline(): Promise<number> {
 async function branchOnce(): Promise<number> {
   await dropBranch(server, BRANCH);
   const t0 = performance.now();
-  await createBranch(server, { name: BRANCH, password: 'bench-only', baseline: BASE, copy: ['customers', 'orders'], rowCap: rows * 10, marker: { 'slice.dev/slice': 'bench', baseline: BASE } });
+  await createBranch(server, { name: BRANCH, password: 'bench-only', baseline: BASE, copy: ['customers', 'orders'], rowCap: rows * 10, marker: { 'slice.dev/slice': 'bench', uid: 'bench', baseline: BASE }, log: () => undefined });
   const ms = performance.now() - t0;
   await dropBranch(server, BRANCH);
   return ms;

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   ];
   for (const i of informers) disposers.push(() => i.dispose());
   await Promise.all(informers.map((i) => i.start()));
-  const sweeper = new TtlSweeper({ kc, slices, cached, enqueue: (n) => queue.add(n), log });
+  const sweeper = new TtlSweeper({ kc, slices, cached, enqueue: (n) => queue.add(n), log, sweepData: (listLive) => data.sweepOrphans(listLive) });
   sweeper.start();
   disposers.push(() => sweeper.dispose());
   log('leading: watching Slices');

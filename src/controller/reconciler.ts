@@ -7,16 +7,17 @@ import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import { deriveConditions, deriveForkStatus, replaceCondition, type SliceObservation } from '../core/slice/conditions';
 import { dataBranches } from '../core/slice/dataBranch';
+import { declaredDatabases } from '../core/slice/dataPolicy';
 import { withDataCondition } from '../core/slice/dataStatus';
 import { renderFork } from '../core/slice/fork';
-import { checkSliceLimit, type SliceRef } from '../core/slice/limits';
+import { checkOwnerSlug, checkSliceLimit, type SliceRef } from '../core/slice/limits';
 import {
   AGENT_TOKEN_SECRET, FIELD_MANAGER, LABEL_FORK, LABEL_MANAGED_BY, type SliceContext, effectiveQuota, renderAgentSecret,
   renderDataNetworkPolicy, renderLimitRange, renderNamespace, renderNetworkPolicies, renderOwnerRbac, renderQuota, sliceContext,
 } from '../core/slice/manifests';
 import { type Deployment, type Service } from '../core/slice/k8sTypes';
 import { type SlicePlatformConfig } from '../core/slice/platformConfig';
-import { type DataBranchStatus, type SliceObject, type SliceStatus } from '../core/slice/sliceResource';
+import { type DataBranchStatus, type SliceObject, type SliceStatus, ownerSlug } from '../core/slice/sliceResource';
 import { decideExpiry, isExpired, parseTimestamp, rfc3339 } from '../core/slice/ttl';
 import { LABEL_ROLE } from '../core/cluster/labels';
 import { type Applier, toWire } from './applier';
@@ -88,23 +89,27 @@ export class Reconciler {
     const limit = checkSliceLimit(toRef(slice), this.d.allSlices().map(toRef), this.d.config.maxSlicesPerOwner);
     if (!limit.allowed) return this.refuse(slice, { ...base, namespace: ctx.namespace }, limit.reason ?? 'SliceLimitExceeded', limit.message ?? 'too many slices', Math.min(untilExpiry, 10_000));
 
-    const baselineProblem = await this.checkBaseline(ctx.baseline);
-    if (baselineProblem) return this.refuse(slice, { ...base, namespace: ctx.namespace }, 'BaselineNotFound', baselineProblem, Math.min(untilExpiry, 10_000));
+    const clash = checkOwnerSlug(toRef(slice), this.d.allSlices().map(toRef), ownerSlug);
+    if (clash) return this.refuse(slice, { ...base, namespace: ctx.namespace }, 'OwnerNameClash', clash, Math.min(untilExpiry, 60_000));
 
-    const obs = await this.provision(ctx, slice.spec.forks, async () => (this.d.data ? this.d.data.ensure(slice, ctx) : []));
+    const baseline = await this.checkBaseline(ctx.baseline);
+    if ('problem' in baseline) return this.refuse(slice, { ...base, namespace: ctx.namespace }, 'BaselineNotFound', baseline.problem, Math.min(untilExpiry, 10_000));
+
+    const obs = await this.provision(ctx, slice.spec.forks, async () => (this.d.data ? this.d.data.ensure(slice, ctx, baseline.declared) : []));
     const status = await this.status(slice, { ...base, namespace: ctx.namespace, agentTokenSecret: AGENT_TOKEN_SECRET }, obs, ctx);
     await this.writeStatus(slice, status);
     const dataRetry = this.d.data?.retryAfterMs(name);
     return { requeueAfterMs: Math.max(1000, Math.min(untilExpiry, status.phase === 'Ready' ? RESYNC_MS : PROVISIONING_POLL_MS, dataRetry ?? Infinity)) };
   }
 
-  private async checkBaseline(baseline: string): Promise<string | undefined> {
+  /** The baseline namespace must exist and be labelled a baseline; it declares the databases its slices may branch. */
+  private async checkBaseline(baseline: string): Promise<{ problem: string } | { declared: string[] }> {
     try {
       const ns = await this.core.readNamespace({ name: baseline });
-      if (ns.metadata?.labels?.[LABEL_ROLE] !== 'baseline') return `the namespace ${baseline} is not a baseline (it lacks the label ${LABEL_ROLE}=baseline)`;
-      return undefined;
+      if (ns.metadata?.labels?.[LABEL_ROLE] !== 'baseline') return { problem: `the namespace ${baseline} is not a baseline (it lacks the label ${LABEL_ROLE}=baseline)` };
+      return { declared: declaredDatabases({ labels: ns.metadata.labels, ...(ns.metadata.annotations ? { annotations: ns.metadata.annotations } : {}) }) };
     } catch (e) {
-      if (isNotFound(e)) return `the baseline namespace ${baseline} does not exist`;
+      if (isNotFound(e)) return { problem: `the baseline namespace ${baseline} does not exist` };
       throw e;
     }
   }
@@ -128,12 +133,13 @@ export class Reconciler {
     }
     // data before forks: a fork's pod needs its data Secret to start
     const data = polOk ? await ensureData() : [];
-    const forks = polOk ? await Promise.all(forkSpecs.map((f) => this.applyFork(ctx, f))) : forkSpecs.map((f) => ({ workload: f.workload, renderError: 'waiting for the slice policies' }));
+    const forks = polOk ? await Promise.all(forkSpecs.map((f) => this.applyFork(ctx, f, data.find((b) => b.baseline === f.data?.postgres?.database)?.branchedAt))) : forkSpecs.map((f) => ({ workload: f.workload, renderError: 'waiting for the slice policies' }));
     if (polOk) await this.pruneForks(ctx, new Set(forkSpecs.map((f) => f.workload)));
     return { nsOk: true, polOk, ...(polMsg ? { polMsg } : {}), ...(data.length > 0 ? { data } : {}), forks };
   }
 
-  private async applyFork(ctx: SliceContext, fork: SliceObject['spec']['forks'][number]): Promise<{ workload: string; renderError?: string; service?: string; ports?: number[] }> {
+  /** `dataRevision`: when the fork's database was last branched (a new branch has a new password: the pods restart to read it). */
+  private async applyFork(ctx: SliceContext, fork: SliceObject['spec']['forks'][number], dataRevision: string | undefined): Promise<{ workload: string; renderError?: string; service?: string; ports?: number[] }> {
     let dep: k8s.V1Deployment;
     try {
       dep = await this.apps.readNamespacedDeployment({ name: fork.workload, namespace: ctx.baseline });
@@ -147,7 +153,7 @@ export class Reconciler {
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
-    const r = renderFork(toWire<Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', ...dep }), svc ? toWire<Service>({ apiVersion: 'v1', kind: 'Service', ...svc }) : undefined, fork, ctx, { agentImage: this.d.config.agentImage });
+    const r = renderFork(toWire<Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', ...dep }), svc ? toWire<Service>({ apiVersion: 'v1', kind: 'Service', ...svc }) : undefined, fork, ctx, { agentImage: this.d.config.agentImage, ...(dataRevision ? { dataRevision } : {}) });
     if (!r.ok) return { workload: fork.workload, renderError: r.message };
     const extra = r.service ? { service: r.service.metadata.name, ports: (svc?.spec?.ports ?? []).map((p) => p.port) } : {};
     try {
@@ -221,7 +227,7 @@ export class Reconciler {
     }
     if (this.d.data && DataReconciler.declares(slice)) {
       try {
-        await this.d.data.drop(slice.metadata.name);
+        await this.d.data.drop(slice.metadata.name, slice.metadata.uid ?? '');
       } catch (e) {
         // the slice stays until its data is dropped: say why on it, where the developer looks (retried with backoff)
         const why = e instanceof Error ? e.message : String(e);

@@ -1,6 +1,6 @@
 /**
- * Periodic safety net: re-queues every Slice (so expiry and drift are seen even without events) and
- * deletes orphaned slice namespaces — labelled as managed by the controller but whose Slice is gone
+ * Periodic safety net: re-queues every Slice (so expiry and drift are seen even without events),
+ * drops data branches whose Slice is gone, and deletes orphaned slice namespaces — labelled as managed by the controller but whose Slice is gone
  * (e.g. the controller was stopped between deleting a Slice's namespace and its finalizer, or a
  * namespace was created and the Slice deleted while the controller was down).
  */
@@ -18,6 +18,8 @@ export interface SweeperDeps {
   readonly enqueue: (name: string) => void;
   readonly log: (line: string) => void;
   readonly everyMs?: number;
+  /** Drops data branches whose Slice is gone (the finalizer may have been removed before it ran). */
+  readonly sweepData?: (listLive: () => Promise<ReadonlyMap<string, string>>) => Promise<void>;
 }
 
 export class TtlSweeper {
@@ -53,6 +55,9 @@ export class TtlSweeper {
         await this.core.deleteNamespace({ name }).catch((e: unknown) => {
           if (!isNotFound(e)) throw e;
         });
+      }
+      if (this.d.sweepData) {
+        await this.d.sweepData(async () => new Map((await this.d.slices.list()).items.map((s) => [s.metadata.name, s.metadata.uid ?? ''])));
       }
     } catch (e) {
       this.d.log(`sweep failed: ${apiMessage(e)}`);

@@ -9,7 +9,8 @@
 #
 # Data dir $SLICE_CLUSTER_DIR/postgres/data (initdb as the postgres user), port $PG_PORT, scram-sha-256,
 # listening on 127.0.0.1 and on the pod bridge gateway ($POD_GW); pg_hba admits only loopback and the
-# pod CIDR. Roles: `slice_platform` (CREATEDB CREATEROLE, reads all data; not a superuser) for the slice
+# pod CIDR. Roles: `slice_platform` (CREATEDB, reads all data, manages slice roles only through the
+# functions of deploy/postgres/platform-role.sql; not a superuser, no CREATEROLE) for the slice
 # controller, and `shop`, owner of the baseline database `shop`. CONNECT is revoked from PUBLIC on every
 # database, so a role reaches only the databases granted to it.
 # In the cluster: Service + EndpointSlice `postgres.slice-data.svc` -> $POD_GW:$PG_PORT, the platform's
@@ -95,10 +96,9 @@ bootstrap() {
   shop_pw="$(secret_file shop)"
   psql_admin -d postgres -v platform_pw="$platform_pw" -v shop_pw="$shop_pw" <<'SQL'
 SET client_min_messages = warning;
-SELECT format('CREATE ROLE slice_platform LOGIN CREATEDB CREATEROLE NOSUPERUSER PASSWORD %L', :'platform_pw')
+SELECT format('CREATE ROLE slice_platform LOGIN CREATEDB NOCREATEROLE NOSUPERUSER PASSWORD %L', :'platform_pw')
   WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'slice_platform') \gexec
-ALTER ROLE slice_platform LOGIN CREATEDB CREATEROLE NOSUPERUSER PASSWORD :'platform_pw';
-GRANT pg_read_all_data TO slice_platform;
+ALTER ROLE slice_platform PASSWORD :'platform_pw';
 SELECT format('CREATE ROLE shop LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L', :'shop_pw')
   WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shop') \gexec
 ALTER ROLE shop PASSWORD :'shop_pw';
@@ -107,6 +107,8 @@ REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1, shop FROM PUBLIC;
 GRANT CONNECT ON DATABASE postgres TO slice_platform;
 GRANT CONNECT ON DATABASE shop TO shop, slice_platform;
 SQL
+  # the platform role's rights, exactly as a platform team applies them (deploy/postgres/platform-role.sql)
+  psql_admin -d postgres < "$ROOT/deploy/postgres/platform-role.sql" >/dev/null
   # the data tests' fixture (schema public), once; the sample app's (schema shop; idempotent files) every time
   if [[ "$(psql_admin -d shop -tAc "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" == 0 ]]; then
     log "postgres: loading the test fixture into shop (test/cluster/data/fixture-*.sql)"

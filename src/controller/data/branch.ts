@@ -1,7 +1,11 @@
 /**
- * Creates, branches and drops one slice database on the shared server: a LOGIN role and a database
- * it owns (CONNECT revoked from PUBLIC), the baseline's schema deparsed from its catalog, and the
- * selected rows streamed COPY TO STDOUT → COPY FROM STDIN, all in one transaction on the new database.
+ * Creates, branches and drops one slice database on the shared server.
+ *
+ * The platform role creates the database (and owns it) and manages the slice's LOGIN role only
+ * through the definer functions of deploy/postgres/platform-role.sql. It never opens a session in
+ * which anything a tenant wrote could run: the schema and rows are replayed over a connection that
+ * logs in AS THE SLICE ROLE, with a password made new for this branch and known only to the
+ * controller until the branch is committed and the Secret written (docs/threat-model.md).
  */
 import { pipeline } from 'node:stream/promises';
 import { type Client } from 'pg';
@@ -10,58 +14,40 @@ import {
   type BaselineCatalog, CATALOG_SQL, type ColumnRow, type ConstraintRow, type EnumRow, type IndexRow, type SequenceRow, type TableRow, type ViewRow,
   planBranch, quoteIdent, quoteLiteral, resolveCopyTables,
 } from '../../core/slice/dataBranch';
+import { type BranchMarker, type MarkedObject, markedFor, parseMarker } from '../../core/slice/dataPolicy';
 import { type PgServer, withClient } from './pgServer';
 
-/** Stored as the COMMENT of the database and of the role: whose they are and whether the branch completed. */
-export interface BranchMarker {
-  readonly 'slice.dev/slice': string;
-  readonly baseline: string;
-  readonly complete: boolean;
-  readonly reset?: string;
-  readonly branchedAt?: string;
-}
+/** The branch was not made because the name is not provably this slice's (never retried blindly). */
+export class BranchRefused extends Error {}
 
-export interface ExistingBranch {
-  readonly marker?: BranchMarker;
-  readonly sizeBytes: number;
-}
-
-export function parseMarker(comment: string | null | undefined): BranchMarker | undefined {
-  if (!comment?.startsWith('{')) return undefined;
-  try {
-    const m = JSON.parse(comment) as Partial<BranchMarker>;
-    return typeof m['slice.dev/slice'] === 'string' && typeof m.baseline === 'string' ? (m as BranchMarker) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function inspect(server: PgServer, database: string): Promise<ExistingBranch | undefined> {
+/** Every marked database and role on the server (the platform reads pg_database/pg_roles only). */
+export async function markedObjects(server: PgServer): Promise<{ databases: MarkedObject[]; roles: (MarkedObject & { canLogin: boolean })[] }> {
   return withClient(server, server.adminDb, async (c) => {
-    const r = await c.query<{ comment: string | null; size: string }>(`SELECT shobj_description(oid, 'pg_database') AS comment, pg_database_size(oid)::text AS size FROM pg_database WHERE datname = $1`, [database]);
-    const row = r.rows[0];
-    if (!row) return undefined;
-    const marker = parseMarker(row.comment);
-    return { ...(marker ? { marker } : {}), sizeBytes: Number(row.size) };
-  });
-}
-
-/** Drops the database (terminating its connections) and the role of the same name. */
-export async function dropBranch(server: PgServer, name: string): Promise<void> {
-  await withClient(server, server.adminDb, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-    await c.query(`DROP ROLE IF EXISTS ${quoteIdent(name)}`);
-  });
-}
-
-/** Names of the databases and roles that carry the marker of `sliceObject`. */
-export async function branchesOf(server: PgServer, sliceObject: string): Promise<string[]> {
-  return withClient(server, server.adminDb, async (c) => {
-    const r = await c.query<{ name: string; comment: string | null }>(
-      `SELECT datname::text AS name, shobj_description(oid, 'pg_database') AS comment FROM pg_database
-       UNION SELECT rolname::text, shobj_description(oid, 'pg_authid') FROM pg_roles`,
+    const dbs = await c.query<{ name: string; comment: string | null; size: string | null }>(
+      `SELECT datname::text AS name, shobj_description(oid, 'pg_database') AS comment,
+              CASE WHEN has_database_privilege(oid, 'CONNECT') THEN pg_database_size(oid)::text END AS size
+       FROM pg_database WHERE datname LIKE 'slice\\_%'`,
     );
-    return [...new Set(r.rows.filter((x) => parseMarker(x.comment)?.['slice.dev/slice'] === sliceObject).map((x) => x.name))];
+    const roles = await c.query<{ name: string; comment: string | null; login: boolean }>(`SELECT rolname::text AS name, shobj_description(oid, 'pg_authid') AS comment, rolcanlogin AS login FROM pg_roles WHERE rolname LIKE 'slice\\_%'`);
+    const withMarker = <T extends { name: string; comment: string | null }>(r: T) => ({ name: r.name, ...(parseMarker(r.comment) ? { marker: parseMarker(r.comment) } : {}) });
+    return {
+      databases: dbs.rows.map((r) => ({ ...withMarker(r), ...(r.size === null ? {} : { sizeBytes: Number(r.size) }) })),
+      roles: roles.rows.map((r) => ({ ...withMarker(r), canLogin: r.login })),
+    };
+  });
+}
+
+/** Drops the database and the role of that name, each only if its marker is this slice's (`expect`) or, for orphans, any slice marker. */
+export async function dropBranch(server: PgServer, name: string, expect?: { slice: string; uid: string }): Promise<void> {
+  await withClient(server, server.adminDb, async (c) => {
+    const db = await c.query<{ comment: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]);
+    const row = db.rows[0];
+    if (row) {
+      const m = parseMarker(row.comment);
+      if (!m || (expect && !markedFor(m, expect))) throw new BranchRefused(`the database ${name} does not carry ${expect ? `the marker of ${expect.slice}` : 'a slice marker'}: left alone`);
+      await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    }
+    await c.query('SELECT slice_admin.drop_role($1)', [name]);
   });
 }
 
@@ -72,61 +58,71 @@ export interface BranchRequest {
   readonly copy: readonly string[];
   readonly rowCap: number;
   readonly marker: Omit<BranchMarker, 'complete'>;
+  /** The controller's log (never a status: the catalog of the baseline is not for every developer). */
+  readonly log: (line: string) => void;
 }
 
-/** Drops what is there under `name`, then creates role + database and fills it from the baseline. Returns the FKs added NOT VALID. */
+/**
+ * (Re)creates the database `name` and fills it from the baseline. The caller decided (decideBranch)
+ * that `name` is this slice's; the marker is checked again right before the DROP, in the same
+ * session, so a database that changed hands meanwhile is never dropped. Returns the FKs added NOT VALID.
+ */
 export async function createBranch(server: PgServer, req: BranchRequest): Promise<{ notValid: readonly string[] }> {
   const id = quoteIdent(req.name);
-  const incomplete = quoteLiteral(JSON.stringify({ ...req.marker, complete: false }));
+  const incomplete = JSON.stringify({ ...req.marker, complete: false });
+  const subject = { slice: req.marker['slice.dev/slice'], uid: req.marker.uid ?? '' };
   await withClient(server, server.adminDb, async (c) => {
+    const cur = await c.query<{ comment: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [req.name]);
+    const curRow = cur.rows[0];
+    if (curRow && parseMarker(curRow.comment)?.['slice.dev/slice'] !== subject.slice) throw new BranchRefused(`a database named ${req.name} exists and is not this slice's: it is left alone (ask a platform admin)`);
     await c.query(`DROP DATABASE IF EXISTS ${id} WITH (FORCE)`);
-    const exists = await c.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [req.name]);
-    const attrs = `LOGIN NOCREATEDB NOCREATEROLE INHERIT CONNECTION LIMIT 20 PASSWORD ${quoteLiteral(req.password)}`;
-    await c.query(exists.rowCount ? `ALTER ROLE ${id} ${attrs}` : `CREATE ROLE ${id} ${attrs}`);
-    await c.query(`COMMENT ON ROLE ${id} IS ${incomplete}`);
-    await c.query(`GRANT ${id} TO CURRENT_USER`);
-    await c.query(`CREATE DATABASE ${id} OWNER ${id} TEMPLATE template0 ENCODING 'UTF8'`);
-    await c.query(`COMMENT ON DATABASE ${id} IS ${incomplete}`);
+    // a new password before anything else: whoever knew the last one (the owner, from her Secret) cannot log in during the replay
+    await c.query('SELECT slice_admin.ensure_role($1, $2, $3)', [req.name, req.password, incomplete]);
+    await c.query(`CREATE DATABASE ${id} TEMPLATE template0 ENCODING 'UTF8'`);
+    await c.query(`COMMENT ON DATABASE ${id} IS ${quoteLiteral(incomplete)}`);
     await c.query(`REVOKE ALL ON DATABASE ${id} FROM PUBLIC`);
-    await c.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${id} TO ${id}`);
-    // the baseline too: a slice role must not even connect to it (a warning, not an error, when the platform does not own it)
-    await c.query(`REVOKE CONNECT ON DATABASE ${quoteIdent(req.baseline)} FROM PUBLIC`);
+    await c.query(`GRANT CONNECT, TEMPORARY, CREATE ON DATABASE ${id} TO ${id}`);
   });
+  // the new database is template0's copy, untouched by anyone: the platform lets the slice role create in its public schema
+  await withClient(server, req.name, async (c) => void (await c.query(`GRANT USAGE, CREATE ON SCHEMA public TO ${id}`)));
   const notValid = await withClient(server, req.baseline, async (src) => {
     await src.query(`SET search_path = ''`);
     await src.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const cat = await readCatalog(src);
     const resolved = resolveCopyTables(req.copy, cat.tables, req.baseline);
-    if (!resolved.ok) throw new Error(resolved.message);
+    if (!resolved.ok) {
+      req.log(`baseline database ${req.baseline} has: ${resolved.available}`);
+      throw new Error(resolved.message);
+    }
     const capped = new Set<string>();
     for (const t of resolved.tables) {
       const r = await src.query<{ over: boolean }>(`SELECT count(*) > $1 AS over FROM (SELECT 1 FROM ${quoteIdent(t.schema)}.${quoteIdent(t.name)} LIMIT $1 + 1) x`, [req.rowCap]);
       if (r.rows[0]?.over) capped.add(`${t.schema}.${t.name}`);
     }
     const plan = planBranch(cat, resolved.tables, capped, req.rowCap);
+    // the replay runs as the slice role itself: a function it reaches runs with the slice's rights, never the platform's
     await withClient(server, req.name, async (dst) => {
-      await dst.query(`SET ROLE ${id}`);
       await dst.query(`SET search_path = ''`);
       await dst.query('BEGIN');
       for (const sql of plan.pre) await dst.query(sql);
       for (const step of plan.copies) await pipeline(src.query(copyTo(step.source)), dst.query(copyFrom(step.target)));
       for (const sql of plan.post) await dst.query(sql);
       await dst.query('COMMIT');
-    });
+    }, { name: req.name, password: req.password });
     await src.query('COMMIT');
     return plan.notValid;
   });
   const done = quoteLiteral(JSON.stringify({ ...req.marker, complete: true }));
   await withClient(server, server.adminDb, async (c) => {
     await c.query(`COMMENT ON DATABASE ${id} IS ${done}`);
-    await c.query(`COMMENT ON ROLE ${id} IS ${done}`);
+    await c.query('SELECT slice_admin.ensure_role($1, $2, $3)', [req.name, req.password, JSON.stringify({ ...req.marker, complete: true })]);
   });
   return { notValid };
 }
 
-/** Sets the role's password (the Secret was lost and is written again). */
-export async function setPassword(server: PgServer, name: string, password: string): Promise<void> {
-  await withClient(server, server.adminDb, async (c) => void (await c.query(`ALTER ROLE ${quoteIdent(name)} PASSWORD ${quoteLiteral(password)}`)));
+/** The data quota: a slice role over it may not log in (and its sessions end); back under, it may again. */
+export async function setLogin(server: PgServer, name: string, login: boolean): Promise<void> {
+  await withClient(server, server.adminDb, async (c) => void (await c.query('SELECT slice_admin.set_login($1, $2)', [name, login])));
 }
 
 async function readCatalog(c: Client): Promise<BaselineCatalog> {

@@ -65,9 +65,9 @@ export async function readPgServer(kc: k8s.KubeConfig, namespace: string, secret
   return pgServerFromUrl(Buffer.from(b64, 'base64').toString('utf8'));
 }
 
-/** Runs `fn` with a fresh connection to `database` as the platform role; always closes it. */
-export async function withClient<T>(server: PgServer, database: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: server.urlFor(database), connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'slice-controller' });
+/** Runs `fn` with a fresh connection to `database` as the platform role (or as `user`); always closes it. */
+export async function withClient<T>(server: PgServer, database: string, fn: (c: Client) => Promise<T>, user?: { name: string; password: string }): Promise<T> {
+  const c = new Client({ connectionString: server.urlFor(database, user), connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'slice-controller' });
   // a server that goes away while idle emits 'error' on the client: the running query fails instead
   c.on('error', () => undefined);
   await c.connect();
