@@ -3,6 +3,7 @@ import { type Transform } from 'node:stream';
 import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { Writer } from 'protobufjs/minimal';
 import { type TelemetryEncoding, type TelemetryKind } from '../core/sync/messages';
+import { loggablePath } from '../core/base/urlPath';
 import { type PayloadRing } from './otlpRing';
 
 /** Body cap, after decompression (OTLP/HTTP request bodies; a larger one is answered 413). */
@@ -99,7 +100,7 @@ export class OtlpReceiver {
     this.stats.rejected[e.status] = (this.stats.rejected[e.status] ?? 0) + 1;
     const n = this.stats.rejected[e.status]!;
     // logged for the first few of each kind, then every 100th: a misbehaving exporter cannot flood the log
-    if (n <= 3 || n % 100 === 0) this.options.log(`otlp: ${req.method ?? '?'} ${req.url ?? '?'} refused ${e.status} (${n} so far): ${e.message}`);
+    if (n <= 3 || n % 100 === 0) this.options.log(`otlp: ${req.method ?? '?'} ${loggablePath(req.url)} refused ${e.status} (${n} so far): ${e.message}`);
     if (res.headersSent) return void res.destroy();
     // The spec's error body: a google.rpc.Status in the request's encoding (JSON when it had none we know).
     // A body we stopped reading is not drained: the connection is closed after the answer.

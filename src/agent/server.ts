@@ -3,6 +3,7 @@ import { type Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { randomUUID } from 'node:crypto';
 import { type HookConfig } from '../core/sync/messages';
+import { loggablePath } from '../core/base/urlPath';
 import { HashCache } from '../core/sync/scanner';
 import { bearerToken, tokenMatches } from './auth';
 import { type PayloadRing } from './otlpRing';
@@ -82,7 +83,7 @@ export class AgentServer {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (req.url !== '/v1/connect' || !tokenMatches(bearerToken(req.headers.authorization), this.options.token)) {
-      this.options.log(`rejected connection from ${req.socket.remoteAddress ?? '?'} to ${req.url ?? '?'}: ${req.url === '/v1/connect' ? 'bad or missing token' : 'unknown path'}`);
+      this.options.log(`rejected connection from ${req.socket.remoteAddress ?? '?'} to ${loggablePath(req.url)}: ${req.url === '/v1/connect' ? 'bad or missing token' : 'unknown path'}`);
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
