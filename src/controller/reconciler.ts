@@ -231,7 +231,7 @@ export class Reconciler {
       } catch (e) {
         // the slice stays until its data is dropped: say why on it, where the developer looks (retried with backoff)
         const why = e instanceof Error ? e.message : String(e);
-        const message = `its data is not dropped yet: ${why}. The slice is deleted once it is; a platform admin can remove the finalizer ${SLICE_FINALIZER} to delete it and leave the data behind.`;
+        const message = `its data is not dropped yet: ${why}. The slice is deleted once it is (if a platform admin removes the finalizer ${SLICE_FINALIZER} first, the controller's sweeper drops the data once the server answers).`;
         const conditions = replaceCondition(slice.status?.conditions, 'DataReady', 'False', 'DropPending', message, rfc3339(this.now()));
         await this.writeStatus(slice, { ...slice.status, phase: 'Terminating', conditions }).catch(() => undefined);
         throw e;

@@ -147,7 +147,7 @@ void describe('data isolation: a PostgreSQL branch per slice', { timeout: 900_00
       assert.equal(s.status?.phase, 'Terminating');
       const cond = s.status.conditions!.find((c) => c.type === 'DataReady')!;
       assert.equal(cond.status, 'False');
-      assert.match(cond.message, /^its data is not dropped yet: .*PostgreSQL at postgres\.slice-data\.svc\.cluster\.local:5432 is unreachable: .+\. The slice is deleted once it is; a platform admin can remove the finalizer slice\.dev\/cleanup to delete it and leave the data behind\.$/);
+      assert.match(cond.message, /^its data is not dropped yet: .*PostgreSQL at postgres\.slice-data\.svc\.cluster\.local:5432 is unreachable: .+\. The slice is deleted once it is \(if a platform admin removes the finalizer slice\.dev\/cleanup first, the controller's sweeper drops the data once the server answers\)\.$/);
     } finally {
       await postgresCtl('up');
     }
