@@ -11,6 +11,8 @@ import { AgentServer } from './server';
  *   SLICE_AGENT_HOST   (default 0.0.0.0)
  *   SLICE_SYNC_ROOT    (default /app)              the only directory the agent may write into
  *   SLICE_AGENT_FSYNC  (default 1)                 0: do not flush each file before its rename
+ *   SLICE_AGENT_STATE_DIR                          where the record of what the sync wrote is kept
+ *                      across agent restarts (an emptyDir that lives as long as the sync root)
  *   SLICE_MAX_FILE_BYTES (default 32 MiB)          files above this are refused (TOO_LARGE)
  *   SLICE_AFTER_SYNC_CMD  the after-sync action: a JSON argv array (no shell), or a command line
  *                         for /bin/sh -c; file names are never passed to it
@@ -59,6 +61,7 @@ function main(): void {
     maxFileBytes,
     afterSync,
     fsync: process.env.SLICE_AGENT_FSYNC !== '0',
+    ...(process.env.SLICE_AGENT_STATE_DIR ? { stateDir: process.env.SLICE_AGENT_STATE_DIR } : {}),
     telemetry,
   });
   // Without the receiver (port taken by the app, …) the agent still syncs: say so and go on.

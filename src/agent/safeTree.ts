@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type Stats, closeSync, constants, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { type Stats, closeSync, constants, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SyncError } from '../core/sync/errors';
+import { type BatchOp } from '../core/sync/messages';
 import { checkSyncPath } from '../core/sync/paths';
+import { inside, ioError, isCode, isDirectory, lstatOrUndefined, readNoFollow, realpathOrUndefined, tryIt } from './fsUtil';
+import { Ledger } from './ledger';
 import { sha256 } from './treeFs';
 
 /** The process umask (Linux: from /proc, read once); unknown counts as masking everything. */
@@ -19,14 +22,6 @@ function readUmask(): number {
 
 /** Temp files of atomic writes; the scan never reports them. */
 export const TEMP_NAME = /^\.slice-[0-9a-f]{16}\.tmp$/;
-
-/** What the sync wrote at a path: the file as it left the agent's hands. */
-export interface LedgerEntry {
-  readonly size: number;
-  /** Permission bits (mode & 0o777). */
-  readonly mode: number;
-  readonly hash: string;
-}
 
 /** A directory verified inside the root during the current batch: its real path and identity. */
 interface VerifiedDir {
@@ -71,12 +66,12 @@ export class SafeTree {
   private rootIsMount = false;
   private readonly tempPrefix = randomBytes(4).toString('hex');
   /**
-   * The files the sync put into the root, as this agent process wrote them (writes and renames;
-   * deletes forget). It tells files the sync owns from files that came with the image or that
-   * the app made, which the sync never deletes, and lets a client that lost its memory (an editor
-   * restart) know what it had acknowledged. In memory: a new pod starts with the image's files only.
+   * What the sync did to the root (writes, deletes and moves by hash, directories made), written
+   * ahead of each batch. It tells files the sync put there from files that came with the image or
+   * that the app made (which the sync never deletes), and lets the client's reconcile after any
+   * reconnect decide exactly (docs/agent-protocol.md). Kept in the state directory when there is one.
    */
-  private readonly ledger = new Map<string, LedgerEntry>();
+  readonly ledger: Ledger;
   private tempCounter = 0;
 
   /** `fsync: false` skips the flush to disk (path-safety tests; the agent with SLICE_AGENT_FSYNC=0). */
@@ -86,20 +81,27 @@ export class SafeTree {
       readonly fsync?: boolean;
       /** Overrides the detection of a root that is a mount point (tests). */
       readonly rootIsMount?: boolean;
+      /** Where the ledger is kept across agent restarts (the pod's state emptyDir); none: in memory. */
+      readonly stateDir?: string;
     } = {},
-  ) {}
+  ) {
+    this.ledger = new Ledger(options.stateDir);
+  }
 
   async init(): Promise<string> {
     return Promise.resolve(this.initSync());
   }
 
-  /** Starts remembering verified parent directories until endBatch(). */
-  beginBatch(): void {
+  /** Writes the batch's effects ahead into the ledger; remembers verified parent directories until endBatch(). */
+  beginBatch(ops: readonly BatchOp[] = []): void {
+    this.ledger.intend(ops);
     this.verified = new Map();
   }
 
+  /** Forgets the verified directories and flushes the ledger (before the batch is acknowledged). */
   endBatch(): void {
     this.verified = undefined;
+    this.ledger.flush();
   }
 
   /** Writes atomically; `mode` (permission bits) defaults to the replaced file's, else 0644. Returns the hash. */
@@ -116,11 +118,6 @@ export class SafeTree {
   /** Moves `from` to `to` when `from` still holds `expectedHash`; returns the hash now at `to`. */
   async rename(from: string, to: string, expectedHash: string): Promise<string> {
     return Promise.resolve(this.renameSync(from, to, expectedHash));
-  }
-
-  /** What the sync last wrote at `path` (undefined: not the sync's file). */
-  written(path: string): LedgerEntry | undefined {
-    return this.ledger.get(path);
   }
 
   /** What `path` holds now, not following a final symlink; undefined when invalid, outside the root or absent. */
@@ -168,17 +165,19 @@ export class SafeTree {
       tryIt(() => unlinkSync(temp));
       throw ioError(path, e);
     }
-    this.forget(path, replacedDir);
-    this.ledger.set(path, { size: data.length, mode: finalMode & 0o777, hash });
+    this.forget(path, replacedDir, false);
+    this.ledger.wrote(path, { size: data.length, mode: finalMode & 0o777, hash });
     return hash;
   }
 
   removeSync(path: string): void {
     const resolved = this.resolve(path, false);
-    if (!resolved) return;
-    const target = join(resolved.parent, resolved.name);
-    const st = lstatOrUndefined(target);
-    if (!st) return;
+    const target = resolved ? join(resolved.parent, resolved.name) : undefined;
+    const st = target ? lstatOrUndefined(target) : undefined;
+    if (!target || !st) {
+      this.ledger.removed(path);
+      return;
+    }
     this.structureChanged();
     try {
       if (st.isDirectory()) rmSync(target, { recursive: true, force: true });
@@ -211,9 +210,44 @@ export class SafeTree {
       throw ioError(to, e);
     }
     this.forget(from, false);
-    this.forget(to, true);
-    this.ledger.set(to, { size: st.size, mode: st.mode & 0o777, hash: actual });
+    this.forget(to, true, false);
+    this.ledger.wrote(to, { size: st.size, mode: st.mode & 0o777, hash: actual });
     return actual;
+  }
+
+  /** Makes a directory and its parents; a file or symlink in its place is replaced (the link, never its target). */
+  mkdirSync(path: string): void {
+    const { parent, name } = this.resolve(path, true);
+    const target = join(parent, name);
+    const st = lstatOrUndefined(target);
+    if (st?.isDirectory()) return;
+    if (st) {
+      this.replaceWithDir(target, path);
+      this.forget(path, false);
+    } else {
+      try {
+        mkdirSync(target);
+      } catch (e) {
+        if (!isCode(e, 'EEXIST') || !lstatOrUndefined(target)?.isDirectory()) throw ioError(path, e);
+      }
+    }
+    this.ledger.made(path);
+  }
+
+  /** Removes a directory when it is empty (NOT_EMPTY otherwise); absent, or not a directory, is success. */
+  rmdirSync(path: string): void {
+    const resolved = this.resolve(path, false);
+    const target = resolved ? join(resolved.parent, resolved.name) : undefined;
+    if (target && lstatOrUndefined(target)?.isDirectory()) {
+      this.structureChanged();
+      try {
+        rmdirSync(target);
+      } catch (e) {
+        if (isCode(e, 'ENOTEMPTY') || isCode(e, 'EEXIST')) throw new SyncError('NOT_EMPTY', `${path} is not empty: it holds files the sync does not manage`, path);
+        throw ioError(path, e);
+      }
+    }
+    this.ledger.unmade(path);
   }
 
   private initSync(): string {
@@ -225,13 +259,18 @@ export class SafeTree {
     return this.realRoot;
   }
 
-  /** Drops the ledger's entries at `path`, above it (a file replaced by a directory) and, for a directory, under it. */
-  private forget(path: string, subtree: boolean): void {
-    this.ledger.delete(path);
-    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) this.ledger.delete(path.slice(0, i));
-    if (!subtree) return;
-    const prefix = `${path}/`;
-    for (const k of this.ledger.keys()) if (k.startsWith(prefix)) this.ledger.delete(k);
+  /**
+   * Records that nothing the sync wrote is left at `path`, nor at a file above it that a directory
+   * replaced; and, for a directory removed or replaced, under it.
+   */
+  private forget(path: string, subtree: boolean, self = true): void {
+    if (self) this.ledger.removed(path);
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+      const above = path.slice(0, i);
+      const w = this.ledger.written(above);
+      if (w && !(w.length === 1 && w[0] === null)) this.ledger.removed(above);
+    }
+    if (subtree) this.ledger.removedTree(path);
   }
 
   /** The agent changed the directory structure itself: nothing verified before is trusted any more. */
@@ -256,8 +295,10 @@ export class SafeTree {
       this.structureChanged();
     }
     let cur = root;
+    let rel = '';
     for (const segment of dir === '' ? [] : dir.split('/')) {
       const next = join(cur, segment);
+      rel = rel ? `${rel}/${segment}` : segment;
       const st = lstatOrUndefined(next);
       if (st?.isSymbolicLink()) {
         const real = realpathOrUndefined(next);
@@ -265,6 +306,7 @@ export class SafeTree {
         if (!isDirectory(real)) {
           if (!create) return undefined;
           this.replaceWithDir(next, path);
+          this.ledger.made(rel);
           cur = next;
         } else {
           cur = real;
@@ -273,14 +315,17 @@ export class SafeTree {
         cur = next;
       } else {
         if (!create) return undefined;
-        if (st) this.replaceWithDir(next, path);
-        else {
+        if (st) {
+          this.replaceWithDir(next, path);
+          this.ledger.removed(rel);
+        } else {
           try {
             mkdirSync(next);
           } catch (e) {
             if (!isCode(e, 'EEXIST')) throw ioError(path, e);
           }
         }
+        this.ledger.made(rel);
         const again = lstatOrUndefined(next);
         if (!again?.isDirectory()) throw outside(path);
         cur = next;
@@ -306,63 +351,6 @@ export class SafeTree {
   }
 }
 
-function inside(p: string, root: string): boolean {
-  return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
-}
-
 function outside(path: string): SyncError {
   return new SyncError('PATH_OUTSIDE_ROOT', `refusing ${path}: it resolves outside the sync root through a symlink`, path);
-}
-
-function ioError(path: string, e: unknown): SyncError {
-  if (e instanceof SyncError) return e;
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : 'EIO';
-  return new SyncError('IO_ERROR', `${path}: ${code} ${e instanceof Error ? e.message : String(e)}`, path);
-}
-
-function isCode(e: unknown, code: string): boolean {
-  return typeof e === 'object' && e !== null && 'code' in e && e.code === code;
-}
-
-/** The bytes of a regular file, refusing to follow a symlink in the last component. */
-function readNoFollow(p: string): Buffer {
-  const fd = openSync(p, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    return readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function tryIt(f: () => void): void {
-  try {
-    f();
-  } catch {
-    // best effort
-  }
-}
-
-/** lstat, or undefined when the path is absent or unreachable (ENOENT, ENOTDIR, ELOOP, …). */
-function lstatOrUndefined(p: string): Stats | undefined {
-  try {
-    return lstatSync(p, { throwIfNoEntry: false });
-  } catch {
-    return undefined;
-  }
-}
-
-function realpathOrUndefined(p: string): string | undefined {
-  try {
-    return realpathSync.native(p);
-  } catch {
-    return undefined;
-  }
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  } catch {
-    return false;
-  }
 }

@@ -32,6 +32,11 @@ export interface AgentOptions {
    * connection's manifest reconcile puts back (SLICE_AGENT_FSYNC=0).
    */
   readonly fsync?: boolean;
+  /**
+   * Where the agent keeps its record of what the sync wrote across its own restarts: a directory
+   * that lives exactly as long as the sync root (the pod's second emptyDir). None: in memory.
+   */
+  readonly stateDir?: string;
   /** Received OTLP payloads that token holders may subscribe to (TelemetrySubscribe); none: refused. */
   readonly telemetry?: PayloadRing;
 }
@@ -52,7 +57,7 @@ export class AgentServer {
 
   constructor(private readonly options: AgentOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
-    this.tree = new SafeTree(options.syncRoot, { fsync: options.fsync !== false });
+    this.tree = new SafeTree(options.syncRoot, { fsync: options.fsync !== false, ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
     this.hooks = new HookRunner(options.syncRoot);
     this.http = createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/healthz') {

@@ -1,11 +1,12 @@
 import { inflateRaw } from 'node:zlib';
 import { SyncError } from '../core/sync/errors';
-import { type BatchOp, type HookConfig, type Message, type OpResult, encodeMessage, encodeProvenancedManifestPayload, parseMessage } from '../core/sync/messages';
-import { type ManifestEntry, Provenance, type ProvenancedWireEntry, toWire } from '../core/sync/manifest';
+import { type Written } from '../core/sync/manifest';
+import { encodeManifest } from '../core/sync/manifestPayload';
+import { type BatchOp, type HookConfig, type Message, type OpResult, encodeMessage, parseMessage } from '../core/sync/messages';
 import { FrameFlags, MessageType, SUPPORTED_VERSIONS, decodeFrame, encodeFrame } from '../core/sync/protocol';
 import { type HashCache, scanTree } from '../core/sync/scanner';
 import { type HookRunner } from './hook';
-import { type LedgerEntry, type SafeTree, TEMP_NAME } from './safeTree';
+import { TEMP_NAME } from './safeTree';
 import { NodeTreeFs } from './treeFs';
 import { deflateIfWorthIt } from './compression';
 
@@ -17,8 +18,25 @@ function inflate(raw: Uint8Array, maxOutputLength: number): Promise<Buffer> {
   return new Promise((resolve, reject) => inflateRaw(raw, { maxOutputLength }, (e, out) => (e ? reject(e) : resolve(out))));
 }
 
+/** What a session needs of the sync root: SafeTree (a test may wrap it to inject faults). */
+export interface SyncTree {
+  readonly root: string;
+  readonly ledger: {
+    readonly rootId: string;
+    entries(): IterableIterator<[string, Written]>;
+    madeDirs(): IterableIterator<string>;
+  };
+  beginBatch(ops: readonly BatchOp[]): void;
+  endBatch(): void;
+  writeSync(path: string, data: Uint8Array, mode: number | undefined, expectedHash?: string): string;
+  removeSync(path: string): void;
+  renameSync(from: string, to: string, expectedHash: string): string;
+  mkdirSync(path: string): void;
+  rmdirSync(path: string): void;
+}
+
 export interface SessionContext {
-  readonly tree: SafeTree;
+  readonly tree: SyncTree;
   readonly syncRoot: string;
   readonly agentVersion: string;
   readonly instanceId: string;
@@ -102,13 +120,16 @@ export class AgentSession {
         if (msg.meta.afterSync) this.hook = msg.meta.afterSync;
         this.welcomed = true;
         const { syncRoot, agentVersion, instanceId, maxFileBytes } = this.ctx;
-        return this.send({ type: MessageType.Welcome, meta: { version: Math.max(...common), agentVersion, syncRoot, instanceId, maxFileBytes, hook: this.hook !== undefined } }, id);
+        const rootId = this.ctx.tree.ledger.rootId;
+        return this.send({ type: MessageType.Welcome, meta: { version: Math.max(...common), agentVersion, syncRoot, instanceId, rootId, maxFileBytes, hook: this.hook !== undefined } }, id);
       }
       case MessageType.ManifestRequest: {
-        const scan = await scanTree(new NodeTreeFs(this.ctx.tree.root), { spec: msg.meta.ignore, discoverGitignores: false, cache: this.ctx.cache, skipName: (n) => TEMP_NAME.test(n) });
-        const entries = [...scan.manifest.values()].map((e): ProvenancedWireEntry => [...toWire(e), provenance(e, this.ctx.tree.written(e.path))]);
-        const { payload, compressed } = deflateIfWorthIt(encodeProvenancedManifestPayload(entries));
-        return this.send({ type: MessageType.Manifest, meta: { count: entries.length } }, id, payload, compressed ? FrameFlags.Compressed : 0);
+        const { tree } = this.ctx;
+        const scan = await scanTree(new NodeTreeFs(tree.root), { spec: msg.meta.ignore, discoverGitignores: false, cache: this.ctx.cache, skipName: (n) => TEMP_NAME.test(n) });
+        const written = [...tree.ledger.entries()].filter(([p]) => !scan.rules.isIgnored(p));
+        const made = [...tree.ledger.madeDirs()].filter((d) => !scan.rules.isIgnored(d, true));
+        const { payload, compressed } = deflateIfWorthIt(encodeManifest({ files: scan.manifest.values(), dirs: scan.dirs, written, made }));
+        return this.send({ type: MessageType.Manifest, meta: { count: scan.manifest.size } }, id, payload, compressed ? FrameFlags.Compressed : 0);
       }
       case MessageType.Batch:
         return this.batch(id, msg.meta.ops, frame.value.payload, (frame.value.flags & FrameFlags.Compressed) !== 0);
@@ -140,7 +161,7 @@ export class AgentSession {
     const results: OpResult[] = [];
     let offset = 0;
     let slice = performance.now();
-    this.ctx.tree.beginBatch();
+    this.ctx.tree.beginBatch(ops);
     try {
       for (const op of ops) {
         if (performance.now() - slice > APPLY_SLICE_MS) {
@@ -178,17 +199,17 @@ export class AgentSession {
           this.ctx.cache.delete(op.from);
           this.ctx.cache.delete(op.path);
           return { path: op.path, ok: true, hash: this.ctx.tree.renameSync(op.from, op.path, op.hash) };
+        case 'mkdir':
+          this.ctx.tree.mkdirSync(op.path);
+          return { path: op.path, ok: true };
+        case 'rmdir':
+          this.ctx.tree.rmdirSync(op.path);
+          return { path: op.path, ok: true };
       }
     } catch (e) {
       const se = e instanceof SyncError ? e : new SyncError('INTERNAL', e instanceof Error ? e.message : String(e));
-      if (se.code !== 'HASH_MISMATCH' && se.code !== 'NOT_FOUND') this.ctx.log(`${op.op} ${op.path}: ${se.code} ${se.message}`);
+      if (se.code !== 'HASH_MISMATCH' && se.code !== 'NOT_FOUND' && se.code !== 'NOT_EMPTY') this.ctx.log(`${op.op} ${op.path}: ${se.code} ${se.message}`);
       return { path: op.path, ok: false, code: se.code, message: se.message };
     }
   }
-}
-
-/** Who put a scanned file there, from the agent's ledger of what the sync wrote. */
-function provenance(e: ManifestEntry, written: LedgerEntry | undefined): Provenance {
-  if (!written) return Provenance.NotSynced;
-  return written.hash === e.hash && written.size === e.size && (e.mode === undefined || written.mode === e.mode) ? Provenance.Synced : Provenance.SyncedChanged;
 }

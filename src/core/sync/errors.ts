@@ -19,6 +19,8 @@ export const SYNC_ERROR_CODES = [
   'HASH_MISMATCH',
   /** A rename's source does not exist. */
   'NOT_FOUND',
+  /** An rmdir found the directory not empty: what is left there is not the sync's (ignored files, the app's). */
+  'NOT_EMPTY',
   /** The transport closed or timed out before an answer came. */
   'DISCONNECTED',
   /** The after-sync command failed to start or is not configured. */

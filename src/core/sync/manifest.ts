@@ -13,19 +13,34 @@ export type Manifest = ReadonlyMap<string, ManifestEntry>;
 /** The compact wire form of an entry: [path, size, mode (-1 = none), hash]. */
 export type WireEntry = readonly [string, number, number, string];
 
+/** A file the sync may have left at a path: its size (-1: not known, the hash says it), mode (-1: any, the write did not set one) and hash. */
+export interface WrittenFile {
+  readonly size: number;
+  readonly mode: number;
+  readonly hash: string;
+}
+
 /**
- * Who put a container file there (protocol 2, the agent's MANIFEST): NotSynced — the image or
- * the app, never the sync; Synced — the sync, and it still holds exactly what the sync wrote;
- * SyncedChanged — the sync wrote it, and it changed in the container since.
+ * The agent's record of one path (protocol 3): what the sync may have left there — one of these
+ * files, or nothing (null: the sync deleted it or moved it away). One candidate once an operation's
+ * outcome is known; two while a batch that changes the path is being applied (written ahead, so
+ * an agent killed mid-batch still knows both). No record: the sync never touched the path on this
+ * sync root (the image's file, the app's, or one that matched local from the start).
  */
-export const Provenance = { NotSynced: 0, Synced: 1, SyncedChanged: 2 } as const;
-export type Provenance = (typeof Provenance)[keyof typeof Provenance];
+export type Written = readonly (WrittenFile | null)[];
 
-/** A MANIFEST entry of protocol 2: the wire entry plus its Provenance. */
-export type ProvenancedWireEntry = readonly [string, number, number, string, Provenance];
+/** The compact wire form of a candidate: [size, mode, hash] or null. */
+export type WireWritten = readonly [string, readonly (readonly [number, number, string] | null)[]];
 
-export function isProvenance(v: unknown): v is Provenance {
-  return v === 0 || v === 1 || v === 2;
+/**
+ * The container as the agent reports it (MANIFEST, protocol 3), after the client's ignore rules:
+ * its files and directories, and its record of what the sync wrote and which directories it made.
+ */
+export interface ContainerManifest {
+  readonly files: Map<string, ManifestEntry>;
+  readonly dirs: Set<string>;
+  readonly written: Map<string, Written>;
+  readonly made: Set<string>;
 }
 
 export function manifestOf(entries: Iterable<ManifestEntry>): Map<string, ManifestEntry> {
@@ -46,4 +61,14 @@ export function fromWire(w: WireEntry): ManifestEntry {
 export function sameFile(a: ManifestEntry | undefined, b: ManifestEntry | undefined): boolean {
   if (!a || !b) return a === b;
   return a.hash === b.hash && a.size === b.size && (a.mode === undefined || b.mode === undefined || a.mode === b.mode);
+}
+
+/** The record of a file as the sync left it. */
+export function writtenOf(e: { readonly size: number; readonly mode?: number; readonly hash: string }): WrittenFile {
+  return { size: e.size, mode: e.mode ?? -1, hash: e.hash };
+}
+
+/** True when `e` (undefined: no file) is one of the things the sync may have left at the path. */
+export function holdsWritten(w: Written, e: ManifestEntry | undefined): boolean {
+  return w.some((c) => (c === null ? e === undefined : e !== undefined && c.hash === e.hash && (c.size < 0 || c.size === e.size) && (c.mode < 0 || e.mode === undefined || c.mode === e.mode)));
 }

@@ -1,6 +1,5 @@
 import { type Result, err, ok } from '../base/result';
 import { type SyncErrorCode, isSyncErrorCode } from './errors';
-import { type ProvenancedWireEntry, type WireEntry, isProvenance } from './manifest';
 import { type Frame, type FrameProblem, MessageType, encodeFrame } from './protocol';
 import { type IgnoreSpec } from './ignoreRules';
 
@@ -24,6 +23,11 @@ export interface WelcomeMeta {
   readonly syncRoot: string;
   /** Random per agent process: a new value after reconnecting means the agent restarted. */
   readonly instanceId: string;
+  /**
+   * Random per sync root (kept in the agent's state directory, which lives as long as the pod's
+   * sync folder): a new value means a fresh copy of the image — the pod was replaced.
+   */
+  readonly rootId: string;
   readonly maxFileBytes: number;
   /** True when an after-sync action is configured. */
   readonly hook: boolean;
@@ -39,16 +43,22 @@ export interface ManifestRequestMeta {
   readonly ignore: IgnoreSpec;
 }
 
-/** The entries travel in the payload (JSON array of WireEntry, compressed when large); see manifestPayload. */
+/** The container's files, directories and the agent's record travel in the payload (see manifestPayload.ts); `count` is the number of files. */
 export interface ManifestMeta {
   readonly count: number;
 }
 
-/** Operations of a batch. A write's bytes are the next `size` bytes of the (decompressed) payload. */
+/**
+ * Operations of a batch. A write's bytes are the next `size` bytes of the (decompressed) payload.
+ * mkdir makes a directory (and its parents; a file or link in the way is replaced); rmdir removes
+ * a directory only when it is empty (NOT_EMPTY otherwise: what is left is not the sync's).
+ */
 export type BatchOp =
   | { readonly op: 'write'; readonly path: string; readonly size: number; readonly hash: string; readonly mode?: number }
   | { readonly op: 'delete'; readonly path: string }
-  | { readonly op: 'rename'; readonly from: string; readonly path: string; readonly hash: string };
+  | { readonly op: 'rename'; readonly from: string; readonly path: string; readonly hash: string }
+  | { readonly op: 'mkdir'; readonly path: string }
+  | { readonly op: 'rmdir'; readonly path: string };
 
 export interface BatchMeta {
   readonly ops: readonly BatchOp[];
@@ -176,13 +186,6 @@ function ignoreSpec(v: unknown): IgnoreSpec {
   return { patterns, gitignores };
 }
 
-function wireEntry(v: unknown): WireEntry {
-  if (!Array.isArray(v) || v.length !== 4 || typeof v[0] !== 'string' || typeof v[1] !== 'number' || typeof v[2] !== 'number' || typeof v[3] !== 'string') {
-    throw new Invalid('manifest entries must be [path, size, mode, hash]');
-  }
-  return [v[0], v[1], v[2], v[3]];
-}
-
 function batchOp(v: unknown): BatchOp {
   const o = obj(v, 'op');
   switch (o.op) {
@@ -196,6 +199,9 @@ function batchOp(v: unknown): BatchOp {
       return { op: 'delete', path: str(o, 'path') };
     case 'rename':
       return { op: 'rename', from: str(o, 'from'), path: str(o, 'path'), hash: str(o, 'hash') };
+    case 'mkdir':
+    case 'rmdir':
+      return { op: o.op, path: str(o, 'path') };
     default:
       throw new Invalid(`unknown op ${JSON.stringify(o.op)}`);
   }
@@ -217,7 +223,7 @@ function parse(type: MessageType, m: Obj): Message {
       return { type, meta: afterSync ? { ...base, afterSync } : base };
     }
     case MessageType.Welcome:
-      return { type, meta: { version: num(m, 'version'), agentVersion: str(m, 'agentVersion'), syncRoot: str(m, 'syncRoot'), instanceId: str(m, 'instanceId'), maxFileBytes: num(m, 'maxFileBytes'), hook: m.hook === true } };
+      return { type, meta: { version: num(m, 'version'), agentVersion: str(m, 'agentVersion'), syncRoot: str(m, 'syncRoot'), instanceId: str(m, 'instanceId'), rootId: str(m, 'rootId'), maxFileBytes: num(m, 'maxFileBytes'), hook: m.hook === true } };
     case MessageType.Error: {
       const code = isSyncErrorCode(m.code) ? m.code : 'INTERNAL';
       return { type, meta: typeof m.path === 'string' ? { code, message: str(m, 'message'), path: m.path } : { code, message: str(m, 'message') } };
@@ -259,50 +265,6 @@ export function parseMessage(frame: Frame): Result<Message, FrameProblem> {
   } catch (e) {
     if (e instanceof Invalid) return err({ code: 'BAD_FRAME', message: `malformed ${MessageType[frame.type]} message: ${e.message}`, requestId: frame.requestId });
     throw e;
-  }
-}
-
-const utf8 = new TextEncoder();
-const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-export function encodeManifestPayload(entries: readonly WireEntry[]): Uint8Array {
-  return utf8.encode(JSON.stringify(entries));
-}
-
-/** Protocol 2: a MANIFEST payload is a JSON array of ProvenancedWireEntry. */
-export function encodeProvenancedManifestPayload(entries: readonly ProvenancedWireEntry[]): Uint8Array {
-  return utf8.encode(JSON.stringify(entries));
-}
-
-function provenancedEntry(v: unknown): ProvenancedWireEntry {
-  if (!Array.isArray(v) || v.length !== 5 || !isProvenance(v[4])) throw new Invalid('manifest entries must be [path, size, mode, hash, provenance 0|1|2]');
-  const [path, size, mode, hash] = wireEntry(v.slice(0, 4));
-  return [path, size, mode, hash, v[4]];
-}
-
-/** Decodes a protocol-2 MANIFEST payload (already decompressed); a defect is a FrameProblem, never a throw. */
-export function decodeProvenancedManifestPayload(payload: Uint8Array, count: number): Result<ProvenancedWireEntry[], FrameProblem> {
-  try {
-    const parsed: unknown = JSON.parse(fromUtf8.decode(payload));
-    if (!Array.isArray(parsed)) throw new Invalid('manifest payload must be an array');
-    const entries = parsed.map(provenancedEntry);
-    if (entries.length !== count) throw new Invalid(`manifest announces ${count} entries but holds ${entries.length}`);
-    return ok(entries);
-  } catch (e) {
-    return err({ code: 'BAD_FRAME', message: `malformed manifest: ${e instanceof Invalid ? e.message : 'not UTF-8 JSON'}` });
-  }
-}
-
-/** Decodes a MANIFEST payload (already decompressed); a defect is a FrameProblem, never a throw. */
-export function decodeManifestPayload(payload: Uint8Array, count: number): Result<WireEntry[], FrameProblem> {
-  try {
-    const parsed: unknown = JSON.parse(fromUtf8.decode(payload));
-    if (!Array.isArray(parsed)) throw new Invalid('manifest payload must be an array');
-    const entries = parsed.map(wireEntry);
-    if (entries.length !== count) throw new Invalid(`manifest announces ${count} entries but holds ${entries.length}`);
-    return ok(entries);
-  } catch (e) {
-    return err({ code: 'BAD_FRAME', message: `malformed manifest: ${e instanceof Invalid ? e.message : 'not UTF-8 JSON'}` });
   }
 }
 

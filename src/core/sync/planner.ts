@@ -1,21 +1,22 @@
-import { type Change } from './coalescer';
-import { type Manifest, type ManifestEntry, sameFile } from './manifest';
+import { type Manifest, type ManifestEntry, type Written, holdsWritten, sameFile } from './manifest';
 import { isUnder } from './paths';
 
 export type PlanOp =
   | { readonly kind: 'write'; readonly entry: ManifestEntry }
   | { readonly kind: 'delete'; readonly path: string }
-  | { readonly kind: 'rename'; readonly from: string; readonly entry: ManifestEntry };
+  | { readonly kind: 'rename'; readonly from: string; readonly entry: ManifestEntry }
+  | { readonly kind: 'mkdir'; readonly path: string }
+  | { readonly kind: 'rmdir'; readonly path: string };
 
 /**
- * A file the sync manages that changed inside the container since the last acknowledged state
- * ('added': one the sync put there that local no longer has and that changed since). Reported;
- * overwritten only by the next local change or a reset.
+ * A file that changed inside the container since the sync wrote it (or since both sides last
+ * matched), while local did not change. Reported; overwritten only by the next local change to
+ * it or a reset. 'added': the container has a file there that local does not.
  */
 export interface DriftEntry {
   readonly path: string;
   readonly kind: 'modified' | 'added' | 'deleted';
-  /** What local last had acknowledged for this path. */
+  /** What local has (and the sync last left there). */
   readonly expected?: ManifestEntry;
   /** What the container has now. */
   readonly actual?: ManifestEntry;
@@ -34,100 +35,140 @@ export interface SyncPlan {
 }
 
 export interface FullPlanInput {
-  /** The local tree after ignore rules. */
+  /** The local tree after ignore rules: files and directories. */
   readonly local: Manifest;
-  /** The container's tree, after the same ignore rules. */
+  readonly localDirs: ReadonlySet<string>;
+  /** The container's tree after the same rules. */
   readonly remote: Manifest;
-  /** What the agent last acknowledged per path (empty on the first connection). */
+  readonly remoteDirs: ReadonlySet<string>;
+  /** The agent's record: what the sync may have left at each path it touched on this sync root. */
+  readonly written: ReadonlyMap<string, Written>;
+  /** Directories the sync made on this sync root. */
+  readonly made: ReadonlySet<string>;
+  /** Files both sides held alike, as this side knows, on this sync root (acknowledged or confirmed). */
   readonly acked: Manifest;
   /**
-   * Container paths the sync put there (the agent's provenance, plus this side's acknowledgements).
-   * Every other container-only file came with the image or was made by the app: the sync neither
-   * reports nor deletes it, not even on a reset.
+   * Paths local had and no longer has (deleted, or known on an earlier sync root): a container copy
+   * the sync did not write — a fresh pod's image — is deleted.
    */
-  readonly owned?: ReadonlySet<string>;
-  /** Paths local deleted after the agent had them; a container copy there is deleted (it came back). */
   readonly deletedLocally?: ReadonlySet<string>;
+  /** Directories local had (acknowledged, confirmed or deleted since): one only the container has is removed. */
+  readonly dirsLocalHad?: ReadonlySet<string>;
   readonly maxFileBytes: number;
-  /** "Reset container to local": overwrite drift and delete the container-only files the sync owns. */
+  /** "Reset container to local": drift is overwritten, and the sync's container-only files deleted. */
   readonly reset?: boolean;
 }
 
 /**
- * The reconcile plan after (re)connecting or on reset. Local → container only:
- * - a local file differing from the container is written when local changed since the last ack
- *   (or was never acked); when only the container changed it is drift;
- * - a container file absent locally is deleted when local had it acknowledged (deleted locally
- *   since) or deleted it after an acknowledgement (it came back: a rescheduled pod's image); when the sync put it there but it is not acknowledged (it changed in the container,
- *   or this side forgot) it is drift ('added'), deleted only by a reset; a file the sync never
- *   put there (the image's, the app's) is left alone, even by a reset;
- * - files over the size cap are skipped with a reason.
+ * The reconcile after every (re)connect and on reset; the rule (docs/agent-protocol.md), per path:
+ * 1. the container holds what the sync left there (a candidate of the agent's record, a deletion
+ *    included): the container follows local, whatever local is now — a revert included;
+ * 2. the sync wrote the path but the container holds something else: changed in the container.
+ *    A local file that differs from what the sync left is a newer local change and is written;
+ *    otherwise it is drift (reported, kept until the next local change or a reset);
+ * 3. no record (the image's file, the app's, or one that matched local from the start): a local
+ *    file is written, unless it is what both sides held alike on this sync root and the container
+ *    changed it (drift); a container-only file is deleted when local had it, else left alone,
+ *    even by a reset.
+ * Directories follow local; a container-only directory is removed (when empty) if the sync made it
+ * or local had it. Files over the size cap are skipped with a reason.
  */
 export function planFull(input: FullPlanInput): SyncPlan {
-  const { local, remote, acked, owned = new Set<string>(), deletedLocally = new Set<string>(), maxFileBytes, reset = false } = input;
+  const { local, remote, written, acked, deletedLocally = new Set<string>(), maxFileBytes, reset = false } = input;
   const writes: ManifestEntry[] = [];
   const deletes: string[] = [];
   const drift: DriftEntry[] = [];
   const skipped: SkippedEntry[] = [];
-  for (const l of local.values()) {
-    const r = remote.get(l.path);
+  const paths = new Set([...local.keys(), ...remote.keys(), ...written.keys()]);
+  for (const path of paths) {
+    const l = local.get(path);
+    const r = remote.get(path);
     if (sameFile(l, r)) continue;
-    if (l.size > maxFileBytes) {
+    if (l && l.size > maxFileBytes) {
       skipped.push(tooLarge(l, maxFileBytes));
       continue;
     }
-    const a = acked.get(l.path);
-    if (reset || !a || !sameFile(l, a)) writes.push(l);
-    else drift.push(r ? { path: l.path, kind: 'modified', expected: a, actual: r } : { path: l.path, kind: 'deleted', expected: a });
+    const w = written.get(path);
+    const follow = reset || (w ? holdsWritten(w, r) || (l !== undefined && !holdsWritten(w, l)) : l !== undefined && !sameFile(l, acked.get(path)));
+    if (follow) {
+      if (l) writes.push(l);
+      else if (w || acked.has(path) || deletedLocally.has(path)) deletes.push(path);
+    } else if (w || l) {
+      drift.push(driftOf(path, l, r));
+    } else if (acked.has(path) || deletedLocally.has(path)) {
+      deletes.push(path);
+    }
   }
-  for (const r of remote.values()) {
-    if (local.has(r.path)) continue;
-    if (acked.has(r.path) || deletedLocally.has(r.path) || (reset && owned.has(r.path))) deletes.push(r.path);
-    else if (owned.has(r.path)) drift.push({ path: r.path, kind: 'added', actual: r });
-  }
-  return { ops: withRenames(writes, deletes, remote), drift, skipped };
+  const { localDirs, remoteDirs, made, dirsLocalHad = new Set<string>() } = input;
+  const mkdirs = [...localDirs].filter((d) => !remoteDirs.has(d));
+  const rmdirs = [...remoteDirs].filter((d) => !localDirs.has(d) && (made.has(d) || dirsLocalHad.has(d)));
+  return { ops: ordered(writes, deletes, remote, new Map(), mkdirs, rmdirs), drift, skipped };
+}
+
+function driftOf(path: string, l: ManifestEntry | undefined, r: ManifestEntry | undefined): DriftEntry {
+  const kind = !r ? 'deleted' : l ? 'modified' : 'added';
+  return { path, kind, ...(l ? { expected: l } : {}), ...(r ? { actual: r } : {}) };
+}
+
+/** A path the engine looked at after local changes: the path and, for a directory, all under it. */
+export interface ChangeRegion {
+  readonly path: string;
+  /** The region was moved here from this path (a rename): its files are moved, not sent again. */
+  readonly renamedFrom?: string;
 }
 
 export interface ChangePlanInput {
-  readonly changes: readonly Change[];
-  /** The local state of every changed path now: an entry, or undefined when the file is gone. */
-  readonly local: ReadonlyMap<string, ManifestEntry | undefined>;
+  readonly regions: readonly ChangeRegion[];
+  /** The local files and directories inside the regions now (after ignore rules). */
+  readonly local: Manifest;
+  readonly localDirs: ReadonlySet<string>;
   /** What the container holds as far as this side knows (last manifest + acknowledgements). */
   readonly known: Manifest;
+  readonly knownDirs: ReadonlySet<string>;
   readonly maxFileBytes: number;
 }
 
-/** The plan for a coalesced set of local changes. Deleting a directory deletes the known files under it. */
+/**
+ * The plan for a coalesced set of local changes: inside each region the container is made to
+ * match local as far as this side knows it — files written or deleted (moved where the contents
+ * match), directories made or removed.
+ */
 export function planChanges(input: ChangePlanInput): SyncPlan {
-  const { changes, local, known, maxFileBytes } = input;
+  const { regions, local, localDirs, known, knownDirs, maxFileBytes } = input;
   const writes: ManifestEntry[] = [];
   const deletes = new Set<string>();
+  const rmdirs = new Set<string>();
   const skipped: SkippedEntry[] = [];
   const hints = new Map<string, string>();
-  for (const c of changes) {
-    const l = c.kind === 'upsert' ? local.get(c.path) : undefined;
-    if (l) {
-      if (sameFile(l, known.get(l.path))) continue;
-      if (l.size > maxFileBytes) {
-        skipped.push(tooLarge(l, maxFileBytes));
-        continue;
-      }
-      writes.push(l);
-      if (c.renamedFrom) hints.set(l.path, c.renamedFrom);
-      continue;
-    }
-    if (known.has(c.path)) deletes.add(c.path);
-    else for (const k of known.keys()) if (isUnder(k, c.path) && !local.get(k)) deletes.add(k);
+  for (const l of local.values()) {
+    if (sameFile(l, known.get(l.path))) continue;
+    if (l.size > maxFileBytes) skipped.push(tooLarge(l, maxFileBytes));
+    else writes.push(l);
   }
-  for (const w of writes) deletes.delete(w.path);
-  return { ops: withRenames(writes, [...deletes], known, hints), drift: [], skipped };
+  for (const region of regions) {
+    const p = region.path;
+    if (known.has(p) && !local.has(p)) deletes.add(p);
+    if (region.renamedFrom !== undefined) {
+      const from = region.renamedFrom;
+      for (const l of local.values()) if (isUnder(l.path, p)) hints.set(l.path, from + l.path.slice(p.length));
+    }
+    if (!knownDirs.has(p)) continue;
+    for (const k of known.keys()) if (isUnder(k, p) && !local.has(k)) deletes.add(k);
+    for (const d of knownDirs) if (isUnder(d, p) && !localDirs.has(d)) rmdirs.add(d);
+  }
+  const mkdirs = [...localDirs].filter((d) => !knownDirs.has(d));
+  return { ops: ordered(writes, [...deletes], known, hints, mkdirs, [...rmdirs]), drift: [], skipped };
 }
 
+const depth = (p: string): number => p.split('/').length;
+
 /**
- * Turns a write plus a delete of a file with the same contents into a move. Order: deletes, then
- * renames, then writes — so a file that became a directory (or back) is cleared before it is reused.
+ * Turns a write plus a delete of a file with the same contents into a move. Order: deletes,
+ * renames, directory removals (deepest first), directory creations (shallowest first), writes —
+ * so a moved directory's files leave before it is removed, and a path that switched between file
+ * and directory is cleared before it is reused.
  */
-function withRenames(writes: readonly ManifestEntry[], deletes: readonly string[], remote: Manifest, hints: ReadonlyMap<string, string> = new Map()): PlanOp[] {
+function ordered(writes: readonly ManifestEntry[], deletes: readonly string[], remote: Manifest, hints: ReadonlyMap<string, string>, mkdirs: readonly string[], rmdirs: readonly string[]): PlanOp[] {
   const byHash = new Map<string, string[]>();
   for (const d of deletes) {
     const r = remote.get(d);
@@ -151,7 +192,9 @@ function withRenames(writes: readonly ManifestEntry[], deletes: readonly string[
     }
   }
   const deleteOps: PlanOp[] = deletes.filter((d) => !consumed.has(d)).map((path) => ({ kind: 'delete', path }));
-  return [...deleteOps, ...renames, ...plainWrites];
+  const rmdirOps: PlanOp[] = [...rmdirs].sort((a, b) => depth(b) - depth(a) || (a < b ? -1 : 1)).map((path) => ({ kind: 'rmdir', path }));
+  const mkdirOps: PlanOp[] = [...mkdirs].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1)).map((path) => ({ kind: 'mkdir', path }));
+  return [...deleteOps, ...renames, ...rmdirOps, ...mkdirOps, ...plainWrites];
 }
 
 function tooLarge(e: ManifestEntry, max: number): SkippedEntry {

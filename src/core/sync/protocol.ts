@@ -19,11 +19,14 @@ import { type SyncErrorCode } from './errors';
  *   20     …    metadata JSON, then payload
  */
 /**
- * Version history: 1 — the first release; 2 — MANIFEST entries carry their Provenance (5th
- * element), so a client knows which container files the sync put there. An agent answers a HELLO
- * of another version with an ERROR in that version's framing, saying which side to update.
+ * Version history: 1 — the first release; 2 — MANIFEST entries carry their provenance, so a
+ * client knows which container files the sync put there; 3 — the MANIFEST carries the container's
+ * directories and the agent's record of what the sync wrote (by hash, deletes included, kept
+ * across agent restarts), batches mkdir and rmdir, WELCOME the sync root's id (docs/agent-protocol.md).
+ * An agent answers a HELLO of another version with an ERROR in that version's framing, saying
+ * which side to update.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
 export const FRAME_HEADER_BYTES = 20;
 export const MAX_META_BYTES = 16 * 1024 * 1024;

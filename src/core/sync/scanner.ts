@@ -67,6 +67,10 @@ export async function entryOf(fs: TreeFs, path: string, cache: HashCache | undef
 
 export interface ScanOptions {
   readonly spec: IgnoreSpec;
+  /** Ready-made rules for `spec` (a scan of part of the tree with the rules of the last full scan). */
+  readonly rules?: IgnoreRules;
+  /** Scans only this directory and what is under it ('' or absent: the whole tree). */
+  readonly under?: string;
   /** Read `.gitignore` files while walking and add them to the spec (the local side does; the agent is told). */
   readonly discoverGitignores: boolean;
   readonly cache?: HashCache;
@@ -91,6 +95,8 @@ export const UNHASHED = '';
 
 export interface ScanResult {
   readonly manifest: Map<string, ManifestEntry>;
+  /** The directories (not ignored), the scanned one included unless it is the root. */
+  readonly dirs: Set<string>;
   readonly spec: IgnoreSpec;
   readonly rules: IgnoreRules;
 }
@@ -98,9 +104,11 @@ export interface ScanResult {
 /** Walks the tree (never following symlinks), applies the ignore rules and hashes regular files. */
 export async function scanTree(fs: TreeFs, options: ScanOptions): Promise<ScanResult> {
   const gitignores = [...options.spec.gitignores];
-  let rules = new IgnoreRules(options.spec);
+  let rules = options.rules ?? new IgnoreRules(options.spec);
   const files: string[] = [];
-  const dirs = [''];
+  const start = options.under ?? '';
+  const dirs = [start];
+  const seenDirs = new Set<string>(start === '' ? [] : [start]);
   while (dirs.length > 0) {
     const dir = dirs.shift() ?? '';
     const entries = await fs.readDir(dir);
@@ -114,15 +122,17 @@ export async function scanTree(fs: TreeFs, options: ScanOptions): Promise<ScanRe
     for (const e of entries) {
       if (options.skipName?.(e.name)) continue;
       const path = dir ? `${dir}/${e.name}` : e.name;
-      if (e.kind === 'dir' && !rules.isIgnored(path, true)) dirs.push(path);
-      else if (e.kind === 'file' && !rules.isIgnored(path)) files.push(path);
+      if (e.kind === 'dir' && !rules.isIgnored(path, true)) {
+        dirs.push(path);
+        seenDirs.add(path);
+      } else if (e.kind === 'file' && !rules.isIgnored(path)) files.push(path);
     }
   }
   const manifest = new Map<string, ManifestEntry>();
   const { yieldNow } = options;
   if (fs.statSync && yieldNow && options.hash === false) {
     await statInSlices(fs, files, manifest, options.cache, yieldNow, options.sliceMs ?? 8);
-    return { manifest, spec: { patterns: options.spec.patterns, gitignores }, rules };
+    return { manifest, dirs: seenDirs, spec: { patterns: options.spec.patterns, gitignores }, rules };
   }
   let next = 0;
   const worker = async () => {
@@ -133,7 +143,7 @@ export async function scanTree(fs: TreeFs, options: ScanOptions): Promise<ScanRe
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 16) }, worker));
-  return { manifest, spec: { patterns: options.spec.patterns, gitignores }, rules };
+  return { manifest, dirs: seenDirs, spec: { patterns: options.spec.patterns, gitignores }, rules };
 }
 
 /** Stats-only scan through statSync: entries with cached hashes or UNHASHED, a turn of the event loop every `sliceMs`. */

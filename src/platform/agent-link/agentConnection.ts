@@ -61,6 +61,11 @@ export class AgentConnection implements IDisposable {
     return this.closedReason !== undefined;
   }
 
+  /** What the transport said when the connection closed ("closed (1006)", "no answer to pings"). */
+  get closeReason(): string | undefined {
+    return this.closedReason;
+  }
+
   async hello(meta: HelloMeta): Promise<WelcomeMeta> {
     const reply = await this.request({ type: MessageType.Hello, meta });
     if (reply.msg.type !== MessageType.Welcome) throw new SyncError('BAD_FRAME', `expected WELCOME, got ${MessageType[reply.msg.type]}`);

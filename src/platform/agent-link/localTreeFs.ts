@@ -39,6 +39,17 @@ export class LocalTreeFs implements TreeFs {
     }
   }
 
+  /** What `path` is now (not following a final symlink); undefined when absent. */
+  kindSync(path: string): TreeDirEntry['kind'] | undefined {
+    try {
+      const s = lstatSync(this.abs(path), { throwIfNoEntry: false });
+      if (!s) return undefined;
+      return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : s.isSymbolicLink() ? 'symlink' : 'other';
+    } catch {
+      return undefined;
+    }
+  }
+
   async stat(path: string): Promise<TreeStat | undefined> {
     try {
       const s = await lstat(this.abs(path));

@@ -135,7 +135,7 @@ export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: 
       batch.chunks.push(file.data);
       batch.bytes += file.data.length;
     } else {
-      batch.ops.push(op.kind === 'delete' ? { op: 'delete', path: op.path } : { op: 'rename', from: op.from, path: op.entry.path, hash: op.entry.hash });
+      batch.ops.push(op.kind === 'rename' ? { op: 'rename', from: op.from, path: op.entry.path, hash: op.entry.hash } : { op: op.kind, path: op.path });
       batch.plan.push(op);
       batch.sent.push(undefined);
     }

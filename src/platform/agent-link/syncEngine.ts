@@ -1,72 +1,30 @@
 import { type IDisposable } from '../../core/base/disposable';
 import { Emitter } from '../../core/base/event';
 import { type ILogger, nullLogger } from '../../core/base/logger';
-import { Backoff, type BackoffOptions } from '../../core/sync/backoff';
-import { ChangeSet, type Change } from '../../core/sync/coalescer';
+import { Backoff } from '../../core/sync/backoff';
+import { ChangeSet } from '../../core/sync/coalescer';
 import { SyncError } from '../../core/sync/errors';
 import { FlowWindow } from '../../core/sync/flowWindow';
 import { type IgnoreRules, type IgnoreSpec } from '../../core/sync/ignoreRules';
-import { type ManifestEntry } from '../../core/sync/manifest';
-import { type HookConfig, type HookResultMeta, type WelcomeMeta, decodeProvenancedManifestPayload } from '../../core/sync/messages';
+import { decodeManifest } from '../../core/sync/manifestPayload';
+import { type HookResultMeta, type WelcomeMeta } from '../../core/sync/messages';
 import { type DriftEntry, type PlanOp, type SkippedEntry, planChanges, planFull } from '../../core/sync/planner';
 import { MessageType, SUPPORTED_VERSIONS } from '../../core/sync/protocol';
-import { HashCache, entryOf, hashWhere, scanTree } from '../../core/sync/scanner';
-import { type Transport } from '../../core/sync/transport';
+import { reconnectCause } from '../../core/sync/reconnect';
+import { HashCache, hashWhere, scanTree } from '../../core/sync/scanner';
 import { AgentConnection, type TrafficStats } from './agentConnection';
+import { examineChanges } from './changeRegions';
 import { LocalTreeFs } from './localTreeFs';
 import { executePlan } from './planExecutor';
 import { type OpFailure, type OutcomeCounts, SyncBook } from './syncBook';
+import { type ConnectedInfo, type DisconnectedInfo, type SyncEngineOptions, type SyncReport, type SyncState } from './syncTypes';
 
 export type { OpFailure } from './syncBook';
+export type { ConnectedInfo, DisconnectedInfo, SyncEngineOptions, SyncReport, SyncState } from './syncTypes';
 
 /** One turn of the event loop (a stats-only scan runs synchronously in short slices between turns). */
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export type SyncState = 'connecting' | 'reconciling' | 'syncing' | 'idle' | 'disconnected' | 'disposed';
-
-export interface SyncEngineOptions {
-  readonly transport: Transport;
-  /** The local folder that mirrors the container's sync root. Only ever read. */
-  readonly localRoot: string;
-  /** Extra ignore patterns (settings), on top of .gitignore files and .sliceignore. */
-  readonly ignorePatterns?: readonly string[];
-  /** Client-side per-file cap; the effective cap is the smaller of this and the agent's. */
-  readonly maxFileBytes?: number;
-  /** Quiet time that coalesces a burst of changes (default 8 ms). */
-  readonly debounceMs?: number;
-  readonly maxBatchBytes?: number;
-  readonly maxBatchOps?: number;
-  /** Back-pressure: unacknowledged batches / bytes in flight. */
-  readonly windowBatches?: number;
-  readonly windowBytes?: number;
-  readonly backoff?: BackoffOptions;
-  /** Run the agent's after-sync action after every sync that changed something. */
-  readonly runAfterSync?: boolean;
-  /** Overrides the agent's SLICE_AFTER_SYNC_CMD for this session. */
-  readonly afterSyncCommand?: HookConfig;
-  readonly requestTimeoutMs?: number;
-  readonly clientName?: string;
-  readonly logger?: ILogger;
-}
-
-/** One completed round: a reconcile (connect, reset) or a set of local changes. */
-export interface SyncReport {
-  readonly kind: 'reconcile' | 'reset' | 'changes';
-  readonly written: number;
-  readonly deleted: number;
-  readonly renamed: number;
-  readonly failed: number;
-  readonly payloadBytes: number;
-  readonly wireBytes: number;
-  readonly durationMs: number;
-  /**
-   * Where the time went, in ms: scan (local stats), manifest (the agent's scan + the round trip),
-   * hash (local hashing for comparisons), plan, read (local reads+hashes while sending),
-   * windowWait (back-pressure), agentApply (the agent's own apply time, summed over batches),
-   * send (from the first batch read to the last acknowledgement).
-   */
-  readonly phases: Readonly<Record<string, number>>;
-}
 
 interface Job {
   readonly kind: 'drift' | 'reset';
@@ -91,6 +49,8 @@ export class SyncEngine implements IDisposable {
   /** What the container holds, what the agent acknowledged, what the sync owns there. */
   private readonly book: SyncBook;
   private rules: IgnoreRules | undefined;
+  private welcomed = false;
+  private identity: { readonly instanceId: string; readonly rootId: string; readonly pod?: string } | undefined;
   private spec: IgnoreSpec = { patterns: [], gitignores: [] };
   private needsReconcile = true;
   private conn: AgentConnection | undefined;
@@ -111,7 +71,11 @@ export class SyncEngine implements IDisposable {
   private readonly skippedEmitter = new Emitter<readonly SkippedEntry[]>();
   private readonly failedEmitter = new Emitter<OpFailure>();
   private readonly hookEmitter = new Emitter<HookResultMeta>();
-  private readonly connectedEmitter = new Emitter<WelcomeMeta & { readonly restarted: boolean }>();
+  private readonly connectedEmitter = new Emitter<ConnectedInfo>();
+  private readonly disconnectedEmitter = new Emitter<DisconnectedInfo>();
+  private lastWarning: string | undefined;
+  private downSince: number | undefined;
+  private lastReason: string | undefined;
   readonly onStateChange = this.stateEmitter.event;
   readonly onSynced = this.syncedEmitter.event;
   readonly onDrift = this.driftEmitter.event;
@@ -119,6 +83,9 @@ export class SyncEngine implements IDisposable {
   readonly onOpFailed = this.failedEmitter.event;
   readonly onHookResult = this.hookEmitter.event;
   readonly onConnected = this.connectedEmitter.event;
+  readonly onDisconnected = this.disconnectedEmitter.event;
+  /** The pod (or other place) of the connection being made, for the reconnect cause; set by the transport's owner. */
+  podOf: () => string | undefined = () => undefined;
 
   constructor(private readonly options: SyncEngineOptions) {
     this.fs = new LocalTreeFs(options.localRoot);
@@ -204,7 +171,7 @@ export class SyncEngine implements IDisposable {
     this.jobs = [];
     this.setState('disposed');
     this.wake?.();
-    for (const e of [this.stateEmitter, this.syncedEmitter, this.driftEmitter, this.skippedEmitter, this.failedEmitter, this.hookEmitter, this.connectedEmitter]) e.dispose();
+    for (const e of [this.stateEmitter, this.syncedEmitter, this.driftEmitter, this.skippedEmitter, this.failedEmitter, this.hookEmitter, this.connectedEmitter, this.disconnectedEmitter]) e.dispose();
   }
 
   private changed(paths: readonly string[]): void {
@@ -238,18 +205,29 @@ export class SyncEngine implements IDisposable {
   private async run(): Promise<void> {
     while (!this.disposed) {
       this.setState('connecting');
+      let reason = 'closed';
       try {
         await this.session();
       } catch (e) {
         if (this.disposed) return;
-        this.log.warn(`sync: ${e instanceof Error ? e.message : String(e)}`);
+        reason = e instanceof Error ? e.message : String(e);
+        // Said once per change: a pod that takes a while to come back is one line, not one per retry.
+        if (reason !== this.lastWarning) this.log.warn(`sync: ${reason}`);
+        this.lastWarning = reason;
+      }
+      const wasConnected = this.conn !== undefined && this.welcomed;
+      if (wasConnected) {
+        this.downSince = performance.now();
+        this.lastReason = this.conn?.closeReason ?? reason;
       }
       this.conn?.dispose();
       this.conn = undefined;
+      this.welcomed = false;
       if (this.disposed) return;
       this.needsReconcile = true;
       this.setState('disconnected');
       const delay = this.backoff.next();
+      this.disconnectedEmitter.fire({ reason: wasConnected ? (this.lastReason ?? reason) : reason, wasConnected, retryInMs: delay });
       await new Promise<void>((resolve) => {
         this.retryTimer = setTimeout(resolve, delay);
         this.wake = () => (this.disposed ? resolve() : undefined);
@@ -271,10 +249,25 @@ export class SyncEngine implements IDisposable {
       }
       throw e;
     }
-    this.connectedEmitter.fire({ ...this.welcome, restarted: previous !== undefined && previous.instanceId !== this.welcome.instanceId });
+    this.welcomed = true;
+    this.lastWarning = undefined;
+    const pod = this.podOf();
+    const cause = reconnectCause(this.identity, { ...this.welcome, ...(pod === undefined ? {} : { pod }) });
+    this.identity = { instanceId: this.welcome.instanceId, rootId: this.welcome.rootId, ...(pod === undefined ? {} : { pod }) };
+    this.book.enterRoot(this.welcome.rootId);
+    const downMs = this.downSince === undefined ? 0 : performance.now() - this.downSince;
+    this.connectedEmitter.fire({
+      ...this.welcome,
+      restarted: previous !== undefined && previous.instanceId !== this.welcome.instanceId,
+      cause,
+      downMs,
+      ...(this.lastReason === undefined ? {} : { lastReason: this.lastReason }),
+      ...(previous === undefined ? {} : { previous }),
+    });
+    this.downSince = undefined;
     this.backoff.reset();
     for (;;) {
-      if (this.disposed || conn.isClosed) throw new SyncError('DISCONNECTED', 'connection closed');
+      if (this.disposed || conn.isClosed) throw new SyncError('DISCONNECTED', conn.closeReason ?? 'connection closed');
       const job = this.jobs.shift();
       if (job) {
         await this.runJob(conn, job);
@@ -322,17 +315,18 @@ export class SyncEngine implements IDisposable {
       let mark = performance.now();
       const reply = await conn.request({ type: MessageType.ManifestRequest, meta: { ignore: this.spec } });
       if (reply.msg.type !== MessageType.Manifest) throw new SyncError('BAD_FRAME', 'unexpected answer to MANIFEST_REQUEST');
-      const wire = decodeProvenancedManifestPayload(reply.payload, reply.msg.meta.count);
-      if (!wire.ok) throw new SyncError(wire.error.code, wire.error.message);
-      this.book.adoptManifest(wire.value);
+      const container = decodeManifest(reply.payload, reply.msg.meta.count);
+      if (!container.ok) throw new SyncError(container.error.code, container.error.message);
+      this.book.adoptManifest(container.value);
       phases.manifest = performance.now() - mark;
       mark = performance.now();
-      const { known, acked, owned, deletedLocally } = this.book;
-      await hashWhere(this.fs, scan.manifest, this.cache, (l) => known.get(l.path)?.size === l.size || acked.get(l.path)?.size === l.size);
+      const { known, knownDirs, written, made, acked, deletedLocally } = this.book;
+      const sizeMatters = (l: { path: string; size: number }) => known.get(l.path)?.size === l.size || acked.get(l.path)?.size === l.size || (written.get(l.path)?.some((c) => c !== null && (c.size === l.size || c.size < 0)) ?? false);
+      await hashWhere(this.fs, scan.manifest, this.cache, sizeMatters);
       phases.hash = performance.now() - mark;
       mark = performance.now();
-      const plan = planFull({ local: scan.manifest, remote: known, acked, owned, deletedLocally, maxFileBytes: this.maxFileBytes(), reset });
-      this.book.confirmMatches(scan.manifest);
+      const plan = planFull({ local: scan.manifest, localDirs: scan.dirs, remote: known, remoteDirs: knownDirs, written, made, acked, deletedLocally, dirsLocalHad: this.book.dirsLocalHad(), maxFileBytes: this.maxFileBytes(), reset });
+      this.book.confirmMatches(scan.manifest, scan.dirs);
       phases.plan = performance.now() - mark;
       this.driftEmitter.fire(plan.drift);
       if (plan.skipped.length > 0) this.skippedEmitter.fire(plan.skipped);
@@ -351,16 +345,9 @@ export class SyncEngine implements IDisposable {
     const started = performance.now();
     const taken = this.pending.take();
     try {
-      const rules = this.rules;
-      const relevant = taken.filter((c) => !rules?.isIgnored(c.path) && !(c.renamedFrom && rules?.isIgnored(c.renamedFrom)));
-      const local = new Map<string, ManifestEntry | undefined>();
-      await Promise.all(
-        relevant.map(async (c: Change) => {
-          if (c.kind === 'upsert') local.set(c.path, await entryOf(this.fs, c.path, this.cache));
-        }),
-      );
-      for (const c of relevant) if (c.kind === 'delete') for (const k of this.book.known.keys()) if (k.startsWith(`${c.path}/`)) local.set(k, undefined);
-      const plan = planChanges({ changes: relevant, local, known: this.book.known, maxFileBytes: this.maxFileBytes() });
+      if (!this.rules) throw new SyncError('INTERNAL', 'changes before the first reconcile');
+      const { regions, local, localDirs } = await examineChanges(this.fs, taken, this.rules, this.spec, this.cache);
+      const plan = planChanges({ regions, local, localDirs, known: this.book.known, knownDirs: this.book.knownDirs, maxFileBytes: this.maxFileBytes() });
       if (plan.skipped.length > 0) this.skippedEmitter.fire(plan.skipped);
       await this.execute(conn, plan.ops, 'changes', started, {});
     } catch (e) {

@@ -1,9 +1,5 @@
-import { type Dirent } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type KubeConfig } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
-import { messageOf } from '../../core/base/errors';
 import { type ILogger } from '../../core/base/logger';
 import { type HookResultMeta } from '../../core/sync/messages';
 import { type DriftEntry } from '../../core/sync/planner';
@@ -120,10 +116,10 @@ export class SyncSession implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/*'));
     this.subscriptions.push(
       watcher,
-      watcher.onDidCreate((u) => void this.upsert(u.fsPath)),
-      watcher.onDidChange((u) => void this.upsert(u.fsPath)),
+      watcher.onDidCreate((u) => this.upsert(u.fsPath)),
+      watcher.onDidChange((u) => this.upsert(u.fsPath)),
       watcher.onDidDelete((u) => this.deleted(u.fsPath)),
-      vscode.workspace.onDidSaveTextDocument((d) => d.uri.scheme === 'file' && void this.upsert(d.uri.fsPath)),
+      vscode.workspace.onDidSaveTextDocument((d) => d.uri.scheme === 'file' && this.upsert(d.uri.fsPath)),
     );
     this.deps.logger.info(`sync ${this.target.workload}: ${this.target.localRoot} → ${this.target.namespace}/${this.target.workload}:${this.target.containerPath}`);
     this.engine.start();
@@ -152,22 +148,12 @@ export class SyncSession implements vscode.Disposable {
     this.update({ lastReport: r, lastSyncAt: new Date(), ...(latency === undefined ? {} : { lastLatencyMs: latency }) });
   }
 
-  /** A created or changed path: a file (or a vanished path) is passed on; a new directory's files are listed. */
-  private async upsert(abs: string): Promise<void> {
+  /** A created or changed path, file or directory: the engine looks at what it is now (a directory with all under it, empty ones included). */
+  private upsert(abs: string): void {
     const rel = this.engine.syncPath(abs);
     if (rel === undefined || this.disposed || isGitInternal(rel)) return;
     this.firstChangeAt ??= performance.now();
-    try {
-      const st = await lstat(abs).catch(() => undefined);
-      if (st?.isDirectory()) {
-        const files = await listFiles(abs, rel);
-        if (files.length > 0 && !this.disposed) this.engine.notifyChanged(files);
-        return;
-      }
-      if (!this.disposed) this.engine.notifyChanged([rel]);
-    } catch (e) {
-      this.deps.logger.warn(`sync ${this.target.workload}: ${rel}: ${messageOf(e)}`);
-    }
+    this.engine.notifyChanged([rel]);
   }
 
   private deleted(abs: string): void {
@@ -190,27 +176,6 @@ export function hookSummary(h: HookResultMeta): string {
 
 function isGitInternal(rel: string): boolean {
   return rel === '.git' || rel.startsWith('.git/');
-}
-
-/** The files under a directory (sync paths), skipping .git; bounded so a huge tree cannot stall saves. */
-async function listFiles(abs: string, rel: string, limit = 20_000): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string, prefix: string): Promise<void> => {
-    let entries: Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (out.length >= limit || e.name === '.git') continue;
-      const p = `${prefix}/${e.name}`;
-      if (e.isDirectory()) await walk(join(dir, e.name), p);
-      else out.push(p);
-    }
-  };
-  await walk(abs, rel);
-  return out;
 }
 
 function toVs(d: { dispose(): void }): vscode.Disposable {

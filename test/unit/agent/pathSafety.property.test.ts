@@ -90,6 +90,8 @@ test(`path safety: ${RUNS} hostile paths and symlink layouts never touch anythin
     fc.record({ op: fc.constant('write' as const), path: pathArb, mode: fc.constantFrom(undefined, 0o644, 0o755, 0o4777) }),
     fc.record({ op: fc.constant('delete' as const), path: pathArb }),
     fc.record({ op: fc.constant('rename' as const), from: pathArb, path: pathArb, hash: hashArb }),
+    fc.record({ op: fc.constant('mkdir' as const), path: pathArb }),
+    fc.record({ op: fc.constant('rmdir' as const), path: pathArb }),
   );
   // Between two ops of one batch (the verified-directory cache is live), the container may change
   // the layout: a directory swapped for a symlink leaving the root, or moved out of the root
@@ -132,6 +134,8 @@ test(`path safety: ${RUNS} hostile paths and symlink layouts never touch anythin
           try {
             if (op.op === 'write') await tree.write(op.path, new TextEncoder().encode('pwned'), op.mode);
             else if (op.op === 'delete') await tree.remove(op.path);
+            else if (op.op === 'mkdir') tree.mkdirSync(op.path);
+            else if (op.op === 'rmdir') tree.rmdirSync(op.path);
             else await tree.rename(op.from, op.path, op.hash);
             succeeded++;
           } catch (e) {

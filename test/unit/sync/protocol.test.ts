@@ -2,13 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FRAME_HEADER_BYTES, FrameFlags, MessageType, PROTOCOL_VERSION, decodeFrame, encodeFrame } from '../../../src/core/sync/protocol';
-import { decodeManifestPayload, decodeProvenancedManifestPayload, encodeManifestPayload, encodeMessage, encodeProvenancedManifestPayload, parseMessage } from '../../../src/core/sync/messages';
+import { encodeMessage, parseMessage } from '../../../src/core/sync/messages';
+import { decodeManifest, encodeManifest } from '../../../src/core/sync/manifestPayload';
 
 test('a frame round-trips: header, metadata and payload', () => {
   const payload = new Uint8Array([0, 1, 2, 255]);
   const bytes = encodeFrame({ type: MessageType.Batch, requestId: 0xfffffffe, flags: FrameFlags.Compressed, meta: { ops: [] }, payload });
   assert.deepEqual([...bytes.subarray(0, 4)], [0x53, 0x4c, 0x43, PROTOCOL_VERSION]);
-  assert.equal(PROTOCOL_VERSION, 2);
+  assert.equal(PROTOCOL_VERSION, 3);
   const r = decodeFrame(bytes);
   assert.ok(r.ok);
   assert.equal(r.value.type, MessageType.Batch);
@@ -23,17 +24,14 @@ test('typed messages round-trip through parseMessage', () => {
     { op: 'write' as const, path: 'a/b.txt', size: 3, hash: 'h', mode: 0o755 },
     { op: 'delete' as const, path: 'gone' },
     { op: 'rename' as const, from: 'x', path: 'y', hash: 'h2' },
+    { op: 'mkdir' as const, path: 'empty/dir' },
+    { op: 'rmdir' as const, path: 'old' },
   ];
   const frame = decodeFrame(encodeMessage({ type: MessageType.Batch, meta: { ops } }, 7, new Uint8Array(3)));
   assert.ok(frame.ok);
   const msg = parseMessage(frame.value);
   assert.ok(msg.ok);
   assert.deepEqual(msg.value, { type: MessageType.Batch, meta: { ops } });
-  const entries = [['a', 1, 420, 'h'], ['b', 0, -1, 'h0']] as const;
-  const back = decodeManifestPayload(encodeManifestPayload(entries), 2);
-  assert.ok(back.ok);
-  assert.deepEqual(back.value, entries);
-  assert.equal(decodeManifestPayload(encodeManifestPayload(entries), 3).ok, false);
 });
 
 test('truncated, padded and garbage frames are rejected with a code, never a throw', () => {
@@ -70,14 +68,14 @@ test('truncated, padded and garbage frames are rejected with a code, never a thr
 
 test('an unknown version, type, flag or malformed metadata is named in the error', () => {
   const good = encodeFrame({ type: MessageType.Hello, requestId: 9, meta: { versions: [1], client: 't' } });
-  for (const other of [1, 3]) {
+  for (const other of [2, 4]) {
     const v = good.slice();
     v[3] = other;
     const r = decodeFrame(v);
     assert.ok(!r.ok);
     assert.equal(r.error.code, 'UNSUPPORTED_VERSION');
     assert.equal(r.error.requestId, 9);
-    assert.match(r.error.message, new RegExp(`version ${other} is not supported \\(this side speaks 2\\)`));
+    assert.match(r.error.message, new RegExp(`version ${other} is not supported \\(this side speaks 3\\)`));
   }
   const badType = good.slice();
   badType[4] = 99;
@@ -102,14 +100,24 @@ test('an unknown version, type, flag or malformed metadata is named in the error
   assert.equal(parseMessage(op.value).ok, false);
 });
 
-test('protocol 2 manifests carry each entry\'s provenance; a missing or unknown one is a clear error', () => {
-  const entries = [['a.ts', 3, 0o644, 'h1', 0], ['b.ts', 4, -1, 'h2', 1], ['c.ts', 5, 0o755, 'h3', 2]] as const;
-  const r = decodeProvenancedManifestPayload(encodeProvenancedManifestPayload(entries), 3);
+test('protocol 3 manifests carry files, directories and the agent\'s record; a defect is a clear error', () => {
+  const parts = {
+    files: [{ path: 'a.ts', size: 3, mode: 0o644, hash: 'h1' }, { path: 'b.ts', size: 4, hash: 'h2' }],
+    dirs: ['src', 'src/empty'],
+    written: [['a.ts', [{ size: 3, mode: 0o644, hash: 'h1' }]], ['gone.ts', [null]], ['moving.ts', [{ size: 5, mode: -1, hash: 'h0' }, null]]] as const,
+    made: ['src/empty'],
+  };
+  const r = decodeManifest(encodeManifest(parts), 2);
   assert.ok(r.ok);
-  assert.deepEqual(r.value, entries);
-  const old = decodeProvenancedManifestPayload(encodeManifestPayload([['a.ts', 3, 0o644, 'h1']]), 1);
-  assert.ok(!old.ok);
-  assert.match(old.error.message, /\[path, size, mode, hash, provenance 0\|1\|2\]/);
-  const unknown = decodeProvenancedManifestPayload(new TextEncoder().encode('[["a",1,1,"h",7]]'), 1);
-  assert.ok(!unknown.ok);
+  assert.deepEqual([...r.value.files.values()], parts.files);
+  assert.deepEqual([...r.value.dirs], parts.dirs);
+  assert.deepEqual([...r.value.written], parts.written);
+  assert.deepEqual([...r.value.made], parts.made);
+  assert.equal(decodeManifest(encodeManifest(parts), 3).ok, false, 'the count must match');
+  const v2 = decodeManifest(new TextEncoder().encode('[["a.ts",3,420,"h1",1]]'), 1);
+  assert.ok(!v2.ok);
+  assert.match(v2.error.message, /must be an object \{files, dirs, written, made\}/);
+  const bad = decodeManifest(new TextEncoder().encode('{"files":[],"dirs":[],"written":[["a",[]]],"made":[]}'), 0);
+  assert.ok(!bad.ok);
+  assert.match(bad.error.message, /at least one candidate/);
 });

@@ -72,7 +72,7 @@ test("the image's files survive Reset Container to Local and a pod reschedule; f
     await rig.stopAgent();
     rmSync(join(rig.local, 'src/gone.ts'));
     engine.notifyDeleted(['src/gone.ts']);
-    rmSync(rig.remote, { recursive: true, force: true });
+    rig.wipeContainer();
     seed();
     const reconnected = new Promise<void>((resolve) => engine.onConnected(() => resolve()));
     await rig.startAgent();
@@ -122,7 +122,7 @@ test('a client of the previous protocol gets an ERROR it can read, saying what t
     const metaLength = frame.readUInt32BE(12);
     const meta = JSON.parse(frame.subarray(20, 20 + metaLength).toString('utf8')) as { code: string; message: string };
     assert.equal(meta.code, 'UNSUPPORTED_VERSION');
-    assert.match(meta.message, /speaks sync protocol 2, this client speaks 1: update the Slice extension/);
+    assert.match(meta.message, /speaks sync protocol 3, this client speaks 1: update the Slice extension/);
     assert.equal(close, 1002);
   } finally {
     await rig.dispose();

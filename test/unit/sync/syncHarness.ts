@@ -73,6 +73,8 @@ export class Rig {
   readonly base = mkdtempSync(join(tmpdir(), 'slice-sync-'));
   readonly local = join(this.base, 'local');
   readonly remote = join(this.base, 'remote');
+  /** The agent's state directory (its record of what the sync wrote): lives as long as `remote`, as the pod's emptyDirs do. */
+  readonly state = join(this.base, 'state');
   readonly logs: string[] = [];
   server: AgentServer | undefined;
   port = 0;
@@ -83,13 +85,20 @@ export class Rig {
   }
 
   async startAgent(): Promise<void> {
-    this.server = new AgentServer({ host: '127.0.0.1', port: this.port, token: TOKEN, syncRoot: this.remote, version: 'test', log: (l) => this.logs.push(l), afterSync: this.afterSync });
+    this.server = new AgentServer({ host: '127.0.0.1', port: this.port, token: TOKEN, syncRoot: this.remote, stateDir: this.state, version: 'test', log: (l) => this.logs.push(l), afterSync: this.afterSync });
     this.port = await this.server.listen();
   }
 
   async stopAgent(): Promise<void> {
     await this.server?.close();
     this.server = undefined;
+  }
+
+  /** A rescheduled pod: its sync folder and the agent's state start over (seed the image's files after). */
+  wipeContainer(): void {
+    rmSync(this.remote, { recursive: true, force: true });
+    rmSync(this.state, { recursive: true, force: true });
+    mkdirSync(this.remote, { recursive: true });
   }
 
   engine(options: Partial<SyncEngineOptions> = {}): SyncEngine {

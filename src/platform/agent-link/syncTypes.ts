@@ -1,0 +1,74 @@
+import { type BackoffOptions } from '../../core/sync/backoff';
+import { type HookConfig, type WelcomeMeta } from '../../core/sync/messages';
+import { type ReconnectCause } from '../../core/sync/reconnect';
+import { type Transport } from '../../core/sync/transport';
+import { type ILogger } from '../../core/base/logger';
+
+/** The SyncEngine's options and the shapes of its events. */
+
+export type SyncState = 'connecting' | 'reconciling' | 'syncing' | 'idle' | 'disconnected' | 'disposed';
+
+export interface SyncEngineOptions {
+  readonly transport: Transport;
+  /** The local folder that mirrors the container's sync root. Only ever read. */
+  readonly localRoot: string;
+  /** Extra ignore patterns (settings), on top of .gitignore files and .sliceignore. */
+  readonly ignorePatterns?: readonly string[];
+  /** Client-side per-file cap; the effective cap is the smaller of this and the agent's. */
+  readonly maxFileBytes?: number;
+  /** Quiet time that coalesces a burst of changes (default 8 ms). */
+  readonly debounceMs?: number;
+  readonly maxBatchBytes?: number;
+  readonly maxBatchOps?: number;
+  /** Back-pressure: unacknowledged batches / bytes in flight. */
+  readonly windowBatches?: number;
+  readonly windowBytes?: number;
+  readonly backoff?: BackoffOptions;
+  /** Run the agent's after-sync action after every sync that changed something. */
+  readonly runAfterSync?: boolean;
+  /** Overrides the agent's SLICE_AFTER_SYNC_CMD for this session. */
+  readonly afterSyncCommand?: HookConfig;
+  readonly requestTimeoutMs?: number;
+  readonly clientName?: string;
+  readonly logger?: ILogger;
+}
+
+/** One completed round: a reconcile (connect, reset) or a set of local changes. */
+export interface SyncReport {
+  readonly kind: 'reconcile' | 'reset' | 'changes';
+  readonly written: number;
+  readonly deleted: number;
+  readonly renamed: number;
+  readonly failed: number;
+  readonly payloadBytes: number;
+  readonly wireBytes: number;
+  readonly durationMs: number;
+  /**
+   * Where the time went, in ms: scan (local stats), manifest (the agent's scan + the round trip),
+   * hash (local hashing for comparisons), plan, read (local reads+hashes while sending),
+   * windowWait (back-pressure), agentApply (the agent's own apply time, summed over batches),
+   * send (from the first batch read to the last acknowledgement).
+   */
+  readonly phases: Readonly<Record<string, number>>;
+}
+
+/** A connection made: the agent's WELCOME, and why the previous connection (if any) ended. */
+export interface ConnectedInfo extends WelcomeMeta {
+  /** The agent process is not the one of the previous connection. */
+  readonly restarted: boolean;
+  readonly cause: ReconnectCause;
+  /** Time since the previous connection ended (0 for the first). */
+  readonly downMs: number;
+  /** What the previous connection said when it ended. */
+  readonly lastReason?: string;
+  /** The previous WELCOME. */
+  readonly previous?: WelcomeMeta;
+}
+
+/** A connection attempt or a connection ended; the engine tries again in `retryInMs`. */
+export interface DisconnectedInfo {
+  readonly reason: string;
+  /** True when a connection had been made (false: connecting failed). */
+  readonly wasConnected: boolean;
+  readonly retryInMs: number;
+}
