@@ -153,7 +153,7 @@ export class Reconciler {
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
-    const r = renderFork(toWire<Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', ...dep }), svc ? toWire<Service>({ apiVersion: 'v1', kind: 'Service', ...svc }) : undefined, fork, ctx, { agentImage: this.d.config.agentImage, ...(dataRevision ? { dataRevision } : {}) });
+    const r = renderFork(toWire<Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', ...dep }), svc ? toWire<Service>({ apiVersion: 'v1', kind: 'Service', ...svc }) : undefined, fork, ctx, { agentImage: this.d.config.agentImage, gracePeriodSeconds: this.d.config.forkGracePeriodSeconds, ...(dataRevision ? { dataRevision } : {}) });
     if (!r.ok) return { workload: fork.workload, renderError: r.message };
     const extra = r.service ? { service: r.service.metadata.name, ports: (svc?.spec?.ports ?? []).map((p) => p.port) } : {};
     try {

@@ -6,12 +6,22 @@
 import { type Container, type Deployment, type EnvVar, type KubeObject, type Labels, type PodSpec, type SecurityContext, type Service, type Volume } from './k8sTypes';
 import { AGENT_TOKEN_KEY, AGENT_TOKEN_SECRET, LABEL_FORK, type SliceContext, commonLabels } from './manifests';
 import { DATA_SECRET_URL_KEY, DEFAULT_DATA_ENV, dataSecretName } from './dataBranch';
+import { DEFAULT_PLATFORM_CONFIG } from './platformConfig';
 import { type ForkSpec } from './sliceResource';
 
 export const AGENT_CONTAINER = 'slice-agent';
 export const SEED_CONTAINER = 'slice-seed';
 export const SRC_VOLUME = 'slice-src';
 export const AGENT_SYNC_ROOT = '/slice-src';
+/** The agent's own emptyDir: its record of what the sync wrote, which lives exactly as long as the sync folder. */
+export const STATE_VOLUME = 'slice-agent-state';
+export const AGENT_STATE_DIR = '/slice-state';
+/**
+ * A fork's pod gets this long to stop (the platform's choice, not the baseline's): a dev copy
+ * needs no long drain, and a replaced pod waits for the old one (quota, Recreate) — an app that
+ * ignores SIGTERM would hold it for the baseline's 30 s.
+ */
+export const FORK_GRACE_PERIOD_SECONDS = DEFAULT_PLATFORM_CONFIG.forkGracePeriodSeconds;
 export const AGENT_PORT = 7777;
 export const AGENT_PORT_NAME = 'slice-agent';
 export const DEFAULT_SYNC_PATH = '/app';
@@ -20,6 +30,8 @@ export interface ForkConfig {
   readonly agentImage: string;
   /** When the fork's database was last branched: a pod template annotation, so a new branch (new password) rolls the pods. */
   readonly dataRevision?: string;
+  /** The fork pods' terminationGracePeriodSeconds (the platform's forkGracePeriodSeconds; default FORK_GRACE_PERIOD_SECONDS). */
+  readonly gracePeriodSeconds?: number;
 }
 
 /** Pod template annotation that carries {@link ForkConfig.dataRevision}. */
@@ -80,8 +92,8 @@ export function renderFork(baseline: Deployment, baselineService: Service | unde
   if (!target.image) return { ok: false, message: `container ${target.name} of ${ctx.baseline}/${fork.workload} has no image` };
   const syncPath = (fork.syncPath ?? DEFAULT_SYNC_PATH).replace(/\/+$/, '') || '/';
   if (!syncPath.startsWith('/') || syncPath === '/') return { ok: false, message: `syncPath "${fork.syncPath}" must be an absolute directory other than /` };
-  if (podSpec.containers.some((c) => c.name === AGENT_CONTAINER) || (podSpec.volumes ?? []).some((v) => v.name === SRC_VOLUME)) {
-    return { ok: false, message: `baseline Deployment ${ctx.baseline}/${fork.workload} already uses the names ${AGENT_CONTAINER}/${SRC_VOLUME}` };
+  if (podSpec.containers.some((c) => c.name === AGENT_CONTAINER) || (podSpec.volumes ?? []).some((v) => v.name === SRC_VOLUME || v.name === STATE_VOLUME)) {
+    return { ok: false, message: `baseline Deployment ${ctx.baseline}/${fork.workload} already uses the names ${AGENT_CONTAINER}/${SRC_VOLUME}/${STATE_VOLUME}` };
   }
 
   const labels = { ...commonLabels(ctx), [LABEL_FORK]: fork.workload };
@@ -107,11 +119,13 @@ export function renderFork(baseline: Deployment, baselineService: Service | unde
       // The sync folder is an emptyDir that dies with the pod, and every reconnect reconciles by
       // manifest: flushing each file to disk buys nothing here and costs most of an initial sync.
       { name: 'SLICE_AGENT_FSYNC', value: '0' },
+      { name: 'SLICE_AGENT_STATE_DIR', value: AGENT_STATE_DIR },
       ...afterSync,
     ],
     ports: [{ name: AGENT_PORT_NAME, containerPort: AGENT_PORT, protocol: 'TCP' }],
-    volumeMounts: [{ name: SRC_VOLUME, mountPath: AGENT_SYNC_ROOT }],
-    readinessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT }, periodSeconds: 2, failureThreshold: 3 },
+    volumeMounts: [{ name: SRC_VOLUME, mountPath: AGENT_SYNC_ROOT }, { name: STATE_VOLUME, mountPath: AGENT_STATE_DIR }],
+    // Every second: a replaced pod's agent is reachable as soon as it listens.
+    readinessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT }, periodSeconds: 1, failureThreshold: 3 },
     securityContext: RESTRICTED_CONTAINER,
     resources: AGENT_RESOURCES,
   };
@@ -120,7 +134,7 @@ export function renderFork(baseline: Deployment, baselineService: Service | unde
     const mounts = (c.volumeMounts ?? []).filter((m) => m.mountPath !== syncPath);
     return { ...c, env: withDataEnv(mergeEnv(c.env, fork.env), fork), volumeMounts: [...mounts, { name: SRC_VOLUME, mountPath: syncPath }] };
   });
-  const volumes: Volume[] = [...(podSpec.volumes ?? []), { name: SRC_VOLUME, emptyDir: {} }];
+  const volumes: Volume[] = [...(podSpec.volumes ?? []), { name: SRC_VOLUME, emptyDir: {} }, { name: STATE_VOLUME, emptyDir: {} }];
   // the baseline's service account does not exist in the slice; the fork runs without API access.
   // Nor does a fork inherit the baseline's priority: slice pods run at the default (the admission policy refuses any class).
   const { serviceAccountName: _sa, priorityClassName: _pc, priority: _p, ...rest } = podSpec as PodSpec & { serviceAccount?: string; priorityClassName?: string; priority?: number };
@@ -128,6 +142,7 @@ export function renderFork(baseline: Deployment, baselineService: Service | unde
   const spec: PodSpec = {
     ...rest,
     automountServiceAccountToken: false,
+    terminationGracePeriodSeconds: cfg.gracePeriodSeconds ?? FORK_GRACE_PERIOD_SECONDS,
     initContainers: [...(podSpec.initContainers ?? []), seed],
     containers: [...containers, agent],
     volumes,

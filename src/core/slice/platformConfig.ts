@@ -28,6 +28,11 @@ export interface SlicePlatformConfig {
   readonly containerDefaults: { readonly cpu: string; readonly memory: string; readonly cpuRequest: string; readonly memoryRequest: string };
   /** The shared PostgreSQL server for slice data branches. */
   readonly postgres: PostgresPlatformConfig;
+  /**
+   * terminationGracePeriodSeconds of fork pods, whatever the baseline says: a replaced fork pod
+   * waits for the old one to go (quota, Recreate), and many apps ignore SIGTERM.
+   */
+  readonly forkGracePeriodSeconds: number;
 }
 
 export interface PostgresPlatformConfig {
@@ -53,6 +58,7 @@ export const DEFAULT_PLATFORM_CONFIG: SlicePlatformConfig = {
   maxQuota: { cpu: '4', memory: '4Gi', pods: 20 },
   containerDefaults: { cpu: '500m', memory: '256Mi', cpuRequest: '50m', memoryRequest: '64Mi' },
   postgres: { adminSecret: 'slice-postgres-admin', maxRowCap: 100_000, maxBytesPerOwner: 2 * 1024 ** 3, resetMinIntervalMs: 30_000 },
+  forkGracePeriodSeconds: 2,
 };
 
 export const CONFIG_KEYS = {
@@ -69,6 +75,7 @@ export const CONFIG_KEYS = {
   postgresAdminSecret: 'postgresAdminSecret',
   postgresEgressCIDR: 'postgresEgressCIDR',
   postgresEgressPort: 'postgresEgressPort',
+  forkGracePeriodSeconds: 'forkGracePeriodSeconds',
   postgresMaxRowCap: 'postgresMaxRowCap',
   postgresMaxBytesPerOwner: 'postgresMaxBytesPerOwner',
   postgresResetMinInterval: 'postgresResetMinInterval',
@@ -110,6 +117,7 @@ export function parsePlatformConfig(data: Readonly<Record<string, string>> | und
     },
     containerDefaults: base.containerDefaults,
     postgres: parsePostgres(d, int, dur),
+    forkGracePeriodSeconds: int(CONFIG_KEYS.forkGracePeriodSeconds, base.forkGracePeriodSeconds),
   };
   if (cfg.defaultTtlMs > cfg.maxTtlMs) throw new Error(`config defaultTTL (${d[CONFIG_KEYS.defaultTTL]}) is longer than maxTTL (${d[CONFIG_KEYS.maxTTL]})`);
   return cfg;

@@ -98,7 +98,11 @@ test('renderFork copies the Deployment with the agent sidecar, the seed initCont
   const pod = d.spec.template.spec;
   assert.equal(pod.serviceAccountName, undefined);
   assert.equal(pod.automountServiceAccountToken, false);
-  assert.deepEqual(pod.volumes, [{ name: 'slice-src', emptyDir: {} }]);
+  assert.deepEqual(pod.volumes, [{ name: 'slice-src', emptyDir: {} }, { name: 'slice-agent-state', emptyDir: {} }]);
+  assert.equal(pod.terminationGracePeriodSeconds, 2, "the platform's short grace period, not the baseline's");
+  const chosen = renderFork(baseline, undefined, { workload: 'web' }, ctx, { agentImage: 'a', gracePeriodSeconds: 5 });
+  assert.ok(chosen.ok);
+  assert.match(JSON.stringify(chosen.deployment), /"terminationGracePeriodSeconds":5/);
   const [app, agent] = pod.containers;
   assert.deepEqual(app?.env, [{ name: 'MODE', value: 'dev' }]);
   assert.deepEqual(app?.volumeMounts, [{ name: 'slice-src', mountPath: '/app' }]);
@@ -109,6 +113,8 @@ test('renderFork copies the Deployment with the agent sidecar, the seed initCont
   const env = agent?.env as { name: string; value?: string; valueFrom?: unknown }[];
   assert.deepEqual(env.find((e) => e.name === 'SLICE_AGENT_TOKEN')?.valueFrom, { secretKeyRef: { name: 'slice-agent-token', key: 'token' } });
   assert.equal(env.find((e) => e.name === 'SLICE_SYNC_ROOT')?.value, '/slice-src');
+  assert.equal(env.find((e) => e.name === 'SLICE_AGENT_STATE_DIR')?.value, '/slice-state');
+  assert.deepEqual(agent?.volumeMounts, [{ name: 'slice-src', mountPath: '/slice-src' }, { name: 'slice-agent-state', mountPath: '/slice-state' }]);
   assert.equal(env.find((e) => e.name === 'SLICE_AFTER_SYNC_CMD')?.value, '["kill","1"]');
   const seed = pod.initContainers[0];
   assert.equal(seed?.name, SEED_CONTAINER);
