@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Written, type WrittenFile } from '../core/sync/manifest';
+import { PRIOR, type Written, type WrittenFile } from '../core/sync/manifest';
 import { type BatchOp } from '../core/sync/messages';
 import { isUnder } from '../core/sync/paths';
 
@@ -48,7 +48,11 @@ export class Ledger {
     return this.dirs.values();
   }
 
-  /** Writes ahead what a batch is about to do, and flushes it to the journal. */
+  /**
+   * Writes ahead what a batch is about to do, and flushes it to the journal. The directories a
+   * write, move or mkdir may create on its way count as made by the sync (one that existed before
+   * is removed only when local has none there and it is empty).
+   */
   intend(ops: readonly BatchOp[]): void {
     for (const op of ops) {
       if (op.op === 'write') this.add(op.path, { size: op.size, mode: op.mode ?? -1, hash: op.hash });
@@ -56,7 +60,11 @@ export class Ledger {
       else if (op.op === 'rename') {
         this.add(op.from, null);
         this.add(op.path, { size: -1, mode: -1, hash: op.hash }); // the size of what is moved: the hash says it
-      } else if (op.op === 'mkdir') this.made(op.path);
+      }
+      if (op.op === 'write' || op.op === 'rename' || op.op === 'mkdir') {
+        for (let i = op.path.indexOf('/'); i >= 0; i = op.path.indexOf('/', i + 1)) this.made(op.path.slice(0, i));
+      }
+      if (op.op === 'mkdir') this.made(op.path);
     }
     this.flush();
   }
@@ -98,9 +106,10 @@ export class Ledger {
     else appendFileSync(join(this.stateDir, JOURNAL), text);
   }
 
+  /** Adds a candidate; a path without a record keeps "what it held before" (PRIOR) beside it. */
   private add(path: string, c: WrittenFile | null): void {
-    const now = this.files.get(path) ?? [];
-    if (now.some((x) => (x === null ? c === null : c !== null && x.hash === c.hash))) return;
+    const now = this.files.get(path) ?? [PRIOR];
+    if (now.some((x) => (x === null ? c === null : c !== null && x.hash === c.hash && x.size === c.size && x.mode === c.mode))) return;
     this.set(path, [...now, c]);
   }
 

@@ -3,7 +3,7 @@ import { type Stats, closeSync, constants, fchmodSync, fsyncSync, mkdirSync, ope
 import { dirname, join } from 'node:path';
 import { SyncError } from '../core/sync/errors';
 import { type BatchOp } from '../core/sync/messages';
-import { checkSyncPath } from '../core/sync/paths';
+import { checkSyncPath, isUnder } from '../core/sync/paths';
 import { inside, ioError, isCode, isDirectory, lstatOrUndefined, readNoFollow, realpathOrUndefined, tryIt } from './fsUtil';
 import { Ledger } from './ledger';
 import { sha256 } from './treeFs';
@@ -193,6 +193,7 @@ export class SafeTree {
     const sourcePath = source ? join(source.parent, source.name) : undefined;
     const st = sourcePath ? lstatOrUndefined(sourcePath) : undefined;
     if (!sourcePath || !st?.isFile()) throw new SyncError('NOT_FOUND', `cannot move ${from}: it is not a file in the container`, from);
+    if (isUnder(from, to)) throw new SyncError('NOT_FOUND', `cannot move ${from} onto ${to}, the directory that holds it`, from);
     let actual: string;
     try {
       actual = sha256(readNoFollow(sourcePath));

@@ -29,6 +29,13 @@ export interface WrittenFile {
  */
 export type Written = readonly (WrittenFile | null)[];
 
+/**
+ * The candidate "whatever the path held before the sync first touched it" (the image's file, or
+ * none): written ahead beside a batch's new state for a path without a record, so that an agent
+ * killed before the operation leaves a state that still counts as the sync's.
+ */
+export const PRIOR: WrittenFile = { size: -1, mode: -1, hash: '*' };
+
 /** The compact wire form of a candidate: [size, mode, hash] or null. */
 export type WireWritten = readonly [string, readonly (readonly [number, number, string] | null)[]];
 
@@ -70,5 +77,5 @@ export function writtenOf(e: { readonly size: number; readonly mode?: number; re
 
 /** True when `e` (undefined: no file) is one of the things the sync may have left at the path. */
 export function holdsWritten(w: Written, e: ManifestEntry | undefined): boolean {
-  return w.some((c) => (c === null ? e === undefined : e !== undefined && c.hash === e.hash && (c.size < 0 || c.size === e.size) && (c.mode < 0 || e.mode === undefined || c.mode === e.mode)));
+  return w.some((c) => (c === null ? e === undefined : c.hash === PRIOR.hash || (e !== undefined && c.hash === e.hash && (c.size < 0 || c.size === e.size) && (c.mode < 0 || e.mode === undefined || c.mode === e.mode))));
 }

@@ -181,7 +181,9 @@ function ordered(writes: readonly ManifestEntry[], deletes: readonly string[], r
   const renames: PlanOp[] = [];
   const plainWrites: PlanOp[] = [];
   for (const w of writes) {
-    const candidates = (byHash.get(w.hash) ?? []).filter((d) => !consumed.has(d));
+    // A move keeps the file's mode: only a source with the mode local has now will do; and never
+    // onto the directory that holds the source (a directory became a file with its only file's contents).
+    const candidates = (byHash.get(w.hash) ?? []).filter((d) => !consumed.has(d) && !isUnder(d, w.path) && sameFile({ ...w, path: d }, remote.get(d)));
     const hinted = hints.get(w.path);
     const from = hinted && candidates.includes(hinted) ? hinted : candidates[0];
     if (from !== undefined && w.size > 0) {

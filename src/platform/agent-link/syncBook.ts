@@ -118,6 +118,7 @@ export class SyncBook {
       this.pending.upsert(op.entry.path);
       this.pending.delete(op.from);
       this.known.delete(op.entry.path);
+      if (result.code === 'NOT_FOUND') this.known.delete(op.from);
       return;
     }
     counts.failed++;
