@@ -1,19 +1,22 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { ApiException, CoreV1Api, type KubeConfig, PortForward, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, type CoreV1Event, type KubeConfig, PortForward, type V1Pod } from '@kubernetes/client-node';
 import { type IDisposable } from '../../core/base/disposable';
 import { Emitter } from '../../core/base/event';
 import { type ILogger, nullLogger } from '../../core/base/logger';
-import { AGENT_PORT } from '../../core/slice/fork';
+import { type EventFacts, type PodFacts, choosePod } from '../../core/cluster/podWait';
+import { AGENT_CONTAINER, AGENT_PORT } from '../../core/slice/fork';
 import { AGENT_TOKEN_KEY, AGENT_TOKEN_SECRET, LABEL_FORK } from '../../core/slice/manifests';
 import { SyncError } from '../../core/sync/errors';
 import { type Connection, type Transport } from '../../core/sync/transport';
 import { withSignal } from '../kube/requestOptions';
-import { type SyncEngine } from './syncEngine';
 import { WsTransport } from './wsTransport';
 
 /** Why the transport could not reach the agent, for the editor to say what to do. */
-export type ReachFailure = 'noReadyPod' | 'forbidden' | 'tokenMissing' | 'unreachable';
+export type ReachFailure = 'noReadyPod' | 'forbidden' | 'tokenMissing' | 'tokenRefused' | 'unreachable';
+
+/** How often a pod on its way is looked at. */
+const POD_POLL_MS = 400;
 
 export class PortForwardError extends SyncError {
   constructor(
@@ -33,42 +36,33 @@ export interface PortForwardTransportOptions {
   readonly agentPort?: number;
   readonly requestTimeoutMs?: number;
   readonly pingIntervalMs?: number;
+  /** How long connect() waits for a pod that is on its way (replaced, starting) before it fails (default 60 s). */
+  readonly podWaitMs?: number;
   readonly logger?: ILogger;
-}
-
-/** Plain facts of one pod, enough to choose the agent's pod and to say why none is usable. */
-export interface PodFacts {
-  readonly name: string;
-  readonly created: number;
-  readonly deleting: boolean;
-  readonly phase: string;
-  readonly ready: boolean;
-  /** e.g. "ImagePullBackOff: Back-off pulling image …" of the first waiting container. */
-  readonly waiting: string | undefined;
 }
 
 export function podFacts(p: V1Pod): PodFacts {
   const statuses = p.status?.containerStatuses ?? [];
   const waiting = [...(p.status?.initContainerStatuses ?? []), ...statuses].map((c) => c.state?.waiting ?? (c.state?.terminated && c.state.terminated.exitCode !== 0 ? { reason: c.state.terminated.reason ?? 'Error', message: `container ${c.name} exited with ${c.state.terminated.exitCode}` } : undefined)).find((w) => w?.reason);
+  // Sync needs the agent only: an app that is not ready (crash-looping on a bad edit) must not stop the fix from syncing.
+  const agent = statuses.find((c) => c.name === AGENT_CONTAINER);
+  const deletion = p.metadata?.deletionTimestamp;
+  const grace = p.metadata?.deletionGracePeriodSeconds ?? p.spec?.terminationGracePeriodSeconds;
   return {
     name: p.metadata?.name ?? '',
     created: new Date(p.metadata?.creationTimestamp ?? 0).getTime(),
-    deleting: p.metadata?.deletionTimestamp !== undefined,
+    deleting: deletion !== undefined,
+    ...(deletion === undefined ? {} : { deletionMs: new Date(deletion).getTime() }),
+    ...(grace === undefined ? {} : { gracePeriodSeconds: grace }),
     phase: p.status?.phase ?? 'Pending',
-    ready: statuses.length > 0 && statuses.every((c) => c.ready),
+    ready: agent ? agent.ready : statuses.length > 0 && statuses.every((c) => c.ready),
     waiting: waiting?.reason ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : undefined,
   };
 }
 
-/** The newest Running + ready pod, or a sentence saying why there is none. */
-export function choosePod(pods: readonly PodFacts[], workload: string): { ok: true; pod: string } | { ok: false; message: string } {
-  const live = pods.filter((p) => !p.deleting).sort((a, b) => b.created - a.created);
-  const ready = live.find((p) => p.phase === 'Running' && p.ready);
-  if (ready) return { ok: true, pod: ready.name };
-  const newest = live[0];
-  if (!newest) return { ok: false, message: `the fork ${workload} has no pod (is the slice still provisioning, or was the fork removed?)` };
-  const why = newest.waiting ?? `${newest.phase}${newest.phase === 'Running' ? ', not ready yet' : ''}`;
-  return { ok: false, message: `the fork ${workload} has no ready pod: ${why} (pod ${newest.name})` };
+export function eventFacts(e: CoreV1Event): EventFacts {
+  const when = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp;
+  return { kind: e.involvedObject.kind ?? '', object: e.involvedObject.name ?? '', reason: e.reason ?? '', message: e.message ?? '', lastMs: when ? new Date(when).getTime() : 0 };
 }
 
 /**
@@ -91,10 +85,13 @@ export class PortForwardTransport implements Transport, IDisposable {
   private readonly log: ILogger;
   private readonly failures = new Emitter<PortForwardError | SyncError>();
   private readonly resolved = new Emitter<string>();
+  private readonly waits = new Emitter<string>();
   /** Every failed connect(), with the reason in words. */
   readonly onConnectFailed = this.failures.event;
   /** The pod each successful resolution picked. */
   readonly onPodResolved = this.resolved.event;
+  /** While connect() waits for a pod on its way: what is happening, in words, once per change. */
+  readonly onWaiting = this.waits.event;
 
   constructor(private readonly options: PortForwardTransportOptions) {
     this.log = options.logger ?? nullLogger;
@@ -118,7 +115,10 @@ export class PortForwardTransport implements Transport, IDisposable {
       try {
         return await ws.connect();
       } catch (e) {
-        if (e instanceof Error && e.message.includes('(401)')) this.token = undefined;
+        if (e instanceof Error && e.message.includes('(401)')) {
+          this.token = undefined;
+          throw new PortForwardError('tokenRefused', `the agent in pod ${pod} refused the slice's token (401): its token Secret changed (was the slice re-created?); the next try reads it again`);
+        }
         const tunnel = this.lastTunnelError();
         if (tunnel && /\b403\b|forbidden/i.test(tunnel)) throw new PortForwardError('forbidden', `you may not port-forward to pod ${pod} in ${this.options.namespace} (${tunnel}): is this your slice?`);
         const why = tunnel ? `the port-forward to pod ${pod} failed: ${tunnel}` : `${e instanceof Error ? e.message : String(e)} (pod ${pod})`;
@@ -151,6 +151,7 @@ export class PortForwardTransport implements Transport, IDisposable {
     this.server = undefined;
     this.failures.dispose();
     this.resolved.dispose();
+    this.waits.dispose();
   }
 
   private async api<T>(what: string, fn: (api: CoreV1Api, signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -166,12 +167,27 @@ export class PortForwardTransport implements Transport, IDisposable {
     }
   }
 
+  /**
+   * The pod to reach. While a pod is on its way (the old one terminating, the new one refused by
+   * the quota, pulling, starting) this waits for it, polling, and says what is happening once per
+   * change; with none coming it fails at once.
+   */
   private async resolvePod(): Promise<string> {
     const { namespace, workload } = this.options;
-    const list = await this.api('list the fork pods', (api, signal) => api.listNamespacedPod({ namespace, labelSelector: `${LABEL_FORK}=${workload}` }, withSignal(signal)));
-    const chosen = choosePod(list.items.map(podFacts), workload);
-    if (!chosen.ok) throw new PortForwardError('noReadyPod', chosen.message);
-    return chosen.pod;
+    const deadline = Date.now() + (this.options.podWaitMs ?? 60_000);
+    let said: string | undefined;
+    for (;;) {
+      const list = await this.api('list the fork pods', (api, signal) => api.listNamespacedPod({ namespace, labelSelector: `${LABEL_FORK}=${workload}` }, withSignal(signal)));
+      const pods = list.items.map(podFacts);
+      let chosen = choosePod(pods, workload);
+      if (chosen.ok) return chosen.pod;
+      const events = await this.api('list the events', (api, signal) => api.listNamespacedEvent({ namespace }, withSignal(signal))).catch(() => undefined);
+      if (events) chosen = choosePod(pods, workload, events.items.map(eventFacts), Date.now());
+      if (chosen.ok) return chosen.pod;
+      if (!chosen.comingBack || this.disposed || Date.now() > deadline) throw new PortForwardError('noReadyPod', chosen.message);
+      if (chosen.message !== said) this.waits.fire((said = chosen.message));
+      await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
+    }
   }
 
   private async readToken(): Promise<string> {
@@ -246,22 +262,4 @@ export class PortForwardTransport implements Transport, IDisposable {
         socket.destroy();
       });
   }
-}
-
-/**
- * After the engine reconnects to a different pod (rescheduled, rolled out), the container's sync
- * root is a fresh copy of the image: every file acknowledged before is missing there, which the
- * engine would otherwise report as drift ("deleted in the container") instead of sending it again.
- * So on a pod change the container is reset to local. Returns the subscription.
- */
-export function resyncOnPodChange(engine: SyncEngine, transport: PortForwardTransport, log: ILogger = nullLogger): IDisposable {
-  let connectedPod: string | undefined;
-  return engine.onConnected(() => {
-    const pod = transport.currentPod;
-    const previous = connectedPod;
-    connectedPod = pod;
-    if (previous === undefined || pod === previous) return;
-    log.info(`sync: the fork moved from pod ${previous} to ${pod ?? '?'}: sending the local tree again`);
-    engine.resetContainerToLocal().catch((e: unknown) => log.warn(`sync: resync after the pod change: ${e instanceof Error ? e.message : String(e)}`));
-  });
 }

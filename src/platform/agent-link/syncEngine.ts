@@ -10,7 +10,7 @@ import { decodeManifest } from '../../core/sync/manifestPayload';
 import { type HookResultMeta, type WelcomeMeta } from '../../core/sync/messages';
 import { type DriftEntry, type PlanOp, type SkippedEntry, planChanges, planFull } from '../../core/sync/planner';
 import { MessageType, SUPPORTED_VERSIONS } from '../../core/sync/protocol';
-import { reconnectCause } from '../../core/sync/reconnect';
+import { type AgentIdentity, describeDisconnect, describeReconnect, reconnectCause } from '../../core/sync/reconnect';
 import { HashCache, hashWhere, scanTree } from '../../core/sync/scanner';
 import { AgentConnection, type TrafficStats } from './agentConnection';
 import { examineChanges } from './changeRegions';
@@ -46,11 +46,12 @@ export class SyncEngine implements IDisposable {
   private readonly backoff: Backoff;
   private readonly window: FlowWindow;
   private readonly log: ILogger;
+  private readonly label: string;
   /** What the container holds, what the agent acknowledged, what the sync owns there. */
   private readonly book: SyncBook;
   private rules: IgnoreRules | undefined;
   private welcomed = false;
-  private identity: { readonly instanceId: string; readonly rootId: string; readonly pod?: string } | undefined;
+  private identity: AgentIdentity | undefined;
   private spec: IgnoreSpec = { patterns: [], gitignores: [] };
   private needsReconcile = true;
   private conn: AgentConnection | undefined;
@@ -93,6 +94,7 @@ export class SyncEngine implements IDisposable {
     this.backoff = new Backoff(options.backoff);
     this.window = new FlowWindow(options.windowBytes, options.windowBatches);
     this.log = options.logger ?? nullLogger;
+    this.label = options.label ?? 'sync';
   }
 
   get state(): SyncState {
@@ -211,9 +213,6 @@ export class SyncEngine implements IDisposable {
       } catch (e) {
         if (this.disposed) return;
         reason = e instanceof Error ? e.message : String(e);
-        // Said once per change: a pod that takes a while to come back is one line, not one per retry.
-        if (reason !== this.lastWarning) this.log.warn(`sync: ${reason}`);
-        this.lastWarning = reason;
       }
       const wasConnected = this.conn !== undefined && this.welcomed;
       if (wasConnected) {
@@ -227,7 +226,12 @@ export class SyncEngine implements IDisposable {
       this.needsReconcile = true;
       this.setState('disconnected');
       const delay = this.backoff.next();
-      this.disconnectedEmitter.fire({ reason: wasConnected ? (this.lastReason ?? reason) : reason, wasConnected, retryInMs: delay });
+      const why = wasConnected ? (this.lastReason ?? reason) : reason;
+      // Said once per change: a pod that takes a while to come back is one line, not one per retry.
+      if (wasConnected) this.log.warn(`${this.label}: ${describeDisconnect(why, delay)}`);
+      else if (why !== this.lastWarning) this.log.warn(`${this.label}: cannot reach the agent: ${why}; trying again until it answers`);
+      this.lastWarning = wasConnected ? undefined : why;
+      this.disconnectedEmitter.fire({ reason: why, wasConnected, retryInMs: delay });
       await new Promise<void>((resolve) => {
         this.retryTimer = setTimeout(resolve, delay);
         this.wake = () => (this.disposed ? resolve() : undefined);
@@ -252,16 +256,20 @@ export class SyncEngine implements IDisposable {
     this.welcomed = true;
     this.lastWarning = undefined;
     const pod = this.podOf();
-    const cause = reconnectCause(this.identity, { ...this.welcome, ...(pod === undefined ? {} : { pod }) });
-    this.identity = { instanceId: this.welcome.instanceId, rootId: this.welcome.rootId, ...(pod === undefined ? {} : { pod }) };
+    const before = this.identity;
+    const now: AgentIdentity = { instanceId: this.welcome.instanceId, rootId: this.welcome.rootId, ...(pod === undefined ? {} : { pod }) };
+    const cause = reconnectCause(before, now);
+    this.identity = now;
     this.book.enterRoot(this.welcome.rootId);
     const downMs = this.downSince === undefined ? 0 : performance.now() - this.downSince;
+    const lastReason = this.lastReason;
     this.connectedEmitter.fire({
       ...this.welcome,
       restarted: previous !== undefined && previous.instanceId !== this.welcome.instanceId,
       cause,
       downMs,
-      ...(this.lastReason === undefined ? {} : { lastReason: this.lastReason }),
+      description: describeReconnect(cause, { downMs, now, ...(lastReason === undefined ? {} : { lastReason }), ...(before === undefined ? {} : { previous: before }) }),
+      ...(lastReason === undefined ? {} : { lastReason }),
       ...(previous === undefined ? {} : { previous }),
     });
     this.downSince = undefined;
@@ -346,7 +354,7 @@ export class SyncEngine implements IDisposable {
     const taken = this.pending.take();
     try {
       if (!this.rules) throw new SyncError('INTERNAL', 'changes before the first reconcile');
-      const { regions, local, localDirs } = await examineChanges(this.fs, taken, this.rules, this.spec, this.cache);
+      const { regions, local, localDirs } = await examineChanges(this.fs, taken, this.rules, this.spec, this.cache, this.book.knownDirs);
       const plan = planChanges({ regions, local, localDirs, known: this.book.known, knownDirs: this.book.knownDirs, maxFileBytes: this.maxFileBytes() });
       if (plan.skipped.length > 0) this.skippedEmitter.fire(plan.skipped);
       await this.execute(conn, plan.ops, 'changes', started, {});

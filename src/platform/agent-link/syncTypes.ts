@@ -31,6 +31,8 @@ export interface SyncEngineOptions {
   readonly requestTimeoutMs?: number;
   readonly clientName?: string;
   readonly logger?: ILogger;
+  /** How the log names this sync (default "sync"), e.g. "sync web". */
+  readonly label?: string;
 }
 
 /** One completed round: a reconcile (connect, reset) or a set of local changes. */
@@ -59,6 +61,8 @@ export interface ConnectedInfo extends WelcomeMeta {
   readonly cause: ReconnectCause;
   /** Time since the previous connection ended (0 for the first). */
   readonly downMs: number;
+  /** Why the previous connection ended and what happens now, in words. */
+  readonly description: string;
   /** What the previous connection said when it ended. */
   readonly lastReason?: string;
   /** The previous WELCOME. */

@@ -4,7 +4,7 @@ import { type ILogger } from '../../core/base/logger';
 import { type HookResultMeta } from '../../core/sync/messages';
 import { type DriftEntry } from '../../core/sync/planner';
 import { type OpFailure, SyncEngine, type SyncReport, type SyncState } from '../../platform/agent-link/syncEngine';
-import { PortForwardTransport, type PortForwardError, resyncOnPodChange } from '../../platform/agent-link/portForwardTransport';
+import { PortForwardTransport, type PortForwardError } from '../../platform/agent-link/portForwardTransport';
 import { type SyncError } from '../../core/sync/errors';
 
 export interface SyncTarget {
@@ -71,18 +71,24 @@ export class SyncSession implements vscode.Disposable {
     this.key = sessionKey(target.contextName, target.namespace, target.workload);
     const log = deps.logger;
     this.transport = new PortForwardTransport({ kubeConfig: deps.kubeConfig, namespace: target.namespace, workload: target.workload, logger: log, requestTimeoutMs: deps.requestTimeoutMs });
-    this.engine = new SyncEngine({ transport: this.transport, localRoot: target.localRoot, ignorePatterns: deps.ignorePatterns, runAfterSync: target.runAfterSync, logger: log, clientName: `slice-vscode ${vscode.version}` });
+    const label = `sync ${target.workload}`;
+    this.engine = new SyncEngine({ transport: this.transport, localRoot: target.localRoot, ignorePatterns: deps.ignorePatterns, runAfterSync: target.runAfterSync, logger: log, label, clientName: `slice-vscode ${vscode.version}` });
     const e = this.engine;
+    // A new pod is a new sync root (a fresh copy of the image): the engine's reconcile puts the local tree back.
+    e.podOf = () => this.transport.currentPod;
     this.subscriptions.push(
-      toVs(resyncOnPodChange(e, this.transport, log)),
       toVs(e.onStateChange((state) => this.update({ state, ...(state === 'idle' ? { lastError: undefined } : {}) }))),
       toVs(this.transport.onPodResolved((pod) => this.update({ pod }))),
+      // The engine logs a failed connect once per change of reason; here it only shows.
       toVs(this.transport.onConnectFailed((err) => {
-        log.warn(`sync ${target.workload}: ${err.message}`);
         this.update({ lastError: err.message });
         this.connectFailedEmitter.fire(err);
       })),
-      toVs(e.onConnected((w) => log.info(`sync ${target.workload}: connected to agent ${w.agentVersion} in ${this.status.pod ?? '?'} (${w.restarted ? 'agent restarted, ' : ''}protocol ${w.version})`))),
+      toVs(this.transport.onWaiting((message) => {
+        log.info(`${label}: ${message}`);
+        this.update({ lastError: message });
+      })),
+      toVs(e.onConnected((w) => log.info(`${label}: ${w.description} (agent ${w.agentVersion}, protocol ${w.version})`))),
       toVs(e.onSynced((r) => this.synced(r))),
       toVs(e.onDrift((drift) => {
         this.update({ drift });

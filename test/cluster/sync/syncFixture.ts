@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { type ILogger } from '../../../src/core/base/logger';
 import { SyncEngine, type SyncEngineOptions } from '../../../src/platform/agent-link/syncEngine';
-import { PortForwardTransport, resyncOnPodChange } from '../../../src/platform/agent-link/portForwardTransport';
+import { PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
 import { alice, cleanup, createBaseline, createSlice, forkPod, sliceBody, waitForPhase } from '../slices/sliceFixture';
 import { execIn } from '../smoke/helpers';
 
@@ -86,7 +86,9 @@ export class SyncSlice {
 
   engine(transport: PortForwardTransport, options: Partial<SyncEngineOptions> = {}): SyncEngine {
     const engine = this.own(new SyncEngine({ transport, localRoot: this.local, backoff: { initialMs: 100, maxMs: 1500 }, logger: this.logger, requestTimeoutMs: 20_000, ...options }));
-    this.own(resyncOnPodChange(engine, transport, this.logger));
+    engine.podOf = () => transport.currentPod;
+    this.own(engine.onConnected((w) => this.logs.push(`info ${w.description}`)));
+    this.own(transport.onWaiting((m) => this.logs.push(`info waiting: ${m}`)));
     return engine;
   }
 

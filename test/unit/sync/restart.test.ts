@@ -74,12 +74,14 @@ test("the image's files survive Reset Container to Local and a pod reschedule; f
     engine.notifyDeleted(['src/gone.ts']);
     rig.wipeContainer();
     seed();
-    const reconnected = new Promise<void>((resolve) => engine.onConnected(() => resolve()));
+    const reconnected = new Promise<string>((resolve) => engine.onConnected((w) => resolve(w.cause)));
+    const drift: string[] = [];
+    engine.onDrift((d) => drift.push(...d.map((x) => x.path)));
     await rig.startAgent();
-    await reconnected;
-    await engine.resetContainerToLocal(); // what resyncOnPodChange does after a pod change
-    await engine.flush();
-    assert.equal(readFileSync(join(rig.remote, 'image/README.md'), 'utf8'), 'from the image', "the image's file survives the reset after the reschedule");
+    assert.equal(await reconnected, 'podReplaced', 'a new sync root: the pod was replaced');
+    await engine.flush(); // the reconcile alone, no reset: the new root's id says the image was copied afresh
+    assert.deepEqual(drift, [], "the fresh image's copies are not drift");
+    assert.equal(readFileSync(join(rig.remote, 'image/README.md'), 'utf8'), 'from the image', "the image's file survives the reschedule");
     assert.equal(existsSync(join(rig.remote, 'src/old.ts')), false, 'a file deleted locally is deleted, even where the image has it');
     assert.equal(existsSync(join(rig.remote, 'src/gone.ts')), false, 'also when it was deleted during the outage');
     assert.equal(readFileSync(join(rig.remote, 'src/app.ts'), 'utf8'), 'local app');
