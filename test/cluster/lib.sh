@@ -11,13 +11,11 @@ NETPOL_PKG=sigs.k8s.io/kube-network-policies/cmd
 KUBE_ROUTER_VERSION=v2.1.0
 # etcd: Debian's etcd-server package (3.4.23), see README.md
 
-# ---- locations ----
-SLICE_CACHE_DIR="${SLICE_CACHE_DIR:-$HOME/.cache/slice}"
-SLICE_CLUSTER_DIR="${SLICE_CLUSTER_DIR:-/var/lib/slice-cluster}"
+# ---- locations, log/die, run_step: the project's one shell library ----
+# shellcheck source=../../scripts/lib.sh
+. "$CLUSTER_HERE/../../scripts/lib.sh"
+SLICE_LOG_TAG=cluster
 CACHE="$SLICE_CACHE_DIR/cluster"
-
-log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # Cache directory of a built component: <name>-<version>-<hash of its wrapper module>.
 component_dir() {
@@ -116,7 +114,7 @@ wait_for() {
 fail_component() {
   local name=$1 why=$2
   {
-    echo "[cluster] ERROR: $name: $why"
+    echo "[cluster] error: $name: $why"
     if [[ -f "$LOGS/$name.log" ]]; then
       echo "---- last 30 lines of $LOGS/$name.log ----"
       tail -n 30 "$LOGS/$name.log"
