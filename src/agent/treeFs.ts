@@ -20,7 +20,7 @@ export class NodeTreeFs implements TreeFs {
   async stat(path: string): Promise<TreeStat | undefined> {
     try {
       const s = await lstat(join(this.root, path));
-      return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs, mode: s.mode & 0o777 } : undefined;
+      return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, mode: s.mode & 0o777 } : undefined;
     } catch {
       return undefined;
     }

@@ -9,6 +9,8 @@ export interface TreeDirEntry {
 export interface TreeStat {
   readonly size: number;
   readonly mtimeMs: number;
+  /** The inode, where there is one: a file moved over another with the same size and mtime is another file. */
+  readonly ino?: number;
   /** Permission bits, or undefined where the platform has none worth keeping. */
   readonly mode?: number;
 }
@@ -29,17 +31,26 @@ export interface TreeFs {
   readText(path: string): Promise<string | undefined>;
 }
 
-/** Hashes remembered by mtime+size, so an unchanged tree rescans with stats only. */
+/**
+ * File times tick coarsely (a kernel tick, up to a few ms): a file written again within the same
+ * tick, at the same size, keeps its mtime. A hash taken this soon after the file's mtime is not
+ * trusted later (git's "racily clean" rule), so such a second write is never missed.
+ */
+const RACY_MS = 25;
+
+/** Hashes remembered by mtime+size(+inode), so an unchanged tree rescans with stats only. */
 export class HashCache {
-  private readonly byPath = new Map<string, { size: number; mtimeMs: number; hash: string }>();
+  private readonly byPath = new Map<string, { size: number; mtimeMs: number; ino: number | undefined; hash: string; racy: boolean }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   get(path: string, stat: TreeStat): string | undefined {
     const c = this.byPath.get(path);
-    return c && c.size === stat.size && c.mtimeMs === stat.mtimeMs ? c.hash : undefined;
+    return c && !c.racy && c.size === stat.size && c.mtimeMs === stat.mtimeMs && c.ino === stat.ino ? c.hash : undefined;
   }
 
   set(path: string, stat: TreeStat, hash: string): void {
-    this.byPath.set(path, { size: stat.size, mtimeMs: stat.mtimeMs, hash });
+    this.byPath.set(path, { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, hash, racy: this.now() - stat.mtimeMs < RACY_MS });
   }
 
   delete(path: string): void {

@@ -54,7 +54,7 @@ export class LocalTreeFs implements TreeFs {
     try {
       const s = await lstat(this.abs(path));
       if (!s.isFile()) return undefined;
-      return this.keepModes ? { size: s.size, mtimeMs: s.mtimeMs, mode: s.mode & 0o777 } : { size: s.size, mtimeMs: s.mtimeMs };
+      return this.keepModes ? { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, mode: s.mode & 0o777 } : { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
     } catch {
       return undefined;
     }
@@ -64,7 +64,7 @@ export class LocalTreeFs implements TreeFs {
     try {
       const s = lstatSync(this.abs(path), { throwIfNoEntry: false });
       if (!s?.isFile()) return undefined;
-      return this.keepModes ? { size: s.size, mtimeMs: s.mtimeMs, mode: s.mode & 0o777 } : { size: s.size, mtimeMs: s.mtimeMs };
+      return this.keepModes ? { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, mode: s.mode & 0o777 } : { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
     } catch {
       return undefined;
     }
@@ -99,7 +99,7 @@ export class LocalTreeFs implements TreeFs {
    * regular file. Synchronous: a small file costs microseconds this way, far less than the
    * thread-pool round trips of the async calls; callers read in short slices and yield between.
    */
-  readSync(path: string): { data: Uint8Array; hash: string; mode?: number; size: number; mtimeMs: number } | undefined {
+  readSync(path: string): { data: Uint8Array; hash: string; mode?: number; size: number; mtimeMs: number; ino: number } | undefined {
     let fd: number | undefined;
     try {
       // Opened without following a final symlink and without blocking on a FIFO; what it is comes
@@ -109,7 +109,7 @@ export class LocalTreeFs implements TreeFs {
       if (!st.isFile()) return undefined;
       const data = readExactly(fd, st.size);
       const hash = sha256(data);
-      const base = { data, hash, size: data.length, mtimeMs: data.length === st.size ? st.mtimeMs : -1 };
+      const base = { data, hash, size: data.length, mtimeMs: data.length === st.size ? st.mtimeMs : -1, ino: st.ino };
       return this.keepModes ? { ...base, mode: st.mode & 0o777 } : base;
     } catch {
       return undefined;

@@ -123,7 +123,7 @@ export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: 
         onOutcome({ op, result: { path: op.entry.path, ok: false, code: 'NOT_FOUND', message: `${op.entry.path} vanished before it could be sent` }, vanished: true });
         continue;
       }
-      if (file.mtimeMs >= 0) options.cache?.set(op.entry.path, { size: file.size, mtimeMs: file.mtimeMs }, file.hash);
+      if (file.mtimeMs >= 0) options.cache?.set(op.entry.path, { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino }, file.hash);
       const sent: ManifestEntry = file.mode === undefined ? { path: op.entry.path, size: file.size, hash: file.hash } : { path: op.entry.path, size: file.size, mode: file.mode, hash: file.hash };
       if (batch.ops.length > 0 && batch.bytes + file.data.length > options.maxBatchBytes) {
         await send(batch);

@@ -180,10 +180,16 @@ test(`sync model: ${ONE === undefined ? COUNT : 1} seeded edit/fault schedules e
     return;
   }
   let next = FIRST;
+  let failed = false;
   const worker = async () => {
-    while (next < FIRST + COUNT) {
-      const r = await runSeed(next++, false);
-      faults += r.faults;
+    while (next < FIRST + COUNT && !failed) {
+      try {
+        const r = await runSeed(next++, false);
+        faults += r.faults;
+      } catch (e) {
+        failed = true; // the other workers stop after their current schedule
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));

@@ -84,3 +84,16 @@ test('readSync: bytes, hash, mode and stat of a regular file; nothing for a syml
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('the hash cache never misses a second write in the same clock tick, nor a file moved over another of the same size and mtime', () => {
+  let now = 1_000_000;
+  const cache = new HashCache(() => now);
+  // Hashed 3 ms after its mtime: the file may be written again within the same tick, same size.
+  cache.set('a', { size: 4, mtimeMs: now - 3, ino: 7 }, 'first');
+  assert.equal(cache.get('a', { size: 4, mtimeMs: now - 3, ino: 7 }), undefined, 'hashed too soon after a write: not trusted');
+  now += 1000;
+  cache.set('a', { size: 4, mtimeMs: now - 1000, ino: 7 }, 'settled');
+  assert.equal(cache.get('a', { size: 4, mtimeMs: now - 1000, ino: 7 }), 'settled');
+  assert.equal(cache.get('a', { size: 4, mtimeMs: now - 1000, ino: 8 }), undefined, 'another file (moved over it) with the same size and mtime');
+  assert.equal(cache.get('a', { size: 5, mtimeMs: now - 1000, ino: 7 }), undefined);
+});
