@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$SLICE_ROOT"
-[ -x "$SLICE_CODE_SERVER" ] || bash scripts/install-tools.sh
+bash scripts/setup.sh --no-cluster   # Node 24, code-server, npm dependencies (quick when they are there)
 source scripts/env.sh
 # Production bundles (minified, as shipped) plus the transpiled benchmark drivers in out/.
 node esbuild.config.mjs --production --tests

@@ -11,7 +11,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$SLICE_ROOT"
-CLUSTER_DIR="${SLICE_CLUSTER_DIR:-/var/lib/slice-cluster}"
+CLUSTER_DIR="$SLICE_CLUSTER_DIR"
 KUBECTL="${SLICE_KUBECTL:-$CLUSTER_DIR/bin/kubectl}"
 [ -x "$KUBECTL" ] || KUBECTL="$(command -v kubectl)" || die "no kubectl: set SLICE_KUBECTL"
 export KUBECONFIG="${KUBECONFIG:-$CLUSTER_DIR/kubeconfig/admin.kubeconfig}"

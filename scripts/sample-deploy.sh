@@ -13,7 +13,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$SLICE_ROOT"
-CLUSTER_DIR="${SLICE_CLUSTER_DIR:-/var/lib/slice-cluster}"
+CLUSTER_DIR="$SLICE_CLUSTER_DIR"
 KUBECTL="${SLICE_KUBECTL:-$CLUSTER_DIR/bin/kubectl}"
 [ -x "$KUBECTL" ] || KUBECTL="$(command -v kubectl)" || die "no kubectl: set SLICE_KUBECTL"
 export KUBECONFIG="${KUBECONFIG:-$CLUSTER_DIR/kubeconfig/admin.kubeconfig}"
@@ -30,10 +30,12 @@ step_done() { log "sample: $1 ($((SECONDS - ts)) s)"; ts=$SECONDS; }
 lock_hash="$(sha256sum "$APP/package-lock.json" | cut -c1-12)"
 deps="$WORK/deps-$lock_hash"
 if [ ! -d "$deps/node_modules" ]; then
-  log "sample: npm ci --omit=dev (package-lock.json $lock_hash)"
   mkdir -p "$WORK"; tmp="$(mktemp -d "$WORK/tmp.XXXXXX")"
   cp "$APP/package.json" "$APP/package-lock.json" "$tmp/"
-  (cd "$tmp" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) || { rm -rf "$tmp"; die "npm ci in $APP failed (network to the npm registry? see above)"; }
+  prod_deps() { cd "$1" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund; }
+  run_step --label "sample: npm ci --omit=dev (package-lock.json $lock_hash)" --typical 15 \
+    --hint "if the npm registry did not answer (see the log), check the network ('npm ping') and run the command again." \
+    sample-prod-deps -- prod_deps "$tmp" || { rm -rf "$tmp"; die "the sample's dependencies could not be installed (above)"; }
   find "$WORK" -maxdepth 1 -name 'deps-*' -exec rm -rf {} +   # older lockfiles
   mv "$tmp" "$deps"
   step_done "dependencies installed"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `npm start`: the demo in one command. VS Code in the browser (code-server, in the background) with
-# Slice installed from its packaged .vsix, on the sample workspace, pointed at a cluster:
+# `npm start`: the demo in one command. First it installs what it needs (scripts/setup.sh: Debian
+# packages, Node 24, code-server, npm dependencies and, for the local cluster, its binaries), so nothing
+# has to be run before it. Then VS Code in the browser (code-server, in the background) with Slice
+# installed from its packaged .vsix, on the sample workspace, pointed at a cluster:
 #   - your kubeconfig when you have one (KUBECONFIG or ~/.kube/config), used as it is;
 #   - otherwise, as root on Linux, the project's local Kubernetes (test/cluster) with the Slice
 #     platform bundle and the sample baseline, and the developer identity alice selected.
@@ -13,7 +15,7 @@ cd "$SLICE_ROOT"
 PORT="${SLICE_PORT:-8080}"
 RUN="$SLICE_RUN_DIR/start"
 PIDFILE="$RUN/code-server.pid"
-CD="${SLICE_CLUSTER_DIR:-/var/lib/slice-cluster}"
+CD="$SLICE_CLUSTER_DIR"
 mkdir -p "$RUN"
 
 TIMINGS=()
@@ -43,10 +45,14 @@ TXT
   fi
 fi
 
-step "tools (Node 24, code-server ${SLICE_CODE_SERVER_VERSION}, Chromium)"
-if [ "$(id -u)" = 0 ] || [ ! -x "$SLICE_CODE_SERVER" ]; then bash scripts/install-tools.sh 2>/dev/null; fi
+if [ -n "$USER_KUBECONFIG" ]; then
+  step "set-up (Debian packages, Node 24, code-server ${SLICE_CODE_SERVER_VERSION}, npm dependencies)"
+  bash scripts/setup.sh --no-cluster || die "npm start stopped: the set-up failed (what failed and what to do is above)"
+else
+  step "set-up (Debian packages, Node 24, code-server ${SLICE_CODE_SERVER_VERSION}, npm dependencies, the local cluster's binaries)"
+  bash scripts/setup.sh || die "npm start stopped: the set-up failed (what failed and what to do is above)"
+fi
 source scripts/env.sh
-[ -d node_modules/esbuild ] || npm ci --no-audit --no-fund
 done_
 
 step "build and package the extension (dist/slice.vsix)"
@@ -68,8 +74,7 @@ else
   ADMIN="$CD/kubeconfig/admin.kubeconfig"
   step "local Kubernetes (test/cluster)"
   if bash test/cluster/status.sh >/dev/null 2>&1; then done_ "already up"; else
-    echo "  (the first run builds Kubernetes from the Go module proxy: several minutes)"
-    bash test/cluster/up.sh
+    bash test/cluster/up.sh || die "npm start stopped: the local cluster did not come up (the component that failed and its log are above; npm run cluster:status shows each one)"
     done_ "up"
   fi
 

@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$SLICE_ROOT"
-[ -x "$SLICE_CODE_SERVER" ] || bash scripts/install-tools.sh
+bash scripts/setup.sh --no-cluster   # code-server, Chromium, Node 24, npm dependencies (quick when they are there)
+source scripts/env.sh
 [ -f out/test/runner/runIntegration.js ] && [ "${SLICE_SKIP_BUILD:-}" = 1 ] || node esbuild.config.mjs --tests >/dev/null
 timeout --kill-after=10 "${SLICE_INTEGRATION_TIMEOUT:-900}" node out/test/runner/runIntegration.js "$@"

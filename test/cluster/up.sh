@@ -19,14 +19,20 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 T0=$SECONDS
 require_root
 
-# ---- prerequisites ----
-for c in containerd containerd-shim-runc-v2 runc ctr iptables nft ipset ip openssl gcc jq conntrack; do
-  command -v "$c" >/dev/null || die "'$c' is missing: run test/cluster/install-deps.sh"
-done
-[[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] \
-  || die "CNI plugins missing in /usr/lib/cni: run test/cluster/install-deps.sh"
-command -v etcd >/dev/null || die "etcd is missing: run test/cluster/install-deps.sh"
-command -v go >/dev/null || die "go is missing (needed to build Kubernetes from the module proxy)"
+# ---- prerequisites (the Debian packages are installed when one is missing) ----
+prerequisites() {
+  local c
+  for c in containerd containerd-shim-runc-v2 runc ctr iptables nft ipset ip openssl gcc jq conntrack etcd; do
+    command -v "$c" >/dev/null || { echo "'$c'"; return 1; }
+  done
+  [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] || { echo "the CNI plugins in /usr/lib/cni"; return 1; }
+}
+if ! missing="$(prerequisites)"; then
+  log "$missing is missing: installing the cluster's Debian packages (test/cluster/install-deps.sh)"
+  "$HERE/install-deps.sh" || die "the cluster's Debian packages could not be installed (above)"
+  missing="$(prerequisites)" || die "$missing is still missing after test/cluster/install-deps.sh"
+fi
+command -v go >/dev/null || die "go is missing (needed to build Kubernetes from the module proxy): install Go, or use your own cluster (KUBECONFIG)"
 
 "$HERE/build.sh" all
 BIN="$(k8s_bin_dir)"
