@@ -3,19 +3,27 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$SLICE_ROOT"
-[ -x "$SLICE_CODE_SERVER" ] || bash scripts/install-tools.sh
+bash scripts/setup.sh --no-cluster   # code-server, Chromium, Node 24, npm dependencies (quick when they are there)
+source scripts/env.sh
 if [ "${SLICE_SKIP_BUILD:-}" != 1 ]; then
   node esbuild.config.mjs --tests >/dev/null
   npx --no-install vsce package --no-dependencies --no-rewrite-relative-links --out dist/slice.vsix >/dev/null
 fi
+# Each script starts on a cluster without what earlier tests left (their screenshots show the trees):
+# on the local cluster, test/cluster/sweep.sh removes the test-labelled namespaces and Slices first.
+LOCAL_CLUSTER=0; bash test/cluster/status.sh >/dev/null 2>&1 && LOCAL_CLUSTER=1
+e2e() {
+  if [ "$LOCAL_CLUSTER" = 1 ]; then bash test/cluster/sweep.sh || log "warning: test namespaces are left in the cluster (see above)"; fi
+  timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node "out/test/e2e/$1.e2e.js" "${@:2}"
+}
 rc=0
-timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/workbench.e2e.js "$@" || rc=$?
+e2e workbench "$@" || rc=$?
 # Issue 6: telemetry in the editor (CodeLens, decorations, hover, Problems, waterfall, Traces view).
-timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/telemetry.e2e.js || rc=$?
+e2e telemetry || rc=$?
 # Issue 4: a slice from the editor as alice (create, tree, Verify Isolation, delete).
-timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/slices.e2e.js || rc=$?
+e2e slices || rc=$?
 # Issue 8: a slice's data branch in the tree (database, size) and Reset Data from Baseline.
-timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/data.e2e.js || rc=$?
+e2e data || rc=$?
 # Issue 7: the newcomer's first ten minutes on the sample shop (create, sync, edit, request, delete).
-timeout --kill-after=10 "${SLICE_E2E_TIMEOUT:-900}" node out/test/e2e/newcomer.e2e.js || rc=$?
+e2e newcomer || rc=$?
 exit $rc

@@ -12,9 +12,9 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { createBranch, dropBranch } from '../../src/controller/data/branch';
 import { pgServerFromUrl } from '../../src/controller/data/pgServer';
+import { clusterDir } from '../../test/support/clusterDir';
 
 const run = promisify(execFile);
-const clusterDir = process.env.SLICE_CLUSTER_DIR ?? '/var/lib/slice-cluster';
 const port = Number(process.env.SLICE_PG_PORT ?? 15432);
 const passwordFile = join(clusterDir, 'postgres/slice_platform.password');
 if (!existsSync(passwordFile)) {

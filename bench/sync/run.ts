@@ -14,13 +14,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { dirname, join } from 'node:path';
 import { execIn } from '../../test/cluster/smoke/helpers';
+import { clusterPath } from '../../test/support/clusterDir';
 import { alice } from '../../test/cluster/slices/sliceFixture';
 import { AGENT, ROOT, SyncSlice, within } from '../../test/cluster/sync/syncFixture';
 import { CpuMeter, recordPhases } from './phases';
 import { generateBenchTree } from './tree';
 
-const KUBECTL = process.env.SLICE_KUBECTL ?? '/var/lib/slice-cluster/bin/kubectl';
-const ALICE_KUBECONFIG = process.env.SLICE_KUBECONFIG_ALICE ?? '/var/lib/slice-cluster/kubeconfig/alice.kubeconfig';
+const KUBECTL = process.env.SLICE_KUBECTL ?? clusterPath('bin', 'kubectl');
+const ALICE_KUBECONFIG = process.env.SLICE_KUBECONFIG_ALICE ?? clusterPath('kubeconfig', 'alice.kubeconfig');
 const SAVES = 60;
 const FILES = 10_000;
 const TREE_BYTES = 50 * 1024 * 1024;

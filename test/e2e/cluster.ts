@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { clusterPath, TEST_LABELS } from '../support/clusterDir';
 import { addTokenContext, mintNobody } from '../support/identities';
 
 export interface ClusterKubeconfigs {
@@ -22,7 +23,7 @@ export async function kubeconfigWithNobody(kube: ClusterKubeconfigs, namespace: 
 
 /** The local test cluster's kubeconfigs (test/cluster), or undefined when it is not up. */
 export function clusterKubeconfigs(): ClusterKubeconfigs | undefined {
-  const dir = join(process.env.SLICE_CLUSTER_DIR ?? '/var/lib/slice-cluster', 'kubeconfig');
+  const dir = clusterPath('kubeconfig');
   const admin = process.env.SLICE_KUBECONFIG_ADMIN ?? join(dir, 'admin.kubeconfig');
   const alice = process.env.SLICE_KUBECONFIG_ALICE ?? join(dir, 'alice.kubeconfig');
   const bob = process.env.SLICE_KUBECONFIG_BOB ?? join(dir, 'bob.kubeconfig');
@@ -52,12 +53,12 @@ export async function labelledNamespace(adminKubeconfig: string, name: string): 
   kc.loadFromFile(adminKubeconfig);
   const api = kc.makeApiClient(CoreV1Api);
   const slice = `slice-alice-${name}`;
-  await api.createNamespace({ body: { metadata: { name, labels: { 'slice.dev/role': 'baseline' } } } });
+  await api.createNamespace({ body: { metadata: { name, labels: { 'slice.dev/role': 'baseline', ...TEST_LABELS } } } });
   await api.createNamespace({
     body: {
       metadata: {
         name: slice,
-        labels: { 'slice.dev/role': 'slice', 'slice.dev/owner': 'alice', 'slice.dev/slice': 'checkout-fix', 'slice.dev/baseline': name },
+        labels: { 'slice.dev/role': 'slice', 'slice.dev/owner': 'alice', 'slice.dev/slice': 'checkout-fix', 'slice.dev/baseline': name, ...TEST_LABELS },
         annotations: { 'slice.dev/expires-at': new Date(Date.now() + 3 * 3600_000 + 30 * 60_000).toISOString() },
       },
     },

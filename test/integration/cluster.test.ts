@@ -5,6 +5,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
 import { type EnvironmentsNode } from '../../src/vscode/environmentsTree';
+import { TEST_LABELS } from '../support/clusterDir';
 import { type NobodyIdentity, addTokenContext, mintNobody } from '../support/identities';
 import { activateSlice, scratch, useKubeconfig } from './helpers';
 
@@ -38,12 +39,12 @@ describe('Environments against the real local cluster', function () {
     core = admin.makeApiClient(CoreV1Api);
     nobody = await mintNobody(admin, `it-nobody-${suffix}`);
     const expires = new Date(Date.now() + 2 * 3600_000 + 5 * 60_000).toISOString();
-    await core.createNamespace({ body: { metadata: { name: baseline, labels: { 'slice.dev/role': 'baseline' } } } });
+    await core.createNamespace({ body: { metadata: { name: baseline, labels: { 'slice.dev/role': 'baseline', ...TEST_LABELS } } } });
     await core.createNamespace({
       body: {
         metadata: {
           name: slice,
-          labels: { 'slice.dev/role': 'slice', 'slice.dev/owner': 'alice', 'slice.dev/slice': `it-${suffix}`, 'slice.dev/baseline': baseline },
+          labels: { 'slice.dev/role': 'slice', 'slice.dev/owner': 'alice', 'slice.dev/slice': `it-${suffix}`, 'slice.dev/baseline': baseline, ...TEST_LABELS },
           annotations: { 'slice.dev/expires-at': expires },
         },
       },

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { clusterPath, TEST_LABELS } from './clusterDir';
 
 /** The node runtime image of the local cluster (test/cluster writes its name to images.env). */
 export function nodeImage(): string {
-  const file = join(process.env.SLICE_CLUSTER_DIR ?? '/var/lib/slice-cluster', 'images.env');
+  const file = clusterPath('images.env');
   return /SLICE_NODE_IMAGE=(\S+)/.exec(readFileSync(file, 'utf8'))?.[1] ?? 'localhost/slice/node:20';
 }
 
@@ -15,7 +15,7 @@ export function nodeImage(): string {
 export async function createNodeBaseline(admin: KubeConfig, namespace: string, options: { workload?: string; service?: boolean } = {}): Promise<void> {
   const workload = options.workload ?? 'checkout';
   const core = admin.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'slice.dev/role': 'baseline' } } } });
+  await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'slice.dev/role': 'baseline', ...TEST_LABELS } } } });
   const labels = { app: workload };
   await admin.makeApiClient(AppsV1Api).createNamespacedDeployment({
     namespace,

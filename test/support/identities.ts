@@ -1,4 +1,5 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { TEST_LABELS } from './clusterDir';
 
 /**
  * A real identity the local cluster authenticates but authorises for nothing: a ServiceAccount
@@ -13,7 +14,7 @@ export interface NobodyIdentity {
 
 export async function mintNobody(admin: KubeConfig, namespace: string): Promise<NobodyIdentity> {
   const core = admin.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  await core.createNamespace({ body: { metadata: { name: namespace, labels: { ...TEST_LABELS } } } });
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'nobody' } } });
   const token = await core.createNamespacedServiceAccountToken({ namespace, name: 'nobody', body: { spec: { audiences: [], expirationSeconds: 3600 } } });
   if (!token.status?.token) throw new Error('the API server returned no token');

@@ -3,6 +3,7 @@
 // be installed: scripts/test.sh runs `npm run platform:install` before the cluster tier.
 import * as k8s from '@kubernetes/client-node';
 import { eventually, image, loadKubeConfig, restrictedContainer, restrictedPod, statusCode } from '../smoke/helpers';
+import { TEST_LABELS } from '../../support/clusterDir';
 import { SLICE_API_VERSION, SLICE_GROUP, SLICE_KIND, SLICE_PLURAL, SLICE_VERSION, type ForkSpec, type SliceObject } from '../../../src/core/slice/sliceResource';
 
 export const admin = loadKubeConfig('admin');
@@ -41,7 +42,7 @@ export async function createBaseline(name: string, extra: { name: string; image?
 }
 
 export function sliceBody(owner: string, name: string, baseline: string, forks: ForkSpec[], extra: Partial<SliceObject['spec']> = {}): SliceObject {
-  return { apiVersion: SLICE_API_VERSION, kind: SLICE_KIND, metadata: { name: `${owner}-${name}` }, spec: { owner, baseline, forks, ...extra } };
+  return { apiVersion: SLICE_API_VERSION, kind: SLICE_KIND, metadata: { name: `${owner}-${name}`, labels: { ...TEST_LABELS } }, spec: { owner, baseline, forks, ...extra } };
 }
 
 export async function createSlice(kc: k8s.KubeConfig, body: SliceObject): Promise<SliceObject> {

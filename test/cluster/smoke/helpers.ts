@@ -4,8 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
+import { clusterDir } from '../../support/clusterDir';
 
-export const clusterDir = process.env.SLICE_CLUSTER_DIR ?? '/var/lib/slice-cluster';
+export { clusterDir };
 
 function kubeconfigPath(user: 'admin' | 'alice' | 'bob'): string {
   const env = { admin: 'SLICE_KUBECONFIG_ADMIN', alice: 'SLICE_KUBECONFIG_ALICE', bob: 'SLICE_KUBECONFIG_BOB' }[user];
