@@ -84,9 +84,10 @@ BEGIN
     IF NOT slice_admin.is_slice_role(p_name) THEN
       RAISE EXCEPTION 'the role % exists and is not a slice role: left alone', p_name USING ERRCODE = '42501';
     END IF;
-    EXECUTE format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT 20 PASSWORD %L', p_name, p_password);
+    -- SUPERUSER, REPLICATION and BYPASSRLS only a superuser can give (or name): a role made here never has them
+    EXECUTE format('ALTER ROLE %I LOGIN NOCREATEDB NOCREATEROLE INHERIT CONNECTION LIMIT 20 PASSWORD %L', p_name, p_password);
   ELSE
-    EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT 20 PASSWORD %L IN ROLE slice_tenant', p_name, p_password);
+    EXECUTE format('CREATE ROLE %I LOGIN NOCREATEDB NOCREATEROLE INHERIT CONNECTION LIMIT 20 PASSWORD %L IN ROLE slice_tenant', p_name, p_password);
   END IF;
   EXECUTE format('ALTER ROLE %I RESET ALL', p_name);
   EXECUTE format('COMMENT ON ROLE %I IS %L', p_name, p_comment);

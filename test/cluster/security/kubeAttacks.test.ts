@@ -84,7 +84,7 @@ void describe('red team: Kubernetes (alice against the platform and bob)', { tim
 
   void test('finding 5: a username that slugs like bob\'s (Bob@x) cannot take bob\'s names', async () => {
     const name = `bob-rtk${id}`;
-    const body = JSON.stringify(sliceBody('Bob@x', `rtk${id}`, baseline, [{ workload: 'web' }]));
+    const body = JSON.stringify({ ...sliceBody('Bob@x', `rtk${id}`, baseline, [{ workload: 'web' }]), metadata: { name } });
     created.push(name);
     const err = await as('Bob@x', ['slice:developers', 'system:authenticated'], ['create', '-f', '-'], body);
     assert.equal(err, '', 'the Slice object itself may be created');
