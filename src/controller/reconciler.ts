@@ -16,6 +16,7 @@ import {
   renderDataNetworkPolicy, renderLimitRange, renderNamespace, renderNetworkPolicies, renderOwnerRbac, renderQuota, sliceContext,
 } from '../core/slice/manifests';
 import { type Deployment, type Service } from '../core/slice/k8sTypes';
+import { type QuotaRoom, replacementRoom } from '../core/slice/quotaRoom';
 import { type SlicePlatformConfig } from '../core/slice/platformConfig';
 import { type DataBranchStatus, type SliceObject, type SliceStatus, ownerSlug } from '../core/slice/sliceResource';
 import { decideExpiry, isExpired, parseTimestamp, rfc3339 } from '../core/slice/ttl';
@@ -125,7 +126,7 @@ export class Reconciler {
     try {
       const pg = this.d.config.postgres;
       const dataPolicy = dataBranches(forkSpecs).length > 0 && pg.egressCidr && pg.egressPort ? [renderDataNetworkPolicy(ctx, pg.egressCidr, pg.egressPort)] : [];
-      for (const obj of [renderQuota(ctx), renderLimitRange(ctx, this.d.config), ...renderNetworkPolicies(ctx), ...dataPolicy, renderOwnerRbac(ctx)]) await this.d.applier.apply(obj);
+      for (const obj of [renderQuota(ctx, await this.replacementRoom(ctx)), renderLimitRange(ctx, this.d.config), ...renderNetworkPolicies(ctx), ...dataPolicy, renderOwnerRbac(ctx)]) await this.d.applier.apply(obj);
       await this.d.applier.createOnce(renderAgentSecret(ctx, randomBytes(32).toString('hex')));
     } catch (e) {
       polOk = false;
@@ -163,6 +164,12 @@ export class Reconciler {
       return { workload: fork.workload, renderError: e instanceof Error ? e.message : String(e), ...extra };
     }
     return { workload: fork.workload, ...extra };
+  }
+
+  /** Quota room for one replacement pod per fork, from the forks' pod templates (none yet on the first pass). */
+  private async replacementRoom(ctx: SliceContext): Promise<QuotaRoom> {
+    const deps = await this.apps.listNamespacedDeployment({ namespace: ctx.namespace, labelSelector: `${LABEL_MANAGED_BY}=${FIELD_MANAGER},${LABEL_FORK}` });
+    return replacementRoom(deps.items.flatMap((d) => toWire<Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', ...d }).spec?.template.spec ?? []), this.d.config.containerDefaults);
   }
 
   /** Deletes forks that are no longer in the spec. */

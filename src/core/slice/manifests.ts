@@ -6,6 +6,7 @@
 import { ANNOTATION_EXPIRES_AT, LABEL_BASELINE, LABEL_EXPIRES, LABEL_OWNER, LABEL_ROLE, LABEL_SLICE_NAME } from '../cluster/labels';
 import { type KubeObject, type Labels, type OwnerReference } from './k8sTypes';
 import { type QuotaConfig, type SlicePlatformConfig } from './platformConfig';
+import { type QuotaRoom } from './quotaRoom';
 import { type SliceObject, SLICE_API_VERSION, SLICE_KIND, ownerSlug, sliceNamespace } from './sliceResource';
 import { parseTimestamp } from './ttl';
 
@@ -122,19 +123,32 @@ export function parseQuantity(q: string): number | undefined {
   return Number(m[1]) * (SUFFIX[m[2] ?? ''] ?? 1);
 }
 
-export function renderQuota(ctx: SliceContext): KubeObject & { spec: { hard: Labels } } {
+/** `q` plus `extra` (millicores for CPU, bytes for memory); `q` itself when there is nothing to add. */
+function plus(q: string, extra: number, cpu: boolean): string {
+  const base = parseQuantity(q);
+  if (extra <= 0 || base === undefined) return q;
+  return cpu ? `${Math.ceil(base * 1000) + extra}m` : `${Math.ceil((base + extra) / 1024 / 1024)}Mi`;
+}
+
+/**
+ * The slice's ResourceQuota: what it asked for (capped by the platform), plus `room` for one
+ * replacement pod per fork (core/slice/quotaRoom.ts), so a deleted fork pod's replacement is not
+ * refused while the old one terminates.
+ */
+export function renderQuota(ctx: SliceContext, room?: QuotaRoom): KubeObject & { spec: { hard: Labels } } {
   const q = ctx.quota;
+  const r = room ?? { requestsCpu: 0, limitsCpu: 0, requestsMemory: 0, limitsMemory: 0, pods: 0 };
   return {
     apiVersion: 'v1',
     kind: 'ResourceQuota',
     metadata: meta(ctx, 'slice-quota'),
     spec: {
       hard: {
-        'requests.cpu': q.cpu,
-        'limits.cpu': q.cpu,
-        'requests.memory': q.memory,
-        'limits.memory': q.memory,
-        pods: String(q.pods),
+        'requests.cpu': plus(q.cpu, r.requestsCpu, true),
+        'limits.cpu': plus(q.cpu, r.limitsCpu, true),
+        'requests.memory': plus(q.memory, r.requestsMemory, false),
+        'limits.memory': plus(q.memory, r.limitsMemory, false),
+        pods: String(q.pods + r.pods),
         services: '10',
         'services.nodeports': '0',
         'services.loadbalancers': '0',

@@ -6,6 +6,8 @@ import {
 } from '../../../src/core/slice/manifests';
 import { AGENT_CONTAINER, RESTRICTED_CONTAINER, SEED_CONTAINER, renderFork } from '../../../src/core/slice/fork';
 import { DEFAULT_PLATFORM_CONFIG } from '../../../src/core/slice/platformConfig';
+import { podUse, replacementRoom } from '../../../src/core/slice/quotaRoom';
+import { type PodSpec } from '../../../src/core/slice/k8sTypes';
 import { type SliceObject } from '../../../src/core/slice/sliceResource';
 import { type Deployment } from '../../../src/core/slice/k8sTypes';
 
@@ -47,6 +49,15 @@ test('quota: defaults, asked values, and the platform maximum as a cap', () => {
   assert.equal(parseQuantity('lots'), undefined);
   const q = renderQuota(ctx);
   assert.equal(q.spec.hard['limits.cpu'], '2');
+  // Room for one replacement pod per fork: the forked app (no resources: the LimitRange defaults) and the agent.
+  const fork = renderFork(baseline, undefined, { workload: 'web' }, ctx, { agentImage: 'a' });
+  assert.ok(fork.ok);
+  const room = replacementRoom([(fork.deployment as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec], DEFAULT_PLATFORM_CONFIG.containerDefaults);
+  assert.deepEqual(room, { requestsCpu: 60, limitsCpu: 1500, requestsMemory: (64 + 48) * 1024 ** 2, limitsMemory: 512 * 1024 ** 2, pods: 1 });
+  const roomy = renderQuota(ctx, room);
+  assert.deepEqual([roomy.spec.hard['limits.cpu'], roomy.spec.hard['requests.cpu'], roomy.spec.hard['limits.memory'], roomy.spec.hard['requests.memory'], roomy.spec.hard.pods], ['3500m', '2060m', '2560Mi', '2160Mi', '11']);
+  const seeded = podUse({ containers: [{ name: 'a', resources: { limits: { cpu: '100m', memory: '64Mi' } } }], initContainers: [{ name: 'big', resources: { limits: { cpu: '2', memory: '1Gi' } } }] }, DEFAULT_PLATFORM_CONFIG.containerDefaults);
+  assert.deepEqual(seeded, { requestsCpu: 2000, limitsCpu: 2000, requestsMemory: 1024 ** 3, limitsMemory: 1024 ** 3, pods: 1 }, 'an init container larger than the containers counts, and a limit without a request requests the limit');
   assert.equal(q.spec.hard['services.nodeports'], '0');
   const lr = renderLimitRange(ctx, DEFAULT_PLATFORM_CONFIG) as { spec: { limits: { default: unknown }[] } };
   assert.deepEqual(lr.spec.limits[0]?.default, { cpu: '500m', memory: '256Mi' });

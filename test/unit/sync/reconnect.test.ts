@@ -44,7 +44,7 @@ test('every reconnect says why the connection ended: network dropped, agent rest
     await engine.flush();
     assert.deepEqual(connected.map((c) => c.cause), ['first', 'networkDropped', 'agentRestarted', 'podReplaced']);
     assert.match(connected[1]?.description ?? '', /^reconnected after \d+\.\d s: the network dropped \(closed by the client\) — the same agent was running all along/);
-    assert.match(connected[2]?.description ?? '', /the agent restarted \(closed \(1006\)\) — a new agent process, same sync folder; reconciling by its record/);
+    assert.match(connected[2]?.description ?? '', /the agent restarted \(closed \(1001 the agent is stopping\)\) — a new agent process, same sync folder; reconciling by its record/);
     assert.match(replaced.description, /the pod was replaced .*a fresh copy of the image; sending the local tree again/);
     assert.ok(disconnected.some((d) => d.wasConnected && /closed/.test(d.reason)), 'the drop itself is reported with the socket reason');
     assert.ok(disconnected.every((d) => d.retryInMs > 0), 'and when the next try comes');
