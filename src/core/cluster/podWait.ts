@@ -15,6 +15,8 @@ export interface PodFacts {
   readonly phase: string;
   /** The sync agent's container is ready (all containers, when the pod has no agent). */
   readonly ready: boolean;
+  /** The agent's container is running (it listens within a moment, before its readiness probe says so). */
+  readonly agentRunning?: boolean;
   /** e.g. "ImagePullBackOff: Back-off pulling image …" of the first waiting container. */
   readonly waiting: string | undefined;
 }
@@ -57,16 +59,21 @@ function latest(events: readonly EventFacts[], pick: (e: EventFacts) => boolean)
   return events.filter(pick).sort((a, b) => b.lastMs - a.lastMs)[0];
 }
 
-/** The newest live pod whose agent is ready, or a sentence saying why there is none and whether one is coming. */
-export function choosePod(pods: readonly PodFacts[], workload: string, events: readonly EventFacts[] = [], nowMs = 0): PodChoice {
+/**
+ * The newest live pod whose agent is ready — or, with `eager`, whose agent container runs (the
+ * readiness probe says so up to a second later; a connection that comes too soon is refused and
+ * tried again) — or a sentence saying why there is none and whether one is coming.
+ */
+export function choosePod(pods: readonly PodFacts[], workload: string, events: readonly EventFacts[] = [], nowMs = 0, eager = false): PodChoice {
   const live = pods.filter((p) => !p.deleting).sort((a, b) => b.created - a.created);
-  const ready = live.find((p) => p.phase === 'Running' && p.ready);
+  const ready = live.find((p) => p.phase === 'Running' && (p.ready || (eager && p.agentRunning === true)));
   if (ready) return { ok: true, pod: ready.name };
   const recent = events.filter((e) => nowMs === 0 || nowMs - e.lastMs < RECENT_MS);
   const terminating = pods.filter((p) => p.deleting).sort((a, b) => b.created - a.created)[0];
-  const leaving = terminating
-    ? `the old pod ${terminating.name} is still terminating${terminating.gracePeriodSeconds !== undefined ? ` (grace period ${terminating.gracePeriodSeconds} s${terminating.deletionMs && nowMs ? `, gone in at most ${ago(terminating.deletionMs - nowMs)}` : ''})` : ''}`
-    : undefined;
+  const left = terminating?.deletionMs && nowMs ? terminating.deletionMs - nowMs : undefined;
+  const grace = terminating?.gracePeriodSeconds === undefined ? '' : `grace period ${terminating.gracePeriodSeconds} s`;
+  const when = left === undefined ? grace : left > 0 ? `${grace}, gone in at most ${ago(left)}` : `${grace} over: being removed`;
+  const leaving = terminating ? `the old pod ${terminating.name} is still terminating${when ? ` (${when.replace(/^, /, '')})` : ''}` : undefined;
   const newest = live[0];
   if (newest) {
     const about = recent.filter((e) => e.kind === 'Pod' && e.object === newest.name);

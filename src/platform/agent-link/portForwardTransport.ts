@@ -56,6 +56,7 @@ export function podFacts(p: V1Pod): PodFacts {
     ...(grace === undefined ? {} : { gracePeriodSeconds: grace }),
     phase: p.status?.phase ?? 'Pending',
     ready: agent ? agent.ready : statuses.length > 0 && statuses.every((c) => c.ready),
+    agentRunning: agent?.state?.running !== undefined,
     waiting: waiting?.reason ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : undefined,
   };
 }
@@ -179,7 +180,8 @@ export class PortForwardTransport implements Transport, IDisposable {
     for (;;) {
       const list = await this.api('list the fork pods', (api, signal) => api.listNamespacedPod({ namespace, labelSelector: `${LABEL_FORK}=${workload}` }, withSignal(signal)));
       const pods = list.items.map(podFacts);
-      let chosen = choosePod(pods, workload);
+      // After a pod change, a running agent is tried before its readiness probe passes (it listens at once).
+      let chosen = choosePod(pods, workload, [], 0, said !== undefined);
       if (chosen.ok) return chosen.pod;
       const events = await this.api('list the events', (api, signal) => api.listNamespacedEvent({ namespace }, withSignal(signal))).catch(() => undefined);
       if (events) chosen = choosePod(pods, workload, events.items.map(eventFacts), Date.now());

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { type ILogger } from '../../../src/core/base/logger';
 import { SyncEngine, type SyncEngineOptions } from '../../../src/platform/agent-link/syncEngine';
+import { type Transport } from '../../../src/core/sync/transport';
 import { PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
 import { alice, cleanup, createBaseline, createSlice, forkPod, sliceBody, waitForPhase } from '../slices/sliceFixture';
 import { execIn } from '../smoke/helpers';
@@ -84,8 +85,9 @@ export class SyncSlice {
     return this.own(new PortForwardTransport({ kubeConfig: kc, namespace, workload, logger: this.logger, requestTimeoutMs: 10_000, pingIntervalMs: 2000 }));
   }
 
-  engine(transport: PortForwardTransport, options: Partial<SyncEngineOptions> = {}): SyncEngine {
-    const engine = this.own(new SyncEngine({ transport, localRoot: this.local, backoff: { initialMs: 100, maxMs: 1500 }, logger: this.logger, requestTimeoutMs: 20_000, ...options }));
+  /** An engine through `transport` (or `via`, a wrapper of it that injects faults). */
+  engine(transport: PortForwardTransport, options: Partial<SyncEngineOptions> = {}, via: Transport = transport): SyncEngine {
+    const engine = this.own(new SyncEngine({ transport: via, localRoot: this.local, backoff: { initialMs: 100, maxMs: 1500 }, logger: this.logger, requestTimeoutMs: 20_000, ...options }));
     engine.podOf = () => transport.currentPod;
     this.own(engine.onConnected((w) => this.logs.push(`info ${w.description}`)));
     this.own(transport.onWaiting((m) => this.logs.push(`info waiting: ${m}`)));

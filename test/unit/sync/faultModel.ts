@@ -185,8 +185,9 @@ export class LocalEditor {
 
   private edit(): void {
     const snap = this.kinds();
-    const files = [...snap].filter(([p, e]) => e.kind === 'file' && p !== '.gitignore').map(([p]) => p);
-    const dirs = [...snap].filter(([, e]) => e.kind === 'dir').map(([p]) => p);
+    // Dot files at the top (.gitignore, a test's own marker) are not the editor's to change.
+    const files = [...snap].filter(([p, e]) => e.kind === 'file' && !p.startsWith('.')).map(([p]) => p);
+    const dirs = [...snap].filter(([p, e]) => e.kind === 'dir' && !p.startsWith('.')).map(([p]) => p);
     const r = this.rand.next();
     const file = files.length > 0 ? this.rand.pick(files) : undefined;
     const dir = dirs.length > 0 ? this.rand.pick(dirs) : undefined;

@@ -80,6 +80,11 @@ test('no pod to reach yet: the reason in words, with the quota numbers, instead 
   assert.equal(starting.ok ? '' : starting.message, "the fork web's pod web-new is running, its agent not ready yet");
   const unscheduled = choosePod([pod('web-new', { phase: 'Pending', ready: false })], 'web', [ev('Pod', 'web-new', 'FailedScheduling', '0/1 nodes are available: 1 Insufficient cpu.')], NOW);
   assert.match(unscheduled.ok ? '' : unscheduled.message, /cannot be scheduled yet: 0\/1 nodes are available/);
+  const over = choosePod([pod('web-old', { deleting: true, gracePeriodSeconds: 2, deletionMs: NOW - 300 })], 'web', [], NOW);
+  assert.match(over.ok ? '' : over.message, /the old pod web-old is still terminating \(grace period 2 s over: being removed\)/);
+  const running = [pod('web-new', { ready: false, agentRunning: true })];
+  assert.equal(choosePod(running, 'web').ok, false, 'not ready: waited for');
+  assert.deepEqual(choosePod(running, 'web', [], NOW, true), { ok: true, pod: 'web-new' }, 'eager, after a pod change: its running agent is tried before the readiness probe passes');
   const none = choosePod([], 'nope', [ev('ReplicaSet', 'web-5d9c7f', 'FailedCreate', QUOTA)], NOW);
   assert.deepEqual(none, { ok: false, comingBack: false, message: 'the fork nope has no pod (is the slice still provisioning, or was the fork removed?)' });
 });
