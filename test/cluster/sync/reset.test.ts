@@ -77,14 +77,14 @@ void describe("sync: Reset Container to Local keeps the image's files", { timeou
     }
   });
 
-  void test('after a pod reschedule the automatic reset deletes only what local deleted', async (t) => {
+  void test('after a pod reschedule the reconcile (the new sync root) deletes only what local deleted', async (t) => {
     const core = alice.makeApiClient(k8s.CoreV1Api);
     try {
       const pod = await slice.pod();
       rmSync(join(slice.local, 'src/old.js'));
       engine.notifyDeleted(['src/old.js']);
       await core.deleteNamespacedPod({ name: pod, namespace: slice.namespace, gracePeriodSeconds: 0 });
-      // The engine reconnects to the new pod (a fresh copy of the image) and resets it to local.
+      // The engine reconnects to the new pod (a new sync root: a fresh copy of the image) and reconciles it to local.
       const deadline = Date.now() + 180_000;
       let tree = new Map<string, string>();
       for (;;) {
@@ -95,7 +95,7 @@ void describe("sync: Reset Container to Local keeps the image's files", { timeou
         await new Promise((r) => setTimeout(r, 1000));
       }
       assert.notEqual(transport.currentPod, pod, 'the transport moved to the new pod');
-      assert.equal(tree.get('image-only/README.md'), sha(IMAGE_FILES['image-only/README.md']!), "the image's file survives the reset after the reschedule");
+      assert.equal(tree.get('image-only/README.md'), sha(IMAGE_FILES['image-only/README.md']!), "the image's file survives the reschedule");
       assert.equal(tree.get('package.json'), sha(IMAGE_FILES['package.json']!));
       assert.equal(tree.has('src/old.js'), false, 'deleted locally: deleted in the container, although the image has it');
       assert.equal(tree.get('src/app.js'), sha('local app.js\n'));
