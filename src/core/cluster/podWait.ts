@@ -51,10 +51,6 @@ export function quotaRefusal(message: string): { quota: string; requested: strin
   return { quota: m[1], requested: m[2], used: m[3], limited: m[4] };
 }
 
-function ago(ms: number): string {
-  return `${Math.max(0, ms / 1000).toFixed(1)} s`;
-}
-
 function latest(events: readonly EventFacts[], pick: (e: EventFacts) => boolean): EventFacts | undefined {
   return events.filter(pick).sort((a, b) => b.lastMs - a.lastMs)[0];
 }
@@ -70,9 +66,10 @@ export function choosePod(pods: readonly PodFacts[], workload: string, events: r
   if (ready) return { ok: true, pod: ready.name };
   const recent = events.filter((e) => nowMs === 0 || nowMs - e.lastMs < RECENT_MS);
   const terminating = pods.filter((p) => p.deleting).sort((a, b) => b.created - a.created)[0];
-  const left = terminating?.deletionMs && nowMs ? terminating.deletionMs - nowMs : undefined;
+  // No countdown in the words: the message is said once per change, not once per look.
+  const over = terminating?.deletionMs !== undefined && nowMs > 0 && terminating.deletionMs <= nowMs;
   const grace = terminating?.gracePeriodSeconds === undefined ? '' : `grace period ${terminating.gracePeriodSeconds} s`;
-  const when = left === undefined ? grace : left > 0 ? `${grace}, gone in at most ${ago(left)}` : `${grace} over: being removed`;
+  const when = over ? `${grace} over: being removed` : grace;
   const leaving = terminating ? `the old pod ${terminating.name} is still terminating${when ? ` (${when.replace(/^, /, '')})` : ''}` : undefined;
   const newest = live[0];
   if (newest) {

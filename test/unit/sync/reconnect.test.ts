@@ -69,9 +69,9 @@ test('no pod to reach yet: the reason in words, with the quota numbers, instead 
   assert.deepEqual(refused, {
     ok: false,
     comingBack: true,
-    message: "Kubernetes refused to create the fork web's new pod: the slice quota slice-quota is full (it asks limits.cpu=1500m,limits.memory=384Mi; used limits.cpu=1500m,limits.memory=384Mi of limits.cpu=2,limits.memory=2Gi); waiting: the old pod web-old is still terminating (grace period 2 s, gone in at most 1.5 s), which frees its share",
+    message: "Kubernetes refused to create the fork web's new pod: the slice quota slice-quota is full (it asks limits.cpu=1500m,limits.memory=384Mi; used limits.cpu=1500m,limits.memory=384Mi of limits.cpu=2,limits.memory=2Gi); waiting: the old pod web-old is still terminating (grace period 2 s), which frees its share",
   });
-  assert.deepEqual(choosePod([terminating], 'web', [], NOW), { ok: false, comingBack: true, message: 'the fork web is between pods: the old pod web-old is still terminating (grace period 2 s, gone in at most 1.5 s); its replacement starts once it is gone' });
+  assert.deepEqual(choosePod([terminating], 'web', [], NOW), { ok: false, comingBack: true, message: 'the fork web is between pods: the old pod web-old is still terminating (grace period 2 s); its replacement starts once it is gone' });
   const pulling = choosePod([pod('web-new', { phase: 'Pending', ready: false, waiting: 'ContainerCreating' })], 'web', [ev('Pod', 'web-new', 'Pulling', 'Pulling image "localhost/shop/web:2"')], NOW);
   assert.equal(pulling.ok ? '' : pulling.message, 'the fork web\'s pod web-new is pulling its image (Pulling image "localhost/shop/web:2")');
   const backoff = choosePod([pod('web-new', { phase: 'Pending', ready: false, waiting: 'ImagePullBackOff: Back-off pulling image "nope"' })], 'web', [], NOW);
