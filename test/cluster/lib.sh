@@ -27,8 +27,9 @@ component_dir() {
     kube-router) version=$KUBE_ROUTER_VERSION; moddir=kube-router ;;
     *) die "unknown component $name" ;;
   esac
-  local h
-  h=$(cd "$CLUSTER_HERE/go/$moddir" && cat go.mod go.sum ./*.go 2>/dev/null | sha256sum | cut -c1-12)
+  local h f files=(go.mod go.sum)
+  for f in "$CLUSTER_HERE/go/$moddir"/*.go; do [[ -e "$f" ]] && files+=("./${f##*/}"); done
+  h=$(cd "$CLUSTER_HERE/go/$moddir" && cat "${files[@]}" | sha256sum | cut -c1-12)
   printf '%s/%s-%s-%s\n' "$CACHE" "$name" "$version" "$h"
 }
 
