@@ -61,7 +61,8 @@ is_network_failure() { grep -qaE "$NETWORK_ERRORS" "$1" 2>/dev/null; }
 # DETAIL is a command whose output ends the line (how far along), or empty.
 _progress_loop() { # LABEL KEY TYPICAL START DETAIL
   local label=$1 key=$2 typical=$3 start=$4 detail=$5 main=$$ d
-  while sleep "${SLICE_PROGRESS_EVERY:-20}"; do
+  # (the sleep holds no output pipe open: one left running after its loop ends delays no reader)
+  while sleep "${SLICE_PROGRESS_EVERY:-20}" > /dev/null 2>&1; do
     kill -0 "$main" 2>/dev/null || exit 0   # the script that started it is gone
     d=""; [[ -n "$detail" ]] && d="$(eval "$detail" 2>/dev/null || true)"
     log "$label… $(human_secs $((SECONDS - start)))$(expected_text "$key" "$typical")${d:+ · $d}"
@@ -71,7 +72,7 @@ _progress_loop() { # LABEL KEY TYPICAL START DETAIL
 progress_start() { _progress_loop "$1" "$2" "${3:-}" "$SECONDS" "${4:-}" & _PROGRESS_PID=$!; }
 progress_stop() {
   [[ -n "${_PROGRESS_PID:-}" ]] || return 0
-  kill "$_PROGRESS_PID" 2>/dev/null || true; wait "$_PROGRESS_PID" 2>/dev/null || true; _PROGRESS_PID=""
+  kill_tree "$_PROGRESS_PID"; wait "$_PROGRESS_PID" 2>/dev/null || true; _PROGRESS_PID=""
 }
 
 # run_step [options] NAME -- COMMAND...
