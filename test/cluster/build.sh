@@ -27,7 +27,7 @@ export GOMODCACHE="${SLICE_GOMODCACHE:-$SLICE_CACHE_DIR/go/mod}" GOCACHE="${SLIC
 export GOPROXY="${GOPROXY_OVERRIDE:-https://proxy.golang.org}"
 
 # What a build takes here when none has been timed yet (2 cores, cold caches, no other load).
-declare -A TYPICAL=([k8s]=420 [coredns]=90 [kube-router]=110 [netpol]=120)
+declare -A TYPICAL=([k8s]=420 [coredns]=80 [kube-router]=70 [netpol]=120)
 
 # packages_done DIR: "812 of 2659 packages compiled" (go build -v names each package it compiles)
 packages_done() {
@@ -98,8 +98,7 @@ build_netpol() {
 }
 
 build_kube_router() {
-  build_component kube-router "$KUBE_ROUTER_VERSION" "$HERE/go/kube-router" kube-router \
-    github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
+  build_component kube-router "$KUBE_ROUTER_VERSION" "$HERE/go/kube-router" kube-router . \
     "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
 }
 
