@@ -115,9 +115,10 @@ run_step() {
     # In the background and waited for, so that an interrupted script takes the step down with it.
     _step_command "$@" >> "$logf" 2>&1 < /dev/null &
     _STEP_PID=$!
+    local traps; traps="$(trap -p INT TERM)"   # the caller's, put back after the step
     trap '_step_interrupted' INT TERM
     rc=0; wait "$_STEP_PID" || rc=$?
-    trap - INT TERM; _STEP_PID=""
+    trap - INT TERM; eval "$traps"; _STEP_PID=""
     progress_stop
     if [[ $rc -eq 0 ]]; then
       timing_put "timing-$name" $((SECONDS - start))
@@ -147,7 +148,7 @@ run_step() {
 # exported variables only.
 _step_command() {
   if [[ "$(type -t "$1")" == function ]]; then
-    bash -c "set -euo pipefail; $(declare -f); \"\$@\"" "$1" "$@"
+    SLICE_STEP_FUNCTIONS="$(declare -f)" bash -c 'set -euo pipefail; eval "$SLICE_STEP_FUNCTIONS"; unset SLICE_STEP_FUNCTIONS; "$@"' "$1" "$@"
   else
     "$@"
   fi
@@ -156,7 +157,7 @@ _step_command() {
 _step_interrupted() {
   progress_stop
   [[ -n "${_STEP_PID:-}" ]] && kill_tree "$_STEP_PID"
-  log "interrupted"; exit 130
+  log "interrupted"; exit 130   # the caller's EXIT trap runs
 }
 
 # step_failed LABEL EXIT_CODE LOG HINT [WHY]: the report of a failed step, on stderr.

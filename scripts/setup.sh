@@ -48,6 +48,7 @@ stop_build() { # a set-up that stops (failed step, Ctrl-C) stops its build too; 
   fi
 }
 trap stop_build EXIT
+trap 'exit 130' INT TERM   # an explicit exit, so that the EXIT trap runs
 if [ "$cluster" = 1 ] && [ "$only_debian" = 0 ]; then
   need_go="$(sed -n 's/^go \([0-9.]*\)$/\1/p' test/cluster/go/*/go.mod | sort -V | tail -1)"
   have_go="$(go env GOVERSION 2>/dev/null | sed 's/^go//')" || true
