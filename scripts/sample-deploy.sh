@@ -3,7 +3,7 @@
 # the cluster of KUBECONFIG (default: the local test cluster's admin kubeconfig). Idempotent; prints
 # the time of each step.
 #   1. production dependencies: `npm ci --omit=dev` once per package-lock.json, cached under
-#      $SLICE_CACHE_DIR/sample-shop/deps-<lock hash>
+#      $SLICE_CACHE_DIR/sample-shop/deps-<lock hash> (`sample-deploy.sh --deps-only`: this step only)
 #   2. the image localhost/slice/shop:<hash of the app's files and its lockfile>, built on the node
 #      runtime image and imported into the local cluster (test/cluster/images/node-app-image.sh);
 #      skipped when the cluster already has it
@@ -14,10 +14,13 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$SLICE_ROOT"
 CLUSTER_DIR="$SLICE_CLUSTER_DIR"
-KUBECTL="${SLICE_KUBECTL:-$CLUSTER_DIR/bin/kubectl}"
-[ -x "$KUBECTL" ] || KUBECTL="$(command -v kubectl)" || die "no kubectl: set SLICE_KUBECTL"
-export KUBECONFIG="${KUBECONFIG:-$CLUSTER_DIR/kubeconfig/admin.kubeconfig}"
-[ -r "${KUBECONFIG%%:*}" ] || die "cannot read the kubeconfig $KUBECONFIG: start the local cluster (npm run cluster:up) or set KUBECONFIG"
+deps_only=0; [ "${1:-}" = --deps-only ] && deps_only=1   # step 1 only (scripts/setup.sh, while the cluster builds)
+if [ "$deps_only" = 0 ]; then
+  KUBECTL="${SLICE_KUBECTL:-$CLUSTER_DIR/bin/kubectl}"
+  [ -x "$KUBECTL" ] || KUBECTL="$(command -v kubectl)" || die "no kubectl: set SLICE_KUBECTL"
+  export KUBECONFIG="${KUBECONFIG:-$CLUSTER_DIR/kubeconfig/admin.kubeconfig}"
+  [ -r "${KUBECONFIG%%:*}" ] || die "cannot read the kubeconfig $KUBECONFIG: start the local cluster (npm run cluster:up) or set KUBECONFIG"
+fi
 k() { "$KUBECTL" "$@"; }
 APP=sample/shop
 WORK="$SLICE_CACHE_DIR/sample-shop"
@@ -39,9 +42,10 @@ if [ ! -d "$deps/node_modules" ]; then
   find "$WORK" -maxdepth 1 -name 'deps-*' -exec rm -rf {} +   # older lockfiles
   mv "$tmp" "$deps"
   step_done "dependencies installed"
-else
+elif [ "$deps_only" = 0 ]; then
   step_done "dependencies cached ($deps)"
 fi
+[ "$deps_only" = 0 ] || exit 0
 
 # 2. the image: the app's own files (what the container runs) + the dependencies
 mkdir -p "$WORK"; build="$(mktemp -d "$WORK/build.XXXXXX")"; chmod 755 "$build"   # own folder: runs may overlap

