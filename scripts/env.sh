@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the project's scripts: where the tools live and how to reach them. The paths, log/die and
 # the set-up helpers (run_step) come from scripts/lib.sh, which test/cluster/*.sh share.
 # shellcheck source=lib.sh
