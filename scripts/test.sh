@@ -51,7 +51,12 @@ needs_cluster() { { want cluster || want integration || want e2e; } && [ "${SLIC
 setup_args=(--sample)
 if ! needs_cluster || bash test/cluster/status.sh >/dev/null 2>&1; then setup_args+=(--no-cluster); fi
 want integration || want e2e || setup_args+=(--no-editor)
-bash scripts/setup.sh "${setup_args[@]}" || die "the set-up failed: what failed and what to do is above"
+summary() { printf '\n'; printf '%s\n' "${SUMMARY[@]}"; echo "$PASS passed, $FAIL failed, $SKIP skipped"; }
+t0=$SECONDS
+if ! bash scripts/setup.sh "${setup_args[@]}"; then
+  log "the set-up failed (what failed and what to do is above): no tier ran"
+  add setup 0 1 0 $((SECONDS - t0)); summary; exit 1
+fi
 source scripts/env.sh
 
 want lint && check lint npx --no-install eslint --max-warnings 0 src test bench esbuild.config.mjs eslint.config.mjs
@@ -89,6 +94,5 @@ fi
 want integration && SLICE_SKIP_BUILD=1 counted integration bash scripts/test-integration.sh
 want e2e && counted e2e bash scripts/test-e2e.sh
 
-printf '\n'; printf '%s\n' "${SUMMARY[@]}"
-echo "$PASS passed, $FAIL failed, $SKIP skipped"
+summary
 [ "$FAIL" -eq 0 ]
