@@ -74,6 +74,13 @@ void describe('red team: Kubernetes (alice against the platform and bob)', { tim
     assert.ok(pods.items.every((p) => p.spec?.priorityClassName !== 'system-node-critical'));
   });
 
+  void test('the quota\'s room for a replacement pod is no extra capacity: a fork cannot be scaled past one replica', async () => {
+    const err = await as('alice', ['slice:developers', 'system:authenticated'], ['-n', aliceNs, 'scale', 'deployment/web', '--replicas=2']);
+    assert.match(err, /a fork runs one pod \(or none\)/);
+    const patched = await alice.makeApiClient(k8s.AppsV1Api).patchNamespacedDeployment({ name: 'web', namespace: aliceNs, body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] }).then(() => undefined, (e: unknown) => e);
+    assert.equal(statusCode(patched), 403);
+  });
+
   void test("finding 5: the controller's rights cannot relabel a baseline namespace into a slice one (the old labels are judged too)", async () => {
     const sa = 'system:serviceaccount:slice-system:slice-controller';
     const err = await as(sa, ['system:serviceaccounts', 'system:serviceaccounts:slice-system', 'system:authenticated'], ['label', 'namespace', baseline, 'slice.dev/role=slice', '--overwrite']);
