@@ -1,6 +1,7 @@
 import { Emitter } from '../../../src/core/base/event';
 import { MessageType } from '../../../src/core/sync/protocol';
 import { type Connection, type Transport } from '../../../src/core/sync/transport';
+import { ReconnectGate } from './reconnectGate';
 
 /**
  * A Transport that can lose the next acknowledgement (the agent applied the batch, its ACK never
@@ -9,8 +10,7 @@ import { type Connection, type Transport } from '../../../src/core/sync/transpor
  */
 export class FaultTransport implements Transport {
   private loseAck = false;
-  private gate: Promise<void> | undefined;
-  private open: (() => void) | undefined;
+  private readonly reconnects = new ReconnectGate();
   private current: Connection | undefined;
   private readonly lost = new Emitter<void>();
   /** Fires when an ACK was swallowed and its connection cut. */
@@ -32,13 +32,11 @@ export class FaultTransport implements Transport {
 
   /** Reconnects wait until release(). */
   hold(): void {
-    this.gate ??= new Promise((resolve) => (this.open = resolve));
+    this.reconnects.hold();
   }
 
   release(): void {
-    this.open?.();
-    this.gate = undefined;
-    this.open = undefined;
+    this.reconnects.release();
   }
 
   /** Cuts the current connection (if any). */
@@ -47,7 +45,7 @@ export class FaultTransport implements Transport {
   }
 
   async connect(): Promise<Connection> {
-    if (this.gate) await this.gate;
+    await this.reconnects.passed();
     const conn = await this.inner.connect();
     this.connects++;
     this.current = conn;

@@ -8,6 +8,7 @@ import { type BatchOp } from '../../../src/core/sync/messages';
 import { MessageType, decodeFrame } from '../../../src/core/sync/protocol';
 import { HashCache } from '../../../src/core/sync/scanner';
 import { type Connection, type Transport } from '../../../src/core/sync/transport';
+import { ReconnectGate } from './reconnectGate';
 
 /**
  * The real agent session and SafeTree over real directories, reached without sockets (frames
@@ -19,8 +20,7 @@ import { type Connection, type Transport } from '../../../src/core/sync/transpor
 export class MemoryAgent implements Transport {
   private process: { tree: FaultyTree; instanceId: string; cache: HashCache } | undefined;
   private link: MemoryLink | undefined;
-  private gate: Promise<void> | undefined;
-  private open: (() => void) | undefined;
+  private readonly reconnects = new ReconnectGate();
   private cutAfter: number | undefined;
   private ackToLose: number | undefined;
   private dieAfter: number | undefined;
@@ -39,7 +39,7 @@ export class MemoryAgent implements Transport {
   ) {}
 
   async connect(): Promise<Connection> {
-    if (this.gate) await this.gate;
+    await this.reconnects.passed();
     this.process ??= { tree: new FaultyTree(new SafeTree(this.root, { fsync: false, stateDir: this.state }), () => this.kill('killed mid-batch')), instanceId: randomUUID(), cache: new HashCache() };
     const p = this.process;
     if (this.dieAfter !== undefined) p.tree.dieAfter = this.dieAfter;
@@ -73,13 +73,11 @@ export class MemoryAgent implements Transport {
 
   /** Reconnects wait until release(). */
   hold(): void {
-    this.gate ??= new Promise((resolve) => (this.open = resolve));
+    this.reconnects.hold();
   }
 
   release(): void {
-    this.open?.();
-    this.gate = undefined;
-    this.open = undefined;
+    this.reconnects.release();
   }
 
   /** The connection is cut when the agent would receive its k-th frame from now (that frame lost). */
