@@ -126,7 +126,7 @@ export class Reconciler {
     try {
       const pg = this.d.config.postgres;
       const dataPolicy = dataBranches(forkSpecs).length > 0 && pg.egressCidr && pg.egressPort ? [renderDataNetworkPolicy(ctx, pg.egressCidr, pg.egressPort)] : [];
-      for (const obj of [renderQuota(ctx, this.d.config.forkQuotaRoom ? await this.replacementRoom(ctx) : undefined), renderLimitRange(ctx, this.d.config), ...renderNetworkPolicies(ctx), ...dataPolicy, renderOwnerRbac(ctx)]) await this.d.applier.apply(obj);
+      for (const obj of [renderQuota(ctx, await this.replacementRoom(ctx)), renderLimitRange(ctx, this.d.config), ...renderNetworkPolicies(ctx), ...dataPolicy, renderOwnerRbac(ctx)]) await this.d.applier.apply(obj);
       await this.d.applier.createOnce(renderAgentSecret(ctx, randomBytes(32).toString('hex')));
     } catch (e) {
       polOk = false;

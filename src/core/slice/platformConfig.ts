@@ -33,12 +33,6 @@ export interface SlicePlatformConfig {
    * waits for the old one to go (quota, Recreate), and many apps ignore SIGTERM.
    */
   readonly forkGracePeriodSeconds: number;
-  /**
-   * Room in each slice's quota for one replacement pod per fork (core/slice/quotaRoom.ts): a replaced
-   * fork pod is not refused while the old one terminates, at the price of a quota that no longer
-   * bounds the forks themselves. Off by default: the short grace period already keeps the wait short.
-   */
-  readonly forkQuotaRoom: boolean;
 }
 
 export interface PostgresPlatformConfig {
@@ -65,7 +59,6 @@ export const DEFAULT_PLATFORM_CONFIG: SlicePlatformConfig = {
   containerDefaults: { cpu: '500m', memory: '256Mi', cpuRequest: '50m', memoryRequest: '64Mi' },
   postgres: { adminSecret: 'slice-postgres-admin', maxRowCap: 100_000, maxBytesPerOwner: 2 * 1024 ** 3, resetMinIntervalMs: 30_000 },
   forkGracePeriodSeconds: 2,
-  forkQuotaRoom: false,
 };
 
 export const CONFIG_KEYS = {
@@ -83,7 +76,6 @@ export const CONFIG_KEYS = {
   postgresEgressCIDR: 'postgresEgressCIDR',
   postgresEgressPort: 'postgresEgressPort',
   forkGracePeriodSeconds: 'forkGracePeriodSeconds',
-  forkQuotaRoom: 'forkQuotaRoom',
   postgresMaxRowCap: 'postgresMaxRowCap',
   postgresMaxBytesPerOwner: 'postgresMaxBytesPerOwner',
   postgresResetMinInterval: 'postgresResetMinInterval',
@@ -108,12 +100,6 @@ export function parsePlatformConfig(data: Readonly<Record<string, string>> | und
     return n;
   };
   const str = (key: string, fallback: string): string => d[key]?.trim() || fallback;
-  const bool = (key: string, fallback: boolean): boolean => {
-    const v = d[key]?.trim();
-    if (v === undefined || v === '') return fallback;
-    if (v !== 'true' && v !== 'false') throw new Error(`config ${key}="${v}" is not true or false`);
-    return v === 'true';
-  };
   const cfg: SlicePlatformConfig = {
     defaultTtlMs: dur(CONFIG_KEYS.defaultTTL, base.defaultTtlMs),
     maxTtlMs: dur(CONFIG_KEYS.maxTTL, base.maxTtlMs),
@@ -132,7 +118,6 @@ export function parsePlatformConfig(data: Readonly<Record<string, string>> | und
     containerDefaults: base.containerDefaults,
     postgres: parsePostgres(d, int, dur),
     forkGracePeriodSeconds: int(CONFIG_KEYS.forkGracePeriodSeconds, base.forkGracePeriodSeconds),
-    forkQuotaRoom: bool(CONFIG_KEYS.forkQuotaRoom, base.forkQuotaRoom),
   };
   if (cfg.defaultTtlMs > cfg.maxTtlMs) throw new Error(`config defaultTTL (${d[CONFIG_KEYS.defaultTTL]}) is longer than maxTTL (${d[CONFIG_KEYS.maxTTL]})`);
   return cfg;
