@@ -15,7 +15,7 @@ import {
   AGENT_TOKEN_SECRET, FIELD_MANAGER, LABEL_FORK, LABEL_MANAGED_BY, type SliceContext, effectiveQuota, renderAgentSecret,
   renderDataNetworkPolicy, renderLimitRange, renderNamespace, renderNetworkPolicies, renderOwnerRbac, renderQuota, sliceContext,
 } from '../core/slice/manifests';
-import { type Deployment, type Service } from '../core/slice/k8sTypes';
+import { type Deployment, type PodSpec, type Service } from '../core/slice/k8sTypes';
 import { type QuotaRoom, replacementRoom } from '../core/slice/quotaRoom';
 import { type SlicePlatformConfig } from '../core/slice/platformConfig';
 import { type DataBranchStatus, type SliceObject, type SliceStatus, ownerSlug } from '../core/slice/sliceResource';
@@ -166,10 +166,15 @@ export class Reconciler {
     return { workload: fork.workload, ...extra };
   }
 
-  /** Quota room for one replacement pod per fork, from the forks' pod templates (none yet on the first pass). */
+  /**
+   * Quota room for the replacements of fork pods that are terminating, and only while they are: a
+   * replaced pod's successor is not refused while the old one still counts, and the quota keeps
+   * bounding the forks themselves (the pod informer reconciles as a pod starts and ends terminating).
+   */
   private async replacementRoom(ctx: SliceContext): Promise<QuotaRoom> {
-    const deps = await this.apps.listNamespacedDeployment({ namespace: ctx.namespace, labelSelector: `${LABEL_MANAGED_BY}=${FIELD_MANAGER},${LABEL_FORK}` });
-    return replacementRoom(deps.items.flatMap((d) => toWire<Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', ...d }).spec?.template.spec ?? []), this.d.config.containerDefaults);
+    const pods = await this.core.listNamespacedPod({ namespace: ctx.namespace, labelSelector: `${LABEL_MANAGED_BY}=${FIELD_MANAGER},${LABEL_FORK}` });
+    const leaving = pods.items.filter((p) => p.metadata?.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''));
+    return replacementRoom(leaving.flatMap((p) => toWire<{ spec?: PodSpec }>({ apiVersion: 'v1', kind: 'Pod', ...p }).spec ?? []), this.d.config.containerDefaults);
   }
 
   /** Deletes forks that are no longer in the spec. */

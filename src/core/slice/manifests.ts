@@ -131,8 +131,8 @@ function plus(q: string, extra: number, cpu: boolean): string {
 }
 
 /**
- * The slice's ResourceQuota: what it asked for (capped by the platform), plus `room` for one
- * replacement pod per fork (core/slice/quotaRoom.ts), so a deleted fork pod's replacement is not
+ * The slice's ResourceQuota: what it asked for (capped by the platform), plus `room` for the
+ * replacements of fork pods that are terminating (core/slice/quotaRoom.ts), so a deleted fork pod's replacement is not
  * refused while the old one terminates.
  */
 export function renderQuota(ctx: SliceContext, room?: QuotaRoom): KubeObject & { spec: { hard: Labels } } {
