@@ -43,6 +43,8 @@ export interface ReconcilerDeps {
 
 export type ReconcileResult = { requeueAfterMs?: number };
 const PROVISIONING_POLL_MS = 2000;
+/** The fork Deployments and pods the controller made in a slice namespace. */
+const FORK_SELECTOR = `${LABEL_MANAGED_BY}=${FIELD_MANAGER},${LABEL_FORK}`;
 const RESYNC_MS = 60_000;
 
 export class Reconciler {
@@ -172,15 +174,14 @@ export class Reconciler {
    * bounding the forks themselves (the pod informer reconciles as a pod starts and ends terminating).
    */
   private async replacementRoom(ctx: SliceContext): Promise<QuotaRoom> {
-    const pods = await this.core.listNamespacedPod({ namespace: ctx.namespace, labelSelector: `${LABEL_MANAGED_BY}=${FIELD_MANAGER},${LABEL_FORK}` });
+    const pods = await this.core.listNamespacedPod({ namespace: ctx.namespace, labelSelector: FORK_SELECTOR });
     const leaving = pods.items.filter((p) => p.metadata?.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''));
     return replacementRoom(leaving.flatMap((p) => toWire<{ spec?: PodSpec }>({ apiVersion: 'v1', kind: 'Pod', ...p }).spec ?? []), this.d.config.containerDefaults);
   }
 
   /** Deletes forks that are no longer in the spec. */
   private async pruneForks(ctx: SliceContext, keep: ReadonlySet<string>): Promise<void> {
-    const labelSelector = `${LABEL_MANAGED_BY}=${FIELD_MANAGER},${LABEL_FORK}`;
-    const deps = await this.apps.listNamespacedDeployment({ namespace: ctx.namespace, labelSelector });
+    const deps = await this.apps.listNamespacedDeployment({ namespace: ctx.namespace, labelSelector: FORK_SELECTOR });
     for (const d of deps.items) {
       const w = d.metadata?.labels?.[LABEL_FORK];
       if (!w || keep.has(w) || !d.metadata?.name) continue;

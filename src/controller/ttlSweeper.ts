@@ -1,8 +1,9 @@
 /**
  * Periodic safety net: re-queues every Slice (so expiry and drift are seen even without events),
- * drops data branches whose Slice is gone, and deletes orphaned slice namespaces — labelled as managed by the controller but whose Slice is gone
- * (e.g. the controller was stopped between deleting a Slice's namespace and its finalizer, or a
- * namespace was created and the Slice deleted while the controller was down).
+ * drops data branches whose Slice is gone (a finalizer removed before it ran), and deletes orphaned
+ * slice namespaces — labelled as managed by the controller but whose Slice is gone (e.g. the
+ * controller was stopped between deleting a Slice's namespace and its finalizer, or a namespace was
+ * created and the Slice deleted while the controller was down).
  */
 import * as k8s from '@kubernetes/client-node';
 import { LABEL_ROLE } from '../core/cluster/labels';

@@ -82,11 +82,10 @@ export class DataReconciler {
         }));
       }
       // what this slice has on the server but no longer asks for (a fork's data removed, an older name)
-      for (const o of [...seen.databases, ...seen.roles]) {
-        if (!wanted.has(o.name) && markedFor(o.marker, subjectOf(''))) {
-          this.d.log(`slice ${ctx.objectName}: dropping ${o.name} (no longer in the spec)`);
-          await dropBranch(server, o.name, { slice: ctx.objectName, uid: slice.metadata.uid ?? '' });
-        }
+      const stale = new Set([...seen.databases, ...seen.roles].filter((o) => !wanted.has(o.name) && markedFor(o.marker, subjectOf(''))).map((o) => o.name));
+      for (const name of stale) {
+        this.d.log(`slice ${ctx.objectName}: dropping ${name} (no longer in the spec)`);
+        await dropBranch(server, name, { slice: ctx.objectName, uid: slice.metadata.uid ?? '' });
       }
       seen = await markedObjects(server);
       return await this.enforceQuota(server, ctx, seen, out);
@@ -140,7 +139,10 @@ export class DataReconciler {
 
   /** Over the owner's data quota: every role of the owner is NOLOGIN and the branches say why; under it, this slice's roles log in again. */
   private async enforceQuota(server: PgServer, ctx: SliceContext, seen: { databases: MarkedObject[]; roles: (MarkedObject & { canLogin?: boolean })[] }, out: DataBranchStatus[]): Promise<DataBranchStatus[]> {
-    const sized = out.map((b) => ({ ...b, ...(seen.databases.find((x) => x.name === b.database)?.sizeBytes === undefined ? {} : { sizeBytes: seen.databases.find((x) => x.name === b.database)?.sizeBytes }) }));
+    const sized = out.map((b) => {
+      const sizeBytes = seen.databases.find((x) => x.name === b.database)?.sizeBytes;
+      return sizeBytes === undefined ? b : { ...b, sizeBytes };
+    });
     const problem = dataQuotaProblem(ownerDataBytes(seen.databases, ctx.owner), this.d.config.maxBytesPerOwner);
     const mine = new Set(out.filter((b) => b.ready).map((b) => b.database));
     for (const r of seen.roles) {
