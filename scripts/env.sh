@@ -17,4 +17,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [ -x "$SLICE_NODE24_DIR/bin/node" ]; then
   case ":$PATH:" in *":$SLICE_NODE24_DIR/bin:"*) ;; *) export PATH="$SLICE_NODE24_DIR/bin:$PATH" ;; esac
   export npm_config_nodedir="$SLICE_NODE24_DIR"
+  # `npm start`/`npm test` ran under the machine's Node (20): npm exported what it ran on, and an npm
+  # started from here would pass that on to install scripts (code-server's postinstall reads the Node
+  # version from npm_config_user_agent and refuses "node v20"). Let each npm describe its own Node.
+  unset npm_config_user_agent npm_node_execpath npm_execpath NODE
 fi
