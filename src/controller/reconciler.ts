@@ -10,16 +10,18 @@ import { dataBranches } from '../core/slice/dataBranch';
 import { declaredDatabases } from '../core/slice/dataPolicy';
 import { withDataCondition } from '../core/slice/dataStatus';
 import { renderFork } from '../core/slice/fork';
-import { checkOwnerSlug, checkSliceLimit, type SliceRef } from '../core/slice/limits';
 import {
-  AGENT_TOKEN_SECRET, FIELD_MANAGER, LABEL_FORK, LABEL_MANAGED_BY, type SliceContext, effectiveQuota, renderAgentSecret,
-  renderDataNetworkPolicy, renderLimitRange, renderNamespace, renderNetworkPolicies, renderOwnerRbac, renderQuota, sliceContext,
+  AGENT_TOKEN_SECRET, FIELD_MANAGER, LABEL_FORK, LABEL_MANAGED_BY, type SliceContext, renderAgentSecret,
+  renderDataNetworkPolicy, renderLimitRange, renderNamespace, renderNetworkPolicies, renderOwnerRbac, renderQuota,
 } from '../core/slice/manifests';
+import {
+  type BaselineObservation, type NamespaceObservation, finalizeNamespace, planAdmission, planBaseline, planFinalize, planPrune, planRequeue, statusChanged,
+} from '../core/slice/reconcilePlan';
 import { type Deployment, type PodSpec, type Service } from '../core/slice/k8sTypes';
 import { type QuotaRoom, replacementRoom } from '../core/slice/quotaRoom';
 import { type SlicePlatformConfig } from '../core/slice/platformConfig';
-import { type DataBranchStatus, type SliceObject, type SliceStatus, ownerSlug } from '../core/slice/sliceResource';
-import { decideExpiry, isExpired, parseTimestamp, rfc3339 } from '../core/slice/ttl';
+import { type DataBranchStatus, type SliceObject, type SliceStatus } from '../core/slice/sliceResource';
+import { rfc3339 } from '../core/slice/ttl';
 import { LABEL_ROLE } from '../core/cluster/labels';
 import { type Applier, toWire } from './applier';
 import { DataReconciler } from './data/dataReconciler';
@@ -42,10 +44,8 @@ export interface ReconcilerDeps {
 }
 
 export type ReconcileResult = { requeueAfterMs?: number };
-const PROVISIONING_POLL_MS = 2000;
 /** The fork Deployments and pods the controller made in a slice namespace. */
 const FORK_SELECTOR = `${LABEL_MANAGED_BY}=${FIELD_MANAGER},${LABEL_FORK}`;
-const RESYNC_MS = 60_000;
 
 export class Reconciler {
   private readonly core: k8s.CoreV1Api;
@@ -66,53 +66,43 @@ export class Reconciler {
     if (slice.metadata.deletionTimestamp) return this.finalize(slice);
     if (!slice.metadata.finalizers?.includes(SLICE_FINALIZER)) slice = await this.d.slices.addFinalizer(slice);
 
-    const expiry = decideExpiry(slice.spec, this.now(), this.d.config);
-    if (expiry.writeSpec) {
-      if (expiry.note) this.d.log(`slice ${name}: ${expiry.note}`);
-      slice = await this.d.slices.setExpiresAt(name, expiry.expiresAt);
+    const plan = planAdmission(slice, this.d.allSlices(), this.now(), this.d.config);
+    if (plan.writeExpiry) {
+      if (plan.note) this.d.log(`slice ${name}: ${plan.note}`);
+      slice = await this.d.slices.setExpiresAt(name, plan.expiresAt);
     }
-    if (isExpired(expiry.expiresAt, this.now())) {
-      this.d.log(`slice ${name} expired at ${expiry.expiresAt}: deleting it`);
+    if (plan.kind === 'expire') {
+      this.d.log(`slice ${name} expired at ${plan.expiresAt}: deleting it`);
       await this.writeStatus(slice, {
         ...slice.status,
         phase: 'Expired',
-        expiresAt: expiry.expiresAt,
-        conditions: replaceCondition(slice.status?.conditions, 'Expired', 'True', 'TTLExpired', `the slice expired at ${expiry.expiresAt}`, rfc3339(this.now())),
+        expiresAt: plan.expiresAt,
+        conditions: replaceCondition(slice.status?.conditions, 'Expired', 'True', 'TTLExpired', `the slice expired at ${plan.expiresAt}`, rfc3339(this.now())),
       });
       await this.d.slices.delete(name);
       return {};
     }
-    const untilExpiry = (parseTimestamp(expiry.expiresAt) ?? 0) - this.now() + 1000;
+    if (plan.kind === 'refuse') return this.refuse(slice, plan.status, plan.reason, plan.message, plan.requeueAfterMs);
+    const { ctx } = plan;
 
-    const quota = effectiveQuota(slice.spec.resources, this.d.config);
-    const ctx = sliceContext(slice, expiry.expiresAt, quota);
-    const base: SliceStatus = { expiresAt: expiry.expiresAt, observedGeneration: slice.metadata.generation ?? 0 };
-    if ('error' in ctx) return this.refuse(slice, base, 'InvalidName', ctx.error, untilExpiry);
-
-    const limit = checkSliceLimit(toRef(slice), this.d.allSlices().map(toRef), this.d.config.maxSlicesPerOwner);
-    if (!limit.allowed) return this.refuse(slice, { ...base, namespace: ctx.namespace }, limit.reason ?? 'SliceLimitExceeded', limit.message ?? 'too many slices', Math.min(untilExpiry, 10_000));
-
-    const clash = checkOwnerSlug(toRef(slice), this.d.allSlices().map(toRef), ownerSlug);
-    if (clash) return this.refuse(slice, { ...base, namespace: ctx.namespace }, 'OwnerNameClash', clash, Math.min(untilExpiry, 60_000));
-
-    const baseline = await this.checkBaseline(ctx.baseline);
-    if ('problem' in baseline) return this.refuse(slice, { ...base, namespace: ctx.namespace }, 'BaselineNotFound', baseline.problem, Math.min(untilExpiry, 10_000));
+    const baseline = await this.readBaseline(ctx.baseline);
+    const problem = planBaseline(ctx.baseline, baseline, LABEL_ROLE, plan.untilExpiryMs);
+    if (problem) return this.refuse(slice, plan.status, 'BaselineNotFound', problem.problem, problem.requeueAfterMs);
 
     const obs = await this.provision(ctx, slice.spec.forks, async () => (this.d.data ? this.d.data.ensure(slice, ctx, baseline.declared) : []));
-    const status = await this.status(slice, { ...base, namespace: ctx.namespace, agentTokenSecret: AGENT_TOKEN_SECRET }, obs, ctx);
+    const status = await this.status(slice, { ...plan.status, agentTokenSecret: AGENT_TOKEN_SECRET }, obs, ctx);
     await this.writeStatus(slice, status);
-    const dataRetry = this.d.data?.retryAfterMs(name);
-    return { requeueAfterMs: Math.max(1000, Math.min(untilExpiry, status.phase === 'Ready' ? RESYNC_MS : PROVISIONING_POLL_MS, dataRetry ?? Infinity)) };
+    return { requeueAfterMs: planRequeue(status.phase, plan.untilExpiryMs, this.d.data?.retryAfterMs(name)) };
   }
 
-  /** The baseline namespace must exist and be labelled a baseline; it declares the databases its slices may branch. */
-  private async checkBaseline(baseline: string): Promise<{ problem: string } | { declared: string[] }> {
+  /** The baseline namespace: whether it exists and is labelled a baseline, and the databases it declares for branching. */
+  private async readBaseline(baseline: string): Promise<BaselineObservation & { declared: string[] }> {
     try {
       const ns = await this.core.readNamespace({ name: baseline });
-      if (ns.metadata?.labels?.[LABEL_ROLE] !== 'baseline') return { problem: `the namespace ${baseline} is not a baseline (it lacks the label ${LABEL_ROLE}=baseline)` };
-      return { declared: declaredDatabases({ labels: ns.metadata.labels, ...(ns.metadata.annotations ? { annotations: ns.metadata.annotations } : {}) }) };
+      const labels = ns.metadata?.labels ?? {};
+      return { exists: true, isBaseline: labels[LABEL_ROLE] === 'baseline', declared: declaredDatabases({ labels, ...(ns.metadata?.annotations ? { annotations: ns.metadata.annotations } : {}) }) };
     } catch (e) {
-      if (isNotFound(e)) return { problem: `the baseline namespace ${baseline} does not exist` };
+      if (isNotFound(e)) return { exists: false, declared: [] };
       throw e;
     }
   }
@@ -137,7 +127,7 @@ export class Reconciler {
     // data before forks: a fork's pod needs its data Secret to start
     const data = polOk ? await ensureData() : [];
     const forks = polOk ? await Promise.all(forkSpecs.map((f) => this.applyFork(ctx, f, data.find((b) => b.baseline === f.data?.postgres?.database)?.branchedAt))) : forkSpecs.map((f) => ({ workload: f.workload, renderError: 'waiting for the slice policies' }));
-    if (polOk) await this.pruneForks(ctx, new Set(forkSpecs.map((f) => f.workload)));
+    if (polOk) await this.pruneForks(ctx, forkSpecs);
     return { nsOk: true, polOk, ...(polMsg ? { polMsg } : {}), ...(data.length > 0 ? { data } : {}), forks };
   }
 
@@ -179,15 +169,13 @@ export class Reconciler {
     return replacementRoom(leaving.flatMap((p) => toWire<{ spec?: PodSpec }>({ apiVersion: 'v1', kind: 'Pod', ...p }).spec ?? []), this.d.config.containerDefaults);
   }
 
-  /** Deletes forks that are no longer in the spec. */
-  private async pruneForks(ctx: SliceContext, keep: ReadonlySet<string>): Promise<void> {
+  /** Deletes the forks that have left the spec, with their Services. */
+  private async pruneForks(ctx: SliceContext, spec: readonly { workload: string }[]): Promise<void> {
     const deps = await this.apps.listNamespacedDeployment({ namespace: ctx.namespace, labelSelector: FORK_SELECTOR });
-    for (const d of deps.items) {
-      const w = d.metadata?.labels?.[LABEL_FORK];
-      if (!w || keep.has(w) || !d.metadata?.name) continue;
-      this.d.log(`slice ${ctx.objectName}: removing fork ${w} (no longer in the spec)`);
-      await this.apps.deleteNamespacedDeployment({ name: d.metadata.name, namespace: ctx.namespace }).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
-      await this.core.deleteNamespacedService({ name: d.metadata.name, namespace: ctx.namespace }).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
+    for (const name of planPrune(deps.items.map((d) => ({ name: d.metadata?.name, fork: d.metadata?.labels?.[LABEL_FORK] })), spec)) {
+      this.d.log(`slice ${ctx.objectName}: removing fork ${name} (no longer in the spec)`);
+      await this.apps.deleteNamespacedDeployment({ name, namespace: ctx.namespace }).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
+      await this.core.deleteNamespacedService({ name, namespace: ctx.namespace }).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
     }
   }
 
@@ -214,31 +202,34 @@ export class Reconciler {
 
   /** Writes the status only when it differs (so a no-op reconcile changes no resourceVersion). */
   private async writeStatus(slice: SliceObject, status: SliceStatus): Promise<void> {
-    if (JSON.stringify(normalize(slice.status)) === JSON.stringify(normalize(status))) return;
+    if (!statusChanged(slice.status, status)) return;
     await this.d.slices.patchStatus(slice.metadata.name, status);
   }
 
+  /** The slice namespace, and whether the controller made it (a same-named namespace someone else labelled is not ours to delete). */
+  private async readOwnNamespace(name: string): Promise<NamespaceObservation> {
+    try {
+      const cur = await this.core.readNamespace({ name });
+      return { exists: true, ours: cur.metadata?.labels?.[LABEL_MANAGED_BY] === FIELD_MANAGER, deleting: !!cur.metadata?.deletionTimestamp };
+    } catch (e) {
+      if (isNotFound(e)) return { exists: false };
+      throw e;
+    }
+  }
+
   private async finalize(slice: SliceObject): Promise<ReconcileResult> {
-    const computed = sliceContext(slice, '', effectiveQuota(undefined, this.d.config));
-    const ns = slice.status?.namespace ?? ('error' in computed ? undefined : computed.namespace);
     if (slice.status?.phase !== 'Terminating') {
       await this.writeStatus(slice, { ...slice.status, phase: 'Terminating' }).catch(() => undefined);
     }
-    if (ns) {
-      try {
-        const cur = await this.core.readNamespace({ name: ns });
-        if (cur.metadata?.labels?.[LABEL_MANAGED_BY] === FIELD_MANAGER) {
-          if (!cur.metadata.deletionTimestamp) {
-            this.d.log(`slice ${slice.metadata.name} deleted: deleting namespace ${ns}`);
-            await this.core.deleteNamespace({ name: ns });
-          }
-          return { requeueAfterMs: 1000 };
-        }
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
+    const ns = finalizeNamespace(slice, this.d.config);
+    const step = planFinalize(ns, ns ? await this.readOwnNamespace(ns) : { exists: false }, !!this.d.data && DataReconciler.declares(slice));
+    if (step.kind === 'deleteNamespace') {
+      this.d.log(`slice ${slice.metadata.name} deleted: deleting namespace ${step.namespace}`);
+      await this.core.deleteNamespace({ name: step.namespace });
+      return { requeueAfterMs: 1000 };
     }
-    if (this.d.data && DataReconciler.declares(slice)) {
+    if (step.kind === 'waitForNamespace') return { requeueAfterMs: 1000 };
+    if (step.kind === 'dropData' && this.d.data) {
       try {
         await this.d.data.drop(slice.metadata.name, slice.metadata.uid ?? '');
       } catch (e) {
@@ -254,23 +245,3 @@ export class Reconciler {
     return {};
   }
 }
-
-function toRef(s: SliceObject): SliceRef {
-  const ct = s.metadata.creationTimestamp as string | Date | undefined;
-  return { name: s.metadata.name, owner: s.spec.owner, creationTimestamp: ct instanceof Date ? ct.toISOString() : ct, deleting: !!s.metadata.deletionTimestamp };
-}
-
-/** Status as JSON with keys sorted, for comparison. */
-function normalize(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(normalize);
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = normalize(x);
-    }
-    return out;
-  }
-  return v;
-}
-
