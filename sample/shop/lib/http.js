@@ -3,6 +3,8 @@
 // OpenTelemetry's HTTP instrumentation, so every request is a server span and every call between
 // services carries the trace context), JSON in and out, and a JSON client.
 const http = require('node:http');
+const { context } = require('@opentelemetry/api');
+const { RPCType, getRPCMetadata } = require('@opentelemetry/core');
 const { logger } = require('../telemetry/logger');
 
 /** An error with the HTTP status it should answer (anything else answers 500). */
@@ -51,6 +53,10 @@ function createServer(routes) {
     if (url.pathname === '/healthz') return send(res, 200, { ok: true });
     const route = table.find((r) => r.method === req.method && r.regex.test(url.pathname));
     if (!route) return send(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
+    // the route pattern, not the path: the HTTP instrumentation puts it on the server span and on
+    // the http.server.request.duration histogram as http.route (one series per route, not per id)
+    const rpc = getRPCMetadata(context.active());
+    if (rpc?.type === RPCType.HTTP) rpc.route = route.path;
     try {
       const match = route.regex.exec(url.pathname);
       const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match[i + 1])]));

@@ -2,7 +2,7 @@
 // OpenTelemetry for every service of the shop, loaded before the app:
 //   node --require ./telemetry/register.js services/orders/src/server.js
 //
-// Traces and logs go out as OTLP over HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (default
+// Traces, logs and metrics go out as OTLP over HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (default
 // http://127.0.0.1:4318). In a slice fork the Slice agent listens there, on the pod's loopback;
 // in the baseline nothing does, and the failed exports stay quiet (set OTEL_LOG_LEVEL=debug to
 // see them). OTEL_EXPORTER_OTLP_PROTOCOL picks the encoding: http/protobuf (default) or http/json.
@@ -10,16 +10,21 @@ const { NodeSDK } = require('@opentelemetry/sdk-node');
 const { BatchLogRecordProcessor } = require('@opentelemetry/sdk-logs');
 const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
 const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino');
+const { RuntimeNodeInstrumentation } = require('@opentelemetry/instrumentation-runtime-node');
+const { PeriodicExportingMetricReader } = require('@opentelemetry/sdk-metrics');
 
 process.env.OTEL_EXPORTER_OTLP_ENDPOINT ||= 'http://127.0.0.1:4318';
-process.env.OTEL_METRICS_EXPORTER ||= 'none'; // the editor shows traces and logs; no metrics
 
 const json = process.env.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/json';
 const { OTLPTraceExporter } = json ? require('@opentelemetry/exporter-trace-otlp-http') : require('@opentelemetry/exporter-trace-otlp-proto');
 const { OTLPLogExporter } = json ? require('@opentelemetry/exporter-logs-otlp-http') : require('@opentelemetry/exporter-logs-otlp-proto');
+const { OTLPMetricExporter } = json ? require('@opentelemetry/exporter-metrics-otlp-http') : require('@opentelemetry/exporter-metrics-otlp-proto');
 
 const sdk = new NodeSDK({
   traceExporter: new OTLPTraceExporter(), // batched (OTEL_BSP_* settings)
+  // metrics (HTTP server durations by http.route, Node runtime, the shop's own) every
+  // OTEL_METRIC_EXPORT_INTERVAL ms (default 10 s), cumulative, to /v1/metrics beside traces and logs
+  metricReader: new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: Number(process.env.OTEL_METRIC_EXPORT_INTERVAL) || 10_000 }),
   // this version's log processor does not read OTEL_BLRP_SCHEDULE_DELAY itself
   logRecordProcessors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter(), scheduledDelayMillis: Number(process.env.OTEL_BLRP_SCHEDULE_DELAY) || undefined })],
   instrumentations: [
@@ -27,6 +32,8 @@ const sdk = new NodeSDK({
     new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/healthz' || req.url === '/favicon.ico' }),
     // trace_id/span_id in every JSON log line, and every log record sent as OTLP too
     new PinoInstrumentation(),
+    // event loop delay and utilization, V8 heap, GC durations
+    new RuntimeNodeInstrumentation(),
   ],
 });
 sdk.start();

@@ -3,6 +3,10 @@ const { HttpError, requestJson } = require('../../../lib/http');
 const { logger } = require('../../../telemetry/logger');
 const { traced } = require('../../../telemetry/traced');
 const { priceOrder } = require('./pricing');
+const { metrics } = require('@opentelemetry/api');
+
+/** The shop's own metric: orders created, by whether a coupon was applied. */
+const ordersCreated = metrics.getMeter('slice-sample-shop').createCounter('shop.orders.created', { description: 'Orders created', unit: '{order}' });
 
 const INVENTORY_URL = process.env.INVENTORY_URL || 'http://127.0.0.1:8082';
 
@@ -22,6 +26,7 @@ function orderHandlers(store) {
     const price = priceOrder(stock.body.price, qty, body.coupon);
     const order = await store.save({ sku: body.sku, qty, coupon: body.coupon, ...price });
     logger.info({ orderId: order.id, sku: order.sku, total: order.total }, 'order created');
+    ordersCreated.add(1, { 'shop.coupon.applied': Boolean(body.coupon) });
     return { status: 201, body: order };
   }
 
