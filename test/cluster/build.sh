@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build (or reuse from cache) the Go binaries of the local cluster.
 #
-#   build.sh [k8s|coredns|kube-router|netpol|all]...   (default all = what up.sh needs: k8s coredns kube-router)
+#   build.sh [k8s|coredns|kube-router|netpol|otelcol|all]...   (default all = what up.sh needs: k8s coredns kube-router;
+#                                                        otelcol is the baseline's collector, built for the platform image)
 #   build.sh --cached [TARGET]...                       exit 0 when every target is built already, 1 otherwise
 #   build.sh --print-dir COMPONENT                      the cache dir of a component
 #
@@ -27,7 +28,7 @@ export GOMODCACHE="${SLICE_GOMODCACHE:-$SLICE_CACHE_DIR/go/mod}" GOCACHE="${SLIC
 export GOPROXY="${GOPROXY_OVERRIDE:-https://proxy.golang.org}"
 
 # What a build takes here when none has been timed yet (2 cores, cold caches, no other load).
-declare -A TYPICAL=([k8s]=420 [coredns]=80 [kube-router]=70 [netpol]=120)
+declare -A TYPICAL=([k8s]=420 [coredns]=80 [kube-router]=70 [netpol]=120 [otelcol]=240)
 
 # packages_done DIR: "812 of 2659 packages compiled" (go build -v names each package it compiles)
 packages_done() {
@@ -97,6 +98,10 @@ build_netpol() {
   build_component netpol "$NETPOL_VERSION" "$HERE/go/netpol" kube-network-policies "$NETPOL_PKG"
 }
 
+build_otelcol() {
+  build_component otelcol "$OTELCOL_VERSION" "$HERE/go/otelcol" otelcol .
+}
+
 build_kube_router() {
   build_component kube-router "$KUBE_ROUTER_VERSION" "$HERE/go/kube-router" kube-router . \
     "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
@@ -128,6 +133,7 @@ is_cached() {
     coredns) [[ -x "$(component_dir coredns)/coredns" ]] ;;
     netpol) [[ -x "$(component_dir netpol)/kube-network-policies" ]] ;;
     kube-router) [[ -x "$(component_dir kube-router)/kube-router" ]] ;;
+    otelcol) [[ -x "$(component_dir otelcol)/otelcol" ]] ;;
     all) is_cached k8s && is_cached coredns && is_cached kube-router ;;
     *) die "unknown build target: $1" ;;
   esac
@@ -153,6 +159,7 @@ for t in "${targets[@]}"; do
     coredns) build_coredns ;;
     netpol) build_netpol ;;
     kube-router) build_kube_router ;;
+    otelcol) build_otelcol ;;
     all) build_all ;;
     *) die "unknown build target: $t" ;;
   esac

@@ -9,6 +9,8 @@ COREDNS_VERSION=v1.13.2
 NETPOL_VERSION=v0.8.0
 NETPOL_PKG=sigs.k8s.io/kube-network-policies/cmd
 KUBE_ROUTER_VERSION=v2.1.0
+# the baseline's OpenTelemetry Collector (go/otelcol): every collector module at this one release
+OTELCOL_VERSION=v0.161.0
 # etcd: Debian's etcd-server package (3.4.23), see README.md
 
 # ---- locations, log/die, run_step: the project's one shell library ----
@@ -25,6 +27,7 @@ component_dir() {
     coredns) version=$COREDNS_VERSION; moddir=coredns ;;
     netpol) version=$NETPOL_VERSION; moddir=netpol ;;
     kube-router) version=$KUBE_ROUTER_VERSION; moddir=kube-router ;;
+    otelcol) version=$OTELCOL_VERSION; moddir=otelcol ;;
     *) die "unknown component $name" ;;
   esac
   local h f files=(go.mod go.sum)

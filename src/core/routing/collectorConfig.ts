@@ -1,0 +1,117 @@
+/**
+ * The configuration of the baseline's OpenTelemetry Collector (deploy/platform/70-otelcol.yaml,
+ * built from test/cluster/go/otelcol): a pure function of the slices that have a routing key.
+ *
+ * Every baseline workload exports OTLP to the collector. Per routed slice, one traces pipeline
+ * takes every span from the shared receiver and keeps the whole traces that carry the slice's key:
+ * the tail-sampling processor, in its span-ingest strategy, holds a trace's spans until a span with
+ * the key arrives, then releases them all at once and forwards the trace's later spans as they come
+ * (its decision cache remembers the trace). A trace that never shows the key is dropped after
+ * `decision_wait`. The kept spans are marked as the baseline's (resource attribute
+ * {@link BASELINE_SOURCE_ATTRIBUTE}) and sent to the slice's own agent, whose ring and relay give the
+ * owner resume-without-duplicates through a port-forward made with their own identity.
+ *
+ * The output is JSON, which is YAML too: the collector reads it as its config file. It is written so
+ * that the same slices give the same bytes (the controller compares them before it writes).
+ */
+import { ROUTED_OTLP_PORT, ROUTED_OTLP_SERVICE, ROUTING_KEY_ATTRIBUTE } from './routedTelemetry';
+
+/** Resource attribute the collector stamps on every span it forwards; the editor reads it. */
+export const BASELINE_SOURCE_ATTRIBUTE = 'slice.source';
+export const BASELINE_SOURCE_VALUE = 'baseline';
+
+/** Where the collector listens (OTLP/HTTP and OTLP/gRPC, the standard ports). */
+export const COLLECTOR_HTTP_PORT = 4318;
+export const COLLECTOR_GRPC_PORT = 4317;
+
+/** One routed slice: its key and the namespace whose agent receives its traces. */
+export interface RoutedSlice {
+  readonly key: string;
+  readonly namespace: string;
+}
+
+export interface CollectorConfigOptions {
+  /** How long a trace without the key yet is held before it is dropped (ms; default 10,000). */
+  readonly pendingMs?: number;
+  /** Trace ids whose decision is remembered per slice, for spans that come after (default 20,000). */
+  readonly decisionCache?: number;
+  /** Most traces held at once per slice (default 5,000). */
+  readonly maxTraces?: number;
+}
+
+/** A collector component id: `type/name`; names are namespace names, valid as they are. */
+const id = (type: string, ns: string) => `${type}/${ns}`;
+
+/** The routed slices the config can carry: valid namespace names, one slice per key, one key per namespace, sorted. */
+export function normalizeRoutes(slices: readonly RoutedSlice[]): { routes: RoutedSlice[]; refused: { slice: RoutedSlice; reason: string }[] } {
+  const refused: { slice: RoutedSlice; reason: string }[] = [];
+  const byKey = new Map<string, RoutedSlice>();
+  const byNs = new Map<string, RoutedSlice>();
+  const sorted = [...slices].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const s of sorted) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(s.namespace)) refused.push({ slice: s, reason: `"${s.namespace}" is not a namespace name` });
+    else if (s.key === '' || s.key.length > 253) refused.push({ slice: s, reason: 'the key is empty or longer than 253 characters' });
+    else if (byKey.has(s.key)) refused.push({ slice: s, reason: `the key is already routed to ${byKey.get(s.key)!.namespace}` });
+    else if (byNs.has(s.namespace)) refused.push({ slice: s, reason: `${s.namespace} already has a routed key` });
+    else {
+      byKey.set(s.key, s);
+      byNs.set(s.namespace, s);
+    }
+  }
+  return { routes: [...byNs.values()], refused };
+}
+
+/** The collector's configuration for these routed slices (see the module comment). Keys that collide are left out (see {@link normalizeRoutes}). */
+export function collectorConfig(slices: readonly RoutedSlice[], options: CollectorConfigOptions = {}): Record<string, unknown> {
+  const { routes } = normalizeRoutes(slices);
+  const processors: Record<string, unknown> = {
+    memory_limiter: { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 20 },
+    [id('resource', 'baseline')]: { attributes: [{ key: BASELINE_SOURCE_ATTRIBUTE, value: BASELINE_SOURCE_VALUE, action: 'upsert' }] },
+  };
+  const exporters: Record<string, unknown> = { nop: {} };
+  // At least one pipeline always: the receiver keeps listening (exports succeed) while no slice is routed.
+  const pipelines: Record<string, unknown> = { [id('traces', 'unrouted')]: { receivers: ['otlp'], processors: [], exporters: ['nop'] } };
+  for (const r of routes) {
+    processors[id('tail_sampling', r.namespace)] = {
+      sampling_strategy: 'span-ingest',
+      decision_wait: `${Math.max(1, Math.round((options.pendingMs ?? 10_000) / 1000))}s`,
+      num_traces: options.maxTraces ?? 5000,
+      decision_cache: { sampled_cache_size: options.decisionCache ?? 20_000 },
+      policies: [{ name: 'routing-key', type: 'string_attribute', string_attribute: { key: ROUTING_KEY_ATTRIBUTE, values: [r.key] } }],
+    };
+    exporters[id('otlphttp', r.namespace)] = {
+      endpoint: `http://${ROUTED_OTLP_SERVICE}.${r.namespace}.svc:${ROUTED_OTLP_PORT}`,
+      encoding: 'proto',
+      compression: 'gzip',
+      timeout: '5s',
+      retry_on_failure: { enabled: true, initial_interval: '200ms', max_interval: '5s', max_elapsed_time: '60s' },
+      sending_queue: { enabled: true, queue_size: 1000 },
+    };
+    pipelines[id('traces', r.namespace)] = {
+      receivers: ['otlp'],
+      processors: ['memory_limiter', id('tail_sampling', r.namespace), id('resource', 'baseline')],
+      exporters: [id('otlphttp', r.namespace)],
+    };
+  }
+  return {
+    receivers: {
+      otlp: {
+        protocols: {
+          http: { endpoint: `0.0.0.0:${COLLECTOR_HTTP_PORT}` },
+          grpc: { endpoint: `0.0.0.0:${COLLECTOR_GRPC_PORT}` },
+        },
+      },
+    },
+    processors,
+    exporters,
+    service: {
+      pipelines,
+      telemetry: { logs: { level: 'info' }, metrics: { level: 'none' } },
+    },
+  };
+}
+
+/** The config file's text: JSON (also YAML), the same bytes for the same slices. */
+export function collectorConfigText(slices: readonly RoutedSlice[], options?: CollectorConfigOptions): string {
+  return `${JSON.stringify(collectorConfig(slices, options), null, 2)}\n`;
+}
