@@ -6,6 +6,7 @@
 import { type Container, type Deployment, type EnvVar, type KubeObject, type Labels, type PodSpec, type SecurityContext, type Service, type Volume } from './k8sTypes';
 import { AGENT_TOKEN_KEY, AGENT_TOKEN_SECRET, LABEL_FORK, type SliceContext, commonLabels } from './manifests';
 import { DATA_SECRET_URL_KEY, DEFAULT_DATA_ENV, dataSecretName } from './dataBranch';
+import { withTelemetryEnv } from './forkTelemetry';
 import { DEFAULT_PLATFORM_CONFIG } from './platformConfig';
 import { type ForkSpec } from './sliceResource';
 
@@ -132,7 +133,8 @@ export function renderFork(baseline: Deployment, baselineService: Service | unde
   const containers = podSpec.containers.map((c): Container => {
     if (c.name !== target.name) return c;
     const mounts = (c.volumeMounts ?? []).filter((m) => m.mountPath !== syncPath);
-    return { ...c, env: withDataEnv(mergeEnv(c.env, fork.env), fork), volumeMounts: [...mounts, { name: SRC_VOLUME, mountPath: syncPath }] };
+    // the app's export delays first, so the slice's own env overrides (forks[].env) win over them
+    return { ...c, env: withDataEnv(mergeEnv(withTelemetryEnv(c.env ?? [], fork.telemetry), fork.env), fork), volumeMounts: [...mounts, { name: SRC_VOLUME, mountPath: syncPath }] };
   });
   const volumes: Volume[] = [...(podSpec.volumes ?? []), { name: SRC_VOLUME, emptyDir: {} }, { name: STATE_VOLUME, emptyDir: {} }];
   // the baseline's service account does not exist in the slice; the fork runs without API access.

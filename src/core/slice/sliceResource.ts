@@ -6,6 +6,7 @@
  * Names: a Slice is named `<owner>-<name>`; its namespace is `slice-<owner>-<name>`.
  */
 import { digestHex } from '../base/digest';
+import { type ForkTelemetrySpec } from './forkTelemetry';
 
 export const SLICE_GROUP = 'slice.dev';
 export const SLICE_VERSION = 'v1alpha1';
@@ -47,6 +48,8 @@ export interface ForkSpec {
   readonly env?: readonly { readonly name: string; readonly value: string }[];
   /** The data the fork gets its own branch of. */
   readonly data?: ForkDataSpec;
+  /** How soon the app exports its telemetry (default: the controller's development values, see forkTelemetry.ts). */
+  readonly telemetry?: ForkTelemetrySpec;
 }
 
 /** The quota of a slice (ResourceQuota hard limits). */
