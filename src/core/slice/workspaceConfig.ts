@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import schema from '../../../media/schema/slice.schema.json';
+import { MAX_EXPORT_DELAY_MS, MIN_EXPORT_DELAY_MS, parseExportDelay } from './forkTelemetry';
 import { type ForkSpec, type PostgresDataSpec, type SliceResources } from './sliceResource';
 
 /** The workspace's slice.yaml, validated. */
@@ -9,7 +10,15 @@ export interface WorkspaceSliceConfig {
   readonly name?: string;
   readonly ttl?: string;
   readonly resources?: SliceResources;
+  /** Every fork's telemetry export delay (a fork's own wins). */
+  readonly telemetry?: WorkspaceTelemetry;
   readonly forks: readonly WorkspaceFork[];
+}
+
+/** `telemetry:` in slice.yaml. */
+export interface WorkspaceTelemetry {
+  /** `200ms`, `1s`: the OTel SDK's export delays in the fork (see core/slice/forkTelemetry.ts). */
+  readonly exportDelay?: string;
 }
 
 export interface WorkspaceFork {
@@ -19,6 +28,7 @@ export interface WorkspaceFork {
   readonly restart?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly data?: { readonly postgres?: PostgresDataSpec };
+  readonly telemetry?: WorkspaceTelemetry;
 }
 
 /** A position in the file: 1-based line and column (converted to VS Code's 0-based once, in src/vscode). */
@@ -80,13 +90,26 @@ export function toForkSpecs(config: WorkspaceSliceConfig): ForkSpec[] {
     ...(f.restart ? { restartCommand: [...f.restart] } : {}),
     ...(f.env ? { env: Object.entries(f.env).map(([name, value]) => ({ name, value })) } : {}),
     ...(f.data?.postgres ? { data: { postgres: { ...f.data.postgres, ...(f.data.postgres.copy ? { copy: [...f.data.postgres.copy] } : {}) } } } : {}),
+    ...exportDelayOf(f.telemetry?.exportDelay ?? config.telemetry?.exportDelay),
   }));
+}
+
+function exportDelayOf(text: string | undefined): Pick<ForkSpec, 'telemetry'> {
+  const ms = text === undefined ? undefined : parseExportDelay(text);
+  return ms === undefined ? {} : { telemetry: { exportDelayMs: ms } };
+}
+
+/** An export delay outside 10ms..60s (the Slice CRD's bounds), said at its line. */
+function exportDelayProblem(text: string | undefined, path: readonly (string | number)[], doc: Document, at: At): ConfigProblem[] {
+  const ms = text === undefined ? undefined : parseExportDelay(text);
+  if (ms === undefined || (ms >= MIN_EXPORT_DELAY_MS && ms <= MAX_EXPORT_DELAY_MS)) return [];
+  return [{ message: `${describePath(path)}"${text}" is outside 10ms to 60s.`, severity: 'error', range: rangeOf(doc, path, at) }];
 }
 
 type At = (offset: number, end: number) => ConfigRange;
 
 function semanticProblems(config: WorkspaceSliceConfig, doc: Document, at: At): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...exportDelayProblem(config.telemetry?.exportDelay, ['telemetry', 'exportDelay'], doc, at)];
   const seen = new Map<string, number>();
   config.forks.forEach((f, i) => {
     const first = seen.get(f.workload);
@@ -96,6 +119,7 @@ function semanticProblems(config: WorkspaceSliceConfig, doc: Document, at: At): 
     if (f.sync && (f.sync.local.startsWith('/') || /^[A-Za-z]:[\\/]/.test(f.sync.local))) {
       problems.push({ message: `forks[${i}].sync.local: "${f.sync.local}" must be relative to the workspace folder.`, severity: 'error', range: rangeOf(doc, ['forks', i, 'sync', 'local'], at) });
     }
+    problems.push(...exportDelayProblem(f.telemetry?.exportDelay, ['forks', i, 'telemetry', 'exportDelay'], doc, at));
     const pg = f.data?.postgres;
     const dataEnv = pg ? pg.env ?? 'DATABASE_URL' : undefined;
     if (dataEnv && f.env && dataEnv in f.env) {
@@ -152,6 +176,8 @@ function patternHint(path: readonly (string | number)[]): string {
       return 'must be a database name: letters, digits, _ and -, starting with a letter or _.';
     case 'env':
       return 'must be an environment variable name like DATABASE_URL.';
+    case 'exportDelay':
+      return 'must be a delay like 200ms or 1s.';
     case 'container':
       return path.includes('sync') ? 'must be an absolute path in the container, like /app.' : 'must be a container name (lowercase letters, digits and -).';
     default:
