@@ -7,10 +7,12 @@ export interface BurstOptions {
 }
 
 /**
- * Runs `fn` at most once per `ms`: the first request schedules a run `ms` later, requests in
- * between join it. During a burst (see {@link BurstOptions}) runs are coalesced further: a run due
- * less than `burst.ms` after the last one waits for the rest. `flush()` runs a pending request now
- * (tests, benchmarks).
+ * Runs `fn` at most once per `ms`, and as soon as that allows: a request after a quiet spell runs
+ * on the next turn of the event loop (the requests of one turn join it), so new data is rendered as
+ * soon as it arrives, not `ms` later; a request within `ms` of the last run waits for the rest of
+ * it, and the requests in between join it. During a burst (see {@link BurstOptions}) runs are
+ * coalesced further: a run due less than `burst.ms` after the last one waits for the rest.
+ * `flush()` runs a pending request now (tests, benchmarks).
  */
 export class Throttle implements IDisposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -21,6 +23,8 @@ export class Throttle implements IDisposable {
     private readonly ms: number,
     private readonly fn: () => void,
     private readonly burst?: BurstOptions,
+    /** The clock (ms), for tests. */
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   get pending(): boolean {
@@ -29,11 +33,11 @@ export class Throttle implements IDisposable {
 
   schedule(): void {
     if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => this.due(), this.ms);
+    this.timer = setTimeout(() => this.due(), Math.max(0, this.lastRun + this.ms - this.now()));
   }
 
   private due(): void {
-    const wait = this.burst && this.burst.busy() ? this.lastRun + this.burst.ms - performance.now() : 0;
+    const wait = this.burst && this.burst.busy() ? this.lastRun + this.burst.ms - this.now() : 0;
     if (wait > 1) this.timer = setTimeout(() => this.due(), wait);
     else this.run();
   }
@@ -53,7 +57,7 @@ export class Throttle implements IDisposable {
     this.timer = undefined;
     const waiters = this.waiters;
     this.waiters = [];
-    this.lastRun = performance.now();
+    this.lastRun = this.now();
     try {
       this.fn();
     } finally {
