@@ -58,7 +58,8 @@ export default tseslint.config(
           ...nodeBuiltins.map((name) => ({ name, message: 'src/core is pure: no Node built-ins (no I/O). Take a port instead.' })),
         ],
         [
-          { group: ['**/platform/**', '**/vscode/**', '**/agent/**', '../platform', '../vscode', '../agent'], message: 'src/core must not import from outer layers.' },
+          // src/core/agent (the agent protocol) is core; src/agent (the in-pod agent) is an outer layer.
+          { group: ['**/platform/**', '**/vscode/**', '**/app/**', '../../agent/**', '../../../agent/**', '../../../../agent/**', '../platform', '../vscode', '../app'], message: 'src/core must not import from outer layers.' },
           { group: ['node:*'], message: 'src/core is pure: no Node built-ins.' },
         ],
       ),
@@ -70,7 +71,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restricted([vscodeOnly], [
         { group: ['**/vscode/**', '../vscode', '../../vscode'], message: 'src/platform must not depend on the vscode layer.' },
-        { group: ['**/agent/**'], message: 'src/platform must not depend on the agent.' },
+        { group: ['../../agent/**', '../../../agent/**', '../agent'], message: 'src/platform must not depend on the in-pod agent (src/core/agent, the protocol, is fine).' },
       ]),
     },
   },

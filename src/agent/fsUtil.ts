@@ -1,6 +1,6 @@
 import { type Stats, closeSync, constants, lstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { sep } from 'node:path';
-import { SyncError } from '../core/sync/errors';
+import { AgentError } from '../core/agent/errors';
 
 /** Small file-system helpers of the agent's SafeTree: none of them throws for an absent path. */
 
@@ -8,10 +8,10 @@ export function inside(p: string, root: string): boolean {
   return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
-export function ioError(path: string, e: unknown): SyncError {
-  if (e instanceof SyncError) return e;
+export function ioError(path: string, e: unknown): AgentError {
+  if (e instanceof AgentError) return e;
   const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : 'EIO';
-  return new SyncError('IO_ERROR', `${path}: ${code} ${e instanceof Error ? e.message : String(e)}`, path);
+  return new AgentError('IO_ERROR', `${path}: ${code} ${e instanceof Error ? e.message : String(e)}`, path);
 }
 
 export function isCode(e: unknown, code: string): boolean {

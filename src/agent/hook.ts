@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { type HookConfig, type HookResultMeta } from '../core/sync/messages';
+import { type HookConfig, type HookResultMeta } from '../core/agent/messages';
 
 const TAIL_BYTES = 4096;
 const DEFAULT_TIMEOUT_MS = 30_000;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIOR, type Written, type WrittenFile } from '../core/sync/manifest';
-import { type BatchOp } from '../core/sync/messages';
+import { type BatchOp } from '../core/agent/messages';
 import { isUnder } from '../core/sync/paths';
 
 const SNAPSHOT = 'ledger.json';

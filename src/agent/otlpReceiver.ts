@@ -2,7 +2,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { type Transform } from 'node:stream';
 import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { Writer } from 'protobufjs/minimal';
-import { type TelemetryEncoding, type TelemetryKind } from '../core/sync/messages';
+import { type TelemetryEncoding, type TelemetryKind } from '../core/agent/messages';
 import { loggablePath } from '../core/base/urlPath';
 import { type PayloadRing } from './otlpRing';
 

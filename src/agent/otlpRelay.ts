@@ -1,5 +1,5 @@
-import { encodeMessage, parseMessage } from '../core/sync/messages';
-import { FrameFlags, MessageType, decodeFrame } from '../core/sync/protocol';
+import { encodeMessage, parseMessage } from '../core/agent/messages';
+import { FrameFlags, MessageType, decodeFrame } from '../core/agent/protocol';
 import { deflateIfWorthIt } from './compression';
 import { type PayloadRing } from './otlpRing';
 

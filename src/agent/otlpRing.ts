@@ -1,4 +1,4 @@
-import { type TelemetryEncoding, type TelemetryKind } from '../core/sync/messages';
+import { type TelemetryEncoding, type TelemetryKind } from '../core/agent/messages';
 
 /** One OTLP export request as received (decompressed). */
 export interface ReceivedPayload {

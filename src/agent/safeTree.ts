@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type Stats, closeSync, constants, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SyncError } from '../core/sync/errors';
-import { type BatchOp } from '../core/sync/messages';
+import { AgentError } from '../core/agent/errors';
+import { type BatchOp } from '../core/agent/messages';
 import { checkSyncPath, isUnder } from '../core/sync/paths';
 import { inside, ioError, isCode, isDirectory, lstatOrUndefined, readNoFollow, realpathOrUndefined, tryIt } from './fsUtil';
 import { Ledger } from './ledger';
@@ -132,7 +132,7 @@ export class SafeTree {
 
   writeSync(path: string, data: Uint8Array, mode: number | undefined, expectedHash?: string): string {
     const hash = sha256(data);
-    if (expectedHash !== undefined && hash !== expectedHash) throw new SyncError('HASH_MISMATCH', `${path}: received contents hash to ${hash.slice(0, 12)}…, not the announced ${expectedHash.slice(0, 12)}…`, path);
+    if (expectedHash !== undefined && hash !== expectedHash) throw new AgentError('HASH_MISMATCH', `${path}: received contents hash to ${hash.slice(0, 12)}…, not the announced ${expectedHash.slice(0, 12)}…`, path);
     const { parent, name } = this.resolve(path, true);
     const target = join(parent, name);
     // The replaced file is looked at only when its mode is needed; a directory in the way is
@@ -192,15 +192,15 @@ export class SafeTree {
     const source = this.resolve(from, false);
     const sourcePath = source ? join(source.parent, source.name) : undefined;
     const st = sourcePath ? lstatOrUndefined(sourcePath) : undefined;
-    if (!sourcePath || !st?.isFile()) throw new SyncError('NOT_FOUND', `cannot move ${from}: it is not a file in the container`, from);
-    if (isUnder(from, to)) throw new SyncError('NOT_FOUND', `cannot move ${from} onto ${to}, the directory that holds it`, from);
+    if (!sourcePath || !st?.isFile()) throw new AgentError('NOT_FOUND', `cannot move ${from}: it is not a file in the container`, from);
+    if (isUnder(from, to)) throw new AgentError('NOT_FOUND', `cannot move ${from} onto ${to}, the directory that holds it`, from);
     let actual: string;
     try {
       actual = sha256(readNoFollow(sourcePath));
     } catch (e) {
       throw ioError(from, e);
     }
-    if (actual !== expectedHash) throw new SyncError('HASH_MISMATCH', `cannot move ${from}: its contents changed in the container`, from);
+    if (actual !== expectedHash) throw new AgentError('HASH_MISMATCH', `cannot move ${from}: its contents changed in the container`, from);
     const dest = this.resolve(to, true);
     const target = join(dest.parent, dest.name);
     this.structureChanged();
@@ -244,7 +244,7 @@ export class SafeTree {
       try {
         rmdirSync(target);
       } catch (e) {
-        if (isCode(e, 'ENOTEMPTY') || isCode(e, 'EEXIST')) throw new SyncError('NOT_EMPTY', `${path} is not empty: it holds files the sync does not manage`, path);
+        if (isCode(e, 'ENOTEMPTY') || isCode(e, 'EEXIST')) throw new AgentError('NOT_EMPTY', `${path} is not empty: it holds files the sync does not manage`, path);
         throw ioError(path, e);
       }
     }
@@ -285,7 +285,7 @@ export class SafeTree {
   private resolve(path: string, create: boolean): { parent: string; name: string } | undefined {
     const root = this.realRoot ?? this.initSync();
     const checked = checkSyncPath(path);
-    if (!checked.ok) throw new SyncError(checked.error.code, checked.error.message, path);
+    if (!checked.ok) throw new AgentError(checked.error.code, checked.error.message, path);
     const cut = path.lastIndexOf('/');
     const name = path.slice(cut + 1);
     const dir = cut < 0 ? '' : path.slice(0, cut);
@@ -352,6 +352,6 @@ export class SafeTree {
   }
 }
 
-function outside(path: string): SyncError {
-  return new SyncError('PATH_OUTSIDE_ROOT', `refusing ${path}: it resolves outside the sync root through a symlink`, path);
+function outside(path: string): AgentError {
+  return new AgentError('PATH_OUTSIDE_ROOT', `refusing ${path}: it resolves outside the sync root through a symlink`, path);
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { randomUUID } from 'node:crypto';
-import { type HookConfig } from '../core/sync/messages';
+import { type HookConfig } from '../core/agent/messages';
 import { loggablePath } from '../core/base/urlPath';
 import { HashCache } from '../core/sync/scanner';
 import { bearerToken, tokenMatches } from './auth';

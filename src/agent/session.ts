@@ -1,9 +1,9 @@
 import { inflateRaw } from 'node:zlib';
-import { SyncError } from '../core/sync/errors';
+import { AgentError } from '../core/agent/errors';
 import { type Written } from '../core/sync/manifest';
 import { encodeManifest } from '../core/sync/manifestPayload';
-import { type BatchOp, type HookConfig, type Message, type OpResult, encodeMessage, parseMessage } from '../core/sync/messages';
-import { FrameFlags, MessageType, SUPPORTED_VERSIONS, decodeFrame, encodeFrame } from '../core/sync/protocol';
+import { type BatchOp, type HookConfig, type Message, type OpResult, encodeMessage, parseMessage } from '../core/agent/messages';
+import { FrameFlags, MessageType, SUPPORTED_VERSIONS, decodeFrame, encodeFrame } from '../core/agent/protocol';
 import { type HashCache, scanTree } from '../core/sync/scanner';
 import { type HookRunner } from './hook';
 import { TEMP_NAME } from './safeTree';
@@ -82,7 +82,7 @@ export class AgentSession {
     if (!this.closed) this.io.send(encodeMessage(msg, requestId, payload, flags));
   }
 
-  private fail(requestId: number, code: SyncError['code'], message: string, close = false): void {
+  private fail(requestId: number, code: AgentError['code'], message: string, close = false): void {
     this.send({ type: MessageType.Error, meta: { code, message } }, requestId);
     if (close) {
       this.closed = true;
@@ -187,7 +187,7 @@ export class AgentSession {
     try {
       switch (op.op) {
         case 'write': {
-          if (op.size > this.ctx.maxFileBytes) throw new SyncError('TOO_LARGE', `${op.path} is ${op.size} bytes, over the agent's ${this.ctx.maxFileBytes}-byte limit`, op.path);
+          if (op.size > this.ctx.maxFileBytes) throw new AgentError('TOO_LARGE', `${op.path} is ${op.size} bytes, over the agent's ${this.ctx.maxFileBytes}-byte limit`, op.path);
           this.ctx.cache.delete(op.path);
           return { path: op.path, ok: true, hash: this.ctx.tree.writeSync(op.path, data ?? new Uint8Array(0), op.mode, op.hash) };
         }
@@ -207,7 +207,7 @@ export class AgentSession {
           return { path: op.path, ok: true };
       }
     } catch (e) {
-      const se = e instanceof SyncError ? e : new SyncError('INTERNAL', e instanceof Error ? e.message : String(e));
+      const se = e instanceof AgentError ? e : new AgentError('INTERNAL', e instanceof Error ? e.message : String(e));
       if (se.code !== 'HASH_MISMATCH' && se.code !== 'NOT_FOUND' && se.code !== 'NOT_EMPTY') this.ctx.log(`${op.op} ${op.path}: ${se.code} ${se.message}`);
       return { path: op.path, ok: false, code: se.code, message: se.message };
     }

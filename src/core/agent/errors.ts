@@ -1,8 +1,8 @@
 /**
- * The error codes of the sync protocol. The agent sends them in ERROR frames and per-operation
- * acknowledgements; the client raises them as SyncError. Each has a fixed meaning:
+ * The error codes of the agent protocol (sync and telemetry). The agent sends them in ERROR frames and per-operation
+ * acknowledgements; the client raises them as AgentError. Each has a fixed meaning:
  */
-export const SYNC_ERROR_CODES = [
+export const AGENT_ERROR_CODES = [
   /** The path is syntactically unacceptable: absolute, `..`, NUL, empty, backslashes, too long. */
   'PATH_INVALID',
   /** The path is well formed but resolves outside the sync root (through a symlink). */
@@ -29,17 +29,17 @@ export const SYNC_ERROR_CODES = [
   'INTERNAL',
 ] as const;
 
-export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];
+export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
 
-export function isSyncErrorCode(v: unknown): v is SyncErrorCode {
-  return typeof v === 'string' && (SYNC_ERROR_CODES as readonly string[]).includes(v);
+export function isAgentErrorCode(v: unknown): v is AgentErrorCode {
+  return typeof v === 'string' && (AGENT_ERROR_CODES as readonly string[]).includes(v);
 }
 
 /** A failure with a protocol error code and a message fit for a person. */
-export class SyncError extends Error {
-  override readonly name = 'SyncError';
+export class AgentError extends Error {
+  override readonly name = 'AgentError';
   constructor(
-    readonly code: SyncErrorCode,
+    readonly code: AgentErrorCode,
     message: string,
     /** The path the failure concerns, if any (relative to the sync root, '/'-separated). */
     readonly path?: string,

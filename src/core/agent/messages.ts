@@ -1,7 +1,7 @@
 import { type Result, err, ok } from '../base/result';
-import { type SyncErrorCode, isSyncErrorCode } from './errors';
+import { type AgentErrorCode, isAgentErrorCode } from './errors';
 import { type Frame, type FrameProblem, MessageType, encodeFrame } from './protocol';
-import { type IgnoreSpec } from './ignoreRules';
+import { type IgnoreSpec } from '../sync/ignoreRules';
 
 /** The after-sync action: an argv run without a shell, with a timeout. File names never reach it. */
 export interface HookConfig {
@@ -34,7 +34,7 @@ export interface WelcomeMeta {
 }
 
 export interface ErrorMeta {
-  readonly code: SyncErrorCode;
+  readonly code: AgentErrorCode;
   readonly message: string;
   readonly path?: string;
 }
@@ -67,7 +67,7 @@ export interface BatchMeta {
 /** One result per op, in order. A successful write or rename carries the hash now on disk. */
 export type OpResult =
   | { readonly path: string; readonly ok: true; readonly hash?: string }
-  | { readonly path: string; readonly ok: false; readonly code: SyncErrorCode; readonly message: string };
+  | { readonly path: string; readonly ok: false; readonly code: AgentErrorCode; readonly message: string };
 
 export interface AckMeta {
   readonly results: readonly OpResult[];
@@ -212,7 +212,7 @@ function opResult(v: unknown): OpResult {
   const path = str(o, 'path');
   if (o.ok === true) return o.hash === undefined ? { path, ok: true } : { path, ok: true, hash: str(o, 'hash') };
   const code = o.code;
-  return { path, ok: false, code: isSyncErrorCode(code) ? code : 'INTERNAL', message: str(o, 'message') };
+  return { path, ok: false, code: isAgentErrorCode(code) ? code : 'INTERNAL', message: str(o, 'message') };
 }
 
 function parse(type: MessageType, m: Obj): Message {
@@ -225,7 +225,7 @@ function parse(type: MessageType, m: Obj): Message {
     case MessageType.Welcome:
       return { type, meta: { version: num(m, 'version'), agentVersion: str(m, 'agentVersion'), syncRoot: str(m, 'syncRoot'), instanceId: str(m, 'instanceId'), rootId: str(m, 'rootId'), maxFileBytes: num(m, 'maxFileBytes'), hook: m.hook === true } };
     case MessageType.Error: {
-      const code = isSyncErrorCode(m.code) ? m.code : 'INTERNAL';
+      const code = isAgentErrorCode(m.code) ? m.code : 'INTERNAL';
       return { type, meta: typeof m.path === 'string' ? { code, message: str(m, 'message'), path: m.path } : { code, message: str(m, 'message') } };
     }
     case MessageType.ManifestRequest:

@@ -1,8 +1,8 @@
 import { type Result, err, ok } from '../base/result';
-import { type SyncErrorCode } from './errors';
+import { type AgentErrorCode } from './errors';
 
 /**
- * Frame layout of the sync protocol, carried one frame per binary WebSocket message. All integers
+ * Frame layout of the agent protocol (sync and telemetry on one connection), carried one frame per binary WebSocket message. All integers
  * are big-endian. The metadata is UTF-8 JSON (an object); the payload is raw bytes (file contents),
  * deflate-raw compressed when the COMPRESSED flag is set — compression itself happens at the edges
  * (node:zlib); the core only carries the flag.
@@ -67,7 +67,7 @@ export interface Frame {
 }
 
 export interface FrameProblem {
-  readonly code: SyncErrorCode;
+  readonly code: AgentErrorCode;
   readonly message: string;
   /** The request id, when the header was readable far enough to find it. */
   readonly requestId?: number;
@@ -97,7 +97,7 @@ export function encodeFrame(frame: Omit<Frame, 'version' | 'flags' | 'payload'> 
 /** Decodes one frame; any defect (truncation, garbage, unknown version/type/flags) is a FrameProblem, never a throw. */
 export function decodeFrame(bytes: Uint8Array): Result<Frame, FrameProblem> {
   if (bytes.length < FRAME_HEADER_BYTES) return err({ code: 'BAD_FRAME', message: `frame of ${bytes.length} bytes is shorter than its ${FRAME_HEADER_BYTES}-byte header` });
-  if (bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1] || bytes[2] !== MAGIC[2]) return err({ code: 'BAD_FRAME', message: 'not a Slice sync frame (bad magic)' });
+  if (bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1] || bytes[2] !== MAGIC[2]) return err({ code: 'BAD_FRAME', message: 'not a Slice agent frame (bad magic)' });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint8(3);
   const requestId = view.getUint32(8);

@@ -2,7 +2,7 @@ import { type IDisposable } from '../base/disposable';
 import { type Event } from '../base/event';
 
 /**
- * The port through which the sync engine reaches an agent. Adapters: a WebSocket to a URL
+ * The port through which the editor reaches an agent (sync and telemetry). Adapters: a WebSocket to a URL
  * (platform/agent-link/wsTransport), later the same through a Kubernetes port-forward.
  * Each `connect()` opens a fresh, already authenticated connection.
  */

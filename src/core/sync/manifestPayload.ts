@@ -1,6 +1,6 @@
 import { type Result, err, ok } from '../base/result';
 import { type ContainerManifest, type ManifestEntry, type WireEntry, type Written, type WrittenFile, fromWire, toWire } from './manifest';
-import { type FrameProblem } from './protocol';
+import { type FrameProblem } from '../agent/protocol';
 
 /**
  * The MANIFEST payload of protocol 3 (UTF-8 JSON, deflated on the wire when large):

@@ -1,11 +1,11 @@
 import { type Result, err, ok } from '../base/result';
-import { type SyncErrorCode } from './errors';
+import { type AgentErrorCode } from '../agent/errors';
 
 /** The longest relative path accepted on the wire (bytes of UTF-16, close enough to PATH_MAX). */
 export const MAX_PATH_LENGTH = 4096;
 
 export interface PathProblem {
-  readonly code: SyncErrorCode;
+  readonly code: AgentErrorCode;
   readonly message: string;
 }
 

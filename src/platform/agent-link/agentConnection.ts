@@ -1,9 +1,9 @@
 import { inflateRawSync } from 'node:zlib';
 import { type IDisposable } from '../../core/base/disposable';
-import { SyncError } from '../../core/sync/errors';
-import { type HelloMeta, type Message, type WelcomeMeta, encodeMessage, parseMessage } from '../../core/sync/messages';
-import { FrameFlags, MessageType, decodeFrame } from '../../core/sync/protocol';
-import { type Connection } from '../../core/sync/transport';
+import { AgentError } from '../../core/agent/errors';
+import { type HelloMeta, type Message, type WelcomeMeta, encodeMessage, parseMessage } from '../../core/agent/messages';
+import { FrameFlags, MessageType, decodeFrame } from '../../core/agent/protocol';
+import { type Connection } from '../../core/agent/transport';
 
 export interface Reply {
   readonly msg: Message;
@@ -26,7 +26,7 @@ export interface TrafficStats {
 
 /**
  * Request/response over one Connection: request ids, replies matched to requests, ERROR frames
- * turned into SyncError, payloads inflated, a timeout per request. When the connection closes,
+ * turned into AgentError, payloads inflated, a timeout per request. When the connection closes,
  * every outstanding request fails with DISCONNECTED.
  */
 export class AgentConnection implements IDisposable {
@@ -49,7 +49,7 @@ export class AgentConnection implements IDisposable {
         this.closedReason = reason;
         for (const w of this.waiters.values()) {
           clearTimeout(w.timer);
-          w.reject(new SyncError('DISCONNECTED', `the connection to the agent was lost: ${reason}`));
+          w.reject(new AgentError('DISCONNECTED', `the connection to the agent was lost: ${reason}`));
         }
         this.waiters.clear();
         onClosed(reason);
@@ -68,18 +68,18 @@ export class AgentConnection implements IDisposable {
 
   async hello(meta: HelloMeta): Promise<WelcomeMeta> {
     const reply = await this.request({ type: MessageType.Hello, meta });
-    if (reply.msg.type !== MessageType.Welcome) throw new SyncError('BAD_FRAME', `expected WELCOME, got ${MessageType[reply.msg.type]}`);
+    if (reply.msg.type !== MessageType.Welcome) throw new AgentError('BAD_FRAME', `expected WELCOME, got ${MessageType[reply.msg.type]}`);
     return reply.msg.meta;
   }
 
   request(msg: Message, payload?: Uint8Array, flags = 0): Promise<Reply> {
-    if (this.closedReason !== undefined) return Promise.reject(new SyncError('DISCONNECTED', `the connection to the agent is closed: ${this.closedReason}`));
+    if (this.closedReason !== undefined) return Promise.reject(new AgentError('DISCONNECTED', `the connection to the agent is closed: ${this.closedReason}`));
     const id = this.nextId++;
     const frame = encodeMessage(msg, id, payload, flags);
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(id);
-        reject(new SyncError('DISCONNECTED', `the agent did not answer ${MessageType[msg.type]} within ${this.timeoutMs / 1000} s`));
+        reject(new AgentError('DISCONNECTED', `the agent did not answer ${MessageType[msg.type]} within ${this.timeoutMs / 1000} s`));
         this.connection.dispose();
       }, this.timeoutMs);
       this.waiters.set(id, { resolve, reject, timer });
@@ -103,24 +103,24 @@ export class AgentConnection implements IDisposable {
   private receive(bytes: Uint8Array): void {
     this.stats.bytesReceived += bytes.length;
     const frame = decodeFrame(bytes);
-    if (!frame.ok) return this.failOne(frame.error.requestId, new SyncError(frame.error.code, `bad frame from the agent: ${frame.error.message}`));
+    if (!frame.ok) return this.failOne(frame.error.requestId, new AgentError(frame.error.code, `bad frame from the agent: ${frame.error.message}`));
     const parsed = parseMessage(frame.value);
-    if (!parsed.ok) return this.failOne(frame.value.requestId, new SyncError(parsed.error.code, parsed.error.message));
+    if (!parsed.ok) return this.failOne(frame.value.requestId, new AgentError(parsed.error.code, parsed.error.message));
     const waiter = this.waiters.get(frame.value.requestId);
     if (!waiter) return;
     this.waiters.delete(frame.value.requestId);
     clearTimeout(waiter.timer);
     const msg = parsed.value;
-    if (msg.type === MessageType.Error) return waiter.reject(new SyncError(msg.meta.code, msg.meta.message, msg.meta.path));
+    if (msg.type === MessageType.Error) return waiter.reject(new AgentError(msg.meta.code, msg.meta.message, msg.meta.path));
     try {
       const payload = (frame.value.flags & FrameFlags.Compressed) !== 0 ? inflateRawSync(frame.value.payload, { maxOutputLength: 512 * 1024 * 1024 }) : frame.value.payload;
       waiter.resolve({ msg, payload });
     } catch {
-      waiter.reject(new SyncError('BAD_FRAME', 'the agent sent a payload that does not inflate'));
+      waiter.reject(new AgentError('BAD_FRAME', 'the agent sent a payload that does not inflate'));
     }
   }
 
-  private failOne(requestId: number | undefined, e: SyncError): void {
+  private failOne(requestId: number | undefined, e: AgentError): void {
     const w = requestId === undefined ? undefined : this.waiters.get(requestId);
     if (w && requestId !== undefined) {
       this.waiters.delete(requestId);

@@ -1,10 +1,10 @@
 import { deflateRaw } from 'node:zlib';
-import { SyncError } from '../../core/sync/errors';
-import { type BatchOp, type OpResult } from '../../core/sync/messages';
+import { AgentError } from '../../core/agent/errors';
+import { type BatchOp, type OpResult } from '../../core/agent/messages';
 import { type ManifestEntry } from '../../core/sync/manifest';
 import { type PlanOp } from '../../core/sync/planner';
 import { type FlowWindow } from '../../core/sync/flowWindow';
-import { FrameFlags, MessageType } from '../../core/sync/protocol';
+import { FrameFlags, MessageType } from '../../core/agent/protocol';
 import { type HashCache } from '../../core/sync/scanner';
 import { type AgentConnection, type Reply } from './agentConnection';
 import { type LocalTreeFs } from './localTreeFs';
@@ -90,7 +90,7 @@ export async function executePlan(conn: AgentConnection, fs: LocalTreeFs, plan: 
     const p = sent
       .then(({ ack }) => ack)
       .then((reply: Reply) => {
-        if (reply.msg.type !== MessageType.Ack || reply.msg.meta.results.length !== b.ops.length) throw new SyncError('BAD_FRAME', 'the agent answered a batch with something other than a matching ACK');
+        if (reply.msg.type !== MessageType.Ack || reply.msg.meta.results.length !== b.ops.length) throw new AgentError('BAD_FRAME', 'the agent answered a batch with something other than a matching ACK');
         agentApplyMs += reply.msg.meta.durationMs;
         reply.msg.meta.results.forEach((result, i) => {
           const op = b.plan[i];

@@ -7,8 +7,8 @@ import { type ILogger, nullLogger } from '../../core/base/logger';
 import { type EventFacts, type PodFacts, choosePod } from '../../core/cluster/podWait';
 import { AGENT_CONTAINER, AGENT_PORT } from '../../core/slice/fork';
 import { AGENT_TOKEN_KEY, AGENT_TOKEN_SECRET, LABEL_FORK } from '../../core/slice/manifests';
-import { SyncError } from '../../core/sync/errors';
-import { type Connection, type Transport } from '../../core/sync/transport';
+import { AgentError } from '../../core/agent/errors';
+import { type Connection, type Transport } from '../../core/agent/transport';
 import { withSignal } from '../kube/requestOptions';
 import { WsTransport } from './wsTransport';
 
@@ -18,7 +18,7 @@ export type ReachFailure = 'noReadyPod' | 'forbidden' | 'tokenMissing' | 'tokenR
 /** How often a pod on its way is looked at. */
 const POD_POLL_MS = 400;
 
-export class PortForwardError extends SyncError {
+export class PortForwardError extends AgentError {
   constructor(
     readonly reason: ReachFailure,
     message: string,
@@ -84,7 +84,7 @@ export class PortForwardTransport implements Transport, IDisposable {
   private readonly sockets = new Set<Socket>();
   private readonly forwards = new Set<{ close(): void }>();
   private readonly log: ILogger;
-  private readonly failures = new Emitter<PortForwardError | SyncError>();
+  private readonly failures = new Emitter<PortForwardError | AgentError>();
   private readonly resolved = new Emitter<string>();
   private readonly waits = new Emitter<string>();
   /** Every failed connect(), with the reason in words. */
@@ -105,7 +105,7 @@ export class PortForwardTransport implements Transport, IDisposable {
 
   async connect(): Promise<Connection> {
     try {
-      if (this.disposed) throw new SyncError('DISCONNECTED', 'the port-forward was stopped');
+      if (this.disposed) throw new AgentError('DISCONNECTED', 'the port-forward was stopped');
       const pod = await this.resolvePod();
       this.pod = pod;
       this.resolved.fire(pod);
@@ -126,7 +126,7 @@ export class PortForwardTransport implements Transport, IDisposable {
         throw new PortForwardError('unreachable', why);
       }
     } catch (e) {
-      const err = e instanceof SyncError ? e : new PortForwardError('unreachable', e instanceof Error ? e.message : String(e));
+      const err = e instanceof AgentError ? e : new PortForwardError('unreachable', e instanceof Error ? e.message : String(e));
       if (!this.disposed) this.failures.fire(err);
       throw err;
     }

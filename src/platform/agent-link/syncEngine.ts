@@ -1,16 +1,16 @@
 import { type IDisposable } from '../../core/base/disposable';
 import { Emitter } from '../../core/base/event';
 import { type ILogger, nullLogger } from '../../core/base/logger';
-import { Backoff } from '../../core/sync/backoff';
+import { Backoff } from '../../core/base/backoff';
 import { ChangeSet } from '../../core/sync/coalescer';
-import { SyncError } from '../../core/sync/errors';
+import { AgentError } from '../../core/agent/errors';
 import { FlowWindow } from '../../core/sync/flowWindow';
 import { type IgnoreRules, type IgnoreSpec } from '../../core/sync/ignoreRules';
 import { decodeManifest } from '../../core/sync/manifestPayload';
-import { type HookResultMeta, type WelcomeMeta } from '../../core/sync/messages';
+import { type HookResultMeta, type WelcomeMeta } from '../../core/agent/messages';
 import { type DriftEntry, type PlanOp, type SkippedEntry, planChanges, planFull } from '../../core/sync/planner';
-import { MessageType, SUPPORTED_VERSIONS } from '../../core/sync/protocol';
-import { type AgentIdentity, describeDisconnect, describeReconnect, reconnectCause } from '../../core/sync/reconnect';
+import { MessageType, SUPPORTED_VERSIONS } from '../../core/agent/protocol';
+import { type AgentIdentity, describeDisconnect, describeReconnect, reconnectCause } from '../../core/agent/reconnect';
 import { HashCache, hashWhere, scanTree } from '../../core/sync/scanner';
 import { AgentConnection, type TrafficStats } from './agentConnection';
 import { examineChanges } from './changeRegions';
@@ -156,9 +156,9 @@ export class SyncEngine implements IDisposable {
   /** Runs the agent's after-sync action now. */
   async runAfterSync(): Promise<HookResultMeta> {
     const conn = this.conn;
-    if (!conn) throw new SyncError('DISCONNECTED', 'not connected to the agent');
+    if (!conn) throw new AgentError('DISCONNECTED', 'not connected to the agent');
     const reply = await conn.request({ type: MessageType.RunHook, meta: {} });
-    if (reply.msg.type !== MessageType.HookResult) throw new SyncError('BAD_FRAME', 'unexpected answer to RUN_HOOK');
+    if (reply.msg.type !== MessageType.HookResult) throw new AgentError('BAD_FRAME', 'unexpected answer to RUN_HOOK');
     this.hookEmitter.fire(reply.msg.meta);
     return reply.msg.meta;
   }
@@ -169,7 +169,7 @@ export class SyncEngine implements IDisposable {
     clearTimeout(this.debounce);
     clearTimeout(this.retryTimer);
     this.conn?.dispose();
-    for (const j of this.jobs) j.reject(new SyncError('DISCONNECTED', 'the sync engine was stopped'));
+    for (const j of this.jobs) j.reject(new AgentError('DISCONNECTED', 'the sync engine was stopped'));
     this.jobs = [];
     this.setState('disposed');
     this.wake?.();
@@ -186,7 +186,7 @@ export class SyncEngine implements IDisposable {
   }
 
   private enqueue(kind: Job['kind']): Promise<readonly DriftEntry[]> {
-    if (this.disposed) return Promise.reject(new SyncError('DISCONNECTED', 'the sync engine was stopped'));
+    if (this.disposed) return Promise.reject(new AgentError('DISCONNECTED', 'the sync engine was stopped'));
     return new Promise((resolve, reject) => {
       this.jobs.push({ kind, resolve, reject });
       this.wake?.();
@@ -248,8 +248,8 @@ export class SyncEngine implements IDisposable {
     try {
       this.welcome = await conn.hello(this.options.afterSyncCommand ? { ...hello, afterSync: this.options.afterSyncCommand } : hello);
     } catch (e) {
-      if (e instanceof SyncError && e.code === 'UNSUPPORTED_VERSION') {
-        throw new SyncError('UNSUPPORTED_VERSION', `the slice's agent does not speak this extension's sync protocol ${SUPPORTED_VERSIONS.join(', ')} (${e.message}); update the platform's agent image (npm run platform:install) and recreate the fork, or use the matching extension`);
+      if (e instanceof AgentError && e.code === 'UNSUPPORTED_VERSION') {
+        throw new AgentError('UNSUPPORTED_VERSION', `the slice's agent does not speak this extension's sync protocol ${SUPPORTED_VERSIONS.join(', ')} (${e.message}); update the platform's agent image (npm run platform:install) and recreate the fork, or use the matching extension`);
       }
       throw e;
     }
@@ -275,7 +275,7 @@ export class SyncEngine implements IDisposable {
     this.downSince = undefined;
     this.backoff.reset();
     for (;;) {
-      if (this.disposed || conn.isClosed) throw new SyncError('DISCONNECTED', conn.closeReason ?? 'connection closed');
+      if (this.disposed || conn.isClosed) throw new AgentError('DISCONNECTED', conn.closeReason ?? 'connection closed');
       const job = this.jobs.shift();
       if (job) {
         await this.runJob(conn, job);
@@ -296,7 +296,7 @@ export class SyncEngine implements IDisposable {
       const drift = await this.reconcile(conn, job.kind === 'reset', job.kind === 'drift');
       job.resolve(drift);
     } catch (e) {
-      if (e instanceof SyncError && e.code === 'DISCONNECTED') this.jobs.unshift(job);
+      if (e instanceof AgentError && e.code === 'DISCONNECTED') this.jobs.unshift(job);
       else job.reject(e instanceof Error ? e : new Error(String(e)));
       throw e;
     }
@@ -322,9 +322,9 @@ export class SyncEngine implements IDisposable {
       this.spec = scan.spec;
       let mark = performance.now();
       const reply = await conn.request({ type: MessageType.ManifestRequest, meta: { ignore: this.spec } });
-      if (reply.msg.type !== MessageType.Manifest) throw new SyncError('BAD_FRAME', 'unexpected answer to MANIFEST_REQUEST');
+      if (reply.msg.type !== MessageType.Manifest) throw new AgentError('BAD_FRAME', 'unexpected answer to MANIFEST_REQUEST');
       const container = decodeManifest(reply.payload, reply.msg.meta.count);
-      if (!container.ok) throw new SyncError(container.error.code, container.error.message);
+      if (!container.ok) throw new AgentError(container.error.code, container.error.message);
       this.book.adoptManifest(container.value);
       phases.manifest = performance.now() - mark;
       mark = performance.now();
@@ -353,7 +353,7 @@ export class SyncEngine implements IDisposable {
     const started = performance.now();
     const taken = this.pending.take();
     try {
-      if (!this.rules) throw new SyncError('INTERNAL', 'changes before the first reconcile');
+      if (!this.rules) throw new AgentError('INTERNAL', 'changes before the first reconcile');
       const { regions, local, localDirs } = await examineChanges(this.fs, taken, this.rules, this.spec, this.cache, this.book.knownDirs);
       const plan = planChanges({ regions, local, localDirs, known: this.book.known, knownDirs: this.book.knownDirs, maxFileBytes: this.maxFileBytes() });
       if (plan.skipped.length > 0) this.skippedEmitter.fire(plan.skipped);

@@ -1,7 +1,7 @@
-import { type BackoffOptions } from '../../core/sync/backoff';
-import { type HookConfig, type WelcomeMeta } from '../../core/sync/messages';
-import { type ReconnectCause } from '../../core/sync/reconnect';
-import { type Transport } from '../../core/sync/transport';
+import { type BackoffOptions } from '../../core/base/backoff';
+import { type HookConfig, type WelcomeMeta } from '../../core/agent/messages';
+import { type ReconnectCause } from '../../core/agent/reconnect';
+import { type Transport } from '../../core/agent/transport';
 import { type ILogger } from '../../core/base/logger';
 
 /** The SyncEngine's options and the shapes of its events. */

@@ -2,12 +2,12 @@ import { inflateRawSync } from 'node:zlib';
 import { type IDisposable } from '../../core/base/disposable';
 import { Emitter } from '../../core/base/event';
 import { type ILogger, nullLogger } from '../../core/base/logger';
-import { Backoff, type BackoffOptions } from '../../core/sync/backoff';
-import { SyncError } from '../../core/sync/errors';
-import { type TelemetryPayloadMeta, parseMessage } from '../../core/sync/messages';
+import { Backoff, type BackoffOptions } from '../../core/base/backoff';
+import { AgentError } from '../../core/agent/errors';
+import { type TelemetryPayloadMeta, parseMessage } from '../../core/agent/messages';
 import { type LiveLinkState } from '../../core/telemetry/liveSummary';
-import { FrameFlags, MessageType, SUPPORTED_VERSIONS, decodeFrame } from '../../core/sync/protocol';
-import { type Connection, type Transport } from '../../core/sync/transport';
+import { FrameFlags, MessageType, SUPPORTED_VERSIONS, decodeFrame } from '../../core/agent/protocol';
+import { type Connection, type Transport } from '../../core/agent/transport';
 import { AgentConnection } from './agentConnection';
 
 /** One OTLP payload relayed by the agent, decompressed. */
@@ -123,7 +123,7 @@ export class TelemetryLink implements IDisposable {
       }
       this.instanceId = welcome.instanceId;
       const reply = await conn.request({ type: MessageType.TelemetrySubscribe, meta: { since: this.lastSeq } });
-      if (reply.msg.type !== MessageType.TelemetrySubscribed) throw new SyncError('BAD_FRAME', `expected TELEMETRY_SUBSCRIBED, got ${MessageType[reply.msg.type]}`);
+      if (reply.msg.type !== MessageType.TelemetrySubscribed) throw new AgentError('BAD_FRAME', `expected TELEMETRY_SUBSCRIBED, got ${MessageType[reply.msg.type]}`);
       // payloads lost meanwhile show up as the gap before the next sequence number (counted there)
       if (reply.msg.meta.dropped > 0) this.log.info(`telemetry: the agent no longer holds ${reply.msg.meta.dropped} payload(s) after #${this.lastSeq}`);
       this.counts.connects++;
@@ -132,7 +132,7 @@ export class TelemetryLink implements IDisposable {
     } catch (e) {
       let err = e instanceof Error ? e : new Error(String(e));
       if (/does not accept TelemetrySubscribe/.test(err.message)) {
-        err = new SyncError('UNSUPPORTED_VERSION', `the agent of this fork is older than the extension and does not relay telemetry (it does not accept TelemetrySubscribe messages): update the Slice platform (npm run platform:install) and recreate the fork's pod`);
+        err = new AgentError('UNSUPPORTED_VERSION', `the agent of this fork is older than the extension and does not relay telemetry (it does not accept TelemetrySubscribe messages): update the Slice platform (npm run platform:install) and recreate the fork's pod`);
       }
       raw?.dispose();
       if (!this.stopped) {

@@ -1,8 +1,8 @@
 import WebSocket, { type ClientOptions } from 'ws';
 
 import { Emitter } from '../../core/base/event';
-import { SyncError } from '../../core/sync/errors';
-import { type Connection, type Transport } from '../../core/sync/transport';
+import { AgentError } from '../../core/agent/errors';
+import { type Connection, type Transport } from '../../core/agent/transport';
 
 export interface WsTransportOptions {
   /** e.g. ws://127.0.0.1:PORT/v1/connect — a port-forward's local end. */
@@ -46,9 +46,9 @@ export class WsTransport implements Transport {
       };
       ws.once('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
-        fail(new SyncError('DISCONNECTED', status === 401 ? 'the agent refused the slice token (401)' : `the agent answered HTTP ${status} instead of a WebSocket`));
+        fail(new AgentError('DISCONNECTED', status === 401 ? 'the agent refused the slice token (401)' : `the agent answered HTTP ${status} instead of a WebSocket`));
       });
-      ws.once('error', (e) => fail(new SyncError('DISCONNECTED', `cannot reach the agent at ${url}: ${e.message}`)));
+      ws.once('error', (e) => fail(new AgentError('DISCONNECTED', `cannot reach the agent at ${url}: ${e.message}`)));
       ws.once('open', () => {
         ws.removeAllListeners('error');
         ws.removeAllListeners('unexpected-response');
@@ -95,7 +95,7 @@ class WsConnection implements Connection {
   }
 
   send(frame: Uint8Array): void {
-    if (this.closed) throw new SyncError('DISCONNECTED', 'the connection to the agent is closed');
+    if (this.closed) throw new AgentError('DISCONNECTED', 'the connection to the agent is closed');
     this.ws.send(frame, { binary: true });
   }
 

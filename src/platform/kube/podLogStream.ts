@@ -5,7 +5,7 @@ import { Emitter } from '../../core/base/event';
 import { type ILogger, nullLogger } from '../../core/base/logger';
 import { LogResume } from '../../core/cluster/logResume';
 import { AGENT_CONTAINER } from '../../core/slice/fork';
-import { Backoff, type BackoffOptions } from '../../core/sync/backoff';
+import { Backoff, type BackoffOptions } from '../../core/base/backoff';
 import { withSignal } from './requestOptions';
 
 export type PodLogFailure = 'forbidden' | 'noPod' | 'unreachable';

@@ -1,11 +1,11 @@
 import { type KubeConfig } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
 import { type ILogger } from '../../core/base/logger';
-import { type HookResultMeta } from '../../core/sync/messages';
+import { type HookResultMeta } from '../../core/agent/messages';
 import { type DriftEntry } from '../../core/sync/planner';
 import { type OpFailure, SyncEngine, type SyncReport, type SyncState } from '../../platform/agent-link/syncEngine';
 import { PortForwardTransport, type PortForwardError } from '../../platform/agent-link/portForwardTransport';
-import { type SyncError } from '../../core/sync/errors';
+import { type AgentError } from '../../core/agent/errors';
 
 export interface SyncTarget {
   readonly contextName: string;
@@ -54,7 +54,7 @@ export class SyncSession implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<SyncSession>();
   private readonly driftEmitter = new vscode.EventEmitter<readonly DriftEntry[]>();
   private readonly failedEmitter = new vscode.EventEmitter<OpFailure>();
-  private readonly connectFailedEmitter = new vscode.EventEmitter<PortForwardError | SyncError>();
+  private readonly connectFailedEmitter = new vscode.EventEmitter<PortForwardError | AgentError>();
   /** Any change of state, timing, drift or error. */
   readonly onDidChange = this.changeEmitter.event;
   readonly onDrift = this.driftEmitter.event;

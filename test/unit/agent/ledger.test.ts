@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../../../src/agent/ledger';
 import { SafeTree } from '../../../src/agent/safeTree';
-import { SyncError } from '../../../src/core/sync/errors';
+import { AgentError } from '../../../src/core/agent/errors';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -23,7 +23,7 @@ function setup() {
 }
 
 function throwsCode(f: () => void, code: string): void {
-  assert.throws(f, (e: unknown) => e instanceof SyncError && e.code === code);
+  assert.throws(f, (e: unknown) => e instanceof AgentError && e.code === code);
 }
 
 test('directories: mkdir makes parents and replaces a file or link in the way; rmdir removes only empty ones', () => {

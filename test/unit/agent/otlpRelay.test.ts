@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { PayloadRing } from '../../../src/agent/otlpRing';
 import { TelemetryRelay, relayRequest } from '../../../src/agent/otlpRelay';
 import { AgentServer } from '../../../src/agent/server';
-import { type Message, encodeMessage, parseMessage } from '../../../src/core/sync/messages';
-import { MessageType, decodeFrame } from '../../../src/core/sync/protocol';
+import { type Message, encodeMessage, parseMessage } from '../../../src/core/agent/messages';
+import { MessageType, decodeFrame } from '../../../src/core/agent/protocol';
 import { type RelayedPayload, TelemetryLink } from '../../../src/platform/agent-link/telemetryLink';
 import { WsTransport } from '../../../src/platform/agent-link/wsTransport';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { SafeTree } from '../../../src/agent/safeTree';
-import { SyncError } from '../../../src/core/sync/errors';
+import { AgentError } from '../../../src/core/agent/errors';
 
 // Path safety as a property: whatever path and whatever symlink layout, the writer never
 // creates, modifies or deletes anything outside its sync root.
@@ -139,7 +139,7 @@ test(`path safety: ${RUNS} hostile paths and symlink layouts never touch anythin
             else await tree.rename(op.from, op.path, op.hash);
             succeeded++;
           } catch (e) {
-            if (!(e instanceof SyncError)) throw e;
+            if (!(e instanceof AgentError)) throw e;
             codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
           }
           if (mutate(root, attic, outside, mountRoot && then === 'moveOut' ? 'swapLink' : then)) {

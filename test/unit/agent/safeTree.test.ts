@@ -5,7 +5,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SafeTree } from '../../../src/agent/safeTree';
-import { SyncError } from '../../../src/core/sync/errors';
+import { AgentError } from '../../../src/core/agent/errors';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -21,7 +21,7 @@ function setup() {
 }
 
 async function rejects(p: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof SyncError && e.code === code);
+  await assert.rejects(p, (e: unknown) => e instanceof AgentError && e.code === code);
 }
 
 test('writes are atomic, create parents, keep or set modes and leave no temp files', async () => {

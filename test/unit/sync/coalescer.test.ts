@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChangeSet } from '../../../src/core/sync/coalescer';
-import { Backoff } from '../../../src/core/sync/backoff';
+import { Backoff } from '../../../src/core/base/backoff';
 import { FlowWindow } from '../../../src/core/sync/flowWindow';
 
 test('a burst of changes collapses to one op per path, the newest winning', () => {

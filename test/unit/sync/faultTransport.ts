@@ -1,6 +1,6 @@
 import { Emitter } from '../../../src/core/base/event';
-import { MessageType } from '../../../src/core/sync/protocol';
-import { type Connection, type Transport } from '../../../src/core/sync/transport';
+import { MessageType } from '../../../src/core/agent/protocol';
+import { type Connection, type Transport } from '../../../src/core/agent/transport';
 import { ReconnectGate } from './reconnectGate';
 
 /**

@@ -3,11 +3,11 @@ import { HookRunner } from '../../../src/agent/hook';
 import { SafeTree } from '../../../src/agent/safeTree';
 import { AgentSession, type SyncTree } from '../../../src/agent/session';
 import { Emitter } from '../../../src/core/base/event';
-import { SyncError } from '../../../src/core/sync/errors';
-import { type BatchOp } from '../../../src/core/sync/messages';
-import { MessageType, decodeFrame } from '../../../src/core/sync/protocol';
+import { AgentError } from '../../../src/core/agent/errors';
+import { type BatchOp } from '../../../src/core/agent/messages';
+import { MessageType, decodeFrame } from '../../../src/core/agent/protocol';
 import { HashCache } from '../../../src/core/sync/scanner';
-import { type Connection, type Transport } from '../../../src/core/sync/transport';
+import { type Connection, type Transport } from '../../../src/core/agent/transport';
 import { ReconnectGate } from './reconnectGate';
 
 /**
@@ -136,7 +136,7 @@ class MemoryLink {
   constructor(private readonly passToClient: (frame: Uint8Array) => boolean) {
     this.client = {
       send: (frame) => {
-        if (this.closed) throw new SyncError('DISCONNECTED', 'the connection to the agent is closed');
+        if (this.closed) throw new AgentError('DISCONNECTED', 'the connection to the agent is closed');
         setImmediate(() => {
           if (this.closed || !this.beforeAgent()) return;
           this.trace?.(`    → ${describe(frame)}`);
@@ -222,7 +222,7 @@ class FaultyTree implements SyncTree {
   }
 
   private alive(): void {
-    if (this.dead) throw new SyncError('INTERNAL', 'the agent process is dead');
+    if (this.dead) throw new AgentError('INTERNAL', 'the agent process is dead');
   }
 
   private step(): void {

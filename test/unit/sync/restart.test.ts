@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { MessageType, encodeFrame } from '../../../src/core/sync/protocol';
+import { MessageType, encodeFrame } from '../../../src/core/agent/protocol';
 import { type SyncReport } from '../../../src/platform/agent-link/syncEngine';
 import { Rig, TOKEN, generateTree, touchState, write } from './syncHarness';
 

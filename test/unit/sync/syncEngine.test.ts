@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DriftEntry } from '../../../src/core/sync/planner';
-import { type HookResultMeta } from '../../../src/core/sync/messages';
+import { type HookResultMeta } from '../../../src/core/agent/messages';
 import { SyncEngine, type SyncReport } from '../../../src/platform/agent-link/syncEngine';
 import { WsTransport } from '../../../src/platform/agent-link/wsTransport';
 import { Rig, generateTree, touchState, write } from './syncHarness';

@@ -3,7 +3,7 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AgentServer } from '../../../src/agent/server';
-import { type HookConfig } from '../../../src/core/sync/messages';
+import { type HookConfig } from '../../../src/core/agent/messages';
 import { SyncEngine, type SyncEngineOptions } from '../../../src/platform/agent-link/syncEngine';
 import { WsTransport } from '../../../src/platform/agent-link/wsTransport';
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { FRAME_HEADER_BYTES, FrameFlags, MessageType, PROTOCOL_VERSION, decodeFrame, encodeFrame } from '../../../src/core/sync/protocol';
-import { encodeMessage, parseMessage } from '../../../src/core/sync/messages';
-import { decodeManifest, encodeManifest } from '../../../src/core/sync/manifestPayload';
+import { FRAME_HEADER_BYTES, FrameFlags, MessageType, PROTOCOL_VERSION, decodeFrame, encodeFrame } from '../../../../src/core/agent/protocol';
+import { encodeMessage, parseMessage } from '../../../../src/core/agent/messages';
+import { decodeManifest, encodeManifest } from '../../../../src/core/sync/manifestPayload';
 
 test('a frame round-trips: header, metadata and payload', () => {
   const payload = new Uint8Array([0, 1, 2, 255]);
