@@ -7,6 +7,8 @@ import { KubeClusterClient } from './platform/kube/clusterClient';
 import { KubeClients } from './platform/kube/kubeClients';
 import { KubeconfigLoader } from './platform/kube/kubeconfigLoader';
 import { SliceClient } from './platform/kube/sliceClient';
+import { SliceWatchSource } from './platform/kube/sliceWatchSource';
+import { SliceStores } from './app/slices/sliceStores';
 import { registerClusterCommands } from './vscode/clusterCommands';
 import { CommandRegistry } from './vscode/commandRegistry';
 import { ContextKeys } from './vscode/contextKeys';
@@ -31,6 +33,8 @@ const SELECTED_CONTEXT_KEY = 'slice.selectedContext';
 /** What the extension exposes to its integration tests (and to other extensions). */
 export interface SliceApi {
   readonly environments: EnvironmentsModel;
+  /** The current identity's Slice objects, kept current by a watch of the cluster. */
+  readonly slices: SliceStores;
   readonly view: EnvironmentsView;
   readonly contextKeys: ContextKeys;
   readonly logger: ILogger;
@@ -68,6 +72,7 @@ export class Container implements IDisposable {
     };
     const model = this.lifetime.add(new EnvironmentsModel(loader, cluster, selection, logger));
     const contextKeys = new ContextKeys();
+    const sliceStores = this.lifetime.add(new SliceStores(model, (c) => new SliceWatchSource(clients, c), logger));
     const slices = new SliceClient(clients);
     const workloads = new WorkloadClient(clients);
     const syncState = this.lifetime.add(new SyncStateBridge());
@@ -95,7 +100,7 @@ export class Container implements IDisposable {
     logger.info(`Slice ${String((context.extension.packageJSON as { version?: unknown }).version)} activated in ${vscode.env.appName} ${vscode.version}`);
     const ready = view.render().then(() => model.refresh());
     ready.catch(onError);
-    this.api = { environments: model, view, contextKeys, logger, telemetry: telemetry.api, sync: sync.api, liveTelemetry: live.api, ready: ready.catch(() => undefined), timings: { activateMs: 0 } };
+    this.api = { environments: model, slices: sliceStores, view, contextKeys, logger, telemetry: telemetry.api, sync: sync.api, liveTelemetry: live.api, ready: ready.catch(() => undefined), timings: { activateMs: 0 } };
   }
 
   dispose(): void {

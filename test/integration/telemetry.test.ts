@@ -81,10 +81,10 @@ describe('telemetry in the editor (issue 6)', () => {
       return l.length > 0 ? l : undefined;
     });
     assert.deepEqual(o.map((l) => l.line), [17], JSON.stringify(o));
-    assert.match(o[0]!.title, /^⏱ p95 4\d ms · 1 call · 5 min$/);
+    assert.match(o[0]!.title, /^⏱ p95 4\d ms · n=1 · max 4\d ms · 5 min$/);
     const s = await lenses(serviceUri);
     assert.deepEqual(s.map((l) => l.line), [41], JSON.stringify(s));
-    assert.match(s[0]!.title, /^⏱ p95 4\d ms · 1 call · 1 error · 5 min$/);
+    assert.match(s[0]!.title, /^⏱ p95 4\d ms · n=1 · max 4\d ms · 1 error · 5 min$/);
     assert.equal(s[0]!.command, 'slice.openTrace');
   });
 
@@ -121,7 +121,7 @@ describe('telemetry in the editor (issue 6)', () => {
     assert.match(text, /at OrderService\.loadOrder \(\/app\/dist\/services\/orderService\.js:47:13\)\nat getOrder \(\/app\/dist\/routes\/orders\.js:21:19\)\n```/);
     assert.ok(text.includes(`command:slice.openTrace?${encodeURIComponent(JSON.stringify([TRACE_ID]))}`), text);
     const fn = await hoverText(serviceUri, 41, 8);
-    assert.match(fn, /p50 4\d ms · p95 4\d ms · p99 4\d ms · 1 call · 1 error/);
+    assert.match(fn, /p50 4\d ms · p95 4\d ms · p99 4\d ms · max 4\d ms · 1 call · 1 error/);
     const log = await hoverText(ordersUri, 23, 4);
     assert.match(log, /Recent logs/);
     assert.match(log, /INFO order loaded/);
@@ -242,11 +242,11 @@ describe('telemetry in the editor (issue 6)', () => {
     });
     const byLine = new Map(provided.map((l) => [l.range.start.line, l]));
     assert.deepEqual([...byLine.keys()].sort((a, b) => a - b), [0, 2990]);
-    assert.match(byLine.get(0)!.command?.title ?? '', /^⏱ p95 2\d ms · 1 call · 5 min$/, 'near the visible lines: titled when provided');
+    assert.match(byLine.get(0)!.command?.title ?? '', /^⏱ p95 2\d ms · n=1 · max 2\d ms · 5 min$/, 'near the visible lines: titled when provided');
     assert.equal(byLine.get(2990)!.command, undefined, 'far from them: left to resolveCodeLens');
     const resolved = await lenses(uri);
     assert.deepEqual(resolved.map((l) => l.line), [0, 2990]);
-    for (const l of resolved) assert.match(l.title, /^⏱ p95 2\d ms · 1 call · 5 min$/);
+    for (const l of resolved) assert.match(l.title, /^⏱ p95 2\d ms · n=1 · max 2\d ms · 5 min$/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

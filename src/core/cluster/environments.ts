@@ -64,9 +64,11 @@ export function expiryOf(ns: NamespaceInfo): Date | undefined {
 /**
  * Baselines first, then my slices, then other slices (by owner, then name); namespaces without a
  * known role are dropped. Slice resources add their phase, conditions and forks to their namespace,
- * and a Slice whose namespace does not exist yet (still provisioning) is shown too.
+ * and a Slice whose namespace does not exist yet (still provisioning) is shown too. When the Slices
+ * are known (`slicesKnown`: the platform is installed), a slice namespace whose Slice is gone is a
+ * leftover being deleted, not a slice: it is dropped.
  */
-export function toEnvironments(namespaces: readonly NamespaceInfo[], slices: readonly SliceObject[] = [], me?: string): Environment[] {
+export function toEnvironments(namespaces: readonly NamespaceInfo[], slices: readonly SliceObject[] = [], me?: string, slicesKnown = false): Environment[] {
   const baselines: BaselineEnvironment[] = [];
   const out: SliceEnvironment[] = [];
   const byNamespace = new Map<string, SliceObject>();
@@ -80,6 +82,7 @@ export function toEnvironments(namespaces: readonly NamespaceInfo[], slices: rea
       const owner = ns.labels[LABEL_OWNER];
       const resource = byNamespace.get(ns.name);
       byNamespace.delete(ns.name);
+      if (slicesKnown && !resource) continue;
       out.push({
         kind: 'slice',
         namespace: ns.name,

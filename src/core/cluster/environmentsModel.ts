@@ -63,6 +63,10 @@ export class EnvironmentsModel implements IDisposable {
   private current: EnvironmentsState = { kubeconfig: { state: 'loading' }, selected: undefined, cluster: { status: 'none' } };
   private generation = 0;
   private inflight: AbortController | undefined;
+  /** The namespaces of the last successful read, so a watched Slice change recomputes without a re-read. */
+  private namespaces: { readonly context: string; readonly items: readonly NamespaceInfo[] } | undefined;
+  /** The Slices last reported by a watch of the selected context; fresher than any list. */
+  private watched: { readonly context: string; readonly items: readonly SliceObject[] } | undefined;
 
   constructor(
     private readonly kubeconfig: KubeconfigPort,
@@ -127,9 +131,12 @@ export class EnvironmentsModel implements IDisposable {
         this.optional('ask who you are', () => this.cluster.whoAmI?.(context, abort.signal)),
       ]);
       if (gen !== this.generation) return;
+      this.namespaces = { context: context.name, items: namespaces };
+      // A watch answer that landed while this list was in flight is at least as new as the list.
+      const live = slices !== undefined && this.watched?.context === context.name ? this.watched.items : slices;
       this.set({
         ...this.current,
-        cluster: { status: 'ok', context, environments: toEnvironments(namespaces, slices ?? [], user), user, platformInstalled: slices !== undefined },
+        cluster: { status: 'ok', context, environments: toEnvironments(namespaces, live ?? [], user, live !== undefined), user, platformInstalled: live !== undefined },
       });
       this.logger.info(`context "${context.name}": ${namespaces.length} environment namespace(s)`);
     } catch (e) {
@@ -141,6 +148,17 @@ export class EnvironmentsModel implements IDisposable {
     } finally {
       if (this.inflight === abort) this.inflight = undefined;
     }
+  }
+
+  /**
+   * The Slices of the selected context changed (a watch of the cluster said so): recompute the
+   * environments from them and the namespaces last read. Ignored for a context no longer shown.
+   */
+  applySlices(contextName: string, slices: readonly SliceObject[]): void {
+    this.watched = { context: contextName, items: slices };
+    const c = this.current.cluster;
+    if (c.status !== 'ok' || c.context.name !== contextName || this.namespaces?.context !== contextName) return;
+    this.set({ ...this.current, cluster: { ...c, environments: toEnvironments(this.namespaces.items, slices, c.user, true), platformInstalled: true } });
   }
 
   /** Selects a context by name, remembers it, and loads its cluster. */
@@ -174,6 +192,7 @@ export class EnvironmentsModel implements IDisposable {
 
   dispose(): void {
     this.generation++;
+    this.watched = undefined;
     this.inflight?.abort();
     this.changed.dispose();
   }

@@ -94,3 +94,30 @@ export function exceptionOf(a: Attributes, timeMs: number): ExceptionInfo | unde
   if (type === undefined && message === undefined && stacktrace === undefined) return undefined;
   return { type: type ?? '', message: message ?? '', stacktrace: stacktrace ?? '', timeMs };
 }
+
+/** What an HTTP span says of its request (semantic conventions, both generations of the keys). */
+export interface HttpFacts {
+  readonly method: string | undefined;
+  /** The route template (`/orders/:id`), else the path. */
+  readonly route: string | undefined;
+  readonly status: number | undefined;
+}
+
+/** The HTTP method, route and response status an HTTP span carries. */
+export function httpOf(attrs: Attributes): HttpFacts {
+  const method = str(getAttr(attrs, 'http.request.method')) ?? str(getAttr(attrs, 'http.method'));
+  const route = str(getAttr(attrs, 'http.route')) ?? str(getAttr(attrs, 'url.path')) ?? str(getAttr(attrs, 'http.target'))?.split('?')[0];
+  const status = attrInt(getAttr(attrs, 'http.response.status_code')) ?? attrInt(getAttr(attrs, 'http.status_code'));
+  return { method, route, status };
+}
+
+/**
+ * The 4xx a SERVER span answered without setting its status to ERROR (OpenTelemetry's HTTP
+ * conventions: for a server, a 4xx is the client's error, not the span's, unless the span says so;
+ * a 5xx is one): the request was answered on purpose. Undefined otherwise.
+ */
+export function answeredStatus(kind: number, statusCode: number, attrs: Attributes): number | undefined {
+  if (kind !== 2 || statusCode === 2) return undefined;
+  const status = attrInt(getAttr(attrs, 'http.response.status_code')) ?? attrInt(getAttr(attrs, 'http.status_code'));
+  return status !== undefined && status >= 400 && status < 500 ? status : undefined;
+}

@@ -1,9 +1,21 @@
-import { SOURCE_BASELINE, SOURCE_SLICE, type SourceTag, type WindowSummary } from '../../core/telemetry';
+/**
+ * How telemetry reads in the editor, as text: durations, lens titles, trace rows, relative times.
+ * Pure (no editor API), so the wording is tested in plain Node.
+ */
+import { type WindowSummary } from './aggregate/window';
+import { SOURCE_BASELINE, SOURCE_SLICE, type SourceTag } from './model';
+import { type TraceSummary } from './traceStore';
 
-/** A duration as people read it: `0.4 ms`, `42 ms`, `1.2 s`. */
+/**
+ * Below this many calls, a lens shows the sample size and the maximum beside p95: a p95 of a few
+ * calls is one of those calls (the slowest, with nearest-rank quantiles), and says so.
+ */
+export const SMALL_SAMPLE = 20;
+
+/** A duration as people read it: `0.4 ms`, `1.9 ms`, `42 ms`, `1.2 s`. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '–';
-  if (ms < 1) return `${ms.toFixed(1)} ms`;
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${(ms / 60_000).toFixed(1)} min`;
@@ -18,9 +30,14 @@ export function sourceLabel(source: SourceTag): string {
   return source;
 }
 
-/** `⏱ p95 42 ms · 120 calls · 3 errors · 5 min`, with the source when both are shown, `(stale)` when stale. */
+/**
+ * `⏱ p95 42 ms · 120 calls · 3 errors · 5 min`; below {@link SMALL_SAMPLE} calls
+ * `⏱ p95 1.9 ms · n=2 · max 1.9 ms · 5 min`; with the source when both are shown, `(stale)` when stale.
+ */
 export function lensTitle(s: WindowSummary, windowMinutes: number, opts: { source?: SourceTag; stale: boolean }): string {
-  const parts = [Number.isFinite(s.p95) ? `p95 ${formatMs(s.p95)}` : 'p95 –', plural(s.calls, 'call', 'calls')];
+  const parts = [Number.isFinite(s.p95) ? `p95 ${formatMs(s.p95)}` : 'p95 –'];
+  if (s.calls < SMALL_SAMPLE && Number.isFinite(s.maxMs)) parts.push(`n=${s.calls}`, `max ${formatMs(s.maxMs)}`);
+  else parts.push(plural(s.calls, 'call', 'calls'));
   if (s.errors > 0) parts.push(plural(s.errors, 'error', 'errors'));
   parts.push(`${windowMinutes} min`);
   const who = opts.source !== undefined ? `${sourceLabel(opts.source)}: ` : '';
@@ -47,4 +64,27 @@ export function ago(ms: number, now = Date.now()): string {
   if (d < 60_000) return `${Math.round(d / 1000)} s ago`;
   if (d < 3_600_000) return `${Math.round(d / 60_000)} min ago`;
   return clock(ms);
+}
+
+/** A hover's statistics line: `p50 … · p95 … · p99 … · max … · 2 calls · 1 error` (max always: it is exact). */
+export function statsLine(s: WindowSummary): string {
+  const q = Number.isFinite(s.p50) ? `p50 ${formatMs(s.p50)} · p95 ${formatMs(s.p95)} · p99 ${formatMs(s.p99)} · max ${formatMs(s.maxMs)} · ` : '';
+  return `${q}${plural(s.calls, 'call', 'calls')} · ${plural(s.errors, 'error', 'errors')}`;
+}
+
+/**
+ * A row of Recent Traces: `GET /orders/:id` and `404 · 4 ms · 3 spans · 12 s ago` (the request's
+ * method, route and status when its root span is an HTTP one; the root span's name otherwise).
+ */
+export function traceRow(t: TraceSummary, now: number, source?: SourceTag): { label: string; description: string } {
+  const label = t.method && t.route ? `${t.method} ${t.route}` : t.name || t.traceId;
+  const description = [
+    t.status !== undefined ? String(t.status) : '',
+    formatMs(t.durationMs),
+    plural(t.spanCount, 'span', 'spans'),
+    t.errors > 0 ? plural(t.errors, 'error', 'errors') : '',
+    ago(t.startMs + t.durationMs, now),
+    source !== undefined ? sourceLabel(source) : '',
+  ];
+  return { label, description: description.filter(Boolean).join(' · ') };
 }

@@ -13,6 +13,7 @@
  * young-generation collection until the next full one. In a burst, the extension host then copied
  * and promoted tens of MB of evicted traces in single pauses of 40–80 ms.
  */
+import { httpOf } from './attributes';
 import { type Span, type SourceTag, STATUS_ERROR } from './model';
 
 /** A trace as the editor shows it. */
@@ -37,6 +38,10 @@ export interface TraceSummary {
   readonly traceId: string;
   readonly source: SourceTag;
   readonly name: string;
+  /** The root span's HTTP method, route (or path) and response status, when it is an HTTP span. */
+  readonly method: string | undefined;
+  readonly route: string | undefined;
+  readonly status: number | undefined;
   readonly startMs: number;
   readonly durationMs: number;
   readonly spanCount: number;
@@ -139,7 +144,8 @@ export class TraceStore {
     all.sort((a, b) => b.touched - a.touched);
     return all.slice(0, Math.max(0, limit)).map((e) => {
       const root = rootOf(e);
-      return { traceId: e.traceId, source: e.source, name: root.name, startMs: e.startMs, durationMs: e.endMs - e.startMs, spanCount: e.spans.length, errors: e.errors };
+      const http = httpOf(root.attributes);
+      return { traceId: e.traceId, source: e.source, name: root.name, method: http.method, route: http.route, status: http.status, startMs: e.startMs, durationMs: e.endMs - e.startMs, spanCount: e.spans.length, errors: e.errors };
     });
   }
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { DisposableStore, type IDisposable } from '../../core/base/disposable';
 import { type FunctionStats } from '../../core/telemetry';
 import { Commands } from '../commandRegistry';
-import { lensTitle } from './format';
+import { lensTitle, statsLine } from '../../core/telemetry/present';
 import { type DocumentFunctions, type FunctionRanges } from './functionRanges';
 import { type DocumentHashes } from './hash';
 import { toVsLine } from './positions';
@@ -125,7 +125,7 @@ function commandOf(f: FunctionStats, minutes: number, source: string | undefined
   const title = lensTitle(f, minutes, { source, stale: f.stale });
   return f.lastError?.traceId
     ? { title, command: Commands.openTrace, arguments: [f.lastError.traceId], tooltip: `${f.function}: open the last failing trace` }
-    : { title, command: 'slice.traces.focus', tooltip: `${f.function}: p50 ${Math.round(f.p50)} ms, p99 ${Math.round(f.p99)} ms` };
+    : { title, command: 'slice.traces.focus', tooltip: `${f.function}: ${statsLine(f)}` };
 }
 
 /** The 0-based line of a function's lens: its symbol's first line, else the reported line. */

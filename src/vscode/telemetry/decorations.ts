@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { DisposableStore, type IDisposable } from '../../core/base/disposable';
 import { type ErrorSample, type LineStats } from '../../core/telemetry';
-import { ago, oneLine, sourceLabel } from './format';
+import { ago, oneLine, sourceLabel } from '../../core/telemetry/present';
 import { type DocumentHashes } from './hash';
 import { toVsLine } from './positions';
 import { type TelemetryService } from './telemetryService';
@@ -86,7 +86,7 @@ export class TelemetryDecorations implements IDisposable {
       for (const view of views) {
         for (const l of view.lines) {
           if (!near(l.line)) continue;
-          const ownError = l.lastError && !this.service.thrownElsewhere(path, l.line, l.lastError) ? l.lastError : undefined;
+          const ownError = l.lastError && l.lastError.answered === undefined && !this.service.thrownElsewhere(path, l.line, l.lastError) ? l.lastError : undefined;
           const item = textOf(l, ownError, both ? `${sourceLabel(view.source)}: ` : '');
           if (!item) continue;
           const line = toVsLine(l.line, doc);

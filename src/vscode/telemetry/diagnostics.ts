@@ -91,7 +91,7 @@ export class RuntimeDiagnostics implements IDisposable {
     const version = doc?.version ?? -1;
     for (const view of this.service.views(file, doc ? this.hashes.of(doc) : undefined)) {
       for (const l of view.lines) {
-        if (!l.lastError || seen.has(l.line) || this.service.thrownElsewhere(file, l.line, l.lastError)) continue;
+        if (!l.lastError || l.lastError.answered !== undefined || seen.has(l.line) || this.service.thrownElsewhere(file, l.line, l.lastError)) continue;
         seen.add(l.line);
         const hit = this.made.get(l);
         if (hit && hit.doc === doc && hit.version === version) {

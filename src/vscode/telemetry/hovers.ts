@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { type ErrorSample, type FileView, type WindowSummary } from '../../core/telemetry';
+import { type ErrorSample, type FileView } from '../../core/telemetry';
 import { Commands } from '../commandRegistry';
-import { clock, formatMs, oneLine, sourceLabel } from './format';
+import { clock, oneLine, sourceLabel, statsLine } from '../../core/telemetry/present';
 import { type DocumentHashes } from './hash';
 import { toCoreLine } from './positions';
 import { type TelemetryService } from './telemetryService';
@@ -41,8 +41,8 @@ export class TelemetryHoverProvider implements vscode.HoverProvider {
     if (!l && !f) return false;
     const stale = (l?.stale ?? false) || (f?.stale ?? false);
     md.appendMarkdown(`**Slice telemetry**${both ? ` · ${sourceLabel(view.source)}` : ''} · last ${this.windowMinutes()} min${stale ? ' · _(stale: recorded for an earlier version of this file)_' : ''}\n\n`);
-    if (f && f.calls > 0) md.appendMarkdown(`${code(f.function)} ${stats(f)}\n\n`);
-    if (l && l.calls > 0 && (!f || l.calls !== f.calls)) md.appendMarkdown(`This line: ${stats(l)}\n\n`);
+    if (f && f.calls > 0) md.appendMarkdown(`${code(f.function)} ${statsLine(f)}\n\n`);
+    if (l && l.calls > 0 && (!f || l.calls !== f.calls)) md.appendMarkdown(`This line: ${statsLine(l)}\n\n`);
     const err = l?.lastError ?? f?.lastError;
     if (err) appendError(md, err);
     if (l && l.lastLogs.length > 0) {
@@ -57,13 +57,8 @@ export class TelemetryHoverProvider implements vscode.HoverProvider {
   }
 }
 
-function stats(s: WindowSummary): string {
-  const q = Number.isFinite(s.p50) ? `p50 ${formatMs(s.p50)} · p95 ${formatMs(s.p95)} · p99 ${formatMs(s.p99)} · ` : '';
-  return `${q}${s.calls} call${s.calls === 1 ? '' : 's'} · ${s.errors} error${s.errors === 1 ? '' : 's'}`;
-}
-
 function appendError(md: vscode.MarkdownString, e: ErrorSample): void {
-  md.appendMarkdown(`**Last error** ${code(e.type || 'Error')}: ${escape(oneLine(redact(e.message), 200))} · ${clock(e.timeMs)}${e.service ? ` · ${escape(e.service)}` : ''}`);
+  md.appendMarkdown(`**${e.answered !== undefined ? `Last exception, answered ${e.answered} on purpose (not an error)` : 'Last error'}** ${code(e.type || 'Error')}: ${escape(oneLine(redact(e.message), 200))} · ${clock(e.timeMs)}${e.service ? ` · ${escape(e.service)}` : ''}`);
   if (e.traceId) md.appendMarkdown(` · [Open Trace](${openTraceUri(e.traceId)})`);
   md.appendMarkdown('\n\n');
   const user = e.frames.filter((f) => !f.internal && f.file.length > 0);

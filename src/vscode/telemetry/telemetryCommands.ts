@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../../core/base/errors';
 import { type CommandRegistry, Commands } from '../commandRegistry';
-import { formatMs } from './format';
+import { formatMs } from '../../core/telemetry/present';
 import { type IngestResult, type TelemetryService } from './telemetryService';
 import { type TelemetrySourceSetting } from './telemetrySettings';
 import { type TracePanel } from './tracePanel';

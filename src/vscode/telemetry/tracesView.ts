@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { DisposableStore, type IDisposable } from '../../core/base/disposable';
 import { type TraceSummary } from '../../core/telemetry/traceStore';
 import { Commands } from '../commandRegistry';
-import { ago, formatMs, oneLine, sourceLabel } from './format';
+import { ago, formatMs, oneLine, sourceLabel, traceRow } from '../../core/telemetry/present';
 import { toVsLine } from './positions';
 import { type RecentError } from './recentErrors';
 import { type TelemetryService } from './telemetryService';
@@ -21,6 +21,9 @@ type Node =
 
 const LINK_ICONS: Readonly<Record<LiveSessionFacts['link'], string>> = { streaming: 'broadcast', connecting: 'loading~spin', waiting: 'debug-disconnect', stopped: 'circle-slash' };
 
+/** How often the rows' relative times ("12 s ago") are redrawn while the view is visible. */
+const AGO_REFRESH_MS = 5_000;
+
 const GROUPS: Node[] = [
   { kind: 'group', group: 'traces' },
   { kind: 'group', group: 'errors' },
@@ -36,13 +39,33 @@ export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
   private readonly changed = this.store.add(new vscode.EventEmitter<Node | undefined>());
   private readonly throttle = this.store.add(new Throttle(500, () => this.render(), { busy: () => this.service.busy, ms: 1000 }));
   private live: LiveTelemetryView | undefined;
+  /** Redraws the relative times while the view is visible; stopped while hidden and on dispose. */
+  private ageTimer: ReturnType<typeof setInterval> | undefined;
   readonly onDidChangeTreeData = this.changed.event;
   readonly treeView: vscode.TreeView<Node>;
 
   constructor(private readonly service: TelemetryService) {
     this.treeView = this.store.add(vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this, showCollapseAll: false }));
     this.store.add(service.onDidChange(() => this.throttle.schedule()));
+    this.store.add(this.treeView.onDidChangeVisibility((e) => this.ageRefresh(e.visible)));
+    this.store.add({ dispose: () => this.ageRefresh(false) });
+    this.ageRefresh(this.treeView.visible);
     this.updateContext();
+  }
+
+  /** Starts (visible) or stops the timer that redraws the rows' relative times. */
+  private ageRefresh(visible: boolean): void {
+    if (visible && !this.ageTimer) {
+      this.ageTimer = setInterval(() => this.changed.fire(undefined), AGO_REFRESH_MS);
+    } else if (!visible && this.ageTimer) {
+      clearInterval(this.ageTimer);
+      this.ageTimer = undefined;
+    }
+  }
+
+  /** True while the relative-time timer runs (test hook). */
+  get refreshingAges(): boolean {
+    return this.ageTimer !== undefined;
   }
 
   /** Shows the live telemetry sessions (their counts are read at each render). */
@@ -70,9 +93,10 @@ export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
   }
 
   /** What the view shows now (test hook): the live rows (workload: description), the text beside the title, the traces' and the errors' labels. */
-  snapshot(): { live: string[]; description: string | undefined; traces: string[]; errors: string[] } {
+  snapshot(): { live: string[]; description: string | undefined; traces: string[]; traceDescriptions: string[]; errors: string[] } {
+    const rows = this.traces().map((t) => traceRow(t, Date.now()));
     const live = (this.live?.facts() ?? []).map((f) => `${f.workload}: ${liveRow(f).description}`);
-    return { live, description: this.treeView.description, traces: this.traces().map((t) => t.name), errors: this.errors().map((e) => `${e.type}: ${redact(e.message)}`) };
+    return { live, description: this.treeView.description, traces: rows.map((r) => r.label), traceDescriptions: rows.map((r) => r.description), errors: this.errors().map((e) => `${e.type}: ${redact(e.message)}`) };
   }
 
   private traces(): TraceSummary[] {
@@ -117,11 +141,12 @@ export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
       }
       case 'trace': {
         const t = node.trace;
-        const item = new vscode.TreeItem(t.name || t.traceId, vscode.TreeItemCollapsibleState.None);
+        const row = traceRow(t, Date.now(), both ? t.source : undefined);
+        const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
         item.id = `trace:${t.traceId}`;
-        item.description = [formatMs(t.durationMs), `${t.spanCount} span${t.spanCount === 1 ? '' : 's'}`, t.errors > 0 ? `${t.errors} error${t.errors === 1 ? '' : 's'}` : '', both ? sourceLabel(t.source) : ''].filter(Boolean).join(' · ');
+        item.description = row.description;
         item.iconPath = new vscode.ThemeIcon(t.errors > 0 ? 'error' : 'pulse', t.errors > 0 ? new vscode.ThemeColor('errorForeground') : undefined);
-        item.tooltip = `${t.name}\ntrace ${t.traceId}\n${formatMs(t.durationMs)}, ${t.spanCount} spans, ${t.errors} errors`;
+        item.tooltip = `${row.label}${t.status !== undefined ? ` → ${t.status}` : ''}\ntrace ${t.traceId}\n${formatMs(t.durationMs)}, ${t.spanCount} spans, ${t.errors} errors`;
         item.command = { title: 'Open Trace', command: Commands.openTrace, arguments: [t.traceId] };
         item.contextValue = 'slice.trace';
         return item;

@@ -21,6 +21,9 @@ function random(seed: number): () => number {
   };
 }
 
+/** The q of DDSketch's getValueAtQuantile (lower rank q·(n−1)) that answers the nearest-rank q-quantile x(⌈q·n⌉). */
+const nearestQ = (q: number, n: number) => (n <= 1 ? 0 : Math.min(1, (Math.max(1, Math.ceil(q * n - 1e-9)) - 0.5) / (n - 1)));
+
 const merged = (values: number[][]) => {
   const sketches = values.map((vs) => {
     const s = newSketch();
@@ -28,7 +31,8 @@ const merged = (values: number[][]) => {
     return s;
   });
   const m = mergeAll(sketches);
-  return { sketches, expected: { p50: m.getValueAtQuantile(0.5), p95: m.getValueAtQuantile(0.95), p99: m.getValueAtQuantile(0.99), maxMs: m.max } };
+  const n = m.count;
+  return { sketches, expected: { p50: m.getValueAtQuantile(nearestQ(0.5, n)), p95: m.getValueAtQuantile(nearestQ(0.95, n)), p99: m.getValueAtQuantile(nearestQ(0.99, n)), maxMs: m.max } };
 };
 
 test('union quantiles: equal to merging the sketches, for 1 to 5 sketches of random latencies', () => {
@@ -38,6 +42,29 @@ test('union quantiles: equal to merging the sketches, for 1 to 5 sketches of ran
     const values = Array.from({ length: k }, () => Array.from({ length: 1 + Math.floor(rnd() * 300) }, () => 0.05 + Math.exp(rnd() * 9)));
     const { sketches, expected } = merged(values);
     assert.deepStrictEqual(unionQuantiles(sketches, BIN_LIMIT, () => mergeAll(sketches)), expected, `round ${round}`);
+  }
+});
+
+test('union quantiles: nearest rank, x(ceil(q*n)) within 1%, for small and large samples (two calls: p95 is the slower one)', () => {
+  const close = (got: number, want: number, what: string) => assert.ok(Math.abs(got - want) <= want * 0.0101, `${what}: ${got} vs ${want}`);
+  const two = merged([[1.9, 0.46]]);
+  const q2 = unionQuantiles(two.sketches, BIN_LIMIT, () => mergeAll(two.sketches));
+  close(q2.p50, 0.46, 'p50 of two');
+  close(q2.p95, 1.9, 'p95 of two');
+  close(q2.p99, 1.9, 'p99 of two');
+  assert.equal(q2.maxMs, 1.9);
+  const rnd = random(11);
+  for (let round = 0; round < 100; round++) {
+    const n = 1 + Math.floor(rnd() * (round < 50 ? 25 : 400));
+    const values = Array.from({ length: n }, () => 0.05 + Math.exp(rnd() * 9));
+    const sorted = [...values].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.max(1, Math.ceil(q * n - 1e-9)) - 1]!;
+    const split = [values.slice(0, n >> 1), values.slice(n >> 1)].filter((v) => v.length > 0);
+    const { sketches } = merged(split);
+    const got = unionQuantiles(sketches, BIN_LIMIT, () => mergeAll(sketches));
+    close(got.p50, at(0.5), `round ${round} p50 of ${n}`);
+    close(got.p95, at(0.95), `round ${round} p95 of ${n}`);
+    close(got.p99, at(0.99), `round ${round} p99 of ${n}`);
   }
 });
 

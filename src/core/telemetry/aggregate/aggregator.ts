@@ -10,7 +10,8 @@
  */
 import { type Event, Emitter } from '../../base/event';
 import { type IDisposable } from '../../base/disposable';
-import { type LogRecord, type ParsedStack, type Span, type SourceTag, SEVERITY_ERROR, STATUS_ERROR } from '../model';
+import { type LogRecord, type ParsedStack, type Span, type SourceTag, SEVERITY_ERROR, SPAN_KIND_SERVER, STATUS_ERROR } from '../model';
+import { answeredStatus } from '../attributes';
 import { type Locator, type WorkspaceLocation } from '../locate';
 import { type StackRuntime, parseStack, runtimeOfLanguage } from '../stack';
 import { type Entry, type FnEntry, type LineEntry, FileEntry, newFnEntry, newLineEntry } from './entries';
@@ -33,6 +34,19 @@ export interface AggregatorOptions {
 }
 
 const CACHE_LIMIT = 20_000;
+/** Requests (trace and service) whose errors are held until their server span says how the request was answered. */
+const ANSWER_LIMIT = 2_000;
+
+/** An error recorded at an entry, until the request's server span arrives. */
+interface PendingError {
+  readonly entry: Entry;
+  readonly file: FileEntry;
+  readonly minute: number;
+  readonly sample: ErrorSample;
+}
+
+/** A request of a service in a trace: its errors and its server span's verdict meet here, whichever comes first. */
+const requestKey = (traceId: string, service: string | undefined) => `${traceId}\u0000${service ?? ''}`;
 const STACK_CACHE_LIMIT = 512;
 
 /** The per-line, per-function aggregator of one workspace. */
@@ -61,6 +75,8 @@ export class TelemetryAggregator implements IDisposable {
   private readonly pathGens = new Map<string, { n: number }>();
   private keys = 0;
   private counters = { spans: 0, logs: 0, unlocated: 0, evictions: 0 };
+  /** Errors of requests whose server span has not arrived yet (children end, and are exported, first). */
+  private pending = new Map<string, PendingError[]>();
 
   /** Fires (at most once until {@link takeChanged} is called) when data arrives: the editor then pulls the changes. */
   readonly onDidChange: Event<void> = this.onDidChangeEmitter.event;
@@ -102,12 +118,14 @@ export class TelemetryAggregator implements IDisposable {
 
   private addSpanAt(span: Span, minute: number): void {
     this.counters.spans++;
+    if (span.kind === SPAN_KIND_SERVER && this.pending.size > 0) this.serverSpan(span);
     const error = span.status.code === STATUS_ERROR;
     const code = span.code;
     const loc = code && code.file !== undefined && code.line !== undefined ? this.locate(code.file, code.line, code.column ?? 0) : undefined;
     const ex = span.exceptions.length > 0 ? span.exceptions[span.exceptions.length - 1] : undefined;
     let sample: ErrorSample | undefined;
     let stack: ParsedStack | undefined;
+    const key = error && span.traceId ? requestKey(span.traceId, span.resource.serviceName) : undefined;
     if (error || ex) {
       stack = ex && ex.stacktrace ? this.parse(ex.stacktrace, span.resource.attributes['telemetry.sdk.language']) : undefined;
       sample = {
@@ -131,12 +149,14 @@ export class TelemetryAggregator implements IDisposable {
       const line = this.lineEntry(file, loc.file, loc.line);
       line.stats.record(minute, span.durationMs, error);
       if (sample) line.lastError = sample;
+      if (error && sample && key) this.holdError(key, { entry: line, file, minute, sample });
       const fnName = code?.function ?? loc.function;
       if (fnName !== undefined) {
         const fn = this.fnEntry(file, loc.file, fnName);
         fn.line = loc.line;
         fn.stats.record(minute, span.durationMs, error);
         if (sample) fn.lastError = sample;
+        if (error && sample && key) this.holdError(key, { entry: fn, file, minute, sample });
       }
       this.markChanged(file);
     }
@@ -145,9 +165,41 @@ export class TelemetryAggregator implements IDisposable {
       const line = this.lineEntry(file, throwSite.file, throwSite.line);
       line.stats.recordError(minute);
       line.lastError = sample;
+      if (key) this.holdError(key, { entry: line, file, minute, sample });
       this.markChanged(file);
     }
     if (this.keys > this.maxKeys) this.evict();
+  }
+
+  /** Remembers an error of a request whose server span may yet say it answered on purpose. */
+  private holdError(key: string, p: PendingError): void {
+    let list = this.pending.get(key);
+    if (!list) {
+      if (this.pending.size >= ANSWER_LIMIT) this.pending = new Map();
+      this.pending.set(key, (list = []));
+    }
+    if (list.length < 64) list.push(p);
+  }
+
+  /**
+   * A server span of a request with errors held: when it answered a 4xx on purpose, the errors its
+   * handler threw to answer it are taken back (no longer counted; their samples say how the request
+   * was answered). Its attributes are read only then: most server spans have no error below them.
+   */
+  private serverSpan(span: Span): void {
+    const key = requestKey(span.traceId, span.resource.serviceName);
+    const held = this.pending.get(key);
+    if (!held) return;
+    this.pending.delete(key);
+    const status = answeredStatus(span.kind, span.status.code, span.attributes);
+    if (status === undefined) return;
+    for (const p of held) {
+      p.entry.stats.unrecordError(p.minute);
+      if (p.entry.lastError === p.sample) p.entry.lastError = { ...p.sample, answered: status };
+      p.entry.gen++;
+      this.bump(p.file);
+      this.markChanged(p.file);
+    }
   }
 
   private addLogAt(r: LogRecord, minute: number): void {
@@ -381,6 +433,7 @@ export class TelemetryAggregator implements IDisposable {
     this.locations.clear();
     this.locationCount = 0;
     this.stacks.clear();
+    this.pending = new Map();
     this.changed.clear();
     this.changedEpoch++;
     this.changedEmpty = true;

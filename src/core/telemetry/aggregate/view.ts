@@ -18,6 +18,11 @@ export interface ErrorSample {
   readonly timeMs: number;
   /** Service that reported it. */
   readonly service: string | undefined;
+  /**
+   * The 4xx status the request's server span answered on purpose (its status not ERROR): the
+   * exception was the handler's way to answer, not a failure. Not counted as an error, not a Problem.
+   */
+  readonly answered?: number;
 }
 
 /** A log record kept for its line. */

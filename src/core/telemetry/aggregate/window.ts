@@ -75,6 +75,12 @@ export class WindowedStats {
     }
   }
 
+  /** Takes back an error recorded at `minute` (it turned out to be an answer, not a failure). */
+  unrecordError(minute: number): void {
+    const b = this.buckets[minute % this.buckets.length]!;
+    if (b.minute === minute && b.errors > 0) b.errors--;
+  }
+
   /** Records an error that is not a call (a throw site, an error log). */
   recordError(minute: number): void {
     this.bucket(minute).errors++;
