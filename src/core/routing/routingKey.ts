@@ -49,7 +49,7 @@ export function routingKey(sliceObjectName: string, secretHex: string): string {
 /** Splits a well-formed key; undefined for anything else (which the router treats as no key). */
 export function parseRoutingKey(key: string): RoutingKeyParts | undefined {
   const m = KEY.exec(key.trim());
-  return m ? { slice: m[1], secret: m[2] } : undefined;
+  return m?.[1] !== undefined && m[2] !== undefined ? { slice: m[1], secret: m[2] } : undefined;
 }
 
 /** The public part of a key, safe to show in shared places (spans, logs, the baseline's traces). */
@@ -83,7 +83,7 @@ export function keyFromHeaders(headers: Readonly<Record<string, string | readonl
 /** The value of member `name` in one W3C baggage header value, percent-decoded. */
 export function baggageValue(header: string, name: string): string | undefined {
   for (const member of header.split(',')) {
-    const [kv] = member.split(';');
+    const kv = member.split(';')[0] ?? '';
     const eq = kv.indexOf('=');
     if (eq < 0 || kv.slice(0, eq).trim() !== name) continue;
     const value = kv.slice(eq + 1).trim();
@@ -101,7 +101,7 @@ export function withKeyInBaggage(key: string, existing?: string): string {
   const others = (existing ?? '')
     .split(',')
     .map((m) => m.trim())
-    .filter((m) => m !== '' && m.split(';')[0].split('=')[0].trim() !== BAGGAGE_MEMBER);
+    .filter((m) => m !== '' && (m.split(';')[0] ?? '').split('=')[0]?.trim() !== BAGGAGE_MEMBER);
   return [`${BAGGAGE_MEMBER}=${key}`, ...others].join(',');
 }
 
