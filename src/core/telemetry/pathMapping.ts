@@ -121,3 +121,31 @@ export class PathMapper {
     return undefined;
   }
 }
+
+/** Where the forked app runs its code when slice.yaml says nothing else. */
+export const DEFAULT_CONTAINER_ROOT = '/app';
+
+/** A workspace folder's slice.yaml as read: its text (undefined: no file) and, when it parses, each fork's sync mapping. */
+export interface FolderConfig {
+  readonly text: string | undefined;
+  /** Undefined when the text does not parse (a typo while editing). */
+  readonly syncs: readonly { readonly local: string; readonly container: string }[] | undefined;
+}
+
+/**
+ * The container → workspace mappings of one workspace folder: each fork's `sync` from slice.yaml,
+ * and `/app` → the folder root unless a fork maps `/app`. A slice.yaml that does not parse (a typo
+ * being typed, a half-saved file) changes nothing: the folder keeps `lastGood`, its mappings from
+ * the last slice.yaml that parsed (issue 20 item 6: a typo must not move, and so wipe, the
+ * telemetry shown on the code). `join` makes a workspace path of the root and a relative path.
+ */
+export function folderMappings(root: string, config: FolderConfig, lastGood: readonly PathMappingEntry[] | undefined, join: (root: string, relative: string) => string): { readonly mappings: readonly PathMappingEntry[]; readonly parsed: boolean } {
+  if (config.text !== undefined && config.syncs === undefined && lastGood) return { mappings: lastGood, parsed: false };
+  const out: PathMappingEntry[] = [];
+  for (const s of config.syncs ?? []) {
+    const local = s.local.replace(/^\.\/?/, '').replace(/[\\/]+$/, '');
+    out.push({ containerPath: s.container, localPath: local ? join(root, local) : root });
+  }
+  if (!out.some((m) => m.containerPath === DEFAULT_CONTAINER_ROOT)) out.push({ containerPath: DEFAULT_CONTAINER_ROOT, localPath: root });
+  return { mappings: out, parsed: config.text === undefined || config.syncs !== undefined };
+}

@@ -1,33 +1,34 @@
 import * as vscode from 'vscode';
-import { type PathMappingEntry } from '../../core/telemetry';
+import { DEFAULT_CONTAINER_ROOT, type PathMappingEntry, folderMappings } from '../../core/telemetry/pathMapping';
 import { SLICE_CONFIG_FILE, parseWorkspaceConfig } from '../../core/slice/workspaceConfig';
 
-/** Where the forked app runs its code when slice.yaml says nothing else. */
-export const DEFAULT_CONTAINER_ROOT = '/app';
+export { DEFAULT_CONTAINER_ROOT };
 
 /**
- * The container → workspace path mappings of every workspace folder: each fork's `sync`
- * ({local, container}) from slice.yaml when present, and `/app` → the folder root otherwise.
+ * The container → workspace path mappings of every workspace folder, read from each folder's
+ * slice.yaml (see {@link folderMappings}). Keeps each folder's last mappings from a slice.yaml that
+ * parsed: a typo keeps them rather than falling back to `/app` (which moved, and so wiped, the
+ * telemetry shown on the code, and Undo could not bring it back).
  */
-export async function loadPathMappings(): Promise<PathMappingEntry[]> {
-  const out: PathMappingEntry[] = [];
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    const root = folder.uri.fsPath;
-    let text: string | undefined;
-    try {
-      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, SLICE_CONFIG_FILE)));
-    } catch {
-      text = undefined;
-    }
-    const parsed = text === undefined ? undefined : parseWorkspaceConfig(text);
-    if (parsed?.ok) {
-      for (const f of parsed.config.forks) {
-        if (!f.sync) continue;
-        const local = f.sync.local.replace(/^\.\/?/, '').replace(/[\\/]+$/, '');
-        out.push({ containerPath: f.sync.container, localPath: local ? vscode.Uri.joinPath(folder.uri, local).fsPath : root });
+export class PathMappingsReader {
+  private readonly lastGood = new Map<string, readonly PathMappingEntry[]>();
+
+  async read(): Promise<PathMappingEntry[]> {
+    const out: PathMappingEntry[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      let text: string | undefined;
+      try {
+        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, SLICE_CONFIG_FILE)));
+      } catch {
+        text = undefined;
       }
+      const parsed = text === undefined ? undefined : parseWorkspaceConfig(text);
+      const syncs = parsed === undefined ? [] : parsed.ok ? parsed.config.forks.flatMap((f) => (f.sync ? [f.sync] : [])) : undefined;
+      const key = folder.uri.toString();
+      const r = folderMappings(folder.uri.fsPath, { text, syncs }, this.lastGood.get(key), (_root, rel) => vscode.Uri.joinPath(folder.uri, rel).fsPath);
+      if (r.parsed) this.lastGood.set(key, r.mappings);
+      out.push(...r.mappings);
     }
-    if (!out.some((m) => m.containerPath === DEFAULT_CONTAINER_ROOT)) out.push({ containerPath: DEFAULT_CONTAINER_ROOT, localPath: root });
+    return out;
   }
-  return out;
 }

@@ -10,7 +10,7 @@ import { RuntimeDiagnostics } from './diagnostics';
 import { FunctionRanges } from './functionRanges';
 import { DocumentHashes } from './hash';
 import { TelemetryHoverProvider } from './hovers';
-import { DEFAULT_CONTAINER_ROOT, loadPathMappings } from './pathMappings';
+import { DEFAULT_CONTAINER_ROOT, PathMappingsReader } from './pathMappings';
 import { registerTelemetryCommands } from './telemetryCommands';
 import { TelemetryService } from './telemetryService';
 import { telemetrySettings } from './telemetrySettings';
@@ -41,6 +41,7 @@ const FILES: vscode.DocumentSelector = { scheme: 'file' };
 export class TelemetryFeature implements IDisposable {
   private readonly store = new DisposableStore('telemetry');
   private pinned = false;
+  private readonly mappingsReader = new PathMappingsReader();
   private windowMinutes = telemetrySettings.windowMinutes();
   readonly api: TelemetryApi;
 
@@ -106,7 +107,7 @@ export class TelemetryFeature implements IDisposable {
 
   private async reloadMappings(service: TelemetryService, logger: ILogger): Promise<void> {
     try {
-      const mappings = await loadPathMappings();
+      const mappings = await this.mappingsReader.read();
       if (!this.pinned) service.setPathMappings(mappings);
     } catch (e) {
       logger.warn(`telemetry: could not read the path mappings of slice.yaml: ${String(e)}`);
