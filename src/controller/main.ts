@@ -16,6 +16,7 @@ import { apiMessage, isNotFound } from './errors';
 import { LeaderElector } from './leaderElection';
 import { ForkObserver } from './observe';
 import { Reconciler } from './reconciler';
+import { TelemetryReconciler } from './routing/telemetryReconciler';
 import { SliceApi } from './sliceApi';
 import { TtlSweeper } from './ttlSweeper';
 import { ResilientInformer } from './watches';
@@ -83,7 +84,10 @@ async function main(): Promise<void> {
       name: 'slices',
       path: `/apis/${SLICE_GROUP}/${SLICE_VERSION}/${SLICE_PLURAL}`,
       list: async () => (await crApi.listClusterCustomObject({ group: SLICE_GROUP, version: SLICE_VERSION, plural: SLICE_PLURAL })) as k8s.KubernetesListObject<SliceObject & k8s.KubernetesObject>,
-      onChange: (o) => queue.add(o.metadata.name),
+      onChange: (o) => {
+        queue.add(o.metadata.name);
+        routedTraces.schedule();
+      },
     },
     log,
   );
@@ -93,6 +97,9 @@ async function main(): Promise<void> {
   const reconciler = new Reconciler({ kc, config, applier, slices, observer: new ForkObserver(kc), allSlices: cached, log, data });
   const queue = new WorkQueue(async (name) => reconciler.reconcile(name), log);
   disposers.push(() => queue.idle(5000), () => queue.dispose());
+  // the baseline collector's per-slice pipelines (routed traces, issue 22)
+  const routedTraces = new TelemetryReconciler({ apply: (o) => applier.apply(o), slices: cached, namespace, log });
+  disposers.push(() => routedTraces.dispose());
 
   const owned = `${LABEL_MANAGED_BY}=${FIELD_MANAGER}`;
   const bySliceLabel = (o: k8s.KubernetesObject): void => {
@@ -109,6 +116,7 @@ async function main(): Promise<void> {
   ];
   for (const i of informers) disposers.push(() => i.dispose());
   await Promise.all(informers.map((i) => i.start()));
+  routedTraces.schedule(0);
   const sweeper = new TtlSweeper({ kc, slices, cached, enqueue: (n) => queue.add(n), log, sweepData: (listLive) => data.sweepOrphans(listLive) });
   sweeper.start();
   disposers.push(() => sweeper.dispose());

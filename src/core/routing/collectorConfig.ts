@@ -3,7 +3,9 @@
  * built from test/cluster/go/otelcol): a pure function of the slices that have a routing key.
  *
  * Every baseline workload exports OTLP to the collector. Per routed slice, one traces pipeline
- * takes every span from the shared receiver and keeps the whole traces that carry the slice's key:
+ * takes every span from the shared receiver and keeps the whole traces that carry the slice's key
+ * (its public slice part, the span attribute {@link ROUTING_KEY_ATTRIBUTE}; the secret part is never
+ * in telemetry):
  * the tail-sampling processor, in its span-ingest strategy, holds a trace's spans until a span with
  * the key arrives, then releases them all at once and forwards the trace's later spans as they come
  * (its decision cache remembers the trace). A trace that never shows the key is dropped after
@@ -14,6 +16,7 @@
  * The output is JSON, which is YAML too: the collector reads it as its config file. It is written so
  * that the same slices give the same bytes (the controller compares them before it writes).
  */
+import { type SliceObject } from '../slice/sliceResource';
 import { ROUTED_OTLP_PORT, ROUTED_OTLP_SERVICE, ROUTING_KEY_ATTRIBUTE } from './routedTelemetry';
 
 /** Resource attribute the collector stamps on every span it forwards; the editor reads it. */
@@ -24,9 +27,9 @@ export const BASELINE_SOURCE_VALUE = 'baseline';
 export const COLLECTOR_HTTP_PORT = 4318;
 export const COLLECTOR_GRPC_PORT = 4317;
 
-/** One routed slice: its key and the namespace whose agent receives its traces. */
+/** One routed slice: the slice part of its key (the Slice object name) and the namespace whose agent receives its traces. */
 export interface RoutedSlice {
-  readonly key: string;
+  readonly slice: string;
   readonly namespace: string;
 }
 
@@ -39,29 +42,45 @@ export interface CollectorConfigOptions {
   readonly maxTraces?: number;
 }
 
+/**
+ * The slices whose routed traces the collector forwards: every Slice with forks that is not being
+ * deleted and whose namespace the controller made (`status.namespace` is `slice-<object name>`, never
+ * a name from the spec). The slice part of the key is the object name, so no spec field can point
+ * one slice's traces at another's namespace.
+ */
+export function routedSlices(slices: readonly SliceObject[]): RoutedSlice[] {
+  const out: RoutedSlice[] = [];
+  for (const s of slices) {
+    const name = s.metadata.name;
+    if (s.metadata.deletionTimestamp || s.spec.forks.length === 0 || s.status?.namespace !== `slice-${name}`) continue;
+    out.push({ slice: name, namespace: `slice-${name}` });
+  }
+  return out;
+}
+
 /** A collector component id: `type/name`; names are namespace names, valid as they are. */
 const id = (type: string, ns: string) => `${type}/${ns}`;
 
-/** The routed slices the config can carry: valid namespace names, one slice per key, one key per namespace, sorted. */
+/** The routed slices the config can carry: valid names, one namespace per slice, one slice per namespace, sorted by namespace. */
 export function normalizeRoutes(slices: readonly RoutedSlice[]): { routes: RoutedSlice[]; refused: { slice: RoutedSlice; reason: string }[] } {
   const refused: { slice: RoutedSlice; reason: string }[] = [];
-  const byKey = new Map<string, RoutedSlice>();
+  const bySlice = new Map<string, RoutedSlice>();
   const byNs = new Map<string, RoutedSlice>();
-  const sorted = [...slices].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const sorted = [...slices].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.slice < b.slice ? -1 : a.slice > b.slice ? 1 : 0));
   for (const s of sorted) {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(s.namespace)) refused.push({ slice: s, reason: `"${s.namespace}" is not a namespace name` });
-    else if (s.key === '' || s.key.length > 253) refused.push({ slice: s, reason: 'the key is empty or longer than 253 characters' });
-    else if (byKey.has(s.key)) refused.push({ slice: s, reason: `the key is already routed to ${byKey.get(s.key)!.namespace}` });
-    else if (byNs.has(s.namespace)) refused.push({ slice: s, reason: `${s.namespace} already has a routed key` });
+    else if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(s.slice)) refused.push({ slice: s, reason: `"${s.slice}" is not a Slice object name` });
+    else if (bySlice.has(s.slice)) refused.push({ slice: s, reason: `the slice is already routed to ${bySlice.get(s.slice)!.namespace}` });
+    else if (byNs.has(s.namespace)) refused.push({ slice: s, reason: `${s.namespace} already has a routed slice` });
     else {
-      byKey.set(s.key, s);
+      bySlice.set(s.slice, s);
       byNs.set(s.namespace, s);
     }
   }
   return { routes: [...byNs.values()], refused };
 }
 
-/** The collector's configuration for these routed slices (see the module comment). Keys that collide are left out (see {@link normalizeRoutes}). */
+/** The collector's configuration for these routed slices (see the module comment). Slices that collide are left out (see {@link normalizeRoutes}). */
 export function collectorConfig(slices: readonly RoutedSlice[], options: CollectorConfigOptions = {}): Record<string, unknown> {
   const { routes } = normalizeRoutes(slices);
   const processors: Record<string, unknown> = {
@@ -77,7 +96,7 @@ export function collectorConfig(slices: readonly RoutedSlice[], options: Collect
       decision_wait: `${Math.max(1, Math.round((options.pendingMs ?? 10_000) / 1000))}s`,
       num_traces: options.maxTraces ?? 5000,
       decision_cache: { sampled_cache_size: options.decisionCache ?? 20_000 },
-      policies: [{ name: 'routing-key', type: 'string_attribute', string_attribute: { key: ROUTING_KEY_ATTRIBUTE, values: [r.key] } }],
+      policies: [{ name: 'routing-key', type: 'string_attribute', string_attribute: { key: ROUTING_KEY_ATTRIBUTE, values: [r.slice] } }],
     };
     exporters[id('otlphttp', r.namespace)] = {
       endpoint: `http://${ROUTED_OTLP_SERVICE}.${r.namespace}.svc:${ROUTED_OTLP_PORT}`,

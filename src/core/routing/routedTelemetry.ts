@@ -4,12 +4,14 @@
  * to that slice's agent.
  */
 
+import { SPAN_ATTRIBUTE_SLICE } from './routingKey';
+
 /**
- * The span attribute that carries the routing key, copied from the request's baggage by the
- * sample's instrumentation on every hop. Kept here until routing's own definition
- * (src/core/routing/routingKey.ts) lands; then this re-exports it.
+ * The span attribute a routed request's spans carry: the public slice part of the routing key (the
+ * Slice object name), set from the request's baggage on every hop (routingKey.ts). The secret part
+ * never reaches telemetry, so the collector routes on the slice part.
  */
-export const ROUTING_KEY_ATTRIBUTE = 'slice.routing.key';
+export const ROUTING_KEY_ATTRIBUTE = SPAN_ATTRIBUTE_SLICE;
 
 /** The agent's second OTLP/HTTP receiver, on the pod's address: only the baseline's collector may reach it. */
 export const ROUTED_OTLP_PORT = 4319;

@@ -17,7 +17,7 @@ export function spanOrigin(span: Pick<Span, 'resource'>): SpanOrigin {
   return span.resource.attributes[BASELINE_SOURCE_ATTRIBUTE] === BASELINE_SOURCE_VALUE ? 'baseline' : 'fork';
 }
 
-/** The routing key a span carries, or undefined. */
+/** The routing key a span carries (its public slice part, the Slice object name), or undefined. */
 export function routingKeyOf(span: Pick<Span, 'attributes' | 'resource'>): string | undefined {
   const v = span.attributes[ROUTING_KEY_ATTRIBUTE] ?? span.resource.attributes[ROUTING_KEY_ATTRIBUTE];
   return typeof v === 'string' && v !== '' ? v : undefined;
@@ -26,6 +26,7 @@ export function routingKeyOf(span: Pick<Span, 'attributes' | 'resource'>): strin
 /** A hop that dropped the key. */
 export interface KeyDrop {
   readonly traceId: string;
+  /** The slice part of the key (the Slice object name). */
   readonly key: string;
   /** The span with the key whose downstream span lost it (usually the HTTP client span). */
   readonly caller: Span;
@@ -80,7 +81,7 @@ function callingCode(caller: Span, byId: ReadonlyMap<string, Span>): CodeLocatio
 /** The hover's words for a drop: which service lost the key, and how to fix propagation. */
 export function keyDropMessage(d: KeyDrop): string {
   return (
-    `The routing key "${d.key}" was on ${d.callerService}'s span "${d.caller.name}" but not on ${d.calleeService}'s span "${d.callee.name}": ` +
+    `The routing key of slice "${d.key}" was on ${d.callerService}'s span "${d.caller.name}" but not on ${d.calleeService}'s span "${d.callee.name}": ` +
     `this call did not pass the request's baggage on, so ${d.calleeService} and every hop after it served the baseline, not your slice. ` +
     `Make the call with the active context (an instrumented client, or propagation.inject(context.active(), headers) on the outgoing headers) ` +
     `so that the W3C 'baggage' header goes with it.`

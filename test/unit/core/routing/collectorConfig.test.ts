@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASELINE_SOURCE_ATTRIBUTE, collectorConfig, collectorConfigText, normalizeRoutes } from '../../../../src/core/routing/collectorConfig';
+import { BASELINE_SOURCE_ATTRIBUTE, collectorConfig, collectorConfigText, normalizeRoutes, routedSlices } from '../../../../src/core/routing/collectorConfig';
+import { type SliceObject } from '../../../../src/core/slice/sliceResource';
 import { ROUTED_OTLP_PORT, ROUTING_KEY_ATTRIBUTE } from '../../../../src/core/routing/routedTelemetry';
 
 type Pipelines = Record<string, { receivers: string[]; processors: string[]; exporters: string[] }>;
 const pipelinesOf = (c: Record<string, unknown>) => (c.service as { pipelines: Pipelines }).pipelines;
-const ALICE = { key: `alice-a.${'a'.repeat(32)}`, namespace: 'slice-alice-a' };
-const BOB = { key: `bob-b.${'b'.repeat(32)}`, namespace: 'slice-bob-b' };
+const ALICE = { slice: 'alice-a', namespace: 'slice-alice-a' };
+const BOB = { slice: 'bob-b', namespace: 'slice-bob-b' };
 
 test('no routed slice: the receiver still has a pipeline (to nop), so exports succeed', () => {
   const c = collectorConfig([]);
@@ -20,7 +21,7 @@ test("each slice gets its own pipeline: its key's whole traces, marked baseline,
   assert.deepEqual(p['traces/slice-alice-a'], { receivers: ['otlp'], processors: ['memory_limiter', 'tail_sampling/slice-alice-a', 'resource/baseline'], exporters: ['otlphttp/slice-alice-a'] });
   const ts = (c.processors as Record<string, { sampling_strategy: string; policies: { string_attribute: { key: string; values: string[] } }[] }>)['tail_sampling/slice-alice-a']!;
   assert.equal(ts.sampling_strategy, 'span-ingest');
-  assert.deepEqual(ts.policies.map((x) => x.string_attribute), [{ key: ROUTING_KEY_ATTRIBUTE, values: [ALICE.key] }]);
+  assert.deepEqual(ts.policies.map((x) => x.string_attribute), [{ key: ROUTING_KEY_ATTRIBUTE, values: [ALICE.slice] }]);
   const ex = (c.exporters as Record<string, { endpoint: string }>)['otlphttp/slice-alice-a']!;
   assert.equal(ex.endpoint, `http://slice-routed-otlp.slice-alice-a.svc:${ROUTED_OTLP_PORT}`);
   const res = (c.processors as Record<string, { attributes: { key: string }[] }>)['resource/baseline']!;
@@ -31,8 +32,8 @@ test('the same slices in any order give the same bytes', () => {
   assert.equal(collectorConfigText([ALICE, BOB]), collectorConfigText([BOB, ALICE]));
 });
 
-test("a key routed twice goes to the first namespace only: bob naming alice's key gets nothing", () => {
-  const thief = { key: ALICE.key, namespace: 'slice-bob-steal' };
+test("a slice routed twice goes to the first namespace only: a second namespace naming alice's slice gets nothing", () => {
+  const thief = { slice: ALICE.slice, namespace: 'slice-bob-steal' };
   const { routes, refused } = normalizeRoutes([thief, ALICE]);
   // sorted by namespace: slice-alice-a comes first and keeps the key
   assert.deepEqual(routes, [ALICE]);
@@ -40,8 +41,22 @@ test("a key routed twice goes to the first namespace only: bob naming alice's ke
   assert.equal(pipelinesOf(collectorConfig([thief, ALICE]))['traces/slice-bob-steal'], undefined);
 });
 
-test('a namespace that is not a DNS label, or an empty key, is refused (no component id can be forged)', () => {
-  const { routes, refused } = normalizeRoutes([{ key: 'k', namespace: 'a/b' }, { key: '', namespace: 'ok' }, { key: 'k2', namespace: 'Bad' }]);
+test('a namespace or slice name that is not a DNS label is refused (no component id or policy value can be forged)', () => {
+  const { routes, refused } = normalizeRoutes([{ slice: 'k', namespace: 'a/b' }, { slice: '', namespace: 'ok' }, { slice: 'k2', namespace: 'Bad' }, { slice: 'x"y', namespace: 'ok2' }]);
   assert.deepEqual(routes, []);
-  assert.equal(refused.length, 3);
+  assert.equal(refused.length, 4);
+});
+
+test("routed slices: the namespace is always slice-<object name>, from the controller's status, never the spec's words", () => {
+  const slice = (name: string, ns: string | undefined, extra: { deleting?: boolean; forks?: number } = {}) =>
+    ({
+      apiVersion: 'slice.dev/v1alpha1',
+      kind: 'Slice',
+      metadata: { name, ...(extra.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+      spec: { owner: name.split('-')[0], baseline: 'shop', forks: Array.from({ length: extra.forks ?? 1 }, () => ({ workload: 'orders' })) },
+      ...(ns === undefined ? {} : { status: { namespace: ns } }),
+    }) as unknown as SliceObject;
+  assert.deepEqual(routedSlices([slice('alice-a', 'slice-alice-a'), slice('bob-b', 'slice-alice-a'), slice('bob-c', undefined), slice('bob-d', 'slice-bob-d', { deleting: true }), slice('bob-e', 'slice-bob-e', { forks: 0 })]), [
+    { slice: 'alice-a', namespace: 'slice-alice-a' },
+  ]);
 });

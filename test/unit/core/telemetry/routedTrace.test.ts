@@ -4,7 +4,7 @@ import { findKeyDrops, keyDropMessage, routingKeyOf, spanOrigin } from '../../..
 import { type CodeLocation, type Span, type SpanKind, EMPTY_ATTRIBUTES } from '../../../../src/core/telemetry/model';
 import { ROUTING_KEY_ATTRIBUTE } from '../../../../src/core/routing/routedTelemetry';
 
-const KEY = `alice-a.${'a'.repeat(32)}`;
+const KEY = 'alice-a';
 function span(spanId: string, parent: string, service: string, kind: SpanKind, key: boolean, extra: { code?: CodeLocation; baseline?: boolean; startMs?: number } = {}): Span {
   return {
     source: 'slice',

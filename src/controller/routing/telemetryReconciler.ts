@@ -1,0 +1,100 @@
+/**
+ * Keeps the baseline collector's config (ConfigMap slice-system/slice-otelcol-config) in step with
+ * the Slices: one pipeline per slice that forwards the whole traces carrying its key to its own
+ * agent (src/core/routing/collectorConfig.ts). The collector watches its mounted file and reloads
+ * in place when the kubelet swaps in the new content (test/cluster/go/otelcol/main.go).
+ *
+ * Runs a short while after the Slices change (bursts are written once), writes only when the text
+ * changed, and retries with backoff when the API server refuses.
+ */
+import { collectorConfigText, normalizeRoutes, routedSlices } from '../../core/routing/collectorConfig';
+import { COLLECTOR_CONFIG_KEY, COLLECTOR_CONFIGMAP } from '../../core/routing/routedTelemetry';
+import { LABEL_MANAGED_BY, FIELD_MANAGER } from '../../core/slice/manifests';
+import { type KubeObject } from '../../core/slice/k8sTypes';
+import { type SliceObject } from '../../core/slice/sliceResource';
+
+export interface TelemetryReconcilerDeps {
+  /** Server-side apply (the controller's Applier). */
+  readonly apply: (obj: KubeObject) => Promise<unknown>;
+  /** The Slices as the controller's informer has them. */
+  readonly slices: () => readonly SliceObject[];
+  /** The platform namespace, where the collector runs. */
+  readonly namespace: string;
+  readonly log: (line: string) => void;
+  /** Wait after a change before writing (ms; default 200). */
+  readonly debounceMs?: number;
+}
+
+/** The ConfigMap that holds the collector's config for these Slices. */
+export function collectorConfigMap(namespace: string, slices: readonly SliceObject[]): KubeObject & { data: Record<string, string> } {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: COLLECTOR_CONFIGMAP, namespace, labels: { [LABEL_MANAGED_BY]: FIELD_MANAGER, 'app.kubernetes.io/name': 'slice-otelcol' } },
+    data: { [COLLECTOR_CONFIG_KEY]: collectorConfigText(routedSlices(slices)) },
+  };
+}
+
+export class TelemetryReconciler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private written: string | undefined;
+  private failures = 0;
+  private disposed = false;
+
+  constructor(private readonly deps: TelemetryReconcilerDeps) {}
+
+  /** The Slices changed: write the config soon. */
+  schedule(delayMs = this.deps.debounceMs ?? 200): void {
+    if (this.disposed || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, delayMs);
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.sync();
+    try {
+      await this.running;
+    } finally {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.schedule();
+      }
+    }
+  }
+
+  /** Writes the config when it differs from what was last written; resolves when done. */
+  async sync(): Promise<void> {
+    const slices = this.deps.slices();
+    const cm = collectorConfigMap(this.deps.namespace, slices);
+    const text = cm.data[COLLECTOR_CONFIG_KEY]!;
+    if (text === this.written) return;
+    try {
+      await this.deps.apply(cm);
+      this.written = text;
+      this.failures = 0;
+      const { routes, refused } = normalizeRoutes(routedSlices(slices));
+      for (const r of refused) this.deps.log(`routed traces: ${r.slice.slice} left out of the collector's config: ${r.reason}`);
+      this.deps.log(`routed traces: collector config written (${routes.length} slice${routes.length === 1 ? '' : 's'}: ${routes.map((r) => r.slice).join(', ') || 'none'})`);
+    } catch (e) {
+      this.failures++;
+      const delay = Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6));
+      this.deps.log(`routed traces: cannot write the collector's config (${e instanceof Error ? e.message : String(e)}); retrying in ${delay} ms`);
+      this.schedule(delay);
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

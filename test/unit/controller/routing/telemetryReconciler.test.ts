@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TelemetryReconciler, collectorConfigMap } from '../../../../src/controller/routing/telemetryReconciler';
+import { type KubeObject } from '../../../../src/core/slice/k8sTypes';
+import { type SliceObject } from '../../../../src/core/slice/sliceResource';
+
+const slice = (name: string) =>
+  ({ apiVersion: 'slice.dev/v1alpha1', kind: 'Slice', metadata: { name }, spec: { owner: name.split('-')[0], baseline: 'shop', forks: [{ workload: 'orders' }] }, status: { namespace: `slice-${name}` } }) as unknown as SliceObject;
+
+test('the ConfigMap holds one pipeline per slice, in the platform namespace', () => {
+  const cm = collectorConfigMap('slice-system', [slice('alice-a')]);
+  assert.equal(cm.metadata.namespace, 'slice-system');
+  assert.equal(cm.metadata.name, 'slice-otelcol-config');
+  assert.match(cm.data['config.yaml']!, /"traces\/slice-alice-a"/);
+});
+
+test('the config is written once per change, and again after the API server refused it', async () => {
+  let slices = [slice('alice-a')];
+  const applied: KubeObject[] = [];
+  let refuse = false;
+  const r = new TelemetryReconciler({
+    apply: (o) => {
+      if (refuse) return Promise.reject(new Error('forbidden'));
+      applied.push(o);
+      return Promise.resolve();
+    },
+    slices: () => slices,
+    namespace: 'slice-system',
+    log: () => undefined,
+    debounceMs: 60_000, // a retry is scheduled, never run within the test
+  });
+  await r.sync();
+  await r.sync();
+  assert.equal(applied.length, 1);
+  slices = [slice('alice-a'), slice('bob-b')];
+  refuse = true;
+  await r.sync();
+  assert.equal(applied.length, 1);
+  refuse = false;
+  await r.sync();
+  assert.equal(applied.length, 2);
+  assert.match((applied[1] as { data: Record<string, string> }).data['config.yaml']!, /slice-bob-b/);
+  r.dispose();
+});
