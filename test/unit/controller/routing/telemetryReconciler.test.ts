@@ -39,6 +39,6 @@ test('the config is written once per change, and again after the API server refu
   refuse = false;
   await r.sync();
   assert.equal(applied.length, 2);
-  assert.match((applied[1] as { data: Record<string, string> }).data['config.yaml']!, /slice-bob-b/);
+  assert.match((applied[1] as unknown as { data: Record<string, string> }).data['config.yaml']!, /slice-bob-b/);
   r.dispose();
 });
