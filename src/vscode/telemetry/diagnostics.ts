@@ -37,7 +37,13 @@ export class RuntimeDiagnostics implements IDisposable {
         else if (files.size > 0) this.mark(files);
       }),
     );
-    this.store.add(vscode.workspace.onDidChangeTextDocument((e) => e.document.uri.scheme === 'file' && this.mark([e.document.uri.fsPath])));
+    this.store.add(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.scheme !== 'file') return;
+        hashes.edited(e);
+        this.mark([e.document.uri.fsPath]);
+      }),
+    );
     this.store.add(vscode.workspace.onDidOpenTextDocument((d) => d.uri.scheme === 'file' && this.mark([d.uri.fsPath])));
   }
 
@@ -99,6 +105,7 @@ export class RuntimeDiagnostics implements IDisposable {
           continue;
         }
         const diagnostic = this.diagnostic(doc, l, l.lastError);
+        if (!diagnostic) continue;
         this.made.set(l, { doc, version, diagnostic });
         out.push(diagnostic);
       }
@@ -106,8 +113,12 @@ export class RuntimeDiagnostics implements IDisposable {
     return out;
   }
 
-  private diagnostic(doc: vscode.TextDocument | undefined, l: LineStats, e: ErrorSample): vscode.Diagnostic {
-    const line = toVsLine(l.line, doc);
+  /** The diagnostic of a line's error, on the line where it is now (undefined: that line was deleted since). */
+  private diagnostic(doc: vscode.TextDocument | undefined, l: LineStats, e: ErrorSample): vscode.Diagnostic | undefined {
+    // data of an earlier version: its line follows the edits made since (lines inserted above move it down)
+    const moved = doc && l.stale ? this.hashes.lineNow(doc, l.version, toVsLine(l.line)) : toVsLine(l.line, doc);
+    if (moved === undefined) return undefined;
+    const line = doc ? Math.min(moved, doc.lineCount - 1) : moved;
     const text = doc?.lineAt(line);
     const range = text ? new vscode.Range(line, text.firstNonWhitespaceCharacterIndex, line, text.range.end.character) : new vscode.Range(line, 0, line, 1000);
     const message = `${e.type ? `${e.type}: ` : ''}${redact(e.message) || 'error'}${l.errors > 1 ? ` (${l.errors}× in the window)` : ''}${l.stale ? ' (stale: recorded for an earlier version of this file)' : ''}`;
