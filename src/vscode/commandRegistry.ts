@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { type ErrorAction } from '../core/base/errors';
 import { type ILogger } from '../core/base/logger';
 import { type CommandReporter, runCommand } from '../core/base/runCommand';
+import { expectedError } from '../core/cluster/environmentsModel';
 
 /** The command ids Slice contributes (package.json `contributes.commands`). */
 export const Commands = {
@@ -78,6 +79,13 @@ export class CommandRegistry {
   }
 
   register<A extends unknown[], R>(id: CommandId, handler: (...args: A) => Promise<R> | R): void {
-    this.subscriptions.push(vscode.commands.registerCommand(id, (...args: A) => runCommand(id, () => handler(...args), this.logger, this.reporter)));
+    const body = async (args: A): Promise<R> => {
+      try {
+        return await handler(...args);
+      } catch (e) {
+        throw expectedError(e);
+      }
+    };
+    this.subscriptions.push(vscode.commands.registerCommand(id, (...args: A) => runCommand(id, () => body(args), this.logger, this.reporter)));
   }
 }

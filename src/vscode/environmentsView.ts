@@ -65,6 +65,7 @@ function problemKey(kind: ClusterProblemKind): SliceContextKeys['slice.clusterPr
     case 'forbidden':
       return kind;
     case 'notFound':
+    case 'conflict':
     case 'server':
     case 'unknown':
       return 'other';

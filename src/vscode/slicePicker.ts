@@ -18,20 +18,24 @@ export function connectedContext(model: EnvironmentsModel): { context: KubeConte
 
 /**
  * The slice a command acts on: the tree row it was invoked on, else a QuickPick of the user's own
- * slices (all slices when the cluster cannot say who the user is).
+ * slices. Another owner's slice is never offered: its namespace is closed to you (RBAC), so the
+ * command could only fail, and it would fail with a message about a role you may well have.
  */
 export async function pickSlice(model: EnvironmentsModel, arg: unknown, verb: string): Promise<SliceTarget> {
-  const { context, platformInstalled } = connectedContext(model);
+  const { context, platformInstalled, user } = connectedContext(model);
   if (!platformInstalled) throw new UserError('This cluster has no Slice platform bundle: ask your platform team to install it (npm run platform:install).');
   const fromTree = sliceOf(arg);
-  if (fromTree?.resource) return { context, slice: fromTree as SliceTarget['slice'] };
+  if (fromTree?.resource) {
+    if (!fromTree.mine) throw new UserError(`Slice ${fromTree.sliceName ?? fromTree.namespace} belongs to ${fromTree.owner ?? 'another developer'}: only its owner may ${verb} it. Your own slices are listed first in the Environments view.`, []);
+    return { context, slice: fromTree as SliceTarget['slice'] };
+  }
+  if (!user) throw new UserError(`The cluster of context "${context.name}" did not say who you are, so Slice cannot tell which slices are yours. Refresh, or check your credentials.`, ['retry', 'selectCluster']);
   const state = model.state.cluster;
-  const all = state.status === 'ok' ? state.environments.filter((e): e is SliceTarget['slice'] => e.kind === 'slice' && e.resource !== undefined && !e.terminating) : [];
-  const candidates = all.some((e) => e.mine) ? all.filter((e) => e.mine) : all;
-  if (candidates.length === 0) throw new UserError(`You have no slice to ${verb} in context "${context.name}".`);
+  const mine = state.status === 'ok' ? state.environments.filter((e): e is SliceTarget['slice'] => e.kind === 'slice' && e.mine && e.resource !== undefined && !e.terminating) : [];
+  if (mine.length === 0) throw new UserError(`You (${user}) have no slice to ${verb} in context "${context.name}": create one with "Slice: Create Slice".`, []);
   const picked = await vscode.window.showQuickPick(
-    candidates.map((s) => ({ label: s.sliceName ?? s.namespace, description: [s.resource.phase, s.mine ? undefined : s.owner].filter(Boolean).join(' · '), detail: s.namespace, slice: s })),
-    { title: `Slice: ${verb[0]!.toUpperCase()}${verb.slice(1)} Slice`, placeHolder: `Which slice do you want to ${verb}?` },
+    mine.map((s) => ({ label: s.sliceName ?? s.namespace, description: s.resource.phase ?? 'Pending', detail: s.namespace, slice: s })),
+    { title: `Slice: ${verb[0]!.toUpperCase()}${verb.slice(1)}`, placeHolder: `Which of your slices do you want to ${verb}?` },
   );
   if (!picked) throw new CancelledError();
   return { context, slice: picked.slice };

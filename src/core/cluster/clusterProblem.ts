@@ -1,5 +1,5 @@
 /** What went wrong talking to a cluster, in terms a developer can act on. */
-export type ClusterProblemKind = 'unreachable' | 'timeout' | 'tls' | 'unauthorized' | 'forbidden' | 'notFound' | 'server' | 'unknown';
+export type ClusterProblemKind = 'unreachable' | 'timeout' | 'tls' | 'unauthorized' | 'forbidden' | 'notFound' | 'conflict' | 'server' | 'unknown';
 
 export interface ClusterProblem {
   readonly kind: ClusterProblemKind;
@@ -66,10 +66,16 @@ export function classifyRequestFailure(f: RequestFailure, ctx: ProblemContext): 
     // An admission policy's denial says exactly what rule was broken: pass it on.
     const admission = f.serverMessage && /denied request|ValidatingAdmissionPolicy|admission webhook/i.test(f.serverMessage) ? policyReason(f.serverMessage) : undefined;
     if (admission) return { kind: 'forbidden', message: `The cluster refused to ${ctx.action}: ${admission}`, detail };
+    // Inside a namespace, a 403 is the namespace's own access (a baseline is the platform's, a slice
+    // its owner's): the developer role would not open it. Only a cluster-wide refusal means the role is missing.
+    const namespace = f.serverMessage ? /in the namespace "([^"]+)"/.exec(f.serverMessage)?.[1] : undefined;
+    if (namespace) {
+      return { kind: 'forbidden', message: `${capitalize(who)} may not ${ctx.action}: namespace ${namespace} is not open to you (a baseline is read by the platform, a slice only by its owner).`, detail };
+    }
     return { kind: 'forbidden', message: `${capitalize(who)} may not ${ctx.action} in ${where}. Ask your platform team for the Slice developer role.`, detail };
   }
   if (f.status === 409) {
-    return { kind: 'unknown', message: `Could not ${ctx.action}: it already exists or was changed meanwhile${f.serverMessage ? ` (${f.serverMessage})` : ''}.`, detail };
+    return { kind: 'conflict', message: `Could not ${ctx.action}: it already exists or was changed meanwhile${f.serverMessage ? ` (${f.serverMessage})` : ''}.`, detail };
   }
   if (f.status === 422 || f.status === 400) {
     return { kind: 'unknown', message: `The cluster rejected the request to ${ctx.action}: ${f.serverMessage ?? f.message}`, detail };

@@ -1,7 +1,7 @@
 import { type IDisposable } from '../base/disposable';
 import { Emitter, type Event } from '../base/event';
 import { type ILogger } from '../base/logger';
-import { messageOf } from '../base/errors';
+import { type ErrorAction, UserError, messageOf } from '../base/errors';
 import { type ClusterProblem } from './clusterProblem';
 import { type Environment, type KubeContext, type NamespaceInfo, toEnvironments } from './environments';
 import { type KubeconfigSources } from './kubeconfigSources';
@@ -24,6 +24,28 @@ export class ClusterProblemError extends Error {
     super(problem.message);
   }
 }
+
+/**
+ * A failed cluster request is an expected condition (the cluster is down, a name is taken, a
+ * namespace is closed to you), never an "Unexpected error": the command's error policy shows it as
+ * a UserError with the problem's own words and the actions that fit it. Anything else passes through.
+ */
+export function expectedError(e: unknown): unknown {
+  if (!(e instanceof ClusterProblemError)) return e;
+  return new UserError(e.problem.message, ACTIONS[e.problem.kind], e.problem.detail);
+}
+
+const ACTIONS: Record<ClusterProblem['kind'], readonly ErrorAction[]> = {
+  unreachable: ['retry', 'selectCluster'],
+  timeout: ['retry', 'selectCluster'],
+  tls: ['selectCluster'],
+  unauthorized: ['selectCluster'],
+  forbidden: [],
+  notFound: ['retry'],
+  conflict: [],
+  server: ['retry'],
+  unknown: ['retry'],
+};
 
 /** Talks to one cluster. Implementations throw ClusterProblemError on failure. */
 export interface ClusterPort {
