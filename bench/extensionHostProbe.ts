@@ -14,6 +14,12 @@ export interface ProbeRun {
   readonly runName: string;
   /** How long the probe may take. */
   readonly timeoutMs: number;
+  /** The workspace folder the workbench opens (default: test/workspace). */
+  readonly folder?: string;
+  /** User settings (default: slice.kubeconfig pointing at no file). */
+  readonly settings?: Record<string, unknown>;
+  /** Extra environment of code-server and its extension host (how a probe gets its parameters). */
+  readonly env?: Record<string, string>;
 }
 
 /**
@@ -23,7 +29,7 @@ export interface ProbeRun {
  */
 export async function runProbe<T>(run: ProbeRun): Promise<T> {
   const runDir = join(process.env.SLICE_RUN_DIR ?? join(run.root, '.run'), run.runName);
-  const server = await startCodeServer({ runDir, smokeTestDriver: true, settings: { 'slice.kubeconfig': join(runDir, 'none') } });
+  const server = await startCodeServer({ runDir, smokeTestDriver: true, settings: run.settings ?? { 'slice.kubeconfig': join(runDir, 'none') }, ...(run.env ? { env: run.env } : {}) });
   const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'slice-bench-')), { executablePath: process.env.SLICE_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   try {
     const page = browser.pages()[0] ?? (await browser.newPage());
@@ -41,7 +47,7 @@ export async function runProbe<T>(run: ProbeRun): Promise<T> {
       ['extensionTestsPath', remote(join(run.root, run.probe))],
       ['skipWelcome', 'true'],
     ]);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(join(run.root, 'test', 'workspace'))}&payload=${encodeURIComponent(payload)}`);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(run.folder ?? join(run.root, 'test', 'workspace'))}&payload=${encodeURIComponent(payload)}`);
     let timer: NodeJS.Timeout | undefined;
     const code = await Promise.race([done, new Promise<number>((r) => (timer = setTimeout(() => r(2), run.timeoutMs)))]);
     clearTimeout(timer); // a pending timer would keep the finished bench alive until it fired

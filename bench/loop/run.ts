@@ -1,0 +1,98 @@
+/**
+ * bench/loop (issue 20): the development loop as the developer feels it, save → the new figure on
+ * the CodeLens, beside the conventional loop (build the image, import it, roll the Deployment,
+ * request, read the figure from the pod's log) in the same run, on the local cluster with the
+ * sample shop deployed (npm run platform:install, npm run sample:deploy). The change is
+ * bench/loop/change.ts's: createOrder sleeps 350 or 150 ms more, round after round.
+ *
+ *   node out/bench/loop/run.js    (through npm run bench: SLICE_BENCH=loop)
+ *   SLICE_LOOP_ROUNDS=20, SLICE_LOOP_CONVENTIONAL_ROUNDS=3: how many rounds of each
+ *   SLICE_LOOP_EXPORT_DELAY=1s: slice.yaml's telemetry.exportDelay for the fork (default: none, the controller's 200 ms)
+ *   SLICE_LOOP_SKIP_CONVENTIONAL=1: the Slice loop only
+ * Goal: p50 ≤ 1 s and ≥ 30× faster than the conventional loop.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { clusterPath } from '../../test/support/clusterDir';
+import { runProbe } from '../extensionHostProbe';
+import { quantile } from './change';
+import { type ConventionalRound, conventionalLoop } from './conventional';
+import { type LoopConfig, type LoopRound } from './probe';
+
+const KUBECTL = process.env.SLICE_KUBECTL ?? clusterPath('bin', 'kubectl');
+const ADMIN = process.env.SLICE_KUBECONFIG_ADMIN ?? clusterPath('kubeconfig', 'admin.kubeconfig');
+const DEVELOPER = process.env.SLICE_KUBECONFIG_ALICE ?? clusterPath('kubeconfig', 'alice.kubeconfig');
+const ROUNDS = Number(process.env.SLICE_LOOP_ROUNDS ?? 20);
+const CONVENTIONAL_ROUNDS = Number(process.env.SLICE_LOOP_CONVENTIONAL_ROUNDS ?? 3);
+
+const ms = (n: number) => (Number.isFinite(n) ? `${Math.round(n)} ms` : '?');
+const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+
+function summary<T>(rows: readonly T[], keys: readonly (keyof T & string)[]): string {
+  return keys.map((key) => `${key.replace(/Ms$/, '')} ${ms(quantile(rows.map((r) => r[key] as number).filter(Number.isFinite), 0.5))}`).join(' · ');
+}
+
+async function main(): Promise<void> {
+  const root = resolve(__dirname, '..', '..', '..');
+  for (const f of [ADMIN, DEVELOPER, KUBECTL]) if (!existsSync(f)) throw new Error(`bench/loop needs the local cluster: ${f} is missing (npm start)`);
+  try {
+    execFileSync(KUBECTL, ['--kubeconfig', ADMIN, '-n', 'shop', 'get', 'deployment/orders'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('bench/loop needs the sample shop in namespace shop: npm run sample:deploy');
+  }
+  const id = Date.now().toString(36).slice(-6);
+  // the developer's workspace: the sample's sources and its slice.yaml (orders forked, services/orders synced)
+  const workspace = mkdtempSync(join(tmpdir(), 'slice-bench-loop-'));
+  const sample = join(root, 'sample', 'shop');
+  for (const f of ['package.json', 'telemetry', 'lib', 'services', 'slice.yaml']) cpSync(join(sample, f), join(workspace, f), { recursive: true });
+  const delay = process.env.SLICE_LOOP_EXPORT_DELAY;
+  if (delay) writeFileSync(join(workspace, 'slice.yaml'), readFileSync(join(workspace, 'slice.yaml'), 'utf8').replace(/^forks:/m, `telemetry:\n  exportDelay: ${delay}\nforks:`));
+  const config: LoopConfig = { sliceName: `loop${id}`, rounds: ROUNDS, workspace, kubeconfig: DEVELOPER, kubectl: KUBECTL };
+  console.log(`bench/loop: ${ROUNDS} rounds of save → new figure on the CodeLens, as alice in slice ${config.sliceName} (export delay ${delay ?? 'the controller default'})…`);
+  let slice: LoopRound[];
+  try {
+    const result = await runProbe<{ rounds: LoopRound[] }>({
+      root,
+      probe: join('out', 'bench', 'loop', 'probe.js'),
+      runName: 'bench-loop',
+      timeoutMs: 900_000,
+      folder: workspace,
+      settings: { 'slice.kubeconfig': DEVELOPER },
+      env: { SLICE_LOOP_CONFIG: JSON.stringify(config) },
+    });
+    slice = result.rounds;
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+
+  let conventional: ConventionalRound[] = [];
+  if (process.env.SLICE_LOOP_SKIP_CONVENTIONAL !== '1') {
+    console.log(`bench/loop: ${CONVENTIONAL_ROUNDS} rounds of the conventional loop (build the image, import, roll out, request, read the pod's log)…`);
+    conventional = await conventionalLoop({ root, kubectl: KUBECTL, kubeconfig: ADMIN, cacheDir: process.env.SLICE_CACHE_DIR ?? join(process.env.HOME ?? '/root', '.cache', 'slice'), rounds: CONVENTIONAL_ROUNDS, id });
+  }
+
+  const totals = slice.map((r) => r.totalMs);
+  const [p50, p95] = [quantile(totals, 0.5), quantile(totals, 0.95)];
+  console.log(`bench/loop (issue 20): save → the new figure on the CodeLens over createOrder (sample shop, orders forked), ${slice.length} rounds`);
+  console.log(`  Slice                  p50 ${ms(p50)}   p95 ${ms(p95)}`);
+  console.log(`    where it goes (p50 of each part): ${summary(slice, ['saveToAckMs', 'ackToReloadedMs', 'reloadedToSeenMs', 'requestMs', 'responseToAgentMs', 'agentToEditorMs', 'editorToLensMs'])}`);
+  if (conventional.length > 0) {
+    const ct = conventional.map((r) => r.totalMs);
+    const [c50, c95] = [quantile(ct, 0.5), quantile(ct, 0.95)];
+    console.log(`  conventional (${conventional.length} rounds: each is a build and a rollout)  p50 ${ms(c50)}   p95 ${ms(c95)}`);
+    console.log(`    where it goes (p50 of each part): ${summary(conventional, ['buildMs', 'importMs', 'rolloutMs', 'requestMs', 'logMs'])}`);
+    console.log(`  ratio p50 ${(c50 / p50).toFixed(1)}× faster, p95 ${(c95 / p95).toFixed(1)}× — goal p50 ≤ 1 s: ${verdict(p50 <= 1000)}; ≥ 30× faster: ${verdict(c50 / p50 >= 30)}`);
+  } else {
+    console.log(`  goal p50 ≤ 1 s: ${verdict(p50 <= 1000)} (conventional loop skipped)`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(`bench/loop failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  },
+);
