@@ -16,6 +16,7 @@ import { apiMessage, isNotFound } from './errors';
 import { LeaderElector } from './leaderElection';
 import { ForkObserver } from './observe';
 import { Reconciler } from './reconciler';
+import { RoutingReconciler } from './routing/routingReconciler';
 import { TelemetryReconciler } from './routing/telemetryReconciler';
 import { SliceApi } from './sliceApi';
 import { TtlSweeper } from './ttlSweeper';
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
       onChange: (o) => {
         queue.add(o.metadata.name);
         routedTraces.schedule();
+        routing.schedule();
       },
     },
     log,
@@ -100,6 +102,9 @@ async function main(): Promise<void> {
   // the baseline collector's per-slice pipelines (routed traces, issue 22)
   const routedTraces = new TelemetryReconciler({ apply: (o) => applier.apply(o), slices: cached, namespace, log });
   disposers.push(() => routedTraces.dispose());
+  // requests routed through the baseline to the slices' forks (issue 22): keys, router or mesh routes
+  const routing = new RoutingReconciler({ kc, apply: (o) => applier.apply(o), slices: cached, namespace, log });
+  disposers.push(() => routing.dispose());
 
   const owned = `${LABEL_MANAGED_BY}=${FIELD_MANAGER}`;
   const bySliceLabel = (o: k8s.KubernetesObject): void => {
@@ -117,6 +122,7 @@ async function main(): Promise<void> {
   for (const i of informers) disposers.push(() => i.dispose());
   await Promise.all(informers.map((i) => i.start()));
   routedTraces.schedule(0);
+  routing.start();
   const sweeper = new TtlSweeper({ kc, slices, cached, enqueue: (n) => queue.add(n), log, sweepData: (listLive) => data.sweepOrphans(listLive) });
   sweeper.start();
   disposers.push(() => sweeper.dispose());

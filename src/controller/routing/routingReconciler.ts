@@ -1,0 +1,337 @@
+/**
+ * Keeps the baseline's request routing in step with the Slices (issue 22): each slice gets a routing
+ * key (Secret slice-routing-key in its namespace, readable by its owner), and per the platform's
+ * `routingMode`:
+ * - `router` (default; no mesh): in each baseline namespace with routed Services, the router
+ *   (nginx, ConfigMap + Deployment slice-router), an origin Service per routed Service, and the routed
+ *   Service pointed at the router once the router is Available (given back when nothing routes it);
+ * - `gateway-api`: HTTPRoutes (GAMMA) in the baseline namespace + ReferenceGrants in slice namespaces;
+ * - `istio`: VirtualServices in the baseline namespace;
+ * - `off`: nothing.
+ * Runs a short while after the Slices change and every few seconds (to catch a baseline Service that
+ * was re-applied over the takeover, and forks' Services that appeared), one run at a time.
+ *
+ * Keys are derived, never stored where other developers can read them: HMAC-SHA256 of the Slice's
+ * uid under the platform's secret (Secret slice-system/slice-routing-master), 32 hex digits, so a
+ * re-created Slice of the same name gets a new key and the controller never reads slice Secrets.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import * as k8s from '@kubernetes/client-node';
+import { LABEL_ROLE } from '../../core/cluster/labels';
+import { renderHttpRoutes, renderReferenceGrants, renderVirtualServices, LABEL_COMPONENT, ROUTER_COMPONENT } from '../../core/routing/meshResources';
+import { originServiceName } from '../../core/routing/nginxConfig';
+import {
+  ANNOTATION_CONFIG_DIGEST,
+  ROUTER_NAME,
+  ROUTER_SELECTOR,
+  isTakenOver,
+  renderOriginService,
+  renderRouterConfigMap,
+  renderRouterDeployment,
+  restorePatch,
+  takeoverPatch,
+  type LiveService,
+} from '../../core/routing/routerManifests';
+import { computeRoutes, type BaselineService, type ServiceRoutes } from '../../core/routing/routes';
+import { ROUTING_KEY_SECRET, ROUTING_KEY_SECRET_KEY, routingKey } from '../../core/routing/routingKey';
+import { FIELD_MANAGER, LABEL_MANAGED_BY, LABEL_SLICE_OBJECT } from '../../core/slice/manifests';
+import { type KubeObject } from '../../core/slice/k8sTypes';
+import { type SliceObject } from '../../core/slice/sliceResource';
+import { apiMessage, isNotFound } from '../errors';
+import { toWire } from '../applier';
+
+export type RoutingMode = 'router' | 'gateway-api' | 'istio' | 'off';
+export const ROUTING_MASTER_SECRET = 'slice-routing-master';
+
+export interface RoutingSettings {
+  readonly mode: RoutingMode;
+  readonly routerImage: string;
+}
+
+/** `routingMode` and `routerImage` of the controller's ConfigMap (unknown modes: `router`). */
+export function routingSettings(data: Readonly<Record<string, string>> | undefined): RoutingSettings {
+  const m = data?.routingMode?.trim();
+  const mode: RoutingMode = m === 'gateway-api' || m === 'istio' || m === 'off' ? m : 'router';
+  return { mode, routerImage: data?.routerImage?.trim() || 'localhost/slice/router:latest' };
+}
+
+/** The secret part of a slice's key: HMAC-SHA256(master, uid), 32 hex digits. */
+export function derivedSecret(master: string, uid: string): string {
+  return createHmac('sha256', master).update(`slice-routing-key/${uid}`).digest('hex').slice(0, 32);
+}
+
+export interface RoutingReconcilerDeps {
+  readonly kc: k8s.KubeConfig;
+  readonly apply: (obj: KubeObject) => Promise<k8s.KubernetesObject>;
+  readonly slices: () => readonly SliceObject[];
+  /** The platform namespace (the controller's ConfigMap and the master Secret). */
+  readonly namespace: string;
+  readonly log: (line: string) => void;
+  readonly debounceMs?: number;
+  readonly resyncMs?: number;
+}
+
+export class RoutingReconciler {
+  private timer: NodeJS.Timeout | undefined;
+  private resync: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private disposed = false;
+  private master: string | undefined;
+  private readonly keyed = new Set<string>();
+  private readonly written = new Map<string, string>();
+  private lastError = '';
+  private readonly core: k8s.CoreV1Api;
+  private readonly apps: k8s.AppsV1Api;
+  private readonly custom: k8s.CustomObjectsApi;
+
+  constructor(private readonly deps: RoutingReconcilerDeps) {
+    this.core = deps.kc.makeApiClient(k8s.CoreV1Api);
+    this.apps = deps.kc.makeApiClient(k8s.AppsV1Api);
+    this.custom = deps.kc.makeApiClient(k8s.CustomObjectsApi);
+  }
+
+  start(): void {
+    this.schedule(0);
+    this.resync = setInterval(() => this.schedule(0), this.deps.resyncMs ?? 3000);
+  }
+
+  /** The Slices changed: route again soon. */
+  schedule(delayMs = this.deps.debounceMs ?? 100): void {
+    if (this.disposed || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, delayMs);
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass()
+      .then(() => {
+        this.lastError = '';
+      })
+      .catch((e: unknown) => {
+        const msg = apiMessage(e);
+        if (msg !== this.lastError) this.deps.log(`routing: ${msg}`);
+        this.lastError = msg;
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again && !this.disposed) {
+          this.again = false;
+          this.schedule(0);
+        }
+      });
+    await this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const settings = routingSettings(await this.readConfig());
+    const slices = this.deps.slices();
+    const keys = await this.keys(slices);
+    const baselines = await this.baselineNamespaces();
+    const live = new Map<string, LiveService>();
+    const services = new Map<string, BaselineService>();
+    for (const ns of baselines) {
+      for (const s of (await this.core.listNamespacedService({ namespace: ns })).items) {
+        const svc = toWire<LiveService & { metadata: { labels?: Record<string, string> } }>(s);
+        if (svc.metadata.labels?.[LABEL_COMPONENT] === ROUTER_COMPONENT || !svc.spec.selector && !isTakenOver(svc)) continue;
+        live.set(`${ns}/${svc.metadata.name}`, svc);
+        services.set(`${ns}/${svc.metadata.name}`, { namespace: ns, name: svc.metadata.name, ports: svc.spec.ports.filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port })) });
+      }
+    }
+    const table = settings.mode === 'off' ? [] : computeRoutes({ slices, keys, services, now: new Date() });
+    if (settings.mode === 'router' || settings.mode === 'off') {
+      for (const ns of baselines) await this.routeNamespace(ns, table.filter((s) => s.baseline.namespace === ns), live, settings);
+    } else {
+      await this.applyMesh(settings.mode, table, baselines);
+    }
+  }
+
+  private async readConfig(): Promise<Record<string, string> | undefined> {
+    try {
+      return (await this.core.readNamespacedConfigMap({ name: 'slice-controller-config', namespace: this.deps.namespace })).data;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Keys by Slice name for the Slices whose namespace exists; each written once into its slice's Secret. */
+  private async keys(slices: readonly SliceObject[]): Promise<Map<string, string>> {
+    const keys = new Map<string, string>();
+    this.master ??= await this.readMaster();
+    if (!this.master) return keys;
+    for (const s of slices) {
+      const uid = s.metadata.uid;
+      const ns = s.status?.namespace;
+      if (!uid || ns !== `slice-${s.metadata.name}` || s.metadata.deletionTimestamp) continue;
+      const key = routingKey(s.metadata.name, derivedSecret(this.master, uid));
+      if (!this.keyed.has(uid)) {
+        try {
+          await this.deps.apply({
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: ROUTING_KEY_SECRET, namespace: ns, labels: { [LABEL_MANAGED_BY]: FIELD_MANAGER, [LABEL_SLICE_OBJECT]: s.metadata.name } },
+            type: 'Opaque',
+            stringData: { [ROUTING_KEY_SECRET_KEY]: key },
+          } as KubeObject);
+          this.keyed.add(uid);
+        } catch (e) {
+          this.deps.log(`routing: the key of slice ${s.metadata.name} is not written yet: ${apiMessage(e)}`);
+          continue;
+        }
+      }
+      keys.set(s.metadata.name, key);
+    }
+    return keys;
+  }
+
+  private async readMaster(): Promise<string | undefined> {
+    try {
+      const s = await this.core.readNamespacedSecret({ name: ROUTING_MASTER_SECRET, namespace: this.deps.namespace });
+      const v = s.data?.key;
+      return v ? Buffer.from(v, 'base64').toString('utf8') : undefined;
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      this.deps.log(`routing: Secret ${this.deps.namespace}/${ROUTING_MASTER_SECRET} is missing (scripts/platform-install.sh creates it): no slice has a routing key`);
+      return undefined;
+    }
+  }
+
+  private async baselineNamespaces(): Promise<string[]> {
+    const list = await this.core.listNamespace({ labelSelector: `${LABEL_ROLE}=baseline` });
+    return list.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '').sort();
+  }
+
+  /** Router mode in one baseline namespace. */
+  private async routeNamespace(ns: string, table: ServiceRoutes[], live: ReadonlyMap<string, LiveService>, settings: RoutingSettings): Promise<void> {
+    const routedNames = new Set(table.map((s) => s.baseline.name));
+    const takenOver = [...live.values()].filter((s) => s.metadata.namespace === ns && isTakenOver(s));
+    if (table.length > 0 && settings.mode === 'router') {
+      const addresses = new Map<string, string>();
+      for (const s of table) {
+        const svc = live.get(`${ns}/${s.baseline.name}`);
+        if (!svc) continue;
+        const origin = toWire<{ spec?: { clusterIP?: string } }>(await this.deps.apply(renderOriginService(svc)));
+        if (origin.spec?.clusterIP) addresses.set(`${ns}/${originServiceName(s.baseline.name)}`, origin.spec.clusterIP);
+        for (const r of s.routes) {
+          const ip = await this.clusterIP(r.namespace, r.service);
+          if (ip) addresses.set(`${r.namespace}/${r.service}`, ip);
+        }
+      }
+      const cm = renderRouterConfigMap(ns, table, addresses);
+      const text = cm.data['nginx.conf'] ?? '';
+      if (this.written.get(ns) !== text) {
+        await this.deps.apply(cm);
+        await this.deps.apply(renderRouterDeployment(ns, { image: settings.routerImage }));
+        await this.nudgeRouterPods(ns, digest(text));
+        this.written.set(ns, text);
+        this.deps.log(`routing: ${ns}: ${table.map((s) => `${s.baseline.name} <- ${s.routes.map((r) => `${r.slice}${r.forkReady ? '' : ' (down)'}`).join(', ')}`).join('; ')}`);
+      }
+      if (await this.routerAvailable(ns)) {
+        for (const s of table) {
+          const svc = live.get(`${ns}/${s.baseline.name}`);
+          if (svc && !pointsAtRouter(svc)) {
+            await this.patchService(ns, svc.metadata.name, takeoverPatch(svc, table));
+            this.deps.log(`routing: ${ns}/${svc.metadata.name} now goes through the router`);
+          }
+        }
+      }
+    }
+    // Services nothing routes any more get their own selector back (the router keeps serving the
+    // rest); the routes of a gone slice left the config above already.
+    for (const svc of takenOver) {
+      if (routedNames.has(svc.metadata.name) && settings.mode === 'router') continue;
+      await this.patchService(ns, svc.metadata.name, restorePatch(svc));
+      this.deps.log(`routing: ${ns}/${svc.metadata.name} no longer goes through the router`);
+    }
+    if (table.length === 0 && this.written.get(ns) !== '') {
+      // keep the router (it may be needed again soon) but with no routes
+      if (takenOver.length > 0 || this.written.has(ns)) {
+        try {
+          await this.deps.apply(renderRouterConfigMap(ns, [], new Map()));
+        } catch (e) {
+          this.deps.log(`routing: ${ns}: cannot empty the router config: ${apiMessage(e)}`);
+        }
+      }
+      this.written.set(ns, '');
+    }
+  }
+
+  private async clusterIP(namespace: string, name: string): Promise<string | undefined> {
+    try {
+      const ip = (await this.core.readNamespacedService({ name, namespace })).spec?.clusterIP;
+      return ip && ip !== 'None' ? ip : undefined;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  private async routerAvailable(ns: string): Promise<boolean> {
+    try {
+      const d = await this.apps.readNamespacedDeployment({ name: ROUTER_NAME, namespace: ns });
+      return (d.status?.availableReplicas ?? 0) > 0;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Annotating the router pods makes the kubelet sync them now, which refreshes the mounted config (else: up to a minute). */
+  private async nudgeRouterPods(ns: string, configDigest: string): Promise<void> {
+    const selector = Object.entries(ROUTER_SELECTOR).map(([k, v]) => `${k}=${v}`).join(',');
+    const pods = await this.core.listNamespacedPod({ namespace: ns, labelSelector: selector });
+    for (const p of pods.items) {
+      const name = p.metadata?.name;
+      if (!name) continue;
+      await this.core
+        .patchNamespacedPod({ name, namespace: ns, body: { metadata: { annotations: { [ANNOTATION_CONFIG_DIGEST]: configDigest } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch))
+        .catch((e: unknown) => this.deps.log(`routing: cannot annotate router pod ${ns}/${name}: ${apiMessage(e)}`));
+    }
+  }
+
+  private async patchService(namespace: string, name: string, body: object): Promise<void> {
+    await this.core.patchNamespacedService({ name, namespace, body }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  }
+
+  /** Mesh modes: apply the wanted routes, delete the ones this controller wrote that are no longer wanted. */
+  private async applyMesh(mode: 'gateway-api' | 'istio', table: readonly ServiceRoutes[], baselines: readonly string[]): Promise<void> {
+    const wanted = mode === 'gateway-api' ? [...renderHttpRoutes(table), ...renderReferenceGrants(table)] : renderVirtualServices(table);
+    const text = JSON.stringify(wanted);
+    if (this.written.get(`mesh:${mode}`) === text) return;
+    for (const o of wanted) await this.deps.apply(o);
+    const kinds = mode === 'gateway-api' ? [{ group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' }] : [{ group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' }];
+    const keep = new Set(wanted.map((o) => `${o.metadata.namespace}/${o.kind}/${o.metadata.name}`));
+    for (const ns of baselines) {
+      for (const k of kinds) {
+        const list = (await this.custom.listNamespacedCustomObject({ ...k, namespace: ns, labelSelector: `${LABEL_COMPONENT}=${ROUTER_COMPONENT}` })) as { items?: KubeObject[] };
+        for (const o of list.items ?? []) {
+          if (keep.has(`${ns}/${o.kind}/${o.metadata.name}`)) continue;
+          await this.custom.deleteNamespacedCustomObject({ ...k, namespace: ns, name: o.metadata.name });
+        }
+      }
+    }
+    this.written.set(`mesh:${mode}`, text);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.resync) clearInterval(this.resync);
+  }
+}
+
+function pointsAtRouter(svc: LiveService): boolean {
+  const sel = svc.spec.selector ?? {};
+  return isTakenOver(svc) && Object.keys(sel).length === Object.keys(ROUTER_SELECTOR).length && Object.entries(ROUTER_SELECTOR).every(([k, v]) => sel[k] === v);
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
