@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
-import { chromium } from 'playwright-core';
+import { type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, startCodeServer } from '../test/runner/codeServer';
 
 export interface ProbeRun {
@@ -20,6 +20,10 @@ export interface ProbeRun {
   readonly settings?: Record<string, unknown>;
   /** Extra environment of code-server and its extension host (how a probe gets its parameters). */
   readonly env?: Record<string, string>;
+  /** A script the workbench page runs before it loads (e.g. an observer of what the page shows). */
+  readonly initScript?: string;
+  /** Called with the page once the probe has finished, before the browser closes (to read what the init script recorded). */
+  readonly collect?: (page: Page) => Promise<void>;
 }
 
 /**
@@ -41,6 +45,7 @@ export async function runProbe<T>(run: ProbeRun): Promise<T> {
       const m = /SLICE_BENCH (\{.*\})/.exec(line);
       if (m?.[1]) result = JSON.parse(m[1]) as T;
     });
+    if (run.initScript) await page.addInitScript(run.initScript);
     const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
     const payload = JSON.stringify([
       ['extensionDevelopmentPath', remote(run.root)],
@@ -52,6 +57,7 @@ export async function runProbe<T>(run: ProbeRun): Promise<T> {
     const code = await Promise.race([done, new Promise<number>((r) => (timer = setTimeout(() => r(2), run.timeoutMs)))]);
     clearTimeout(timer); // a pending timer would keep the finished bench alive until it fired
     if (code !== 0 || result === undefined) throw new Error(`the probe failed (exit ${code}); see ${runDir}/automation.log`);
+    if (run.collect) await run.collect(page);
     return result;
   } finally {
     await browser.close().catch(() => undefined);

@@ -25,6 +25,8 @@ export interface LoopConfig {
 /** One round, in ms from the save (`at`) and as segments. */
 export interface LoopRound {
   readonly figure: number;
+  /** When the save was made (epoch ms): the workbench's drawing of the lens is timed from it (run.ts). */
+  readonly savedAtEpoch: number;
   /** Save → the new figure on the CodeLens: the headline. */
   readonly totalMs: number;
   readonly saveToAckMs: number;
@@ -214,6 +216,7 @@ export async function run(): Promise<void> {
       const got = await within('the export in the editor', payload, 1000).catch(() => undefined);
       const r: LoopRound = {
         figure: lens.figure,
+        savedAtEpoch: t0 + offset,
         totalMs: lens.at - t0,
         saveToAckMs: ack - t0,
         ackToReloadedMs: reload.at - ack,
