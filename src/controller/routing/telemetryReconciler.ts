@@ -1,14 +1,15 @@
 /**
  * Keeps the baseline collector's config (ConfigMap slice-system/slice-otelcol-config) in step with
  * the Slices: one pipeline per slice that forwards the whole traces carrying its key to its own
- * agent (src/core/routing/collectorConfig.ts). The collector watches its mounted file and reloads
+ * agent (src/core/routing/collectorConfig.ts), through the Service slice-routed-otlp that this also
+ * applies in each routed slice's namespace (before the config names it). The collector watches its mounted file and reloads
  * in place when the kubelet swaps in the new content (test/cluster/go/otelcol/main.go).
  *
  * Runs a short while after the Slices change (bursts are written once), writes only when the text
  * changed, and retries with backoff when the API server refuses.
  */
 import { collectorConfigText, normalizeRoutes, routedSlices } from '../../core/routing/collectorConfig';
-import { COLLECTOR_CONFIG_KEY, COLLECTOR_CONFIGMAP } from '../../core/routing/routedTelemetry';
+import { COLLECTOR_CONFIG_KEY, COLLECTOR_CONFIGMAP, renderRoutedOtlpService } from '../../core/routing/routedTelemetry';
 import { LABEL_MANAGED_BY, FIELD_MANAGER } from '../../core/slice/manifests';
 import { type KubeObject } from '../../core/slice/k8sTypes';
 import { type SliceObject } from '../../core/slice/sliceResource';
@@ -40,6 +41,8 @@ export class TelemetryReconciler {
   private running: Promise<void> | undefined;
   private again = false;
   private written: string | undefined;
+  /** The routed Services applied, by namespace, as the JSON last applied. */
+  private readonly services = new Map<string, string>();
   private failures = 0;
   private disposed = false;
 
@@ -76,8 +79,17 @@ export class TelemetryReconciler {
     const slices = this.deps.slices();
     const cm = collectorConfigMap(this.deps.namespace, slices);
     const text = cm.data[COLLECTOR_CONFIG_KEY]!;
-    if (text === this.written) return;
+    const routed = new Set(routedSlices(slices).map((r) => r.slice));
+    const services = slices.filter((s) => routed.has(s.metadata.name)).flatMap((s) => renderRoutedOtlpService(s) ?? []);
+    const pending = services.filter((svc) => this.services.get(svc.metadata.namespace ?? '') !== JSON.stringify(svc));
+    if (text === this.written && pending.length === 0) return;
     try {
+      for (const svc of pending) {
+        await this.deps.apply(svc);
+        this.services.set(svc.metadata.namespace ?? '', JSON.stringify(svc));
+      }
+      for (const ns of [...this.services.keys()]) if (!services.some((s) => s.metadata.namespace === ns)) this.services.delete(ns);
+      if (text === this.written) return;
       await this.deps.apply(cm);
       this.written = text;
       this.failures = 0;

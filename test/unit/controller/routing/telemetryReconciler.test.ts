@@ -29,16 +29,18 @@ test('the config is written once per change, and again after the API server refu
     log: () => undefined,
     debounceMs: 60_000, // a retry is scheduled, never run within the test
   });
+  const configs = () => applied.filter((o) => o.kind === 'ConfigMap') as unknown as { data: Record<string, string> }[];
   await r.sync();
   await r.sync();
-  assert.equal(applied.length, 1);
+  assert.deepEqual(applied.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`), ['Service slice-alice-a/slice-routed-otlp', 'ConfigMap slice-system/slice-otelcol-config']);
   slices = [slice('alice-a'), slice('bob-b')];
   refuse = true;
   await r.sync();
-  assert.equal(applied.length, 1);
+  assert.equal(applied.length, 2);
   refuse = false;
   await r.sync();
-  assert.equal(applied.length, 2);
-  assert.match((applied[1] as unknown as { data: Record<string, string> }).data['config.yaml']!, /slice-bob-b/);
+  // bob's Service first, then the config that names it; alice's Service is not applied again
+  assert.deepEqual(applied.slice(2).map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`), ['Service slice-bob-b/slice-routed-otlp', 'ConfigMap slice-system/slice-otelcol-config']);
+  assert.match(configs()[1]!.data['config.yaml']!, /slice-bob-b/);
   r.dispose();
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASELINE_SOURCE_ATTRIBUTE, collectorConfig, collectorConfigText, normalizeRoutes, routedSlices } from '../../../../src/core/routing/collectorConfig';
 import { type SliceObject } from '../../../../src/core/slice/sliceResource';
-import { ROUTED_OTLP_PORT, ROUTING_KEY_ATTRIBUTE } from '../../../../src/core/routing/routedTelemetry';
+import { ROUTED_OTLP_PORT, ROUTING_KEY_ATTRIBUTE, renderRoutedOtlpService } from '../../../../src/core/routing/routedTelemetry';
 
 type Pipelines = Record<string, { receivers: string[]; processors: string[]; exporters: string[] }>;
 const pipelinesOf = (c: Record<string, unknown>) => (c.service as { pipelines: Pipelines }).pipelines;
@@ -59,4 +59,12 @@ test("routed slices: the namespace is always slice-<object name>, from the contr
   assert.deepEqual(routedSlices([slice('alice-a', 'slice-alice-a'), slice('bob-b', 'slice-alice-a'), slice('bob-c', undefined), slice('bob-d', 'slice-bob-d', { deleting: true }), slice('bob-e', 'slice-bob-e', { forks: 0 })]), [
     { slice: 'alice-a', namespace: 'slice-alice-a' },
   ]);
+});
+
+test("the routed Service selects the agent of the slice's first fork, in the slice's own namespace", () => {
+  const s = { apiVersion: 'slice.dev/v1alpha1', kind: 'Slice', metadata: { name: 'alice-a' }, spec: { owner: 'alice', baseline: 'shop', forks: [{ workload: 'orders' }, { workload: 'inventory' }] } } as unknown as SliceObject;
+  const svc = renderRoutedOtlpService(s)!;
+  assert.equal(svc.metadata.namespace, 'slice-alice-a');
+  assert.deepEqual((svc.spec as { selector: unknown }).selector, { 'slice.dev/slice-object': 'alice-a', 'slice.dev/fork': 'orders' });
+  assert.equal(renderRoutedOtlpService({ ...s, spec: { ...s.spec, forks: [] } }), undefined);
 });
