@@ -6,7 +6,8 @@
 // http://127.0.0.1:4318). In a slice fork the Slice agent listens there, on the pod's loopback;
 // in the baseline nothing does, and the failed exports stay quiet (set OTEL_LOG_LEVEL=debug to
 // see them). OTEL_EXPORTER_OTLP_PROTOCOL picks the encoding: http/protobuf (default) or http/json.
-const { NodeSDK } = require('@opentelemetry/sdk-node');
+const { NodeSDK, core, tracing } = require('@opentelemetry/sdk-node');
+const { SliceRoutingHeaderPropagator, SliceRoutingSpanProcessor } = require('./routing');
 const { BatchLogRecordProcessor } = require('@opentelemetry/sdk-logs');
 const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
 const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino');
@@ -21,7 +22,11 @@ const { OTLPLogExporter } = json ? require('@opentelemetry/exporter-logs-otlp-ht
 const { OTLPMetricExporter } = json ? require('@opentelemetry/exporter-metrics-otlp-http') : require('@opentelemetry/exporter-metrics-otlp-proto');
 
 const sdk = new NodeSDK({
-  traceExporter: new OTLPTraceExporter(), // batched (OTEL_BSP_* settings)
+  // W3C trace context and baggage (the slice routing key is a baggage member, see ./routing.js),
+  // plus the plain routing header turned into that member for clients without OpenTelemetry
+  textMapPropagator: new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator(), new SliceRoutingHeaderPropagator()] }),
+  // the routing key's slice on every span, then batched export (OTEL_BSP_* settings)
+  spanProcessors: [new SliceRoutingSpanProcessor(), new tracing.BatchSpanProcessor(new OTLPTraceExporter())],
   // metrics (HTTP server durations by http.route, Node runtime, the shop's own) every
   // OTEL_METRIC_EXPORT_INTERVAL ms (default 10 s), cumulative, to /v1/metrics beside traces and logs
   metricReader: new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: Number(process.env.OTEL_METRIC_EXPORT_INTERVAL) || 10_000 }),
