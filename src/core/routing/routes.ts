@@ -15,17 +15,10 @@
  * - requests with no key, an unknown key, or the key of a slice that forks nothing on this service go
  *   to the baseline unchanged: nothing here can route them.
  */
-import { type ForkSpec, type SliceObject } from '../slice/sliceResource';
+import { type ForkRoutingSpec, type ForkSpec, type SliceObject } from '../slice/sliceResource';
 
-/** `routing:` of one fork (slice.yaml and the Slice CRD): both optional. */
-export interface ForkRoutingSpec {
-  /** false: the baseline never routes to this fork (default true). */
-  readonly enabled?: boolean;
-  /** When the fork is down: `error` answers 503 saying so (default), `baseline` serves the request from the baseline. */
-  readonly fallback?: RoutingFallback;
-}
-
-export type RoutingFallback = 'error' | 'baseline';
+export type { ForkRoutingSpec };
+export type RoutingFallback = NonNullable<ForkRoutingSpec['fallback']>;
 
 /** A baseline Service the router may stand in front of (as the controller reads it). */
 export interface BaselineService {
@@ -95,7 +88,7 @@ export function isRoutable(slice: SliceObject, now: Date): boolean {
 }
 
 export function forkRouting(fork: ForkSpec): Required<ForkRoutingSpec> {
-  const r = (fork as ForkSpec & { readonly routing?: ForkRoutingSpec }).routing;
+  const r = fork.routing;
   return { enabled: r?.enabled ?? true, fallback: r?.fallback ?? 'error' };
 }
 

@@ -34,6 +34,14 @@ export interface ForkDataSpec {
   readonly postgres?: PostgresDataSpec;
 }
 
+/** `routing:` of one fork: whether requests with the slice's key reach it through the baseline, and what they get when it is down. */
+export interface ForkRoutingSpec {
+  /** false: the baseline never routes to this fork (default true). */
+  readonly enabled?: boolean;
+  /** When the fork is down: `error` answers 503 saying why (default), `baseline` serves the request from the baseline. */
+  readonly fallback?: 'error' | 'baseline';
+}
+
 /** One baseline workload forked into the slice. */
 export interface ForkSpec {
   /** Name of the Deployment in the baseline namespace (its Service of the same name is copied too). */
@@ -48,6 +56,8 @@ export interface ForkSpec {
   readonly env?: readonly { readonly name: string; readonly value: string }[];
   /** The data the fork gets its own branch of. */
   readonly data?: ForkDataSpec;
+  /** Requests routed through the baseline to this fork (issue 22; default: on, a clear 503 when the fork is down). */
+  readonly routing?: ForkRoutingSpec;
   /** How soon the app exports its telemetry (default: the controller's development values, see forkTelemetry.ts). */
   readonly telemetry?: ForkTelemetrySpec;
 }

@@ -2,7 +2,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import schema from '../../../media/schema/slice.schema.json';
 import { MAX_EXPORT_DELAY_MS, MIN_EXPORT_DELAY_MS, parseExportDelay } from './forkTelemetry';
-import { type ForkSpec, type PostgresDataSpec, type SliceResources } from './sliceResource';
+import { type ForkRoutingSpec, type ForkSpec, type PostgresDataSpec, type SliceResources } from './sliceResource';
 
 /** The workspace's slice.yaml, validated. */
 export interface WorkspaceSliceConfig {
@@ -29,6 +29,8 @@ export interface WorkspaceFork {
   readonly env?: Readonly<Record<string, string>>;
   readonly data?: { readonly postgres?: PostgresDataSpec };
   readonly telemetry?: WorkspaceTelemetry;
+  /** `routing:`: requests routed through the baseline to this fork (default on, 503 when down). */
+  readonly routing?: ForkRoutingSpec;
 }
 
 /** A position in the file: 1-based line and column (converted to VS Code's 0-based once, in src/vscode). */
@@ -91,6 +93,7 @@ export function toForkSpecs(config: WorkspaceSliceConfig): ForkSpec[] {
     ...(f.env ? { env: Object.entries(f.env).map(([name, value]) => ({ name, value })) } : {}),
     ...(f.data?.postgres ? { data: { postgres: { ...f.data.postgres, ...(f.data.postgres.copy ? { copy: [...f.data.postgres.copy] } : {}) } } } : {}),
     ...exportDelayOf(f.telemetry?.exportDelay ?? config.telemetry?.exportDelay),
+    ...(f.routing ? { routing: { ...f.routing } } : {}),
   }));
 }
 
