@@ -25,9 +25,15 @@ function compile(pattern) {
   return { regex: new RegExp(`^${source}$`), names };
 }
 
+/**
+ * Which copy of a service answered: `<namespace>/<service>` (POD_NAMESPACE, OTEL_SERVICE_NAME), e.g.
+ * `slice-alice-checkout/orders` for a fork. With slice routing, a caller sees which hops went to a fork.
+ */
+const SERVED_BY = `${process.env.POD_NAMESPACE || 'local'}/${process.env.OTEL_SERVICE_NAME || 'service'}`;
+
 function send(res, status, body) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json' });
+  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json', 'x-served-by': SERVED_BY });
   res.end(text);
 }
 
@@ -71,7 +77,7 @@ function createServer(routes) {
   });
 }
 
-/** A JSON request to another service: resolves { status, body } for any HTTP status. */
+/** A JSON request to another service: resolves { status, body, servedBy } for any HTTP status (servedBy: its x-served-by). */
 function requestJson(method, url, body) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -81,9 +87,9 @@ function requestJson(method, url, body) {
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         try {
-          resolve({ status: res.statusCode, body: text ? JSON.parse(text) : {} });
+          resolve({ status: res.statusCode, body: text ? JSON.parse(text) : {}, servedBy: res.headers['x-served-by'] });
         } catch {
-          resolve({ status: res.statusCode, body: { error: text } });
+          resolve({ status: res.statusCode, body: { error: text }, servedBy: res.headers['x-served-by'] });
         }
       });
     });
@@ -127,4 +133,4 @@ function listen(server, name, fallback) {
   });
 }
 
-module.exports = { HttpError, createServer, requestJson, listen };
+module.exports = { HttpError, createServer, requestJson, listen, SERVED_BY };

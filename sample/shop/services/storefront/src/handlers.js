@@ -1,5 +1,5 @@
 'use strict';
-const { requestJson } = require('../../../lib/http');
+const { requestJson, SERVED_BY } = require('../../../lib/http');
 const { logger } = require('../../../telemetry/logger');
 const { traced } = require('../../../telemetry/traced');
 
@@ -24,10 +24,11 @@ async function checkout({ query }) {
   const order = await requestJson('POST', `${ORDERS_URL}/orders`, { sku: query.sku, qty: Number(query.qty || 1), coupon: query.coupon || undefined });
   if (order.status !== 201) {
     logger.warn({ sku: query.sku, coupon: query.coupon, status: order.status, error: order.body.error }, 'checkout failed');
-    return { status: order.status, body: { error: order.body.error } };
+    return { status: order.status, body: { error: order.body.error, servedBy: { storefront: SERVED_BY, orders: order.servedBy } } };
   }
   logger.info({ orderId: order.body.id, total: order.body.total }, 'checkout complete');
-  return { body: { thanks: `order ${order.body.id} placed`, order: order.body } };
+  // which copy served each hop: with a slice's routing key, orders may be that slice's fork
+  return { body: { thanks: `order ${order.body.id} placed`, order: order.body, servedBy: { storefront: SERVED_BY, orders: order.servedBy } } };
 }
 
 module.exports = { home: traced(home), checkout: traced(checkout) };
