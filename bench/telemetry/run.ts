@@ -15,7 +15,7 @@ import { PathMapper } from '../../src/core/telemetry/pathMapping';
 import { RejectionCounter } from '../../src/core/telemetry/rejections';
 import { type Span } from '../../src/core/telemetry/model';
 import { TraceStore } from '../../src/core/telemetry/traceStore';
-import { type PackedSpans, packSpans, unpackSpans } from '../../src/platform/telemetry/spanColumns';
+import { type SpanBatch, packSpans, spansOf } from '../../src/core/telemetry/spanBatch';
 import { LruTraceStore } from './lruTraceStore';
 import { SPANS_PER_BATCH, makeLogPayloads, makePayloads } from './payloads';
 
@@ -79,12 +79,12 @@ const BURST_BATCHES = 400;
  * young-generation collections meanwhile, which are what blocks the extension host's event loop
  * longest in a burst.
  */
-async function hostBurst(packed: readonly PackedSpans[], store: { add(spans: readonly Span[]): void }): Promise<BurstRun> {
+async function hostBurst(packed: readonly SpanBatch[], store: { add(spans: readonly Span[]): void }): Promise<BurstRun> {
   const agg = aggregator();
   const step = (i: number) => {
     const p = structuredClone(packed[i % packed.length]!);
     for (let from = 0; from < p.count; from += 250) {
-      const chunk = unpackSpans(p, from, Math.min(p.count, from + 250));
+      const chunk = spansOf(p, from, Math.min(p.count, from + 250));
       agg.addSpans(chunk);
       store.add(chunk);
     }
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
       step: (i) => {
         const p = structuredClone(packed[i]!); // what postMessage hands the host
         for (let from = 0; from < p.count; from += 250) {
-          const chunk = unpackSpans(p, from, Math.min(p.count, from + 250));
+          const chunk = spansOf(p, from, Math.min(p.count, from + 250));
           aggHost.addSpans(chunk);
           store.add(chunk);
         }

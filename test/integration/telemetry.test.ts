@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
 import { nullLogger } from '../../src/core/base/logger';
-import { InlineDecoder, type OtlpDecoder } from '../../src/platform/telemetry/otlpDecoder';
+import { InlineDecoder, type TelemetryDecoder } from '../../src/core/telemetry/decodePayload';
 import { TelemetryService } from '../../src/vscode/telemetry/telemetryService';
 import { activateSlice, scratch, waitFor } from './helpers';
 
@@ -259,7 +259,7 @@ describe('telemetry ingest under a burst (issue 6)', () => {
     let started = 0;
     let mostAhead = 0;
     let aggregated = (): number => 0;
-    const counting: OtlpDecoder = {
+    const counting: TelemetryDecoder = {
       decode: (job) => {
         started++;
         mostAhead = Math.max(mostAhead, started - aggregated());

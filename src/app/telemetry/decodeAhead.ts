@@ -12,8 +12,7 @@
  * until the next full one would have copied and promoted it.
  */
 import { type IDisposable } from '../../core/base/disposable';
-import { type DecodeAnswer, type DecodeJob } from './decodeJob';
-import { type OtlpDecoder } from './otlpDecoder';
+import { type DecodeAnswer, type TelemetryDecoder, type TelemetryPayload } from '../../core/telemetry/decodePayload';
 
 /** A job's place in the queue. */
 export interface DecodeTicket {
@@ -26,13 +25,13 @@ export interface DecodeTicket {
 
 class Ticket implements DecodeTicket {
   /** Until the job starts. */
-  job: DecodeJob | undefined;
+  job: TelemetryPayload | undefined;
   /** From the start until {@link answer} hands it over. */
   decoding: Promise<DecodeAnswer> | undefined;
   /** {@link answer} was called before the job started. */
   waiter: ((answer: Promise<DecodeAnswer>) => void) | undefined;
 
-  constructor(job: DecodeJob) {
+  constructor(job: TelemetryPayload) {
     this.job = job;
   }
 
@@ -65,12 +64,12 @@ export class DecodeAhead implements IDisposable {
   private disposed = false;
 
   constructor(
-    private readonly decoder: OtlpDecoder,
+    private readonly decoder: TelemetryDecoder,
     private readonly limit: number,
   ) {}
 
   /** The job's ticket; its decoding starts once fewer than `limit` jobs are ahead. Call {@link release} when the answer has been used. */
-  take(job: DecodeJob): DecodeTicket {
+  take(job: TelemetryPayload): DecodeTicket {
     const t = new Ticket(job);
     if (this.disposed) {
       t.started(Promise.resolve(stopped));
@@ -102,7 +101,7 @@ export class DecodeAhead implements IDisposable {
     }
   }
 
-  private decode(job: DecodeJob): Promise<DecodeAnswer> {
+  private decode(job: TelemetryPayload): Promise<DecodeAnswer> {
     try {
       return this.decoder.decode(job);
     } catch (e) {

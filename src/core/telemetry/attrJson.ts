@@ -4,7 +4,7 @@
  * read back with a reviver, which runs only when the text holds a tag (most attributes have none,
  * and plain `JSON.parse` is several times faster than a parse with a reviver).
  */
-import { type AttrValue, type Attributes } from '../../core/telemetry/model';
+import { type AttrValue, type Attributes } from './model';
 
 /** The tag keys: a NUL-prefixed key no OTLP producer writes. */
 const BYTES = '\u0000slice:bytes';

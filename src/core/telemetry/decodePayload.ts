@@ -1,33 +1,50 @@
 /**
- * One OTLP payload to decode, and what comes back: the work the decode worker does, also done
- * in-thread when no worker runs (unit tests, a worker that failed to start). Rejections are counted
- * on a counter of the job's own and sent back as counts, which the caller adds to its counter.
+ * One OTLP payload, the decoder port that decodes it, and what comes back: the work the decode
+ * worker does (platform/telemetry/decodeWorker), also done in-thread ({@link InlineDecoder}: unit
+ * tests, a worker that failed to start). Spans come back as a {@link SpanBatch}. Rejections are
+ * counted on a counter of the payload's own and sent back as counts, which the caller adds to its counter.
  */
-import { type LogRecord } from '../../core/telemetry/model';
-import { decodeLogsJson, decodeTracesJson } from '../../core/telemetry/otlp/decodeJson';
-import { decodeLogsProto, decodeTracesProto } from '../../core/telemetry/otlp/decodeProto';
-import { type RejectReason, type Rejection, RejectionCounter } from '../../core/telemetry/rejections';
-import { type PackedSpans, packSpans } from './spanColumns';
+import { type IDisposable } from '../base/disposable';
+import { type TelemetryEncoding, type TelemetryKind } from '../agent/messages';
+import { type LogRecord } from './model';
+import { decodeLogsJson, decodeTracesJson } from './otlp/decodeJson';
+import { decodeLogsProto, decodeTracesProto } from './otlp/decodeProto';
+import { type RejectReason, type Rejection, RejectionCounter } from './rejections';
+import { type SpanBatch, packSpans } from './spanBatch';
 
-export interface DecodeJob {
-  readonly kind: 'traces' | 'logs';
-  readonly encoding: 'json' | 'protobuf';
+/** One payload as the in-container agent relays it (or as recorded in a file): the ingest seam. */
+export interface TelemetryPayload {
+  readonly kind: TelemetryKind;
+  readonly encoding: TelemetryEncoding;
   readonly body: Uint8Array | string;
-  /** The source tag stamped on every item. */
+  /** The slice it came from: 'mine' (or 'slice') for the developer's own, 'baseline' for the shared one; stamped on every item. */
   readonly source: string;
 }
 
 export type DecodeAnswer =
-  | { readonly kind: 'traces'; readonly spans: PackedSpans; readonly counts: Partial<Record<RejectReason, number>> }
+  | { readonly kind: 'traces'; readonly spans: SpanBatch; readonly counts: Partial<Record<RejectReason, number>> }
   | { readonly kind: 'logs'; readonly logs: LogRecord[]; readonly counts: Partial<Record<RejectReason, number>> }
   | { readonly kind: 'rejected'; readonly rejection: Rejection; readonly counts: Partial<Record<RejectReason, number>> }
   /** Not decoded at all: the decoder failed or stopped (not the payload's fault, as far as is known). */
   | { readonly kind: 'failed'; readonly detail: string };
 
-/** A job as posted to the decode worker. */
+/** Decodes payloads; answers resolve in the order the payloads were given. */
+export interface TelemetryDecoder extends IDisposable {
+  decode(payload: TelemetryPayload): Promise<DecodeAnswer>;
+}
+
+/** Decodes in the calling thread (tests, and the fallback of the worker decoder). */
+export class InlineDecoder implements TelemetryDecoder {
+  decode(payload: TelemetryPayload): Promise<DecodeAnswer> {
+    return Promise.resolve(decodePayload(payload));
+  }
+  dispose(): void {}
+}
+
+/** A payload as posted to the decode worker. */
 export interface WorkerRequest {
   readonly id: number;
-  readonly job: DecodeJob;
+  readonly job: TelemetryPayload;
 }
 /** The decode worker's answer to a job. */
 export type WorkerResponse = { readonly id: number; readonly answer: DecodeAnswer } | { readonly id: number; readonly error: string };
@@ -36,11 +53,11 @@ let encoder: InstanceType<typeof TextEncoder> | undefined;
 const bytes = (b: Uint8Array | string) => (typeof b === 'string' ? (encoder ??= new TextEncoder()).encode(b) : b);
 
 /**
- * Decodes a job with the pure core decoders; spans come packed (see spanColumns). `posted`: the
+ * Decodes a payload with the core decoders; spans come as a batch (see spanBatch). `posted`: the
  * answer is posted to another thread (the decode worker), which copies it, so the decoder's strings
  * may be views of the payload (see DecodeOptions.transient); in the thread that keeps them, they may not.
  */
-export function runDecodeJob(job: DecodeJob, posted = false): DecodeAnswer {
+export function decodePayload(job: TelemetryPayload, posted = false): DecodeAnswer {
   const counter = new RejectionCounter();
   const options = { source: job.source, counter, transient: posted };
   if (job.kind === 'traces') {

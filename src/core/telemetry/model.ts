@@ -6,6 +6,7 @@
  * conversion to VS Code's 0-based positions happens once, in `src/vscode`.
  * Times are milliseconds since the Unix epoch as floats (sub-microsecond precision is not kept).
  */
+import type { SpanRecord } from './span';
 
 /**
  * Which slice the telemetry came from: the developer's own slice or the shared baseline. The
@@ -95,30 +96,8 @@ export const SPAN_KIND_SERVER: SpanKind = 2;
 export type StatusCode = 0 | 1 | 2;
 export const STATUS_ERROR: StatusCode = 2;
 
-/** A decoded span. */
-export interface Span {
-  readonly source: SourceTag;
-  /** 32 lowercase hex digits ('' when missing or invalid). */
-  readonly traceId: string;
-  /** 16 lowercase hex digits ('' when missing or invalid). */
-  readonly spanId: string;
-  /** 16 lowercase hex digits, '' for a root span. */
-  readonly parentSpanId: string;
-  readonly name: string;
-  readonly kind: SpanKind;
-  readonly startMs: number;
-  /** End minus start in milliseconds; 0 when the end is missing or before the start. */
-  readonly durationMs: number;
-  readonly status: { readonly code: StatusCode; readonly message: string };
-  readonly attributes: Attributes;
-  /** From the `code.*` attributes of either generation; undefined when the span has none. */
-  readonly code: CodeLocation | undefined;
-  readonly events: readonly SpanEvent[];
-  readonly exceptions: readonly ExceptionInfo[];
-  readonly resource: ResourceInfo;
-  /** Instrumentation scope name. */
-  readonly scope: string;
-}
+/** A decoded span: the shape of {@link SpanRecord}, the one span class (its fields are documented there). */
+export type Span = { readonly [K in keyof SpanRecord]: SpanRecord[K] };
 
 /** A log record, from OTLP logs or from a container log line. */
 export interface LogRecord {

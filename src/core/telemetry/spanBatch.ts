@@ -1,27 +1,17 @@
 /**
- * The compact transfer form of decoded spans, from the decode worker to the extension host's main
- * thread: numbers in typed arrays (transferred, not copied), every string once in a string table
+ * A span batch: the one form decoded spans travel in, from the decode worker (or the in-thread
+ * decoder) to the pipeline that aggregates and stores them, read back as {@link SpanRecord}s a chunk
+ * at a time (`spansOf`). The compact transfer form of decoded spans: numbers in typed arrays (transferred, not copied), every string once in a string table
  * (deduplicated: names, paths, functions and messages repeat across a batch), resources once per
  * batch, and each span's attributes as the JSON text of their flat `[key, value, ...]` list (see
  * core/telemetry/otlp/attributeList), made into an object only when something reads it (the
  * trace waterfall, a hover) — aggregating a span never does. Structured-cloning the decoder's span
  * objects instead would copy every attribute object and lose the lazy getter.
  */
-import {
-  type Attributes,
-  type CodeLocation,
-  type ExceptionInfo,
-  type ResourceInfo,
-  type Span,
-  type SpanEvent,
-  type SpanKind,
-  type StatusCode,
-  EMPTY_ATTRIBUTES,
-  EMPTY_RESOURCE,
-} from '../../core/telemetry/model';
-import { type AttributeList, EMPTY_LIST, materialize } from '../../core/telemetry/otlp/attributeList';
-import { attributeListOf } from '../../core/telemetry/otlp/build';
+import { type CodeLocation, type ExceptionInfo, type ResourceInfo, type Span, type SpanEvent, type SpanKind, type StatusCode, EMPTY_ATTRIBUTES, EMPTY_RESOURCE } from './model';
+import { EMPTY_LIST } from './otlp/attributeList';
 import { attrsFromJson, attrsToJson } from './attrJson';
+import { SpanRecord } from './span';
 
 /** Int32 slots per span. */
 const I_SOURCE = 0;
@@ -51,7 +41,7 @@ const F_COLUMN = 3;
 const FLOATS = 4;
 
 /** Decoded spans in their transfer form (plain data: typed arrays, strings, plain objects). */
-export interface PackedSpans {
+export interface SpanBatch {
   readonly count: number;
   readonly strings: string[];
   readonly ints: Int32Array;
@@ -66,7 +56,7 @@ export interface PackedSpans {
 }
 
 /** The buffers of a packed batch, to transfer rather than copy. */
-export function transferList(p: PackedSpans): ArrayBuffer[] {
+export function transferList(p: SpanBatch): ArrayBuffer[] {
   return [p.ints.buffer, p.floats.buffer, p.eventInts.buffer, p.eventTimes.buffer, p.exInts.buffer, p.exTimes.buffer] as ArrayBuffer[];
 }
 
@@ -98,7 +88,7 @@ const num = (n: number | undefined) => (n === undefined ? NaN : n);
  * attribute object there: an object of dynamic keys costs a string-table lookup per key, and the
  * list's text is one fast JSON.stringify of an array.
  */
-export function packSpans(spans: readonly Span[]): PackedSpans {
+export function packSpans(spans: readonly Span[]): SpanBatch {
   const n = spans.length;
   const t = new StringTable();
   const ints = new Int32Array(n * INTS);
@@ -127,7 +117,7 @@ export function packSpans(spans: readonly Span[]): PackedSpans {
     ints[o + I_CODE_FN] = t.of(c?.function);
     floats[f + F_LINE] = num(c?.line);
     floats[f + F_COLUMN] = num(c?.column);
-    const list = attributeListOf(s);
+    const list = SpanRecord.listOf(s);
     ints[o + I_ATTRS] = list === EMPTY_LIST ? -1 : t.once(attrsToJson(list));
     ints[o + I_EVENTS] = eventTimes.length;
     ints[o + I_EVENT_COUNT] = s.events.length;
@@ -171,67 +161,41 @@ export function packSpans(spans: readonly Span[]): PackedSpans {
 const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);
 const NO_EXCEPTIONS: readonly ExceptionInfo[] = Object.freeze([]);
 
-/** A span of a packed batch: its attribute object is parsed from JSON on first read. */
-class UnpackedSpan implements Span {
-  readonly source: string;
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId: string;
-  readonly name: string;
-  readonly kind: SpanKind;
-  readonly startMs: number;
-  readonly durationMs: number;
-  readonly status: { readonly code: StatusCode; readonly message: string };
-  readonly code: CodeLocation | undefined;
-  readonly events: readonly SpanEvent[];
-  readonly exceptions: readonly ExceptionInfo[];
-  readonly resource: ResourceInfo;
-  readonly scope: string;
-  #json: string | undefined;
-  #attributes: Attributes | undefined;
-
-  constructor(p: PackedSpans, i: number, resources: readonly ResourceInfo[]) {
-    const s = p.strings;
-    const o = i * INTS;
-    const f = i * FLOATS;
-    const ints = p.ints;
-    this.source = s[ints[o + I_SOURCE]!]!;
-    this.traceId = s[ints[o + I_TRACE]!]!;
-    this.spanId = s[ints[o + I_SPAN]!]!;
-    this.parentSpanId = s[ints[o + I_PARENT]!]!;
-    this.name = s[ints[o + I_NAME]!]!;
-    this.kind = ints[o + I_KIND] as SpanKind;
-    this.startMs = p.floats[f + F_START]!;
-    this.durationMs = p.floats[f + F_DURATION]!;
-    this.status = { code: ints[o + I_STATUS] as StatusCode, message: s[ints[o + I_STATUS_MSG]!]! };
-    this.code = ints[o + I_CODE] === 1 ? codeAt(p, o, f) : undefined;
-    this.events = eventsAt(p, ints[o + I_EVENTS]!, ints[o + I_EVENT_COUNT]!);
-    this.exceptions = exceptionsAt(p, ints[o + I_EX]!, ints[o + I_EX_COUNT]!);
-    const r = ints[o + I_RESOURCE]!;
-    this.resource = r < 0 ? EMPTY_RESOURCE : resources[r]!;
-    this.scope = s[ints[o + I_SCOPE]!]!;
-    const a = ints[o + I_ATTRS]!;
-    this.#json = a < 0 ? undefined : s[a];
-    this.#attributes = a < 0 ? EMPTY_ATTRIBUTES : undefined;
-  }
-
-  get attributes(): Attributes {
-    if (this.#attributes === undefined) {
-      this.#attributes = materialize(attrsFromJson(this.#json!) as unknown as AttributeList, false);
-      this.#json = undefined;
-    }
-    return this.#attributes;
-  }
+/** Span `i` of a batch; its attribute object is parsed from the batch's JSON text on first read. */
+function spanAt(p: SpanBatch, i: number): Span {
+  const s = p.strings;
+  const o = i * INTS;
+  const f = i * FLOATS;
+  const ints = p.ints;
+  const r = ints[o + I_RESOURCE]!;
+  const a = ints[o + I_ATTRS]!;
+  return new SpanRecord(
+    s[ints[o + I_SOURCE]!]!,
+    s[ints[o + I_TRACE]!]!,
+    s[ints[o + I_SPAN]!]!,
+    s[ints[o + I_PARENT]!]!,
+    s[ints[o + I_NAME]!]!,
+    ints[o + I_KIND] as SpanKind,
+    p.floats[f + F_START]!,
+    p.floats[f + F_DURATION]!,
+    { code: ints[o + I_STATUS] as StatusCode, message: s[ints[o + I_STATUS_MSG]!]! },
+    ints[o + I_CODE] === 1 ? codeAt(p, o, f) : undefined,
+    eventsAt(p, ints[o + I_EVENTS]!, ints[o + I_EVENT_COUNT]!),
+    exceptionsAt(p, ints[o + I_EX]!, ints[o + I_EX_COUNT]!),
+    r < 0 ? EMPTY_RESOURCE : p.resources[r]!,
+    s[ints[o + I_SCOPE]!]!,
+    a < 0 ? EMPTY_ATTRIBUTES : s[a]!,
+  );
 }
 
-const str = (p: PackedSpans, i: number) => (i < 0 ? undefined : p.strings[i]);
+const str = (p: SpanBatch, i: number) => (i < 0 ? undefined : p.strings[i]);
 const opt = (n: number) => (Number.isNaN(n) ? undefined : n);
 
-function codeAt(p: PackedSpans, o: number, f: number): CodeLocation {
+function codeAt(p: SpanBatch, o: number, f: number): CodeLocation {
   return { file: str(p, p.ints[o + I_CODE_FILE]!), line: opt(p.floats[f + F_LINE]!), column: opt(p.floats[f + F_COLUMN]!), function: str(p, p.ints[o + I_CODE_FN]!) };
 }
 
-function eventsAt(p: PackedSpans, first: number, count: number): readonly SpanEvent[] {
+function eventsAt(p: SpanBatch, first: number, count: number): readonly SpanEvent[] {
   if (count === 0) return NO_EVENTS;
   const out: SpanEvent[] = [];
   for (let e = first; e < first + count; e++) {
@@ -241,7 +205,7 @@ function eventsAt(p: PackedSpans, first: number, count: number): readonly SpanEv
   return out;
 }
 
-function exceptionsAt(p: PackedSpans, first: number, count: number): readonly ExceptionInfo[] {
+function exceptionsAt(p: SpanBatch, first: number, count: number): readonly ExceptionInfo[] {
   if (count === 0) return NO_EXCEPTIONS;
   const out: ExceptionInfo[] = [];
   for (let e = first; e < first + count; e++) {
@@ -250,15 +214,15 @@ function exceptionsAt(p: PackedSpans, first: number, count: number): readonly Ex
   return out;
 }
 
-/** The spans of a packed batch (on the main thread), `from` (inclusive) to `to` (exclusive). */
-export function unpackSpans(p: PackedSpans, from = 0, to = p.count): Span[] {
+/** The spans of a batch, `from` (inclusive) to `to` (exclusive). */
+export function spansOf(p: SpanBatch, from = 0, to = p.count): Span[] {
   const out: Span[] = new Array<Span>(Math.max(0, to - from));
-  for (let i = from; i < to; i++) out[i - from] = new UnpackedSpan(p, i, p.resources);
+  for (let i = from; i < to; i++) out[i - from] = spanAt(p, i);
   return out;
 }
 
 /** The distinct `code.*` file paths of a packed batch (without making its spans). */
-export function codeFiles(p: PackedSpans): string[] {
+export function codeFiles(p: SpanBatch): string[] {
   const seen = new Set<number>();
   for (let i = 0; i < p.count; i++) {
     const f = p.ints[i * INTS + I_CODE_FILE]!;

@@ -5,8 +5,8 @@
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { type WorkerRequest, type WorkerResponse, runDecodeJob } from './decodeJob';
-import { transferList } from './spanColumns';
+import { type WorkerRequest, type WorkerResponse, decodePayload } from '../../core/telemetry/decodePayload';
+import { transferList } from '../../core/telemetry/spanBatch';
 
 /**
  * Decoding is background work: on Linux, where a thread has a scheduling priority of its own, this
@@ -28,7 +28,7 @@ if (port) {
   port.on('message', (m: WorkerRequest) => {
     let response: WorkerResponse;
     try {
-      response = { id: m.id, answer: runDecodeJob(m.job, true) };
+      response = { id: m.id, answer: decodePayload(m.job, true) };
     } catch (e) {
       response = { id: m.id, error: e instanceof Error ? e.message : String(e) };
     }

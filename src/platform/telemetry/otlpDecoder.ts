@@ -7,22 +7,8 @@
  * as rejected and the next payload starts a new worker (after three deaths, in-thread for good).
  */
 import { Worker } from 'node:worker_threads';
-import { type IDisposable } from '../../core/base/disposable';
 import { type ILogger } from '../../core/base/logger';
-import { type DecodeAnswer, type DecodeJob, type WorkerRequest, type WorkerResponse, runDecodeJob } from './decodeJob';
-
-/** Decodes OTLP payloads; answers resolve in the order the payloads were given. */
-export interface OtlpDecoder extends IDisposable {
-  decode(job: DecodeJob): Promise<DecodeAnswer>;
-}
-
-/** Decodes in the calling thread (tests, and the fallback of {@link WorkerDecoder}). */
-export class InlineDecoder implements OtlpDecoder {
-  decode(job: DecodeJob): Promise<DecodeAnswer> {
-    return Promise.resolve(runDecodeJob(job));
-  }
-  dispose(): void {}
-}
+import { type DecodeAnswer, type TelemetryDecoder, type TelemetryPayload, type WorkerRequest, type WorkerResponse, decodePayload } from '../../core/telemetry/decodePayload';
 
 /**
  * A payload with the decoder. Once answered it lets go of the job and of its promise: a payload can
@@ -31,7 +17,7 @@ export class InlineDecoder implements OtlpDecoder {
  */
 interface Pending {
   id: number;
-  job: DecodeJob | undefined;
+  job: TelemetryPayload | undefined;
   resolve: (a: DecodeAnswer) => void;
 }
 
@@ -58,7 +44,7 @@ function ownBytes(b: Uint8Array | string): Uint8Array | string {
 }
 
 /** Decodes in a worker thread running `script` (the bundled decodeWorker). */
-export class WorkerDecoder implements OtlpDecoder {
+export class WorkerDecoder implements TelemetryDecoder {
   private worker: Worker | undefined;
   /**
    * Posted to the worker, in posting order (the order it answers in). An array, not a map by id: a
@@ -83,8 +69,8 @@ export class WorkerDecoder implements OtlpDecoder {
     return this.worker !== undefined;
   }
 
-  decode(job: DecodeJob): Promise<DecodeAnswer> {
-    if (this.disposed || this.inline) return Promise.resolve(runDecodeJob(job));
+  decode(job: TelemetryPayload): Promise<DecodeAnswer> {
+    if (this.disposed || this.inline) return Promise.resolve(decodePayload(job));
     return new Promise<DecodeAnswer>((resolve) => {
       this.waiting.push({ id: 0, job, resolve });
       this.pump();
@@ -97,7 +83,7 @@ export class WorkerDecoder implements OtlpDecoder {
       const w = this.inline ? undefined : this.start();
       if (!w) {
         // no worker: what waits is decoded here, in order
-        for (const p of this.waiting.splice(0)) settle(p, runDecodeJob(p.job!));
+        for (const p of this.waiting.splice(0)) settle(p, decodePayload(p.job!));
         return;
       }
       const p = this.waiting.shift()!;

@@ -5,6 +5,7 @@ import { formatMs } from '../../core/telemetry/present';
 import { type IngestResult, type TelemetryService } from './telemetryService';
 import { type TelemetrySourceSetting } from './telemetrySettings';
 import { type TracePanel } from './tracePanel';
+import { type TelemetryKind } from '../../core/agent/messages';
 
 /** What an import read. */
 export interface ImportSummary {
@@ -103,7 +104,7 @@ export async function importBytes(service: TelemetryService, bytes: Uint8Array, 
   return { spans, logs, logLines };
 }
 
-function otlpJsonRequests(text: string): { kind: 'traces' | 'logs'; body: string }[] {
+function otlpJsonRequests(text: string): { kind: TelemetryKind; body: string }[] {
   const kindOf = (s: string) => (s.includes('"resourceSpans"') ? ('traces' as const) : s.includes('"resourceLogs"') ? ('logs' as const) : undefined);
   const whole = kindOf(text);
   try {
@@ -112,7 +113,7 @@ function otlpJsonRequests(text: string): { kind: 'traces' | 'logs'; body: string
   } catch {
     // JSON lines: one export request per line
   }
-  const out: { kind: 'traces' | 'logs'; body: string }[] = [];
+  const out: { kind: TelemetryKind; body: string }[] = [];
   for (const line of text.split(/\r?\n/)) {
     const k = line.trimStart().startsWith('{') ? kindOf(line) : undefined;
     if (k) out.push({ kind: k, body: line });

@@ -21,26 +21,18 @@ import {
   STATUS_ERROR,
   TelemetryAggregator,
   parseLogLine,
-  parseStack,
-  runtimeOfLanguage,
 } from '../../core/telemetry';
 import { TraceStore } from '../../core/telemetry/traceStore';
-import { DecodeAhead } from '../../platform/telemetry/decodeAhead';
-import { type DecodeAnswer } from '../../platform/telemetry/decodeJob';
-import { InlineDecoder, type OtlpDecoder } from '../../platform/telemetry/otlpDecoder';
-import { codeFiles, unpackSpans } from '../../platform/telemetry/spanColumns';
+import { DecodeAhead } from '../../app/telemetry/decodeAhead';
+import { type DecodeAnswer, InlineDecoder, type TelemetryDecoder, type TelemetryPayload } from '../../core/telemetry/decodePayload';
+import { codeFiles, spansOf } from '../../core/telemetry/spanBatch';
+import { StackCache } from '../../core/telemetry/stack/stackCache';
 import { RecentErrors } from './recentErrors';
 import { type TelemetrySourceSetting, telemetrySettings } from './telemetrySettings';
 import { WorkspaceFiles } from './workspaceFiles';
 
-/** One payload as the in-container agent relays it (or as recorded in a file). */
-export interface IngestPayload {
-  readonly kind: 'traces' | 'logs';
-  readonly encoding: 'json' | 'protobuf';
-  readonly body: Uint8Array | string;
-  /** The slice it came from: 'mine' (or 'slice') for the developer's own, 'baseline' for the shared one. */
-  readonly source: string;
-}
+/** One payload as the in-container agent relays it (or as recorded in a file): the core's {@link TelemetryPayload}. */
+export type IngestPayload = TelemetryPayload;
 
 export interface IngestResult {
   readonly spans: number;
@@ -86,7 +78,8 @@ export class TelemetryService implements IDisposable {
   /** Payloads queued and not aggregated yet. */
   private queued = 0;
   private readonly workspaceFiles = new WorkspaceFiles((file) => this.changed.fire(new Set([file])));
-  private readonly stacks = new Map<string, ParsedStack>();
+  /** Stack traces parsed once, for the aggregator and the recent errors alike. */
+  private readonly stacks = new StackCache();
   readonly traces = new TraceStore();
   readonly errors = new RecentErrors();
   readonly rejections = new RejectionCounter();
@@ -99,7 +92,7 @@ export class TelemetryService implements IDisposable {
     private readonly logger: ILogger,
     mappings: readonly PathMappingEntry[] = [],
     /** Decodes OTLP payloads (a worker thread in the extension; in-thread by default). */
-    decoder: OtlpDecoder = new InlineDecoder(),
+    decoder: TelemetryDecoder = new InlineDecoder(),
   ) {
     this.decodes = new DecodeAhead(decoder, DECODE_AHEAD);
     this.mappingEntries = mappings;
@@ -117,7 +110,7 @@ export class TelemetryService implements IDisposable {
   }
 
   private newAggregator(): TelemetryAggregator {
-    return new TelemetryAggregator({ locator: this.locator, windowMinutes: telemetrySettings.windowMinutes() });
+    return new TelemetryAggregator({ locator: this.locator, windowMinutes: telemetrySettings.windowMinutes(), stacks: this.stacks });
   }
 
   /** Replaces the container → workspace mappings. Data collected under other mappings is dropped. */
@@ -282,7 +275,7 @@ export class TelemetryService implements IDisposable {
       await this.ensureVersions(codeFiles(packed));
       // spans are made chunk by chunk, right before they are aggregated: few live across turns
       await this.inSlices(packed.count, (from, to) => {
-        const chunk = unpackSpans(packed, from, to);
+        const chunk = spansOf(packed, from, to);
         this.aggregatorInstance.addSpans(chunk);
         this.traces.add(chunk);
         this.noteSpanErrors(chunk);
@@ -358,13 +351,7 @@ export class TelemetryService implements IDisposable {
   }
 
   private parse(stacktrace: string, language: unknown): ParsedStack {
-    let s = this.stacks.get(stacktrace);
-    if (!s) {
-      s = parseStack(stacktrace, runtimeOfLanguage(typeof language === 'string' ? language : undefined));
-      if (this.stacks.size > 256) this.stacks.clear();
-      this.stacks.set(stacktrace, s);
-    }
-    return s;
+    return this.stacks.parse(stacktrace, language);
   }
 
   dispose(): void {

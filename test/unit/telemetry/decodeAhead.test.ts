@@ -1,16 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DecodeAhead } from '../../../src/platform/telemetry/decodeAhead';
-import { type DecodeAnswer, type DecodeJob } from '../../../src/platform/telemetry/decodeJob';
-import { InlineDecoder, type OtlpDecoder } from '../../../src/platform/telemetry/otlpDecoder';
+import { DecodeAhead } from '../../../src/app/telemetry/decodeAhead';
+import { type DecodeAnswer, InlineDecoder, type TelemetryDecoder, type TelemetryPayload } from '../../../src/core/telemetry/decodePayload';
 import { fixtureText } from './fixtures';
 
 /** DecodeAhead: how far decoding may run ahead of the consumer (the telemetry service's aggregation). */
 
-const job = (body: string): DecodeJob => ({ kind: 'traces', encoding: 'json', body, source: 'slice' });
+const job = (body: string): TelemetryPayload => ({ kind: 'traces', encoding: 'json', body, source: 'slice' });
 
 /** The real in-thread decoder, with the jobs it was given counted. */
-function counting(): { decoder: OtlpDecoder; started: () => number; disposed: () => boolean } {
+function counting(): { decoder: TelemetryDecoder; started: () => number; disposed: () => boolean } {
   const inline = new InlineDecoder();
   let started = 0;
   let disposed = false;
@@ -80,7 +79,7 @@ test('decode ahead: dispose answers the waiting jobs as not decoded (and later o
 
 test('decode ahead: a decoder that throws answers "failed" with its message, and the next job still starts', async () => {
   let calls = 0;
-  const decoder: OtlpDecoder = {
+  const decoder: TelemetryDecoder = {
     decode: (j) => {
       calls++;
       if (calls === 1) throw new Error('no worker');

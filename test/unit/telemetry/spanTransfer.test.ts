@@ -7,10 +7,10 @@ import { type Span, EMPTY_ATTRIBUTES, EMPTY_RESOURCE } from '../../../src/core/t
 import { decodeLogsJson, decodeTracesJson } from '../../../src/core/telemetry/otlp/decodeJson';
 import { decodeTracesProto } from '../../../src/core/telemetry/otlp/decodeProto';
 import { RejectionCounter } from '../../../src/core/telemetry/rejections';
-import { attrsFromJson, attrsToJson } from '../../../src/platform/telemetry/attrJson';
-import { type DecodeAnswer, runDecodeJob } from '../../../src/platform/telemetry/decodeJob';
-import { InlineDecoder, WorkerDecoder } from '../../../src/platform/telemetry/otlpDecoder';
-import { packSpans, unpackSpans } from '../../../src/platform/telemetry/spanColumns';
+import { attrsFromJson, attrsToJson } from '../../../src/core/telemetry/attrJson';
+import { type DecodeAnswer, InlineDecoder, decodePayload } from '../../../src/core/telemetry/decodePayload';
+import { WorkerDecoder } from '../../../src/platform/telemetry/otlpDecoder';
+import { packSpans, spansOf } from '../../../src/core/telemetry/spanBatch';
 import { fixtureBytes, fixtureText } from './fixtures';
 
 /** The transfer form of spans (decode worker → main thread): unpacked spans answer exactly what the decoder's spans answer. */
@@ -35,7 +35,7 @@ const plain = (s: Span) => ({
 });
 
 /** Packs, sends through a structured clone (what postMessage does), unpacks. */
-const roundTrip = (spans: readonly Span[]) => unpackSpans(structuredClone(packSpans(spans)));
+const roundTrip = (spans: readonly Span[]) => spansOf(structuredClone(packSpans(spans)));
 
 const kv = (key: string, value: unknown) => ({ key, value });
 
@@ -150,12 +150,12 @@ test('attribute JSON: a value that looks like a tag but is not one is kept as it
 });
 
 test('decode job: rejections are counted by reason and sent back; a refused payload says why', () => {
-  const bad = runDecodeJob({ kind: 'traces', encoding: 'json', body: '{"resourceSpans": [', source: 'slice' });
+  const bad = decodePayload({ kind: 'traces', encoding: 'json', body: '{"resourceSpans": [', source: 'slice' });
   assert.equal(bad.kind, 'rejected');
   assert.ok(bad.kind === 'rejected' && bad.rejection.reason === 'malformed-json' && bad.counts['malformed-json'] === 1);
-  const partly = runDecodeJob({ kind: 'traces', encoding: 'json', body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: 'ok' }, 42] }] }] }), source: 'slice' });
+  const partly = decodePayload({ kind: 'traces', encoding: 'json', body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: 'ok' }, 42] }] }] }), source: 'slice' });
   assert.ok(partly.kind === 'traces' && partly.spans.count === 1 && partly.counts['invalid-item'] === 1);
-  const logs = runDecodeJob({ kind: 'logs', encoding: 'json', body: fixtureText('otlp-logs-python-sdk.json'), source: 'slice' });
+  const logs = decodePayload({ kind: 'logs', encoding: 'json', body: fixtureText('otlp-logs-python-sdk.json'), source: 'slice' });
   const direct = decodeLogsJson(fixtureText('otlp-logs-python-sdk.json'), { source: 'slice', counter: new RejectionCounter() });
   assert.ok(logs.kind === 'logs' && direct.ok);
   assert.deepStrictEqual(structuredClone(logs.logs), direct.value);
@@ -177,7 +177,7 @@ test('worker decoder: answers in order, equal to the in-thread decoder, and stop
     const answers = await Promise.all(jobs.map((j) => worker.decode(j)));
     assert.ok(worker.running);
     const expected = await Promise.all(jobs.map((j) => inline.decode(j)));
-    const comparable = (a: DecodeAnswer) => (a.kind === 'traces' ? { ...a, spans: unpackSpans(a.spans).map(plain) } : a);
+    const comparable = (a: DecodeAnswer) => (a.kind === 'traces' ? { ...a, spans: spansOf(a.spans).map(plain) } : a);
     for (let i = 0; i < jobs.length; i++) assert.deepStrictEqual(comparable(answers[i]!), comparable(expected[i]!), `job ${i}`);
   } finally {
     worker.dispose();

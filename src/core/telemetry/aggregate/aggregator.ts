@@ -13,7 +13,7 @@ import { type IDisposable } from '../../base/disposable';
 import { type LogRecord, type ParsedStack, type Span, type SourceTag, SEVERITY_ERROR, SPAN_KIND_SERVER, STATUS_ERROR } from '../model';
 import { answeredStatus } from '../attributes';
 import { type Locator, type WorkspaceLocation } from '../locate';
-import { type StackRuntime, parseStack, runtimeOfLanguage } from '../stack';
+import { StackCache } from '../stack/stackCache';
 import { type Entry, type FnEntry, type LineEntry, FileEntry, newFnEntry, newLineEntry } from './entries';
 import { Ring } from './ring';
 import { type AggregatorStats, type ErrorSample, type FileView, type LogSample } from './view';
@@ -31,6 +31,8 @@ export interface AggregatorOptions {
   readonly logsPerLine?: number;
   /** The clock (ms since epoch); data is bucketed by arrival time, immune to container clock skew. */
   readonly now?: () => number;
+  /** The pipeline's parsed stack traces (shared with whoever else reads them); a cache of its own by default. */
+  readonly stacks?: StackCache;
 }
 
 const CACHE_LIMIT = 20_000;
@@ -47,7 +49,6 @@ interface PendingError {
 
 /** A request of a service in a trace: its errors and its server span's verdict meet here, whichever comes first. */
 const requestKey = (traceId: string, service: string | undefined) => `${traceId}\u0000${service ?? ''}`;
-const STACK_CACHE_LIMIT = 512;
 
 /** The per-line, per-function aggregator of one workspace. */
 export class TelemetryAggregator implements IDisposable {
@@ -55,7 +56,7 @@ export class TelemetryAggregator implements IDisposable {
   private readonly versions = new Map<string, string>();
   private readonly locations = new Map<string, Map<number, WorkspaceLocation | null>>();
   private locationCount = 0;
-  private readonly stacks = new Map<string, ParsedStack>();
+  private readonly stacks: StackCache;
   /** Replaced, not cleared, when taken: a cleared map's old hash table links to its new one, and V8 keeps such chains alive until a full collection. */
   private changed = new Map<SourceTag, Set<string>>();
   private changedEmpty = true;
@@ -86,6 +87,7 @@ export class TelemetryAggregator implements IDisposable {
     this.maxKeys = options.maxKeys ?? 5_000;
     this.logsPerLine = options.logsPerLine ?? 5;
     this.now = options.now ?? Date.now;
+    this.stacks = options.stacks ?? new StackCache();
   }
 
   /** The version of a workspace file that the slice runs now (from sync acknowledgements); undefined forgets it. */
@@ -260,14 +262,7 @@ export class TelemetryAggregator implements IDisposable {
   }
 
   private parse(stacktrace: string, language: unknown): ParsedStack {
-    let s = this.stacks.get(stacktrace);
-    if (!s) {
-      const hint: StackRuntime | undefined = runtimeOfLanguage(typeof language === 'string' ? language : undefined);
-      s = parseStack(stacktrace, hint);
-      if (this.stacks.size >= STACK_CACHE_LIMIT) this.stacks.clear();
-      this.stacks.set(stacktrace, s);
-    }
-    return s;
+    return this.stacks.parse(stacktrace, language);
   }
 
   private file(source: SourceTag, path: string): FileEntry {

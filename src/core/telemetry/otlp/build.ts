@@ -6,7 +6,6 @@ import { codeLocationOf, exceptionOf } from '../attributes';
 import {
   type AttrValue,
   type Attributes,
-  type CodeLocation,
   type ExceptionInfo,
   type LogRecord,
   type ResourceInfo,
@@ -15,7 +14,8 @@ import {
   type SpanKind,
   type StatusCode,
 } from '../model';
-import { type AttributeList, EMPTY_LIST, codeLocationOfList, listOf, materialize } from './attributeList';
+import { type AttributeList, codeLocationOfList } from './attributeList';
+import { SpanRecord } from '../span';
 import { type DecodeContext } from './limits';
 
 const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);
@@ -97,76 +97,12 @@ export interface SpanFields {
   rawEvents: readonly RawEvent[] | undefined;
 }
 
-/**
- * A decoded span. Its attributes object is built on first read (most spans are only aggregated,
- * which needs just `code`, read from the list at decode time); the list is a private field, so
- * spans compare (deepStrictEqual) by their wire fields, whichever decoder made them.
- */
-class DecodedSpan implements Span {
-  readonly source: string;
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId: string;
-  readonly name: string;
-  readonly kind: SpanKind;
-  readonly startMs: number;
-  readonly durationMs: number;
-  readonly status: { readonly code: StatusCode; readonly message: string };
-  readonly code: CodeLocation | undefined;
-  readonly events: readonly SpanEvent[];
-  readonly exceptions: readonly ExceptionInfo[];
-  readonly resource: ResourceInfo;
-  readonly scope: string;
-  #list: AttributeList | undefined;
-  #attributes: Attributes | undefined;
-
-  constructor(ctx: DecodeContext, resource: ResourceInfo, scope: string, f: SpanFields) {
-    const { events, exceptions } = splitEvents(f.rawEvents);
-    const d = f.endMs - f.startMs;
-    this.source = ctx.source;
-    this.traceId = f.traceId;
-    this.spanId = f.spanId;
-    this.parentSpanId = f.parentSpanId;
-    this.name = f.name;
-    this.kind = f.kind;
-    this.startMs = f.startMs;
-    this.durationMs = f.endMs > 0 && d > 0 ? d : 0;
-    this.status = f.statusMessage === '' ? BARE_STATUS[f.statusCode]! : { code: f.statusCode, message: f.statusMessage };
-    this.code = codeLocationOfList(f.attributes);
-    this.events = events;
-    this.exceptions = exceptions;
-    this.resource = resource;
-    this.scope = scope;
-    this.#list = f.attributes;
-    this.#attributes = undefined;
-  }
-
-  get attributes(): Attributes {
-    if (this.#attributes === undefined) {
-      const list = this.#list!;
-      this.#attributes = materialize(list, list === EMPTY_LIST);
-      this.#list = undefined;
-    }
-    return this.#attributes;
-  }
-
-  /** The attribute list of a decoded span whose attribute object is not built yet; undefined otherwise. */
-  static listOf(s: Span): AttributeList | undefined {
-    return s instanceof DecodedSpan ? s.#list : undefined;
-  }
-}
-
-/**
- * A span's attributes as a list (see {@link AttributeList}), without building its attribute object
- * when the decoder still holds them as a list: what the decode worker sends the extension host.
- */
-export function attributeListOf(s: Span): AttributeList {
-  return DecodedSpan.listOf(s) ?? listOf(s.attributes);
-}
-
-/** A Span from its wire fields. */
+/** A span from its wire fields. */
 export function makeSpan(ctx: DecodeContext, resource: ResourceInfo, scope: string, f: SpanFields): Span {
-  return new DecodedSpan(ctx, resource, scope, f);
+  const { events, exceptions } = splitEvents(f.rawEvents);
+  const d = f.endMs - f.startMs;
+  const status = f.statusMessage === '' ? BARE_STATUS[f.statusCode]! : { code: f.statusCode, message: f.statusMessage };
+  return new SpanRecord(ctx.source, f.traceId, f.spanId, f.parentSpanId, f.name, f.kind, f.startMs, f.endMs > 0 && d > 0 ? d : 0, status, codeLocationOfList(f.attributes), events, exceptions, resource, scope, f.attributes);
 }
 
 /** The fields of a log record as read from the wire. */
