@@ -19,6 +19,9 @@ import { AgentServer } from './server';
  *   SLICE_AFTER_SYNC_TIMEOUT_MS (default 30000)
  *   SLICE_OTLP_PORT    (default 4318; "off" disables) the OTLP/HTTP receiver on the pod's loopback,
  *                      relayed to token holders over the agent's WebSocket
+ *   SLICE_ROUTED_OTLP_PORT (default off) a second OTLP/HTTP receiver into the same ring, on the pod's
+ *                      address: the baseline collector's routed traces (the slice's NetworkPolicy
+ *                      admits only the collector to it)
  */
 function main(): void {
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} slice-agent ${line}\n`);
@@ -49,8 +52,14 @@ function main(): void {
     log(`refusing to start: SLICE_OTLP_PORT=${process.env.SLICE_OTLP_PORT} is not a port number (or "off")`);
     process.exit(2);
   }
+  const routedPort = process.env.SLICE_ROUTED_OTLP_PORT ? Number(process.env.SLICE_ROUTED_OTLP_PORT) : undefined;
+  if (routedPort !== undefined && !(Number.isInteger(routedPort) && routedPort > 0 && routedPort <= 65535)) {
+    log(`refusing to start: SLICE_ROUTED_OTLP_PORT=${process.env.SLICE_ROUTED_OTLP_PORT} is not a port number`);
+    process.exit(2);
+  }
   const telemetry = otlpPort === undefined ? undefined : new PayloadRing();
   const receiver = telemetry ? new OtlpReceiver({ ring: telemetry, host: '127.0.0.1', port: otlpPort, log }) : undefined;
+  const routed = telemetry && routedPort !== undefined ? new OtlpReceiver({ ring: telemetry, host: '0.0.0.0', port: routedPort, log }) : undefined;
   const server = new AgentServer({
     host: process.env.SLICE_AGENT_HOST ?? '0.0.0.0',
     port,
@@ -69,6 +78,10 @@ function main(): void {
     (p) => log(`OTLP/HTTP receiver on 127.0.0.1:${p} (POST /v1/traces, /v1/logs)`),
     (e: unknown) => log(`no OTLP receiver: cannot listen on 127.0.0.1:${otlpPort}: ${e instanceof Error ? e.message : String(e)}`),
   );
+  routed?.listen().then(
+    (p) => log(`routed-traces OTLP/HTTP receiver on 0.0.0.0:${p} (the baseline collector's spans)`),
+    (e: unknown) => log(`no routed-traces receiver: cannot listen on ${routedPort}: ${e instanceof Error ? e.message : String(e)}`),
+  );
   server.listen().then(
     (p) => log(`listening on ${p}`),
     (e: unknown) => {
@@ -76,7 +89,7 @@ function main(): void {
       process.exit(1);
     },
   );
-  const stop = () => void Promise.all([server.close(), receiver?.close()]).then(() => process.exit(0));
+  const stop = () => void Promise.all([server.close(), receiver?.close(), routed?.close()]).then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

@@ -8,8 +8,8 @@
  * Runs a short while after the Slices change (bursts are written once), writes only when the text
  * changed, and retries with backoff when the API server refuses.
  */
-import { collectorConfigText, normalizeRoutes, routedSlices } from '../../core/routing/collectorConfig';
-import { COLLECTOR_CONFIG_KEY, COLLECTOR_CONFIGMAP, renderRoutedOtlpService } from '../../core/routing/routedTelemetry';
+import { collectorConfigText, normalizeRoutes, renderRoutedOtlpService, routedSlices } from '../../core/routing/collectorConfig';
+import { COLLECTOR_CONFIG_KEY, COLLECTOR_CONFIGMAP } from '../../core/routing/routedTelemetry';
 import { LABEL_MANAGED_BY, FIELD_MANAGER } from '../../core/slice/manifests';
 import { type KubeObject } from '../../core/slice/k8sTypes';
 import { type SliceObject } from '../../core/slice/sliceResource';

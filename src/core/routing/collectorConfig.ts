@@ -16,8 +16,10 @@
  * The output is JSON, which is YAML too: the collector reads it as its config file. It is written so
  * that the same slices give the same bytes (the controller compares them before it writes).
  */
+import { type KubeObject } from '../slice/k8sTypes';
+import { FIELD_MANAGER, LABEL_FORK, LABEL_MANAGED_BY, LABEL_SLICE_OBJECT } from '../slice/manifests';
 import { type SliceObject } from '../slice/sliceResource';
-import { ROUTED_OTLP_PORT, ROUTED_OTLP_SERVICE, ROUTING_KEY_ATTRIBUTE } from './routedTelemetry';
+import { ROUTED_OTLP_PORT, ROUTED_OTLP_PORT_NAME, ROUTED_OTLP_SERVICE, ROUTING_KEY_ATTRIBUTE } from './routedTelemetry';
 
 /** Resource attribute the collector stamps on every span it forwards; the editor reads it. */
 export const BASELINE_SOURCE_ATTRIBUTE = 'slice.source';
@@ -133,4 +135,26 @@ export function collectorConfig(slices: readonly RoutedSlice[], options: Collect
 /** The config file's text: JSON (also YAML), the same bytes for the same slices. */
 export function collectorConfigText(slices: readonly RoutedSlice[], options?: CollectorConfigOptions): string {
   return `${JSON.stringify(collectorConfig(slices, options), null, 2)}\n`;
+}
+
+/**
+ * The Service in a routed slice's namespace that the collector exports to: the agent's routed port
+ * on the pod of the slice's first fork (one agent per slice receives the baseline's spans, so no span
+ * lands in two rings; the editor streams that fork's telemetry). Undefined for a slice without forks.
+ */
+export function renderRoutedOtlpService(slice: SliceObject): (KubeObject & { readonly spec: unknown }) | undefined {
+  const first = slice.spec.forks[0];
+  if (!first) return undefined;
+  const name = slice.metadata.name;
+  const labels = { [LABEL_MANAGED_BY]: FIELD_MANAGER, [LABEL_SLICE_OBJECT]: name };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: ROUTED_OTLP_SERVICE, namespace: `slice-${name}`, labels },
+    spec: {
+      type: 'ClusterIP',
+      selector: { [LABEL_SLICE_OBJECT]: name, [LABEL_FORK]: first.workload },
+      ports: [{ name: 'otlp-http', port: ROUTED_OTLP_PORT, targetPort: ROUTED_OTLP_PORT_NAME, protocol: 'TCP' }],
+    },
+  };
 }

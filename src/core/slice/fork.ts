@@ -9,6 +9,7 @@ import { DATA_SECRET_URL_KEY, DEFAULT_DATA_ENV, dataSecretName } from './dataBra
 import { withTelemetryEnv } from './forkTelemetry';
 import { DEFAULT_PLATFORM_CONFIG } from './platformConfig';
 import { type ForkSpec } from './sliceResource';
+import { ROUTED_OTLP_PORT, ROUTED_OTLP_PORT_NAME } from '../routing/routedTelemetry';
 
 export const AGENT_CONTAINER = 'slice-agent';
 export const SEED_CONTAINER = 'slice-seed';
@@ -25,6 +26,8 @@ export const AGENT_STATE_DIR = '/slice-state';
 export const FORK_GRACE_PERIOD_SECONDS = DEFAULT_PLATFORM_CONFIG.forkGracePeriodSeconds;
 export const AGENT_PORT = 7777;
 export const AGENT_PORT_NAME = 'slice-agent';
+/** The agent's OTLP/HTTP receiver on the pod's loopback (src/agent/otlpReceiver.ts DEFAULT_OTLP_PORT). */
+export const AGENT_OTLP_PORT = 4318;
 export const DEFAULT_SYNC_PATH = '/app';
 
 export interface ForkConfig {
@@ -68,6 +71,15 @@ function mergeEnv(base: readonly EnvVar[] | undefined, overrides: ForkSpec['env'
     else out.push({ name: o.name, value: o.value });
   }
   return out;
+}
+
+/**
+ * The fork's telemetry goes to its own agent (the pod's loopback), even where the baseline's pod
+ * spec points OTLP at the baseline's collector, which a slice's pods cannot reach; the slice's
+ * `env` can still override it.
+ */
+function withAgentOtlp(env: readonly EnvVar[] | undefined): EnvVar[] {
+  return mergeEnv(env, [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://127.0.0.1:${AGENT_OTLP_PORT}` }]);
 }
 
 /** The fork's own database: its URL variable comes from the slice's data Secret, never from the baseline's. */
@@ -121,9 +133,14 @@ export function renderFork(baseline: Deployment, baselineService: Service | unde
       // manifest: flushing each file to disk buys nothing here and costs most of an initial sync.
       { name: 'SLICE_AGENT_FSYNC', value: '0' },
       { name: 'SLICE_AGENT_STATE_DIR', value: AGENT_STATE_DIR },
+      // the baseline collector's routed traces (docs/architecture.md, "Whole traces")
+      { name: 'SLICE_ROUTED_OTLP_PORT', value: String(ROUTED_OTLP_PORT) },
       ...afterSync,
     ],
-    ports: [{ name: AGENT_PORT_NAME, containerPort: AGENT_PORT, protocol: 'TCP' }],
+    ports: [
+      { name: AGENT_PORT_NAME, containerPort: AGENT_PORT, protocol: 'TCP' },
+      { name: ROUTED_OTLP_PORT_NAME, containerPort: ROUTED_OTLP_PORT, protocol: 'TCP' },
+    ],
     volumeMounts: [{ name: SRC_VOLUME, mountPath: AGENT_SYNC_ROOT }, { name: STATE_VOLUME, mountPath: AGENT_STATE_DIR }],
     // Every second: a replaced pod's agent is reachable as soon as it listens.
     readinessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT }, periodSeconds: 1, failureThreshold: 3 },
@@ -134,7 +151,7 @@ export function renderFork(baseline: Deployment, baselineService: Service | unde
     if (c.name !== target.name) return c;
     const mounts = (c.volumeMounts ?? []).filter((m) => m.mountPath !== syncPath);
     // the app's export delays first, so the slice's own env overrides (forks[].env) win over them
-    return { ...c, env: withDataEnv(mergeEnv(withTelemetryEnv(c.env ?? [], fork.telemetry), fork.env), fork), volumeMounts: [...mounts, { name: SRC_VOLUME, mountPath: syncPath }] };
+    return { ...c, env: withDataEnv(mergeEnv(withTelemetryEnv(withAgentOtlp(c.env), fork.telemetry), fork.env), fork), volumeMounts: [...mounts, { name: SRC_VOLUME, mountPath: syncPath }] };
   });
   const volumes: Volume[] = [...(podSpec.volumes ?? []), { name: SRC_VOLUME, emptyDir: {} }, { name: STATE_VOLUME, emptyDir: {} }];
   // the baseline's service account does not exist in the slice; the fork runs without API access.

@@ -9,6 +9,7 @@ import { type QuotaConfig, type SlicePlatformConfig } from './platformConfig';
 import { type QuotaRoom } from './quotaRoom';
 import { type SliceObject, SLICE_API_VERSION, SLICE_KIND, ownerSlug, sliceNamespace } from './sliceResource';
 import { parseTimestamp } from './ttl';
+import { COLLECTOR_APP_LABEL, COLLECTOR_NAMESPACE, ROUTED_OTLP_PORT } from '../routing/routedTelemetry';
 
 export const FIELD_MANAGER = 'slice-controller';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
@@ -181,8 +182,8 @@ const nsSelector = (name: string) => ({ namespaceSelector: { matchLabels: { 'kub
 
 /**
  * Default deny (ingress and egress), then: the slice's own pods both ways, the baseline both ways
- * (forks call shared baseline services; baseline callbacks reach forks), and DNS to CoreDNS
- * (kube-system pods labelled k8s-app=kube-dns).
+ * (forks call shared baseline services; baseline callbacks reach forks), the baseline collector in
+ * to the agents' routed-traces port, and DNS to CoreDNS (kube-system pods labelled k8s-app=kube-dns).
  */
 export function renderNetworkPolicies(ctx: SliceContext): (KubeObject & { spec: unknown })[] {
   const np = (name: string, spec: unknown) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(ctx, name), spec });
@@ -199,6 +200,12 @@ export function renderNetworkPolicies(ctx: SliceContext): (KubeObject & { spec: 
       policyTypes: ['Ingress', 'Egress'],
       ingress: [{ from: [nsSelector(ctx.baseline)] }],
       egress: [{ to: [nsSelector(ctx.baseline)] }],
+    }),
+    // the baseline collector's routed traces, to the agents' routed-traces port only (docs/architecture.md, "Whole traces")
+    np('slice-allow-routed-traces', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ ...nsSelector(COLLECTOR_NAMESPACE), podSelector: { matchLabels: { 'app.kubernetes.io/name': COLLECTOR_APP_LABEL } } }], ports: [{ protocol: 'TCP', port: ROUTED_OTLP_PORT }] }],
     }),
     np('slice-allow-dns', {
       podSelector: {},

@@ -63,9 +63,16 @@ test('quota: defaults, asked values, and the platform maximum as a cap', () => {
   assert.deepEqual(lr.spec.limits[0]?.default, { cpu: '500m', memory: '256Mi' });
 });
 
-test('network policies: default deny both ways, own namespace, baseline both ways, DNS only to CoreDNS', () => {
+test('network policies: default deny both ways, own namespace, baseline both ways, the collector to the routed-traces port, DNS only to CoreDNS', () => {
   const nps = renderNetworkPolicies(ctx);
-  assert.deepEqual(nps.map((n) => n.metadata.name), ['slice-default-deny', 'slice-allow-same-namespace', 'slice-allow-baseline', 'slice-allow-dns']);
+  assert.deepEqual(nps.map((n) => n.metadata.name), ['slice-default-deny', 'slice-allow-same-namespace', 'slice-allow-baseline', 'slice-allow-routed-traces', 'slice-allow-dns']);
+  // the baseline collector's pods, in to port 4319 only, nothing out
+  assert.deepEqual(JSON.parse(JSON.stringify(nps.find((n) => n.metadata.name === 'slice-allow-routed-traces')?.spec)), {
+    podSelector: {},
+    policyTypes: ['Ingress'],
+    ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'slice-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'slice-otelcol' } } }], ports: [{ protocol: 'TCP', port: 4319 }] }],
+  });
+  nps.splice(3, 1);
   assert.deepEqual(nps[0]?.spec, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   assert.deepEqual(JSON.parse(JSON.stringify(nps[2]?.spec)).egress, [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } } }] }]);
   const dns = JSON.stringify(nps[3]?.spec);
@@ -121,11 +128,14 @@ test('renderFork copies the Deployment with the agent sidecar, the seed initCont
   assert.equal(agent?.name, AGENT_CONTAINER);
   assert.deepEqual(agent?.command, ['node', '/app/agent.js']);
   assert.deepEqual(agent?.securityContext, RESTRICTED_CONTAINER);
-  assert.deepEqual(agent?.ports, [{ name: 'slice-agent', containerPort: 7777, protocol: 'TCP' }]);
+  assert.deepEqual(agent?.ports, [{ name: 'slice-agent', containerPort: 7777, protocol: 'TCP' }, { name: 'slice-routed', containerPort: 4319, protocol: 'TCP' }]);
   const env = agent?.env as { name: string; value?: string; valueFrom?: unknown }[];
   assert.deepEqual(env.find((e) => e.name === 'SLICE_AGENT_TOKEN')?.valueFrom, { secretKeyRef: { name: 'slice-agent-token', key: 'token' } });
   assert.equal(env.find((e) => e.name === 'SLICE_SYNC_ROOT')?.value, '/slice-src');
   assert.equal(env.find((e) => e.name === 'SLICE_AGENT_STATE_DIR')?.value, '/slice-state');
+  assert.equal(env.find((e) => e.name === 'SLICE_ROUTED_OTLP_PORT')?.value, '4319');
+  // the app exports to its own agent, even when the baseline points OTLP at the collector
+  assert.equal((app?.env as { name: string; value?: string }[]).find((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')?.value, 'http://127.0.0.1:4318');
   assert.deepEqual(agent?.volumeMounts, [{ name: 'slice-src', mountPath: '/slice-src' }, { name: 'slice-agent-state', mountPath: '/slice-state' }]);
   assert.equal(env.find((e) => e.name === 'SLICE_AFTER_SYNC_CMD')?.value, '["kill","1"]');
   const seed = pod.initContainers[0];
@@ -144,4 +154,17 @@ test('renderFork explains what is wrong instead of rendering', () => {
   const synced = renderFork(baseline, undefined, { workload: 'web', syncPath: '/srv/app/' }, ctx, { agentImage: 'a' });
   assert.ok(synced.ok && !synced.service);
   assert.match(JSON.stringify(synced.deployment), /"cp","-a","\/srv\/app\/.","\/slice-src\/"/);
+});
+
+test("a baseline that exports OTLP to the collector: the fork's app still exports to its own agent, unless the slice's env says otherwise", () => {
+  const pointed: Deployment = { ...baseline, spec: { ...baseline.spec!, template: { ...baseline.spec!.template, spec: { ...baseline.spec!.template.spec!, containers: [{ name: 'web', image: 'web:1', env: [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://slice-otelcol.slice-system.svc:4318' }] }] } } } };
+  const endpoint = (env: { name: string; value: string }[] | undefined) => {
+    const r = renderFork(pointed, undefined, { workload: 'web', ...(env ? { env } : {}) }, ctx, { agentImage: 'a' });
+    assert.ok(r.ok);
+    const d = r.deployment as unknown as { spec: { template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } } } };
+    const app = d.spec.template.spec.containers.find((c) => c.name === 'web');
+    return app?.env?.filter((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT').map((e) => e.value);
+  };
+  assert.deepEqual(endpoint(undefined), ['http://127.0.0.1:4318']);
+  assert.deepEqual(endpoint([{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://127.0.0.1:9999' }]), ['http://127.0.0.1:9999']);
 });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASELINE_SOURCE_ATTRIBUTE, collectorConfig, collectorConfigText, normalizeRoutes, routedSlices } from '../../../../src/core/routing/collectorConfig';
+import { BASELINE_SOURCE_ATTRIBUTE, collectorConfig, collectorConfigText, normalizeRoutes, renderRoutedOtlpService, routedSlices } from '../../../../src/core/routing/collectorConfig';
 import { type SliceObject } from '../../../../src/core/slice/sliceResource';
-import { ROUTED_OTLP_PORT, ROUTING_KEY_ATTRIBUTE, renderRoutedOtlpService } from '../../../../src/core/routing/routedTelemetry';
+import { ROUTED_OTLP_PORT, ROUTING_KEY_ATTRIBUTE } from '../../../../src/core/routing/routedTelemetry';
 
 type Pipelines = Record<string, { receivers: string[]; processors: string[]; exporters: string[] }>;
 const pipelinesOf = (c: Record<string, unknown>) => (c.service as { pipelines: Pipelines }).pipelines;
