@@ -42,12 +42,20 @@ if [ "${SLICE_NO_IMAGES:-}" != 1 ]; then
 else
   ROUTER_IMAGE="$(SLICE_NO_IMPORT=1 test/cluster/images/router-image.sh)"
 fi
-log "platform: $CONTROLLER_IMAGE, $AGENT_IMAGE, $ROUTER_IMAGE"
+# the baseline's OpenTelemetry Collector (whole traces, 70-otelcol.yaml): its binary is built once per
+# version from the Go module proxy (test/cluster/build.sh otelcol, cached); the image is that one file
+if [ "${SLICE_NO_IMAGES:-}" != 1 ]; then
+  OTELCOL_IMAGE="$(test/cluster/images/otelcol-image.sh)"
+else
+  OTELCOL_IMAGE=localhost/slice/otelcol:latest   # not built: the bundle's manifests only
+fi
+log "platform: $CONTROLLER_IMAGE, $AGENT_IMAGE, $ROUTER_IMAGE, $OTELCOL_IMAGE"
 
 config_hash="$(sed -e "s#localhost/slice/agent:latest#$AGENT_IMAGE#" -e "s#localhost/slice/router:latest#$ROUTER_IMAGE#" deploy/platform/50-controller-config.yaml | sha256sum | cut -c1-10)"
 log "platform: applying deploy/platform to $(k config current-context 2>/dev/null || echo '?')"
 for f in deploy/platform/*.yaml; do
   sed -e "s#localhost/slice/controller:latest#$CONTROLLER_IMAGE#" \
+      -e "s#localhost/slice/otelcol:latest#$OTELCOL_IMAGE#" \
       -e "s#localhost/slice/agent:latest#$AGENT_IMAGE#" \
       -e "s#localhost/slice/router:latest#$ROUTER_IMAGE#" \
       -e "s#slice.dev/config-hash: none#slice.dev/config-hash: \"$config_hash\"#" "$f"

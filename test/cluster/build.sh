@@ -114,7 +114,8 @@ prefetch_modules() { # MODDIR: `go mod download`, niced; a failure here is the b
 }
 build_all() {
   local start=$SECONDS c
-  for c in coredns kube-router; do
+  # otelcol's modules too: the platform install builds it next (scripts/platform-install.sh)
+  for c in coredns kube-router otelcol; do
     if ! is_cached "$c"; then prefetch_modules "$HERE/go/$c" & PREFETCH_PIDS+=($!); fi
   done
   build_k8s
