@@ -179,7 +179,8 @@ export function treeSummaryPoint(p: Obj, ctx: DecodeContext): SummaryPoint | und
     if (!(quantile >= 0 && quantile <= 1) || Number.isNaN(value)) return invalid(ctx);
     quantiles.push({ quantile, value });
   }
-  return { ...treeBase(p, ctx), count, sum: optDouble(p.sum), quantiles };
+  // a summary's sum is a plain proto3 double: absent is 0 (JSON writers leave zero out), unlike a histogram's optional one
+  return { ...treeBase(p, ctx), count, sum: p.sum === undefined || p.sum === null ? 0 : jsonDouble(p.sum), quantiles };
 }
 
 /** The exemplars of a point (at most MAX_EXEMPLARS; the rest counted); their filtered attributes are not kept. */

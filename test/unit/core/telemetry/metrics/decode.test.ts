@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeMetricsJson, decodeMetricsJsonTree, decodeMetricsProto } from '../../../../../src/core/telemetry/metrics/decode';
-import { type HistogramMetric, type Metric, type SumMetric } from '../../../../../src/core/telemetry/metrics/model';
+import { type HistogramMetric, type Metric, type NumberPoint, type SumMetric } from '../../../../../src/core/telemetry/metrics/model';
 import { RejectionCounter } from '../../../../../src/core/telemetry/rejections';
 import { MASK } from '../../../../../src/core/telemetry/redact';
 import { fixtureBytes, fixtureText } from './fixtures';
@@ -147,7 +147,7 @@ test('requests of the wrong shape are rejected and counted; bad points are skipp
     ms.map((m) => [m.name, m.points.length]),
     [['g', 3], ['h', 2], ['s', 1], ['e', 1]],
   );
-  assert.deepEqual((ms[0]!.points as { value: number }[]).map((p) => p.value), [1.5, 12, NaN]);
+  assert.deepEqual((ms[0]!.points as readonly NumberPoint[]).map((p) => p.value), [1.5, 12, NaN]);
   assert.equal((ms[1] as HistogramMetric).temporality, 'delta');
   // g: no value, not an object, NaN; h: counts for other bounds, bounds that do not increase; x: no data; s: a quantile past 1; e: scale 30
   assert.equal(counter.get('invalid-item'), 3 + 2 + 1 + 1 + 1);

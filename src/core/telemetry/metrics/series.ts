@@ -1,0 +1,290 @@
+/**
+ * One series of the metric store (./store.ts): a ring of `slots` slots of `resolutionMs` each, the
+ * slot of absolute number s at position s mod slots. What a slot holds depends on the kind:
+ * - counters (monotonic sums): the deltas that fell in the slot, added (rate = delta / slot length);
+ * - gauges and non-monotonic sums: the last value in the slot;
+ * - histograms: the slot's delta count, sum and bucket counts;
+ * - exponential histograms: the same, by bucket index at the series' scale (the lowest seen:
+ *   earlier slots are merged down when a point comes at a lower scale);
+ * - summaries: the slot's delta count and sum, and the last quantiles seen.
+ * Cumulative points become deltas through ./temporality.ts.
+ */
+import { type ExpHistogramPoint, type HistogramPoint, type NumberPoint, type SummaryPoint, type Temporality } from './model';
+import { type ExpTotals, type HistogramTotals, type Previous, atScale, bucketMap, cumulativeDelta, sameBounds, subExp, subHistogram, subNumber } from './temporality';
+
+/** Where slot `slot` lives in a ring; -1 when the ring already holds a newer slot there (the point is too old). */
+function position(slotIds: Int32Array, slot: number, clear: (p: number) => void): number {
+  const p = slot % slotIds.length;
+  const held = slotIds[p]!;
+  if (held === slot) return p;
+  if (held > slot) return -1;
+  slotIds[p] = slot;
+  clear(p);
+  return p;
+}
+
+/** What ingesting one point did. */
+export interface Ingested {
+  /** Stored in its slot; only the baseline of a cumulative series (or a point without a value); older than the ring holds. */
+  readonly outcome: 'stored' | 'baseline' | 'late';
+  /** A cumulative series restarted at this point. */
+  readonly reset: boolean;
+}
+
+const STORED: Ingested = { outcome: 'stored', reset: false };
+const STORED_RESET: Ingested = { outcome: 'stored', reset: true };
+const BASELINE: Ingested = { outcome: 'baseline', reset: false };
+/** The late-point outcome. */
+export const LATE: Ingested = { outcome: 'late', reset: false };
+
+abstract class Ring {
+  readonly slotIds: Int32Array;
+  /** The newest slot written. */
+  newest = -1;
+
+  constructor(readonly slots: number) {
+    this.slotIds = new Int32Array(slots).fill(-1);
+  }
+
+  protected at(slot: number): number {
+    const p = position(this.slotIds, slot, (q) => this.clear(q));
+    if (p >= 0 && slot > this.newest) this.newest = slot;
+    return p;
+  }
+
+  /** The positions of the slots from `from` to `to` (absolute numbers) that hold data, oldest first. */
+  held(from: number, to: number): { slot: number; p: number }[] {
+    const out: { slot: number; p: number }[] = [];
+    for (let s = Math.max(from, this.newest - this.slots + 1), end = Math.min(to, this.newest); s <= end; s++) {
+      const p = s % this.slots;
+      if (this.slotIds[p] === s) out.push({ slot: s, p });
+    }
+    return out;
+  }
+
+  protected abstract clear(p: number): void;
+}
+
+export type NumberMode = 'counter' | 'gauge' | 'updown';
+
+/** A sum or a gauge. */
+export class NumberSeries extends Ring {
+  readonly values: Float64Array;
+  private prev: Previous<number> | undefined;
+  /** Running total of a delta non-monotonic sum. */
+  private total = 0;
+
+  constructor(
+    slots: number,
+    readonly mode: NumberMode,
+    private readonly temporality: Temporality,
+  ) {
+    super(slots);
+    this.values = new Float64Array(slots);
+  }
+
+  protected clear(p: number): void {
+    this.values[p] = this.mode === 'counter' ? 0 : NaN;
+  }
+
+  ingest(point: NumberPoint, slot: number): Ingested {
+    if (Number.isNaN(point.value)) return BASELINE; // no recorded value (a stale marker)
+    let value = point.value;
+    let reset = false;
+    if (this.mode === 'counter' && this.temporality !== 'delta') {
+      const d = cumulativeDelta(this.prev, point.startMs, point.value, subNumber);
+      this.prev = { startMs: point.startMs, total: point.value };
+      if (!d) return BASELINE;
+      value = d.value;
+      reset = d.reset;
+    } else if (this.mode === 'updown' && this.temporality === 'delta') {
+      this.total += point.value;
+      value = this.total;
+    }
+    const p = this.at(slot);
+    if (p < 0) return LATE;
+    if (this.mode === 'counter') this.values[p]! += value;
+    else this.values[p] = value;
+    return reset ? STORED_RESET : STORED;
+  }
+}
+
+/** An explicit-bucket histogram. */
+export class HistogramSeries extends Ring {
+  readonly count: Float64Array;
+  readonly sum: Float64Array;
+  /** Bucket i of slot position p at `p * width + i`. */
+  counts: Float64Array;
+  bounds: readonly number[];
+  private prev: Previous<HistogramTotals> | undefined;
+
+  constructor(
+    slots: number,
+    private readonly temporality: Temporality,
+    bounds: readonly number[],
+  ) {
+    super(slots);
+    this.count = new Float64Array(slots);
+    this.sum = new Float64Array(slots);
+    this.bounds = bounds;
+    this.counts = new Float64Array(slots * (bounds.length + 1));
+  }
+
+  get width(): number {
+    return this.bounds.length + 1;
+  }
+
+  protected clear(p: number): void {
+    this.count[p] = 0;
+    this.sum[p] = 0;
+    this.counts.fill(0, p * this.width, (p + 1) * this.width);
+  }
+
+  ingest(point: HistogramPoint, slot: number): Ingested {
+    let delta: HistogramTotals = point;
+    let reset = false;
+    if (this.temporality !== 'delta') {
+      const d = cumulativeDelta(this.prev, point.startMs, point as HistogramTotals, subHistogram);
+      this.prev = { startMs: point.startMs, total: { count: point.count, sum: point.sum, bounds: point.bounds, counts: point.counts } };
+      if (!d) return BASELINE;
+      delta = d.value;
+      reset = d.reset;
+    }
+    if (delta.counts.length > 0 && !sameBounds(delta.bounds, this.bounds)) this.relayout(delta.bounds);
+    const p = this.at(slot);
+    if (p < 0) return LATE;
+    this.count[p]! += delta.count;
+    if (!Number.isNaN(delta.sum)) this.sum[p]! += delta.sum;
+    const w = this.width;
+    for (let i = 0; i < delta.counts.length; i++) this.counts[p * w + i]! += delta.counts[i]!;
+    return reset ? STORED_RESET : STORED;
+  }
+
+  /** New bounds: the slots held so far are dropped (their buckets do not map onto the new ones). */
+  private relayout(bounds: readonly number[]): void {
+    this.bounds = bounds;
+    this.counts = new Float64Array(this.slots * (bounds.length + 1));
+    this.slotIds.fill(-1);
+    this.count.fill(0);
+    this.sum.fill(0);
+  }
+}
+
+/** An exponential histogram. */
+export class ExpSeries extends Ring {
+  readonly count: Float64Array;
+  readonly sum: Float64Array;
+  readonly zero: Float64Array;
+  positive = new Map<number, Float64Array>();
+  negative = new Map<number, Float64Array>();
+  scale: number;
+  private prev: Previous<ExpTotals> | undefined;
+
+  constructor(
+    slots: number,
+    private readonly temporality: Temporality,
+    scale: number,
+  ) {
+    super(slots);
+    this.count = new Float64Array(slots);
+    this.sum = new Float64Array(slots);
+    this.zero = new Float64Array(slots);
+    this.scale = scale;
+  }
+
+  protected clear(p: number): void {
+    this.count[p] = 0;
+    this.sum[p] = 0;
+    this.zero[p] = 0;
+    for (const a of this.positive.values()) a[p] = 0;
+    for (const a of this.negative.values()) a[p] = 0;
+  }
+
+  ingest(point: ExpHistogramPoint, slot: number): Ingested {
+    const totals: ExpTotals = {
+      scale: point.scale,
+      count: point.count,
+      sum: point.sum,
+      zeroCount: point.zeroCount,
+      positive: bucketMap(point.positive, point.scale, point.scale),
+      negative: bucketMap(point.negative, point.scale, point.scale),
+    };
+    let delta = totals;
+    let reset = false;
+    if (this.temporality !== 'delta') {
+      const d = cumulativeDelta(this.prev, point.startMs, totals, subExp);
+      this.prev = { startMs: point.startMs, total: totals };
+      if (!d) return BASELINE;
+      delta = d.value;
+      reset = d.reset;
+    }
+    if (delta.scale < this.scale) this.downscaleTo(delta.scale);
+    delta = atScale(delta, this.scale);
+    const p = this.at(slot);
+    if (p < 0) return LATE;
+    this.count[p]! += delta.count;
+    if (!Number.isNaN(delta.sum)) this.sum[p]! += delta.sum;
+    this.zero[p]! += delta.zeroCount;
+    this.add(this.positive, delta.positive, p);
+    this.add(this.negative, delta.negative, p);
+    return reset ? STORED_RESET : STORED;
+  }
+
+  private add(side: Map<number, Float64Array>, buckets: ReadonlyMap<number, number>, p: number): void {
+    for (const [i, c] of buckets) {
+      let a = side.get(i);
+      if (!a) side.set(i, (a = new Float64Array(this.slots)));
+      a[p]! += c;
+    }
+  }
+
+  private downscaleTo(scale: number): void {
+    const shift = this.scale - scale;
+    const merge = (side: Map<number, Float64Array>): Map<number, Float64Array> => {
+      const out = new Map<number, Float64Array>();
+      for (const [i, a] of side) {
+        const j = i >> shift;
+        const b = out.get(j);
+        if (!b) out.set(j, a);
+        else for (let k = 0; k < a.length; k++) b[k]! += a[k]!;
+      }
+      return out;
+    };
+    this.positive = merge(this.positive);
+    this.negative = merge(this.negative);
+    this.scale = scale;
+  }
+}
+
+/** A summary: delta count and sum per slot (from its cumulative totals), and its last quantiles. */
+export class SummarySeries extends Ring {
+  readonly count: Float64Array;
+  readonly sum: Float64Array;
+  quantiles: SummaryPoint['quantiles'] = [];
+  private prev: Previous<{ count: number; sum: number }> | undefined;
+
+  constructor(slots: number) {
+    super(slots);
+    this.count = new Float64Array(slots);
+    this.sum = new Float64Array(slots);
+  }
+
+  protected clear(p: number): void {
+    this.count[p] = 0;
+    this.sum[p] = 0;
+  }
+
+  ingest(point: SummaryPoint, slot: number): Ingested {
+    this.quantiles = point.quantiles;
+    const d = cumulativeDelta(this.prev, point.startMs, { count: point.count, sum: point.sum }, (a, b) => (a.count >= b.count ? { count: a.count - b.count, sum: a.sum - b.sum } : undefined));
+    this.prev = { startMs: point.startMs, total: { count: point.count, sum: point.sum } };
+    if (!d) return BASELINE;
+    const p = this.at(slot);
+    if (p < 0) return LATE;
+    this.count[p]! += d.value.count;
+    this.sum[p]! += d.value.sum;
+    return d.reset ? STORED_RESET : STORED;
+  }
+}
+
+export type Series = NumberSeries | HistogramSeries | ExpSeries | SummarySeries;
