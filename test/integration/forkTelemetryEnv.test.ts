@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
 import { DEV_EXPORT_DELAY_MS } from '../../src/core/slice/forkTelemetry';
 import { SLICE_GROUP, SLICE_PLURAL, SLICE_VERSION, type SliceObject, sliceNamespace } from '../../src/core/slice/sliceResource';
@@ -67,5 +67,21 @@ describe('Fork telemetry export delays, from slice.yaml to the pod, as bob, on t
     await objects.replaceClusterCustomObject({ ...ref, body: { ...slice, spec: { ...slice.spec, forks: [fork] } } });
     const dev = String(DEV_EXPORT_DELAY_MS);
     assert.deepEqual(await envInApp(namespace, dev), [dev, dev, dev, dev]);
+  });
+
+  it('bob cannot put anything but a delay of 10 ms to 60 s through the field: the API server refuses it', async () => {
+    assert.ok(objectName, 'the slice of the first test');
+    const bobKc = new KubeConfig();
+    bobKc.loadFromFile(process.env.SLICE_KUBECONFIG_BOB ?? '');
+    const objects = bobKc.makeApiClient(CustomObjectsApi);
+    const ref = { group: SLICE_GROUP, version: SLICE_VERSION, plural: SLICE_PLURAL, name: objectName };
+    for (const bad of [0, 3_600_000, '50; kill 1', 1.5]) {
+      const slice: SliceObject = await objects.getClusterCustomObject(ref);
+      const forks = slice.spec.forks.map((f) => ({ ...f, telemetry: { exportDelayMs: bad } }));
+      await assert.rejects(objects.replaceClusterCustomObject({ ...ref, body: { ...slice, spec: { ...slice.spec, forks } } }), (e: unknown) => {
+        assert.match(String((e as { code?: number }).code ?? e), /422|Invalid/, `exportDelayMs ${JSON.stringify(bad)}: ${String(e)}`);
+        return true;
+      }, `exportDelayMs ${JSON.stringify(bad)} was accepted`);
+    }
   });
 });
