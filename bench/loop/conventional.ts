@@ -96,6 +96,14 @@ export async function conventionalLoop(o: ConventionalOptions): Promise<Conventi
         return { apiVersion: kind === 'service' ? 'v1' : 'apps/v1', kind: kind === 'service' ? 'Service' : 'Deployment', metadata: { name, namespace: ns, ...(labels ? { labels } : {}) }, spec };
       });
     const objects = [await copy('deployment'), await copy('service')];
+    const selector = Object.entries((objects[0]!.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels).map(([key, v]) => `${key}=${v}`).join(',');
+    /** The rolled-out pod: the newest one that is not terminating (an old one may still be going). */
+    const newestPod = async () => {
+      const pods = JSON.parse(await k('-n', ns, 'get', 'pods', '-l', selector, '-o', 'json')) as { items: { metadata: { name: string; creationTimestamp: string; deletionTimestamp?: string } }[] };
+      const live = pods.items.filter((p) => !p.metadata.deletionTimestamp).sort((a, b) => b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp));
+      if (!live[0]) throw new Error(`bench/loop conventional: no pod of ${selector} in ${ns}`);
+      return live[0].metadata.name;
+    };
     await sh(o.kubectl, ['--kubeconfig', o.kubeconfig, 'apply', '-f', '-'], {}, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
     await k('-n', ns, 'rollout', 'status', 'deployment/orders', '--timeout=180s');
 
@@ -114,7 +122,8 @@ export async function conventionalLoop(o: ConventionalOptions): Promise<Conventi
       await k('-n', ns, 'set', 'image', 'deployment/orders', `app=${ref}`);
       await k('-n', ns, 'rollout', 'status', 'deployment/orders', '--timeout=180s');
       const t3 = performance.now();
-      const pf = spawn(o.kubectl, ['--kubeconfig', o.kubeconfig, '-n', ns, 'port-forward', 'deployment/orders', ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const pod = await newestPod();
+      const pf = spawn(o.kubectl, ['--kubeconfig', o.kubeconfig, '-n', ns, 'port-forward', `pod/${pod}`, ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let logs: ChildProcess | undefined;
       try {
         const port = await follow(pf, 'kubectl port-forward', (out) => {
@@ -125,7 +134,7 @@ export async function conventionalLoop(o: ConventionalOptions): Promise<Conventi
         await res.arrayBuffer();
         if (res.status !== 201) throw new Error(`bench/loop conventional: round ${i}: the order answered ${res.status}`);
         const t4 = performance.now();
-        logs = spawn(o.kubectl, ['--kubeconfig', o.kubeconfig, '-n', ns, 'logs', '-f', 'deployment/orders', '-c', 'app'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        logs = spawn(o.kubectl, ['--kubeconfig', o.kubeconfig, '-n', ns, 'logs', '-f', pod, '-c', 'app'], { stdio: ['ignore', 'pipe', 'pipe'] });
         const figure = await follow(logs, 'the figure in the pod log', (out) => {
           for (const line of out.split('\n')) {
             if (!line.includes('"order created"')) continue;
