@@ -86,7 +86,7 @@ export class Container implements IDisposable {
     const registry = new CommandRegistry(logger, { push: (d) => this.lifetime.add(d) });
     registerClusterCommands(registry, model, output);
     const diagnostics = this.lifetime.add(new SliceConfigDiagnostics());
-    registerSliceCommands(registry, model, slices, diagnostics, logger);
+    registerSliceCommands(registry, model, slices, diagnostics, logger, sliceStores);
     registerDataCommands(registry, model, slices, logger);
     registerIsolationCommand(registry, model, clients, logger, { push: (d) => this.lifetime.add(d) });
     const sync = this.lifetime.add(new SyncFeature(registry, model, clients, logger));

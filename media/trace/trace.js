@@ -4,8 +4,8 @@
 // the host posts {type:'trace', trace} (see src/vscode/telemetry/traceModel.ts for the shapes).
 (function () {
   /**
-   * @typedef {{spanId: string, name: string, depth: number, offsetMs: number, durationMs: number, error: boolean, service: string, location?: string, detail: string}} WaterfallSpan
-   * @typedef {{traceId: string, name: string, durationMs: number, errors: number, spanCount: number, dropped: number, spans: WaterfallSpan[]}} WaterfallTrace
+   * @typedef {{spanId: string, name: string, depth: number, offsetMs: number, durationMs: number, error: boolean, service: string, location?: string, detail: string, origin?: 'baseline' | 'fork', keyLost?: string}} WaterfallSpan
+   * @typedef {{traceId: string, name: string, durationMs: number, errors: number, spanCount: number, dropped: number, routed?: boolean, spans: WaterfallSpan[]}} WaterfallTrace
    */
   // eslint-disable-next-line no-undef
   const vscode = acquireVsCodeApi();
@@ -39,6 +39,8 @@
       el('span', 'meta trace-id', t.traceId),
     );
     if (t.dropped > 0) summary.append(el('span', 'meta', `${t.dropped} spans not kept`));
+    // A routed trace crosses the shared baseline and your fork: each row says whose span it is.
+    if (t.routed) summary.append(el('span', 'origin baseline', 'baseline'), el('span', 'origin fork', 'fork'));
     axis.replaceChildren();
     axis.append(el('span', 'axis-name', 'Span'));
     const ticks = el('span', 'axis-ticks');
@@ -52,9 +54,11 @@
     let service = '';
     for (const s of t.spans) {
       const row = el('div', s.error ? 'row error' : 'row');
+      if (t.routed && s.origin) row.classList.add(s.origin);
+      if (s.keyLost) row.classList.add('key-lost');
       row.setAttribute('role', 'listitem');
       row.tabIndex = 0;
-      row.title = s.location ? `${s.detail}\n${s.location} (click to open)` : s.detail;
+      row.title = (s.location ? `${s.detail}\n${s.location} (click to open)` : s.detail) + (t.routed && s.origin ? `\n${s.origin === 'baseline' ? 'the shared baseline' : 'your fork'}` : '') + (s.keyLost ? `\n${s.keyLost}` : '');
       row.dataset.spanId = s.spanId;
       if (s.location) row.classList.add('openable');
       const name = el('div', 'name');
@@ -63,6 +67,8 @@
       // The service is named where it changes (a call into another service), not on every row.
       if (s.service && s.service !== service) label.append(el('span', 'service', s.service));
       service = s.service;
+      if (t.routed && s.origin) label.append(el('span', `origin ${s.origin}`, s.origin));
+      if (s.keyLost) label.append(el('span', 'origin key-lost', 'key lost'));
       name.append(label);
       if (s.location) name.append(el('div', 'location', s.location));
       const lane = el('div', 'lane');

@@ -87,3 +87,38 @@ export function keyDropMessage(d: KeyDrop): string {
     `so that the W3C 'baggage' header goes with it.`
   );
 }
+
+/** A drop placed in the developer's code: one per calling line, the latest drop's words. */
+export interface KeyDropFinding {
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+  readonly drop: KeyDrop;
+  /** How many of the traces looked at dropped the key at this line. */
+  readonly count: number;
+}
+
+/**
+ * The drops of these traces that land on a workspace line (`locate` maps a span's code location to
+ * the workspace, or says it is not there), one finding per line, the latest drop kept.
+ */
+export function keyDropFindings(
+  traces: readonly { readonly spans: readonly Span[] }[],
+  locate: (code: CodeLocation) => { readonly file: string; readonly line: number; readonly column: number } | undefined,
+): KeyDropFinding[] {
+  const byLine = new Map<string, KeyDropFinding>();
+  for (const t of traces) {
+    for (const d of findKeyDrops(t.spans)) {
+      if (!d.location) continue;
+      const at = locate(d.location);
+      if (!at) continue;
+      const id = `${at.file}:${at.line}`;
+      const prev = byLine.get(id);
+      const latest = !prev || d.callee.startMs >= prev.drop.callee.startMs ? d : prev.drop;
+      byLine.set(id, { file: at.file, line: at.line, column: at.column, message: keyDropMessage(latest), drop: latest, count: (prev?.count ?? 0) + 1 });
+    }
+  }
+  return [...byLine.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+}

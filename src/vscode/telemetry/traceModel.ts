@@ -1,6 +1,7 @@
 import { type Span, STATUS_ERROR } from '../../core/telemetry';
 import { type StoredTrace } from '../../core/telemetry/traceStore';
 import { redact } from '../../core/telemetry/redact';
+import { type SpanOrigin, findKeyDrops, spanOrigin } from '../../core/telemetry/routedTrace';
 
 /** One row of the waterfall, as posted to the webview. */
 export interface WaterfallSpan {
@@ -16,6 +17,10 @@ export interface WaterfallSpan {
   readonly location: string | undefined;
   /** One-line details for the row's tooltip. */
   readonly detail: string;
+  /** Whose span: the shared baseline's (through its collector) or the slice's fork. */
+  readonly origin: SpanOrigin;
+  /** When this span lost the routing key its caller had: which service lost it and how to fix it. */
+  readonly keyLost: string | undefined;
 }
 
 /** The message the host posts: `{ type: 'trace', trace }`. */
@@ -26,6 +31,8 @@ export interface WaterfallTrace {
   readonly errors: number;
   readonly spanCount: number;
   readonly dropped: number;
+  /** A routed trace: some of its spans are the baseline's (the rows then say whose each span is). */
+  readonly routed: boolean;
   readonly spans: readonly WaterfallSpan[];
 }
 
@@ -53,6 +60,8 @@ export function toWaterfall(trace: StoredTrace, locationOf: (s: Span) => string 
     }
   }
   const byStart = (a: Span, b: Span) => a.startMs - b.startMs;
+  const lost = new Map(findKeyDrops(trace.spans).map((d) => [d.callee.spanId, `routing key lost: ${d.callerService} called ${d.calleeService} without the request's baggage`]));
+  let routed = false;
   const out: WaterfallSpan[] = [];
   const seen = new Set<string>();
   const visit = (s: Span, depth: number) => {
@@ -61,6 +70,8 @@ export function toWaterfall(trace: StoredTrace, locationOf: (s: Span) => string 
     const error = s.status.code === STATUS_ERROR || s.exceptions.length > 0;
     const ex = s.exceptions[s.exceptions.length - 1];
     const location = locationOf(s);
+    const origin = spanOrigin(s);
+    if (origin === 'baseline') routed = true;
     out.push({
       spanId: s.spanId,
       name: s.name,
@@ -71,9 +82,11 @@ export function toWaterfall(trace: StoredTrace, locationOf: (s: Span) => string 
       service: s.resource.serviceName ?? '',
       location,
       detail: [s.name, `${s.durationMs.toFixed(2)} ms`, s.resource.serviceName, ex ? `${ex.type}: ${redact(ex.message)}` : redact(s.status.message) || undefined].filter(Boolean).join(' · '),
+      origin,
+      keyLost: lost.get(s.spanId),
     });
     for (const c of (children.get(s.spanId) ?? []).sort(byStart)) visit(c, depth + 1);
   };
   for (const r of roots.sort(byStart)) visit(r, 0);
-  return { traceId: trace.traceId, name: trace.root.name, durationMs: trace.durationMs, errors: trace.errors, spanCount: trace.spans.length, dropped: trace.dropped, spans: out };
+  return { traceId: trace.traceId, name: trace.root.name, durationMs: trace.durationMs, errors: trace.errors, spanCount: trace.spans.length, dropped: trace.dropped, routed, spans: out };
 }

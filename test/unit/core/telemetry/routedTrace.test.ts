@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findKeyDrops, keyDropMessage, routingKeyOf, spanOrigin } from '../../../../src/core/telemetry/routedTrace';
+import { findKeyDrops, keyDropFindings, keyDropMessage, routingKeyOf, spanOrigin } from '../../../../src/core/telemetry/routedTrace';
 import { type CodeLocation, type Span, type SpanKind, EMPTY_ATTRIBUTES } from '../../../../src/core/telemetry/model';
 import { ROUTING_KEY_ATTRIBUTE } from '../../../../src/core/routing/routedTelemetry';
 
@@ -64,4 +64,18 @@ test('no calling code is invented when the service that dropped the key has none
   const drops = findKeyDrops([span('a', '', 'storefront', 2, true, { code: handler }), span('c', 'a', 'orders', 3, true), span('x', 'c', 'inventory', 2, false)]);
   // 'c' is orders' client span; its parent is storefront's: another service, so no location
   assert.equal(drops[0]!.location, undefined);
+});
+
+test('findings: one per calling line in the workspace, counted over traces; drops outside the workspace are left out', () => {
+  const trace = (id: string, startMs: number) => ({
+    spans: [span('b', '', 'orders', 2, true, { code: handler, startMs }), span('c', 'b', 'orders', 3, true, { startMs }), span(`x${id}`, 'c', 'inventory', 2, false, { startMs: startMs + 1 })],
+  });
+  const locate = (c: CodeLocation) => (c.file === '/app/src/server.js' ? { file: '/ws/services/orders/src/server.js', line: c.line ?? 1, column: c.column ?? 0 } : undefined);
+  const f = keyDropFindings([trace('1', 10), trace('2', 20)], locate);
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.file, '/ws/services/orders/src/server.js');
+  assert.equal(f[0]!.line, 42);
+  assert.equal(f[0]!.count, 2);
+  assert.equal(f[0]!.drop.callee.spanId, 'x2');
+  assert.deepEqual(keyDropFindings([trace('1', 10)], () => undefined), []);
 });
