@@ -85,9 +85,15 @@ export interface HookResultMeta {
   readonly error?: string;
 }
 
-/** Relay every payload the agent received after `since` (0: everything it still holds), then new ones as they come. */
+/**
+ * Relay every payload the agent received after `since` (0: everything it still holds), then new ones as they come.
+ * `stream: 'metrics'` subscribes to the metrics stream instead: OTLP metrics are held in a ring of
+ * their own with its own sequence numbers (a client that never asks for them never gets them), and
+ * on one socket each stream has its own cursor.
+ */
 export interface TelemetrySubscribeMeta {
   readonly since: number;
+  readonly stream?: 'metrics';
 }
 
 /** The ring's bounds when the subscription started. */
@@ -100,7 +106,7 @@ export interface TelemetrySubscribedMeta {
   readonly dropped: number;
 }
 
-export type TelemetryKind = 'traces' | 'logs';
+export type TelemetryKind = 'traces' | 'logs' | 'metrics';
 export type TelemetryEncoding = 'json' | 'protobuf';
 
 /** One OTLP export request body (decompressed by the agent; deflated again on the wire when large). */
@@ -244,14 +250,16 @@ function parse(type: MessageType, m: Obj): Message {
       const base = { ran: m.ran === true, exitCode, signal, timedOut: m.timedOut === true, durationMs: num(m, 'durationMs'), outputTail: str(m, 'outputTail') };
       return { type, meta: typeof m.error === 'string' ? { ...base, error: m.error } : base };
     }
-    case MessageType.TelemetrySubscribe:
-      return { type, meta: { since: count(m, 'since') } };
+    case MessageType.TelemetrySubscribe: {
+      if (m.stream !== undefined && m.stream !== 'metrics') throw new Invalid('stream must be "metrics" when given');
+      return { type, meta: m.stream === 'metrics' ? { since: count(m, 'since'), stream: 'metrics' } : { since: count(m, 'since') } };
+    }
     case MessageType.TelemetrySubscribed:
       return { type, meta: { first: count(m, 'first'), last: count(m, 'last'), dropped: count(m, 'dropped') } };
     case MessageType.TelemetryPayload: {
       const kind = m.kind;
       const encoding = m.encoding;
-      if (kind !== 'traces' && kind !== 'logs') throw new Invalid('kind must be "traces" or "logs"');
+      if (kind !== 'traces' && kind !== 'logs' && kind !== 'metrics') throw new Invalid('kind must be "traces", "logs" or "metrics"');
       if (encoding !== 'json' && encoding !== 'protobuf') throw new Invalid('encoding must be "json" or "protobuf"');
       return { type, meta: { seq: count(m, 'seq'), kind, encoding, receivedMs: num(m, 'receivedMs'), dropped: count(m, 'dropped') } };
     }
