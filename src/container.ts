@@ -9,6 +9,9 @@ import { KubeconfigLoader } from './platform/kube/kubeconfigLoader';
 import { SliceClient } from './platform/kube/sliceClient';
 import { SliceWatchSource } from './platform/kube/sliceWatchSource';
 import { SliceStores } from './app/slices/sliceStores';
+import { Lifetime, Lifetimes } from './app/lifetimes';
+import { Sessions } from './app/sessions';
+import { environmentsWorld } from './app/world';
 import { registerClusterCommands } from './vscode/clusterCommands';
 import { CommandRegistry } from './vscode/commandRegistry';
 import { ContextKeys } from './vscode/contextKeys';
@@ -44,6 +47,8 @@ export interface SliceApi {
   readonly sync: SyncApi;
   /** Live telemetry streamed from forked workloads (agent OTLP relay, container logs). */
   readonly liveTelemetry: LiveTelemetryApi;
+  /** The app layer's fork sessions: one agent connection per fork, shared by sync and telemetry. */
+  readonly forks: Sessions['forks'];
   /** Resolves once the first load of the kubeconfig and cluster has finished. */
   readonly ready: Promise<void>;
   /** How long activate() took (filled in by extension.ts), for bench/activation. */
@@ -56,6 +61,8 @@ export interface SliceApi {
  */
 export class Container implements IDisposable {
   private readonly lifetime = new DisposableStore('extension');
+  /** The named lifetimes: extension → identity + cluster → slice → fork session (app/lifetimes.ts). */
+  private readonly extension = new Lifetime('extension');
   readonly api: SliceApi;
 
   constructor(context: vscode.ExtensionContext) {
@@ -89,21 +96,31 @@ export class Container implements IDisposable {
     registerSliceCommands(registry, model, slices, diagnostics, logger, sliceStores);
     registerDataCommands(registry, model, slices, logger);
     registerIsolationCommand(registry, model, clients, logger, { push: (d) => this.lifetime.add(d) });
-    const sync = this.lifetime.add(new SyncFeature(registry, model, clients, logger));
+    const telemetry = this.lifetime.add(new TelemetryFeature(registry, logger, context.extensionUri));
+    const lifetimes = new Lifetimes(this.extension, environmentsWorld(model));
+    const kubeConfigFor = (name: string) => {
+      const c = model.state.cluster;
+      if (c.status === 'none' || c.context.name !== name) throw new Error(`the context ${name} is not selected`);
+      return clients.configFor(c.context);
+    };
+    const sessions = this.extension.add(
+      new Sessions({ lifetimes, kubeConfigFor, sink: telemetry.api.service, logger, requestTimeoutMs: settings.requestTimeoutMs, clientName: `slice-vscode ${vscode.version}` }),
+    );
+    const sync = this.lifetime.add(new SyncFeature(registry, model, () => sessions, sessions.onDidChange, logger));
     syncState.attach(sync.api);
     registerWorkloadCommands(registry, model, workloads, logger, { push: (d) => this.lifetime.add(d) });
     this.lifetime.add(new ActiveSliceStatus(model, registry));
-    const telemetry = this.lifetime.add(new TelemetryFeature(registry, logger, context.extensionUri));
-    const live = this.lifetime.add(new LiveTelemetry(registry, model, clients, telemetry.api.service, logger, sync.api));
+    const live = this.lifetime.add(new LiveTelemetry(registry, model, () => sessions, logger, sync.api));
     telemetry.api.tracesView.attachLive(live.view);
 
     logger.info(`Slice ${String((context.extension.packageJSON as { version?: unknown }).version)} activated in ${vscode.env.appName} ${vscode.version}`);
     const ready = view.render().then(() => model.refresh());
     ready.catch(onError);
-    this.api = { environments: model, slices: sliceStores, view, contextKeys, logger, telemetry: telemetry.api, sync: sync.api, liveTelemetry: live.api, ready: ready.catch(() => undefined), timings: { activateMs: 0 } };
+    this.api = { environments: model, slices: sliceStores, view, contextKeys, logger, telemetry: telemetry.api, sync: sync.api, liveTelemetry: live.api, forks: sessions.forks, ready: ready.catch(() => undefined), timings: { activateMs: 0 } };
   }
 
   dispose(): void {
+    this.extension.end({ kind: 'shutdown', message: 'the extension is shutting down' });
     this.lifetime.dispose();
   }
 }

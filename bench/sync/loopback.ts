@@ -13,7 +13,7 @@ import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentServer } from '../../src/agent/server';
-import { SyncEngine } from '../../src/platform/agent-link/syncEngine';
+import { SyncEngine } from '../../src/app/sync/syncEngine';
 import { WsTransport } from '../../src/platform/agent-link/wsTransport';
 import { recordPhases } from './phases';
 import { generateBenchTree } from './tree';

@@ -1,5 +1,5 @@
 import { type KubeConfig } from '@kubernetes/client-node';
-import { type SyncEngine, type SyncReport } from '../../src/platform/agent-link/syncEngine';
+import { type SyncEngine, type SyncReport } from '../../src/app/sync/syncEngine';
 import { execIn } from '../../test/cluster/smoke/helpers';
 
 /** Records when the engine connected and its first report's phases, to print where an initial sync's time went. */

@@ -11,7 +11,7 @@ import { type AddressInfo } from 'node:net';
 import { OtlpReceiver } from '../../src/agent/otlpReceiver';
 import { PayloadRing } from '../../src/agent/otlpRing';
 import { AgentServer } from '../../src/agent/server';
-import { TelemetryLink } from '../../src/platform/agent-link/telemetryLink';
+import { TelemetryLink } from '../../src/app/fork/telemetryLink';
 import { WsTransport } from '../../src/platform/agent-link/wsTransport';
 import { SPANS_PER_BATCH, makePayloads } from '../telemetry/payloads';
 

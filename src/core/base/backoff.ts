@@ -35,3 +35,19 @@ export class Backoff {
     this.attempt = 0;
   }
 }
+
+/**
+ * What a reconnecting loop asks before each new attempt (the app layer's ReconnectPolicy): how long
+ * to wait, or undefined to stop for good (its lifetime ended, or the failure says the thing it
+ * reaches is gone). `reset()` after a connection proved healthy.
+ */
+export interface RetryPolicy {
+  next(failure: unknown): number | undefined;
+  reset(): void;
+}
+
+/** A RetryPolicy that never stops: plain backoff (adapters used on their own, tests). */
+export function backoffPolicy(options: BackoffOptions = {}): RetryPolicy {
+  const b = new Backoff(options);
+  return { next: () => b.next(), reset: () => b.reset() };
+}

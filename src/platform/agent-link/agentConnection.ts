@@ -95,9 +95,10 @@ export class AgentConnection implements IDisposable {
     });
   }
 
+  /** Closes the connection: outstanding requests fail with DISCONNECTED and `closed` resolves. */
   dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
     this.connection.dispose();
+    for (const s of this.subscriptions) s.dispose();
   }
 
   private receive(bytes: Uint8Array): void {

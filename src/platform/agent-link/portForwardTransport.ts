@@ -22,6 +22,8 @@ export class PortForwardError extends AgentError {
   constructor(
     readonly reason: ReachFailure,
     message: string,
+    /** The HTTP status of a namespace-level failure (the fork's pods, its token, the tunnel), for the reconnect policy's "slice gone" rule. */
+    readonly status?: number,
   ) {
     super('DISCONNECTED', message);
   }
@@ -121,7 +123,7 @@ export class PortForwardTransport implements Transport, IDisposable {
           throw new PortForwardError('tokenRefused', `the agent in pod ${pod} refused the slice's token (401): its token Secret changed (was the slice re-created?); the next try reads it again`);
         }
         const tunnel = this.lastTunnelError();
-        if (tunnel && /\b403\b|forbidden/i.test(tunnel)) throw new PortForwardError('forbidden', `you may not port-forward to pod ${pod} in ${this.options.namespace} (${tunnel}): is this your slice?`);
+        if (tunnel && /\b403\b|forbidden/i.test(tunnel)) throw new PortForwardError('forbidden', `you may not port-forward to pod ${pod} in ${this.options.namespace} (${tunnel}): is this your slice?`, 403);
         const why = tunnel ? `the port-forward to pod ${pod} failed: ${tunnel}` : `${e instanceof Error ? e.message : String(e)} (pod ${pod})`;
         throw new PortForwardError('unreachable', why);
       }
@@ -161,8 +163,8 @@ export class PortForwardTransport implements Transport, IDisposable {
       return await fn(this.options.kubeConfig.makeApiClient(CoreV1Api), signal);
     } catch (e) {
       const code = e instanceof ApiException ? e.code : undefined;
-      if (code === 403 || code === 401) throw new PortForwardError('forbidden', `you may not ${what} in ${this.options.namespace} (HTTP ${code}): is this your slice, and is your kubeconfig's user its owner?`);
-      if (code === 404) throw new PortForwardError('tokenMissing', `${what}: not found in ${this.options.namespace}`);
+      if (code === 403 || code === 401) throw new PortForwardError('forbidden', `you may not ${what} in ${this.options.namespace} (HTTP ${code}): is this your slice, and is your kubeconfig's user its owner?`, code);
+      if (code === 404) throw new PortForwardError('tokenMissing', `${what}: not found in ${this.options.namespace}`, 404);
       const why = signal.aborted ? `no answer within ${this.options.requestTimeoutMs ?? 10_000} ms` : e instanceof Error ? e.message.split('\n')[0] : String(e);
       throw new PortForwardError('unreachable', `cannot ${what} in ${this.options.namespace}: ${why}`);
     }
@@ -198,7 +200,7 @@ export class PortForwardTransport implements Transport, IDisposable {
     try {
       secret = await this.api(`read the Secret ${AGENT_TOKEN_SECRET}`, (api, signal) => api.readNamespacedSecret({ name: AGENT_TOKEN_SECRET, namespace }, withSignal(signal)));
     } catch (e) {
-      if (e instanceof PortForwardError && e.reason === 'tokenMissing') throw new PortForwardError('tokenMissing', `the slice's agent token Secret ${AGENT_TOKEN_SECRET} is missing in ${namespace}: the slice controller creates it; is the slice Ready?`);
+      if (e instanceof PortForwardError && e.reason === 'tokenMissing') throw new PortForwardError('tokenMissing', `the slice's agent token Secret ${AGENT_TOKEN_SECRET} is missing in ${namespace}: the slice controller creates it; is the slice Ready?`, 404);
       throw e;
     }
     const raw = secret.data?.[AGENT_TOKEN_KEY];

@@ -5,7 +5,7 @@ import { Emitter } from '../../core/base/event';
 import { type ILogger, nullLogger } from '../../core/base/logger';
 import { LogResume } from '../../core/cluster/logResume';
 import { AGENT_CONTAINER } from '../../core/slice/fork';
-import { Backoff, type BackoffOptions } from '../../core/base/backoff';
+import { type BackoffOptions, type RetryPolicy, backoffPolicy } from '../../core/base/backoff';
 import { withSignal } from './requestOptions';
 
 export type PodLogFailure = 'forbidden' | 'noPod' | 'unreachable';
@@ -14,6 +14,8 @@ export class PodLogError extends Error {
   constructor(
     readonly reason: PodLogFailure,
     message: string,
+    /** The HTTP status of a namespace-level failure (listing the pods), for the reconnect policy's "slice gone" rule. */
+    readonly status?: number,
   ) {
     super(message);
   }
@@ -35,6 +37,8 @@ export interface PodLogStreamOptions {
   /** On the first connection to a pod, start this many lines back (default 200; 0: the whole log). */
   readonly initialTailLines?: number;
   readonly backoff?: BackoffOptions;
+  /** The reconnect policy (app/reconnect.ts); default: plain backoff that never gives up. */
+  readonly retry?: RetryPolicy;
   readonly requestTimeoutMs?: number;
   readonly logger?: ILogger;
 }
@@ -50,7 +54,7 @@ const MAX_LINE = 64 * 1024;
  */
 export class PodLogStream implements IDisposable {
   private readonly resume = new LogResume();
-  private readonly backoff: Backoff;
+  private readonly backoff: RetryPolicy;
   private readonly log: ILogger;
   private pod: string | undefined;
   private abort: AbortController | undefined;
@@ -60,6 +64,9 @@ export class PodLogStream implements IDisposable {
   private readonly lines = new Emitter<PodLogLine>();
   private readonly failures = new Emitter<PodLogError>();
   private readonly pods = new Emitter<string>();
+  private readonly ends = new Emitter<PodLogError | undefined>();
+  /** The stream stopped for good: the reconnect policy said no more (with the failure that ended it). */
+  readonly onEnded = this.ends.event;
   readonly onLine = this.lines.event;
   /** Every failed attempt, with the reason (the stream keeps retrying until disposed). */
   readonly onError = this.failures.event;
@@ -68,7 +75,7 @@ export class PodLogStream implements IDisposable {
   readonly counts = { lines: 0, connects: 0 };
 
   constructor(private readonly options: PodLogStreamOptions) {
-    this.backoff = new Backoff({ initialMs: 250, maxMs: 10_000, ...options.backoff });
+    this.backoff = options.retry ?? backoffPolicy({ initialMs: 250, maxMs: 10_000, ...options.backoff });
     this.log = options.logger ?? nullLogger;
   }
 
@@ -92,7 +99,7 @@ export class PodLogStream implements IDisposable {
     this.stopped = true;
     clearTimeout(this.timer);
     this.abort?.abort();
-    for (const e of [this.lines, this.failures, this.pods]) e.dispose();
+    for (const e of [this.lines, this.failures, this.pods, this.ends]) e.dispose();
   }
 
   private async connect(): Promise<void> {
@@ -115,16 +122,23 @@ export class PodLogStream implements IDisposable {
       const err = e instanceof PodLogError ? e : failure(e, `follow the logs in ${namespace}`);
       if (this.stopped) return;
       this.failures.fire(err);
-      this.retry();
+      this.retry(err);
     }
   }
 
-  private retry(): void {
+  private retry(failure?: PodLogError): void {
     if (this.stopped || this.timer) return;
+    const delay = this.backoff.next(failure);
+    if (delay === undefined) {
+      this.log.debug(`logs: ${this.options.namespace}: not reconnecting${failure ? ` (${failure.message})` : ''}`);
+      this.ends.fire(failure);
+      this.dispose();
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.connect();
-    }, this.backoff.next());
+    }, delay);
   }
 
   /** Streams until the API closes the stream or it fails; then schedules the reconnect. */
@@ -178,7 +192,7 @@ export class PodLogStream implements IDisposable {
     try {
       pods = (await this.options.kubeConfig.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: selector }, withSignal(signal))).items;
     } catch (e) {
-      throw failure(e, `list the pods (${selector}) in ${namespace}`);
+      throw failure(e, `list the pods (${selector}) in ${namespace}`, true);
     }
     const live = pods.filter((p) => !p.metadata?.deletionTimestamp).sort((a, b) => new Date(b.metadata?.creationTimestamp ?? 0).getTime() - new Date(a.metadata?.creationTimestamp ?? 0).getTime());
     // a container that has started has a log, ready or not
@@ -188,9 +202,11 @@ export class PodLogStream implements IDisposable {
   }
 }
 
-function failure(e: unknown, what: string): PodLogError {
+/** `namespaceLevel`: the request was about the namespace (a list), not one pod, so its status speaks for the slice. */
+function failure(e: unknown, what: string, namespaceLevel = false): PodLogError {
   const code = e instanceof ApiException ? e.code : undefined;
-  if (code === 401 || code === 403) return new PodLogError('forbidden', `you may not ${what} (HTTP ${code})`);
-  if (code === 404) return new PodLogError('noPod', `cannot ${what}: not found (HTTP 404)`);
+  const status = namespaceLevel ? code : undefined;
+  if (code === 401 || code === 403) return new PodLogError('forbidden', `you may not ${what} (HTTP ${code})`, status);
+  if (code === 404) return new PodLogError('noPod', `cannot ${what}: not found (HTTP 404)`, status);
   return new PodLogError('unreachable', `cannot ${what}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
 }

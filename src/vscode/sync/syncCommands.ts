@@ -1,53 +1,59 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../../core/base/errors';
 import { type ILogger } from '../../core/base/logger';
 import { type EnvironmentsModel } from '../../core/cluster/environmentsModel';
 import { DEFAULT_SYNC_PATH } from '../../core/slice/fork';
 import { SLICE_CONFIG_FILE, type WorkspaceFork, parseWorkspaceConfig } from '../../core/slice/workspaceConfig';
+import { NotCurrentIdentityError } from '../../app/fork/forkSession';
+import { type Sessions } from '../../app/sessions';
+import { type SyncSession } from '../../app/sync/syncSession';
 import { PortForwardError } from '../../platform/agent-link/portForwardTransport';
-import { type KubeClients } from '../../platform/kube/kubeClients';
 import { type CommandRegistry, Commands } from '../commandRegistry';
-import { settings } from '../settings';
 import { pickSlice } from '../slicePicker';
-import { SyncSession, sessionKey } from './syncSession';
-import { type SyncSessions } from './syncSessions';
+import { sessionKey, watchLocalChanges } from './syncSession';
 
 const START_TIMEOUT_MS = 120_000;
 
 /** Slice: Start Sync, Stop Sync, Reset Container to Local, and the status bar's actions. */
-export function registerSyncCommands(registry: CommandRegistry, model: EnvironmentsModel, clients: KubeClients, sessions: SyncSessions, logger: ILogger): void {
+export function registerSyncCommands(registry: CommandRegistry, model: EnvironmentsModel, app: () => Sessions, logger: ILogger): void {
   registry.register(Commands.startSync, async (arg?: unknown, workloadArg?: unknown) => {
+    const sessions = app();
     const { context, slice } = await pickSlice(model, arg, 'sync');
     const label = slice.sliceName ?? slice.namespace;
     const forks = slice.resource.forkNames;
     if (forks.length === 0) throw new UserError(`Slice ${label} forks no workload, so there is nothing to sync into: add a fork to ${SLICE_CONFIG_FILE} and create the slice again.`);
-    const workload = typeof workloadArg === 'string' && forks.includes(workloadArg) ? workloadArg : await pickFork(forks, (w) => sessions.get(sessionKey(context.name, slice.namespace, w)) !== undefined, label);
+    const workload = typeof workloadArg === 'string' && forks.includes(workloadArg) ? workloadArg : await pickFork(forks, (w) => sessions.sync(sessionKey(context.name, slice.namespace, w)) !== undefined, label);
     const key = sessionKey(context.name, slice.namespace, workload);
-    if (sessions.get(key)) {
+    if (sessions.sync(key)) {
       void vscode.window.showInformationMessage(`${workload} of slice ${label} is already syncing.`);
       return key;
     }
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder || folder.uri.scheme !== 'file') throw new UserError('Open the folder of your service first: Start Sync mirrors a local folder into the fork.');
     const fork = await forkConfig(folder.uri, workload, logger);
-    const localRoot = path.resolve(folder.uri.fsPath, fork?.sync?.local ?? '.');
+    const local = fork?.sync?.local ?? '.';
+    const localRoot = (local.startsWith('/') ? vscode.Uri.file(local) : vscode.Uri.joinPath(folder.uri, local)).fsPath;
     try {
       if ((await vscode.workspace.fs.stat(vscode.Uri.file(localRoot))).type !== vscode.FileType.Directory) throw new Error('not a directory');
     } catch {
       throw new UserError(`The local folder ${localRoot} (sync.local of ${workload} in ${SLICE_CONFIG_FILE}) is not a folder.`);
     }
-    const session = new SyncSession(
-      { contextName: context.name, sliceName: slice.resource.name, sliceLabel: label, namespace: slice.namespace, workload, localRoot, containerPath: fork?.sync?.container ?? DEFAULT_SYNC_PATH, runAfterSync: (fork?.restart?.length ?? 0) > 0 },
-      { kubeConfig: clients.configFor(context), ignorePatterns: syncIgnore(), logger, requestTimeoutMs: settings.requestTimeoutMs() },
-    );
+    let session: SyncSession;
+    try {
+      session = sessions.startSync(
+        { contextName: context.name, sliceName: slice.resource.name, sliceLabel: label, namespace: slice.namespace, workload, localRoot, containerPath: fork?.sync?.container ?? DEFAULT_SYNC_PATH, runAfterSync: (fork?.restart?.length ?? 0) > 0 },
+        { ignorePatterns: syncIgnore() },
+      );
+    } catch (e) {
+      if (e instanceof NotCurrentIdentityError) throw new UserError(`Cannot sync ${workload}: ${e.message}.`, ['selectCluster']);
+      throw e;
+    }
+    watchLocalChanges(session);
     wireMessages(session);
-    sessions.add(session);
-    session.start();
     try {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting sync of ${workload} (slice ${label})`, cancellable: true }, (_p, token) => firstSync(session, token));
     } catch (e) {
-      sessions.stop(key);
+      session.dispose();
       throw e;
     }
     logger.info(`sync ${workload}: initial sync done; saving a file under ${localRoot} syncs it`);
@@ -55,19 +61,18 @@ export function registerSyncCommands(registry: CommandRegistry, model: Environme
   });
 
   registry.register(Commands.stopSync, async (arg?: unknown) => {
-    const session = await pickSession(sessions, arg, 'stop syncing');
-    sessions.stop(session.key);
-    logger.info(`sync ${session.target.workload}: stopped`);
+    const session = await pickSession(app(), arg, 'stop syncing');
+    session.dispose();
   });
 
   registry.register(Commands.resetContainerToLocal, async (arg?: unknown) => {
-    const session = await pickSession(sessions, arg, 'reset to your local files');
+    const session = await pickSession(app(), arg, 'reset to your local files');
     const drift = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Resetting ${session.target.workload} to your local files` }, () => session.engine.resetContainerToLocal());
     void vscode.window.showInformationMessage(drift.length > 0 ? `${session.target.workload}: ${drift.length} file(s) changed in the container were reset to your local files.` : `${session.target.workload}: the container already matched your local files.`);
   });
 
   registry.register(Commands.syncActions, async () => {
-    const session = await pickSession(sessions, undefined, 'act on');
+    const session = await pickSession(app(), undefined, 'act on');
     const items = [
       { label: '$(debug-stop) Stop Sync', command: Commands.stopSync },
       { label: '$(discard) Reset Container to Local', description: 'overwrite files changed inside the container', command: Commands.resetContainerToLocal },
@@ -88,7 +93,7 @@ function syncIgnore(): string[] {
 /** Resolves after the first reconcile; fails with the reason in words if the first connection fails. */
 function firstSync(session: SyncSession, token: vscode.CancellationToken): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const subs: vscode.Disposable[] = [];
+    const subs: { dispose(): void }[] = [];
     const timer = setTimeout(() => finish(new UserError(`Sync of ${session.target.workload} did not start within ${START_TIMEOUT_MS / 1000} s: ${session.current.lastError ?? 'no answer'}.`, ['retry', 'showLogs'])), START_TIMEOUT_MS);
     const finish = (e?: Error) => {
       clearTimeout(timer);
@@ -98,6 +103,7 @@ function firstSync(session: SyncSession, token: vscode.CancellationToken): Promi
     };
     subs.push(
       session.onConnectFailed((e) => finish(new UserError(`Cannot sync ${session.target.workload}: ${e.message}.`, e instanceof PortForwardError && e.reason === 'forbidden' ? ['selectCluster', 'showLogs'] : ['retry', 'showLogs']))),
+      session.onDidEnd((r) => finish(new UserError(`Sync of ${session.target.workload} ended before it started: ${r.message}.`, ['showLogs']))),
       token.onCancellationRequested(() => finish(new CancelledError())),
     );
     session.engine.flush().then(
@@ -138,10 +144,10 @@ async function pickFork(forks: readonly string[], syncing: (w: string) => boolea
   return picked.label;
 }
 
-async function pickSession(sessions: SyncSessions, arg: unknown, verb: string): Promise<SyncSession> {
-  const all = sessions.all;
+async function pickSession(sessions: Sessions, arg: unknown, verb: string): Promise<SyncSession> {
+  const all = sessions.syncSessions;
   if (typeof arg === 'string') {
-    const s = sessions.get(arg);
+    const s = sessions.sync(arg);
     if (s) return s;
   }
   const ns = sliceNamespaceOf(arg);

@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
 import { type ILogger } from '../../core/base/logger';
 import { type EnvironmentsModel } from '../../core/cluster/environmentsModel';
-import { type KubeClients } from '../../platform/kube/kubeClients';
+import { type Sessions } from '../../app/sessions';
+import { type SyncSession } from '../../app/sync/syncSession';
 import { type CommandRegistry } from '../commandRegistry';
 import { registerSyncCommands } from './syncCommands';
-import { type SyncSession } from './syncSession';
-import { SyncSessions } from './syncSessions';
 import { SyncStatusBar } from './syncStatusBar';
 
 /** What tests (and other extensions) can see of sync. */
@@ -15,17 +14,19 @@ export interface SyncApi {
   readonly onDidChange: vscode.Event<void>;
 }
 
-/** Sync on save: the commands, the running sessions and their status bar item. */
+/** Sync on save: the commands and the status bar item; the sessions themselves live in the app layer. */
 export class SyncFeature implements vscode.Disposable {
-  private readonly sessions = new SyncSessions();
-  private readonly statusBar = new SyncStatusBar(this.sessions);
-  readonly api: SyncApi = { sessions: () => this.sessions.all, onDidChange: this.sessions.onDidChange };
+  private readonly statusBar: SyncStatusBar;
+  private readonly subscription: vscode.Disposable;
+  readonly api: SyncApi;
 
-  constructor(registry: CommandRegistry, model: EnvironmentsModel, clients: KubeClients, logger: ILogger) {
-    registerSyncCommands(registry, model, clients, this.sessions, logger);
+  constructor(registry: CommandRegistry, model: EnvironmentsModel, sessions: () => Sessions, onDidChange: vscode.Event<void>, logger: ILogger) {
+    this.api = { sessions: () => sessions().syncSessions, onDidChange };
+    this.statusBar = new SyncStatusBar(this.api);
+    registerSyncCommands(registry, model, sessions, logger);
     let running = false;
-    this.subscription = this.sessions.onDidChange(() => {
-      const now = this.sessions.all.length > 0;
+    this.subscription = onDidChange(() => {
+      const now = this.api.sessions().length > 0;
       if (now === running) return;
       running = now;
       // `slice.syncRunning` enables Stop Sync and Reset Container to Local in menus and the palette
@@ -33,11 +34,8 @@ export class SyncFeature implements vscode.Disposable {
     });
   }
 
-  private readonly subscription: vscode.Disposable;
-
   dispose(): void {
     this.subscription.dispose();
     this.statusBar.dispose();
-    this.sessions.dispose();
   }
 }

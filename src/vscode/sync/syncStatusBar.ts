@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
+import { type SyncSession, hookSummary } from '../../app/sync/syncSession';
 import { Commands } from '../commandRegistry';
-import { type SyncSession, hookSummary } from './syncSession';
-import { type SyncSessions } from './syncSessions';
+import { type SyncApi } from './syncFeature';
 
 /**
  * One status bar item for the sync sessions: the newest session's state and its last save → in
@@ -12,7 +12,7 @@ export class SyncStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('slice.sync', vscode.StatusBarAlignment.Left, 50);
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly sessions: SyncSessions) {
+  constructor(private readonly sessions: SyncApi) {
     this.item.name = 'Slice Sync';
     this.item.command = Commands.syncActions;
     this.subscriptions.push(sessions.onDidChange(() => this.render()));
@@ -25,7 +25,8 @@ export class SyncStatusBar implements vscode.Disposable {
   }
 
   private render(): void {
-    const all = this.sessions.all;
+    // an ended session has left the list: the item goes with it (no "disconnected" left behind)
+    const all = this.sessions.sessions();
     const s = all[all.length - 1];
     if (!s) {
       this.item.hide();

@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../../core/base/errors';
 import { type ILogger } from '../../core/base/logger';
 import { type EnvironmentsModel } from '../../core/cluster/environmentsModel';
-import { type KubeClients } from '../../platform/kube/kubeClients';
+import { NotCurrentIdentityError, forkKey } from '../../app/fork/forkSession';
+import { type LiveProblem, type LiveTelemetrySession, type LiveTarget } from '../../app/fork/liveTelemetrySession';
+import { type Sessions } from '../../app/sessions';
 import { type CommandRegistry, Commands } from '../commandRegistry';
-import { settings } from '../settings';
 import { pickSlice } from '../slicePicker';
 import { type LiveSessionFacts } from '../../core/telemetry/liveSummary';
-import { type LiveProblem, LiveTelemetrySession, type LiveTarget, type TelemetrySink, liveKey } from './liveTelemetrySession';
 
 /** The sync sessions as this feature sees them (SyncApi). */
 export interface SyncSessionsView {
@@ -37,12 +37,13 @@ const ACTIONS: Record<LiveProblem['kind'], string[]> = {
 };
 
 /**
- * Live telemetry from forked workloads: started with each sync session of a slice workload (setting
- * `slice.telemetry.streamOnSync`) or by Slice: Stream Telemetry, stopped with the sync session that
- * started it or by Slice: Stop Telemetry. Owns every session.
+ * Live telemetry from forked workloads, as the editor shows it: started with each sync session of a
+ * slice workload (setting `slice.telemetry.streamOnSync`) or by Slice: Stream Telemetry, stopped
+ * with the sync session that started it or by Slice: Stop Telemetry. The sessions live in the app
+ * layer (on the fork's one connection) and end by themselves with their slice or identity, quietly.
  */
 export class LiveTelemetry implements vscode.Disposable {
-  private readonly sessions = new Map<string, { session: LiveTelemetrySession; bySync: boolean; subscription: vscode.Disposable }>();
+  private readonly sessions = new Map<string, { session: LiveTelemetrySession; bySync: boolean; subscription: { dispose(): void } }>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly changes = new vscode.EventEmitter<void>();
   readonly api: LiveTelemetryApi = { sessions: () => [...this.sessions.values()].map((e) => e.session) };
@@ -54,8 +55,7 @@ export class LiveTelemetry implements vscode.Disposable {
   constructor(
     registry: CommandRegistry,
     private readonly model: EnvironmentsModel,
-    private readonly clients: KubeClients,
-    private readonly sink: TelemetrySink,
+    private readonly app: () => Sessions,
     private readonly logger: ILogger,
     sync: SyncSessionsView,
   ) {
@@ -79,7 +79,7 @@ export class LiveTelemetry implements vscode.Disposable {
 
   /** Starts (or keeps) the session of a workload; returns its key. */
   start(target: LiveTarget, bySync: boolean): string {
-    const key = liveKey(target.contextName, target.namespace, target.workload);
+    const key = forkKey(target.contextName, target.namespace, target.workload);
     const existing = this.sessions.get(key);
     if (existing) {
       if (!bySync) existing.bySync = false;
@@ -87,14 +87,21 @@ export class LiveTelemetry implements vscode.Disposable {
     }
     const context = this.model.state.cluster.status === 'ok' ? this.model.state.cluster.context : undefined;
     if (!context || context.name !== target.contextName) throw new UserError(`Select the cluster context ${target.contextName} first: telemetry streams through it.`, ['selectCluster']);
-    const session = new LiveTelemetrySession(target, { kubeConfig: this.clients.configFor(context), sink: this.sink, logger: this.logger, requestTimeoutMs: settings.requestTimeoutMs() });
-    const subscription = vscode.Disposable.from(
+    let session: LiveTelemetrySession;
+    try {
+      session = this.app().startTelemetry(target);
+    } catch (e) {
+      if (e instanceof NotCurrentIdentityError) throw new UserError(`Cannot stream telemetry from ${target.workload}: ${e.message}.`, ['selectCluster']);
+      throw e;
+    }
+    const subs = [
       session.onProblem((p) => this.tell(p, key)),
       session.onDidChange(() => this.changes.fire()),
-    );
-    this.sessions.set(key, { session, bySync, subscription });
+      // ended by itself (slice gone, identity changed) or by stop(): leave the list, quietly
+      session.onDidEnd(() => this.forget(key, session)),
+    ];
+    this.sessions.set(key, { session, bySync, subscription: { dispose: () => subs.forEach((d) => d.dispose()) } });
     this.logger.info(`telemetry ${target.workload}: streaming from ${target.namespace}${bySync ? ' (with sync)' : ''}`);
-    session.start();
     this.changed();
     return key;
   }
@@ -102,13 +109,17 @@ export class LiveTelemetry implements vscode.Disposable {
   stop(key: string): boolean {
     const e = this.sessions.get(key);
     if (!e) return false;
+    e.session.dispose();
+    this.forget(key, e.session);
+    return true;
+  }
+
+  private forget(key: string, session: LiveTelemetrySession): void {
+    const e = this.sessions.get(key);
+    if (e?.session !== session) return;
     this.sessions.delete(key);
     e.subscription.dispose();
-    const { counts } = e.session;
-    e.session.dispose();
-    this.logger.info(`telemetry ${e.session.target.workload}: stopped (${counts.payloads} OTLP payloads, ${counts.refused} refused, ${counts.dropped} lost in the agent's buffer, ${counts.logLines} log lines, ${counts.baselineLines} baseline log lines)`);
     this.changed();
-    return true;
   }
 
   dispose(): void {
@@ -125,7 +136,7 @@ export class LiveTelemetry implements vscode.Disposable {
 
   /** A sync session started: stream its workload's telemetry; one stopped: stop what it started. */
   private followSync(sync: SyncSessionsView): void {
-    const syncing = new Map(sync.sessions().map((s) => [liveKey(s.target.contextName, s.target.namespace, s.target.workload), s.target]));
+    const syncing = new Map(sync.sessions().map((s) => [forkKey(s.target.contextName, s.target.namespace, s.target.workload), s.target]));
     for (const [key, e] of [...this.sessions]) if (e.bySync && !syncing.has(key)) this.stop(key);
     if (!vscode.workspace.getConfiguration('slice.telemetry').get<boolean>('streamOnSync', true)) return;
     for (const [key, t] of syncing) {

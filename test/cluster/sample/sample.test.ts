@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { decodeTracesJson, decodeTracesProto, parseStack, type Span } from '../../../src/core/telemetry';
 import { PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
-import { type RelayedPayload, TelemetryLink } from '../../../src/platform/agent-link/telemetryLink';
+import { type RelayedPayload, TelemetryLink } from '../../../src/app/fork/telemetryLink';
 import { admin, alice, cleanup, createSlice, forkPod, sliceBody, waitForPhase } from '../slices/sliceFixture';
 import { eventually, execIn } from '../smoke/helpers';
 

@@ -11,7 +11,7 @@ import { alice } from '../slices/sliceFixture';
 import { execIn } from '../smoke/helpers';
 import { generateTree, touchState, treeState, write } from '../../unit/sync/syncHarness';
 import { type PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
-import { type SyncEngine } from '../../../src/platform/agent-link/syncEngine';
+import { type SyncEngine } from '../../../src/app/sync/syncEngine';
 import { AGENT, SyncSlice, within } from './syncFixture';
 
 const ROUNDS = 3;

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { IgnoreRules } from '../../../src/core/sync/ignoreRules';
 import { type PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
-import { type SyncEngine } from '../../../src/platform/agent-link/syncEngine';
+import { type SyncEngine } from '../../../src/app/sync/syncEngine';
 import { alice } from '../slices/sliceFixture';
 import { execIn } from '../smoke/helpers';
 import { FaultTransport } from '../../unit/sync/faultTransport';

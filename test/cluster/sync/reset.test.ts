@@ -13,7 +13,7 @@ import * as k8s from '@kubernetes/client-node';
 import { alice } from '../slices/sliceFixture';
 import { touchState, write } from '../../unit/sync/syncHarness';
 import { type PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
-import { type SyncEngine } from '../../../src/platform/agent-link/syncEngine';
+import { type SyncEngine } from '../../../src/app/sync/syncEngine';
 import { SyncSlice, within } from './syncFixture';
 
 const REPO = resolve(__dirname, '../../../..');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { type ILogger } from '../../../src/core/base/logger';
-import { SyncEngine, type SyncEngineOptions } from '../../../src/platform/agent-link/syncEngine';
+import { SyncEngine, type SyncEngineOptions } from '../../../src/app/sync/syncEngine';
 import { type Transport } from '../../../src/core/agent/transport';
 import { PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
 import { alice, cleanup, createBaseline, createSlice, forkPod, sliceBody, waitForPhase } from '../slices/sliceFixture';

@@ -11,7 +11,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import * as k8s from '@kubernetes/client-node';
 import { decodeTracesJson, decodeTracesProto } from '../../../src/core/telemetry';
 import { PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
-import { type RelayedPayload, TelemetryLink } from '../../../src/platform/agent-link/telemetryLink';
+import { type RelayedPayload, TelemetryLink } from '../../../src/app/fork/telemetryLink';
 import { type PodLogLine, PodLogStream } from '../../../src/platform/kube/podLogStream';
 import { alice, cleanup, createBaseline, createSlice, forkPod, sliceBody, waitForPhase } from '../slices/sliceFixture';
 import { eventually, execIn } from '../smoke/helpers';

@@ -5,7 +5,7 @@ import { TelemetryRelay, relayRequest } from '../../../src/agent/otlpRelay';
 import { AgentServer } from '../../../src/agent/server';
 import { type Message, encodeMessage, parseMessage } from '../../../src/core/agent/messages';
 import { MessageType, decodeFrame } from '../../../src/core/agent/protocol';
-import { type RelayedPayload, TelemetryLink } from '../../../src/platform/agent-link/telemetryLink';
+import { type RelayedPayload, TelemetryLink } from '../../../src/app/fork/telemetryLink';
 import { WsTransport } from '../../../src/platform/agent-link/wsTransport';
 
 function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {

@@ -36,3 +36,25 @@ test('floating promises are rejected everywhere', { timeout: 120_000 }, async ()
   const ids = await ruleIds(`async function f(): Promise<void> {}\nexport function g(): void { f(); }\n`, 'src/vscode/__probe__.ts');
   assert.ok(ids.includes('@typescript-eslint/no-floating-promises'), JSON.stringify(ids));
 });
+
+test('src/vscode renders and registers only: no Kubernetes client, no ws, no Node built-ins', { timeout: 120_000 }, async () => {
+  for (const mod of ['@kubernetes/client-node', 'ws', 'node:fs', 'node:path', 'fs', 'node:child_process']) {
+    const ids = await ruleIds(`import * as m from '${mod}';\nexport const x = m;\n`, 'src/vscode/__probe__.ts');
+    assert.ok(ids.includes('no-restricted-imports'), `${mod} in src/vscode must be rejected, got ${JSON.stringify(ids)}`);
+    const deeper = await ruleIds(`import * as m from '${mod}';\nexport const x = m;\n`, 'src/vscode/sync/__probe__.ts');
+    assert.ok(deeper.includes('no-restricted-imports'), `${mod} in src/vscode/sync must be rejected, got ${JSON.stringify(deeper)}`);
+  }
+  // what it may import: vscode, and the app layer
+  assert.deepEqual(await ruleIds(`import * as vscode from 'vscode';\nimport { Sessions } from '../app/sessions';\nexport const x = [vscode, Sessions];\n`, 'src/vscode/__probe__.ts'), []);
+});
+
+test('src/app may not import vscode or the vscode layer; it may use platform and node', { timeout: 120_000 }, async () => {
+  assert.ok((await ruleIds(`import * as vscode from 'vscode';\nexport const x = vscode;\n`, 'src/app/fork/__probe__.ts')).includes('no-restricted-imports'));
+  assert.ok((await ruleIds(`import { settings } from '../../vscode/settings';\nexport const x = settings;\n`, 'src/app/fork/__probe__.ts')).includes('no-restricted-imports'));
+  assert.deepEqual(await ruleIds(`import { join } from 'node:path';\nimport { AgentConnection } from '../../platform/agent-link/agentConnection';\nexport const x = [join, AgentConnection];\n`, 'src/app/fork/__probe__.ts'), []);
+});
+
+test('src/core may import the agent protocol (src/core/agent) but not the in-pod agent (src/agent)', { timeout: 120_000 }, async () => {
+  assert.deepEqual(await ruleIds(`import { AgentError } from '../agent/errors';\nexport const x = AgentError;\n`, 'src/core/sync/__probe__.ts'), []);
+  assert.ok((await ruleIds(`import { AgentServer } from '../../agent/server';\nexport const x = AgentServer;\n`, 'src/core/sync/__probe__.ts')).includes('no-restricted-imports'));
+});

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IgnoreRules } from '../../../src/core/sync/ignoreRules';
-import { SyncEngine } from '../../../src/platform/agent-link/syncEngine';
+import { SyncEngine } from '../../../src/app/sync/syncEngine';
 import { LocalEditor, Rand, type TreeView, differences, statState, viewOf } from './faultModel';
 import { MemoryAgent } from './memoryAgent';
 

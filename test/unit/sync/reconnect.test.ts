@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type EventFacts, type PodFacts, choosePod, quotaRefusal } from '../../../src/core/cluster/podWait';
-import { type ConnectedInfo, type DisconnectedInfo } from '../../../src/platform/agent-link/syncEngine';
+import { type ConnectedInfo, type DisconnectedInfo } from '../../../src/app/sync/syncEngine';
 import { WsTransport } from '../../../src/platform/agent-link/wsTransport';
 import { FaultTransport } from './faultTransport';
 import { Rig, TOKEN, write } from './syncHarness';
@@ -47,7 +47,7 @@ test('every reconnect says why the connection ended: network dropped, agent rest
     assert.match(connected[2]?.description ?? '', /the agent restarted \(closed \(1001 the agent is stopping\)\) — a new agent process, same sync folder; reconciling by its record/);
     assert.match(replaced.description, /the pod was replaced .*a fresh copy of the image; sending the local tree again/);
     assert.ok(disconnected.some((d) => d.wasConnected && /closed/.test(d.reason)), 'the drop itself is reported with the socket reason');
-    assert.ok(disconnected.every((d) => d.retryInMs > 0), 'and when the next try comes');
+    assert.ok(disconnected.every((d) => (d.retryInMs ?? 0) > 0), 'and when the next try comes');
     assert.deepEqual(rig.remoteState(), rig.localState());
   } finally {
     await rig.dispose();

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { MessageType, encodeFrame } from '../../../src/core/agent/protocol';
-import { type SyncReport } from '../../../src/platform/agent-link/syncEngine';
+import { type SyncReport } from '../../../src/app/sync/syncEngine';
 import { Rig, TOKEN, generateTree, touchState, write } from './syncHarness';
 
 test('after an editor restart the next connection reconciles by manifest: unchanged files are not sent again, local edits and deletes apply', { timeout: 60_000 }, async () => {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { type DriftEntry } from '../../../src/core/sync/planner';
 import { type HookResultMeta } from '../../../src/core/agent/messages';
-import { SyncEngine, type SyncReport } from '../../../src/platform/agent-link/syncEngine';
+import { SyncEngine, type SyncReport } from '../../../src/app/sync/syncEngine';
 import { WsTransport } from '../../../src/platform/agent-link/wsTransport';
 import { Rig, generateTree, touchState, write } from './syncHarness';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AgentServer } from '../../../src/agent/server';
 import { type HookConfig } from '../../../src/core/agent/messages';
-import { SyncEngine, type SyncEngineOptions } from '../../../src/platform/agent-link/syncEngine';
+import { SyncEngine, type SyncEngineOptions } from '../../../src/app/sync/syncEngine';
 import { WsTransport } from '../../../src/platform/agent-link/wsTransport';
 
 export const TOKEN = 'test-slice-token';

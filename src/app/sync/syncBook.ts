@@ -1,7 +1,7 @@
 import { type ChangeSet } from '../../core/sync/coalescer';
 import { type ContainerManifest, type Manifest, type ManifestEntry, type Written, writtenOf } from '../../core/sync/manifest';
 import { isUnder, parentOf } from '../../core/sync/paths';
-import { type OpOutcome } from './planExecutor';
+import { type OpOutcome } from '../../platform/agent-link/planExecutor';
 
 export interface OpFailure {
   readonly path: string;

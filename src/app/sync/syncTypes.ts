@@ -1,4 +1,6 @@
 import { type BackoffOptions } from '../../core/base/backoff';
+import { type SyncState } from '../../core/sync/syncState';
+import { type AgentLink } from '../fork/agentLink';
 import { type HookConfig, type WelcomeMeta } from '../../core/agent/messages';
 import { type ReconnectCause } from '../../core/agent/reconnect';
 import { type Transport } from '../../core/agent/transport';
@@ -6,10 +8,15 @@ import { type ILogger } from '../../core/base/logger';
 
 /** The SyncEngine's options and the shapes of its events. */
 
-export type SyncState = 'connecting' | 'reconciling' | 'syncing' | 'idle' | 'disconnected' | 'disposed';
+export type { SyncState };
 
 export interface SyncEngineOptions {
-  readonly transport: Transport;
+  /**
+   * The fork's shared agent link (one connection for sync and telemetry); or a transport, and the
+   * engine makes a link of its own (tests, benches, the CLI).
+   */
+  readonly link?: AgentLink;
+  readonly transport?: Transport;
   /** The local folder that mirrors the container's sync root. Only ever read. */
   readonly localRoot: string;
   /** Extra ignore patterns (settings), on top of .gitignore files and .sliceignore. */
@@ -23,10 +30,11 @@ export interface SyncEngineOptions {
   /** Back-pressure: unacknowledged batches / bytes in flight. */
   readonly windowBatches?: number;
   readonly windowBytes?: number;
+  /** The backoff of the engine's own link (only with `transport`). */
   readonly backoff?: BackoffOptions;
   /** Run the agent's after-sync action after every sync that changed something. */
   readonly runAfterSync?: boolean;
-  /** Overrides the agent's SLICE_AFTER_SYNC_CMD for this session. */
+  /** Overrides the agent's SLICE_AFTER_SYNC_CMD for this session (only with `transport`: a shared link says its own HELLO). */
   readonly afterSyncCommand?: HookConfig;
   readonly requestTimeoutMs?: number;
   readonly clientName?: string;
@@ -74,5 +82,6 @@ export interface DisconnectedInfo {
   readonly reason: string;
   /** True when a connection had been made (false: connecting failed). */
   readonly wasConnected: boolean;
-  readonly retryInMs: number;
+  /** Undefined: the link ended (its lifetime ended or the slice is gone); no retry. */
+  readonly retryInMs: number | undefined;
 }

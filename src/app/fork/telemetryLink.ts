@@ -2,13 +2,13 @@ import { inflateRawSync } from 'node:zlib';
 import { type IDisposable } from '../../core/base/disposable';
 import { Emitter } from '../../core/base/event';
 import { type ILogger, nullLogger } from '../../core/base/logger';
-import { Backoff, type BackoffOptions } from '../../core/base/backoff';
+import { type BackoffOptions, backoffPolicy } from '../../core/base/backoff';
 import { AgentError } from '../../core/agent/errors';
 import { type TelemetryPayloadMeta, parseMessage } from '../../core/agent/messages';
 import { type LiveLinkState } from '../../core/telemetry/liveSummary';
 import { FrameFlags, MessageType, SUPPORTED_VERSIONS, decodeFrame } from '../../core/agent/protocol';
-import { type Connection, type Transport } from '../../core/agent/transport';
-import { AgentConnection } from './agentConnection';
+import { type Transport } from '../../core/agent/transport';
+import { AgentLink, type LinkLoss, type LinkSession } from './agentLink';
 
 /** One OTLP payload relayed by the agent, decompressed. */
 export interface RelayedPayload extends TelemetryPayloadMeta {
@@ -19,9 +19,12 @@ export interface RelayedPayload extends TelemetryPayloadMeta {
 export type TelemetryLinkState = LiveLinkState;
 
 export interface TelemetryLinkOptions {
-  /** A PortForwardTransport for a fork (or a WsTransport in tests). */
-  readonly transport: Transport;
+  /** The fork's shared agent link (one connection for sync and telemetry). */
+  readonly link?: AgentLink;
+  /** Or a transport (a WsTransport in tests, benches): the telemetry link then makes a link of its own. */
+  readonly transport?: Transport;
   readonly clientName?: string;
+  /** The backoff of its own link (only with `transport`). */
   readonly backoff?: BackoffOptions;
   readonly requestTimeoutMs?: number;
   readonly logger?: ILogger;
@@ -31,22 +34,23 @@ export interface TelemetryLinkOptions {
 const MAX_INFLATED = 32 * 1024 * 1024;
 
 /**
- * The editor's subscription to the telemetry an agent receives: connects through the transport
- * (port-forward + token, like sync), says HELLO, subscribes after the last sequence number it has
- * seen and emits each payload once, in order. When the connection drops it reconnects with backoff
- * and resumes from that sequence number, so nothing is delivered twice; payloads the agent could not
- * keep meanwhile are reported by onDropped. A restarted agent (new instance id) counts from 1
- * again: the link then starts from the beginning of the new agent's ring.
+ * The editor's subscription to the telemetry an agent receives, on the fork's agent link: on every
+ * connection it subscribes after the last sequence number it has seen and emits each payload once,
+ * in order. When the connection drops, the link reconnects (its policy) and this resumes from that
+ * sequence number, so nothing is delivered twice; payloads the agent could not keep meanwhile are
+ * reported by onDropped. A restarted agent (new instance id) counts from 1 again: the subscription
+ * then starts from the beginning of the new agent's ring.
  */
 export class TelemetryLink implements IDisposable {
   private lastSeq = 0;
   private instanceId: string | undefined;
-  private connection: AgentConnection | undefined;
-  private raw: Connection | undefined;
   private state: TelemetryLinkState = 'stopped';
   private stopped = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly backoff: Backoff;
+  private started = false;
+  private readonly link: AgentLink;
+  private readonly ownsLink: boolean;
+  private readonly subscriptions: IDisposable[] = [];
+  private relayed: IDisposable | undefined;
   private readonly log: ILogger;
   private readonly payloads = new Emitter<RelayedPayload>();
   private readonly drops = new Emitter<number>();
@@ -59,12 +63,24 @@ export class TelemetryLink implements IDisposable {
   readonly onStateChange = this.states.event;
   /** Every failed connection attempt or lost connection, with the reason. */
   readonly onError = this.failures.event;
-  /** Payloads delivered and lost since the link started. */
+  /** Payloads delivered and lost since the link started; subscriptions made. */
   readonly counts = { received: 0, dropped: 0, connects: 0 };
 
   constructor(private readonly options: TelemetryLinkOptions) {
-    this.backoff = new Backoff({ initialMs: 200, maxMs: 10_000, ...options.backoff });
     this.log = options.logger ?? nullLogger;
+    if (options.link) {
+      this.link = options.link;
+      this.ownsLink = false;
+    } else {
+      if (!options.transport) throw new Error('TelemetryLink needs a link or a transport');
+      this.link = new AgentLink({
+        transport: options.transport,
+        policy: backoffPolicy({ initialMs: 200, maxMs: 10_000, ...options.backoff }),
+        hello: { versions: [...SUPPORTED_VERSIONS], client: options.clientName ?? 'slice telemetry link' },
+        requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      });
+      this.ownsLink = true;
+    }
   }
 
   get current(): TelemetryLinkState {
@@ -77,20 +93,29 @@ export class TelemetryLink implements IDisposable {
   }
 
   start(): void {
-    if (this.state !== 'stopped' || this.stopped) return;
-    void this.connect();
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.subscriptions.push(
+      this.link.onConnected((s) => void this.subscribe(s)),
+      this.link.onLost((l) => this.lost(l)),
+    );
+    this.setState('connecting');
+    const now = this.link.current;
+    if (now) void this.subscribe(now);
+    this.link.start();
   }
 
-  /** Drops the current connection (tests: a network cut); the link reconnects and resumes. */
+  /** Drops the current connection (tests: a network cut); the link reconnects and this resumes. */
   cut(): void {
-    this.raw?.dispose();
+    this.link.current?.raw.dispose();
   }
 
   dispose(): void {
     if (this.stopped) return;
     this.stopped = true;
-    clearTimeout(this.timer);
-    this.connection?.dispose();
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+    this.relayed?.dispose();
+    if (this.ownsLink) this.link.dispose();
     this.setState('stopped');
     for (const e of [this.payloads, this.drops, this.states, this.failures]) e.dispose();
   }
@@ -101,62 +126,43 @@ export class TelemetryLink implements IDisposable {
     this.states.fire(s);
   }
 
-  private async connect(): Promise<void> {
+  private async subscribe(session: LinkSession): Promise<void> {
     if (this.stopped) return;
-    this.setState('connecting');
-    let raw: Connection | undefined;
+    this.relayed?.dispose();
+    const relayed = session.raw.onMessage((bytes) => this.receive(bytes));
+    this.relayed = relayed;
+    void session.conn.closed.then(() => relayed.dispose());
+    const { welcome, conn } = session;
+    if (this.instanceId !== undefined && welcome.instanceId !== this.instanceId) {
+      this.log.info(`telemetry: the agent restarted (${this.lastSeq} payloads received from the previous one); starting from its first`);
+      this.lastSeq = 0;
+    }
+    this.instanceId = welcome.instanceId;
     try {
-      raw = await this.options.transport.connect();
-      if (this.stopped) return raw.dispose();
-      this.raw = raw;
-      const conn = new AgentConnection(raw, { bytesSent: 0, bytesReceived: 0, framesSent: 0 }, this.options.requestTimeoutMs ?? 30_000);
-      this.connection = conn;
-      const relayed = raw.onMessage((bytes) => this.receive(bytes));
-      void conn.closed.then((reason) => {
-        relayed.dispose();
-        this.lost(reason);
-      });
-      const welcome = await conn.hello({ versions: [...SUPPORTED_VERSIONS], client: this.options.clientName ?? 'slice telemetry link' });
-      if (this.instanceId !== undefined && welcome.instanceId !== this.instanceId) {
-        this.log.info(`telemetry: the agent restarted (${this.lastSeq} payloads received from the previous one); starting from its first`);
-        this.lastSeq = 0;
-      }
-      this.instanceId = welcome.instanceId;
       const reply = await conn.request({ type: MessageType.TelemetrySubscribe, meta: { since: this.lastSeq } });
       if (reply.msg.type !== MessageType.TelemetrySubscribed) throw new AgentError('BAD_FRAME', `expected TELEMETRY_SUBSCRIBED, got ${MessageType[reply.msg.type]}`);
       // payloads lost meanwhile show up as the gap before the next sequence number (counted there)
       if (reply.msg.meta.dropped > 0) this.log.info(`telemetry: the agent no longer holds ${reply.msg.meta.dropped} payload(s) after #${this.lastSeq}`);
+      if (this.stopped) return;
       this.counts.connects++;
-      this.backoff.reset();
       this.setState('streaming');
     } catch (e) {
+      if (this.stopped || conn.isClosed) return; // the link says why (onLost)
       let err = e instanceof Error ? e : new Error(String(e));
       if (/does not accept TelemetrySubscribe/.test(err.message)) {
         err = new AgentError('UNSUPPORTED_VERSION', `the agent of this fork is older than the extension and does not relay telemetry (it does not accept TelemetrySubscribe messages): update the Slice platform (npm run platform:install) and recreate the fork's pod`);
       }
-      raw?.dispose();
-      if (!this.stopped) {
-        this.failures.fire(err);
-        this.retry();
-      }
+      relayed.dispose();
+      this.setState('waiting');
+      this.failures.fire(err);
     }
   }
 
-  private lost(reason: string): void {
-    this.connection = undefined;
-    this.raw = undefined;
-    if (this.stopped || this.state === 'waiting') return;
-    this.log.info(`telemetry: the connection to the agent was lost (${reason}); resuming after #${this.lastSeq}`);
-    this.retry();
-  }
-
-  private retry(): void {
-    if (this.stopped || this.timer) return;
-    this.setState('waiting');
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.connect();
-    }, this.backoff.next());
+  private lost(l: LinkLoss): void {
+    if (this.stopped) return;
+    if (l.failure) this.failures.fire(l.failure);
+    else if (l.wasConnected) this.log.info(`telemetry: the connection to the agent was lost (${l.reason}); resuming after #${this.lastSeq}`);
+    this.setState(l.retryInMs === undefined ? 'stopped' : 'waiting');
   }
 
   private dropped(n: number): void {

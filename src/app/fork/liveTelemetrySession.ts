@@ -1,13 +1,16 @@
-import { AppsV1Api, ApiException, type KubeConfig } from '@kubernetes/client-node';
-import * as vscode from 'vscode';
+import { type KubeConfig } from '@kubernetes/client-node';
+import { Emitter } from '../../core/base/event';
 import { type ILogger } from '../../core/base/logger';
+import { type TelemetryEncoding, type TelemetryKind } from '../../core/agent/messages';
 import { LABEL_FORK } from '../../core/slice/manifests';
 import { type LiveSessionFacts } from '../../core/telemetry/liveSummary';
-import { PortForwardError, PortForwardTransport } from '../../platform/agent-link/portForwardTransport';
-import { type RelayedPayload, TelemetryLink } from '../../platform/agent-link/telemetryLink';
+import { PortForwardError } from '../../platform/agent-link/portForwardTransport';
+import { deploymentSelector } from '../../platform/kube/deploymentSelector';
 import { PodLogError, type PodLogLine, PodLogStream } from '../../platform/kube/podLogStream';
-import { withSignal } from '../../platform/kube/requestOptions';
-import { type IngestPayload, type IngestResult } from './telemetryService';
+import { type EndReason, type Lifetime } from '../lifetimes';
+import { ReconnectPolicy, sliceGoneRule } from '../reconnect';
+import { type ForkSession } from './forkSession';
+import { type RelayedPayload, TelemetryLink } from './telemetryLink';
 
 /** The workload whose telemetry is streamed. */
 export interface LiveTarget {
@@ -20,13 +23,14 @@ export interface LiveTarget {
   readonly baseline: string | undefined;
 }
 
-/** The ingest port (TelemetryService). */
+/** The ingest port of the telemetry pipeline: OTLP bytes + kind, and container log lines. */
 export interface TelemetrySink {
-  ingest(payload: IngestPayload): Promise<IngestResult>;
+  ingest(payload: { readonly kind: TelemetryKind; readonly encoding: TelemetryEncoding; readonly body: Uint8Array; readonly source: string }): Promise<{ readonly rejected?: string }>;
   ingestLogLine(line: string, source: string): boolean;
 }
 
 export interface LiveDeps {
+  /** The identity's credentials (the fork's pods and logs are read as the developer). */
   readonly kubeConfig: KubeConfig;
   readonly sink: TelemetrySink;
   readonly logger: ILogger;
@@ -48,18 +52,15 @@ export interface LiveCounts {
   baselineLines: number;
 }
 
-export function liveKey(contextName: string, namespace: string, workload: string): string {
-  return `${contextName}/${namespace}/${workload}`;
-}
-
 /**
- * Live telemetry of one forked workload, owned as one disposable: the agent's relayed OTLP through
- * a port-forward (TelemetryLink), the app container's log, and — where the developer may read the
- * baseline's pods — the baseline workload's log. Everything lands in the TelemetryService, tagged
- * 'slice' (the developer's own) or 'baseline'. Each stream reconnects on its own; problems are
- * reported once per kind until that stream works again.
+ * Live telemetry of one forked workload: the agent's relayed OTLP on the fork session's agent link
+ * (the connection sync shares), the app container's log, and — where the developer may read the
+ * baseline's pods — the baseline workload's log. Everything lands in the sink, tagged 'slice' (the
+ * developer's own) or 'baseline'. The streams reconnect by the one reconnect policy; a 403/404 from
+ * the slice's namespace ends the fork session (the slice is gone), quietly. Problems are reported once
+ * per kind until that stream works again; a slice that went away is not a problem, only a log line.
  */
-export class LiveTelemetrySession implements vscode.Disposable {
+export class LiveTelemetrySession {
   readonly key: string;
   readonly link: TelemetryLink;
   readonly logs: PodLogStream;
@@ -67,61 +68,76 @@ export class LiveTelemetrySession implements vscode.Disposable {
   /** Whether the baseline workload's log is followed: not yet decided, yes, not readable by the developer, or no baseline. */
   baselineState: 'pending' | 'streaming' | 'unreadable' | 'none' = 'pending';
   readonly counts: LiveCounts = { payloads: 0, refused: 0, dropped: 0, logLines: 0, baselineLines: 0 };
-  private readonly transport: PortForwardTransport;
-  private readonly owned: { dispose(): void }[] = [];
   private readonly reported = new Set<LiveProblem['kind']>();
-  private readonly problems = new vscode.EventEmitter<LiveProblem>();
-  private readonly changes = new vscode.EventEmitter<void>();
-  private disposed = false;
+  private readonly problems = new Emitter<LiveProblem>();
+  private readonly changes = new Emitter<void>();
+  private readonly endEmitter = new Emitter<EndReason>();
+  private ended = false;
   /** A problem to tell the user about (each kind once until it clears). */
   readonly onProblem = this.problems.event;
   /** The link's state changed, or a payload was refused (the counts of payloads and lines are read when shown). */
   readonly onDidChange = this.changes.event;
+  /** The session ended (stopped, slice gone, identity changed), with why. */
+  readonly onDidEnd = this.endEmitter.event;
 
   constructor(
     readonly target: LiveTarget,
+    readonly fork: ForkSession,
+    readonly lifetime: Lifetime,
     private readonly deps: LiveDeps,
   ) {
-    this.key = liveKey(target.contextName, target.namespace, target.workload);
+    this.key = fork.key;
     const { kubeConfig, logger, requestTimeoutMs } = deps;
     const tag = `telemetry ${target.workload}`;
-    this.transport = this.own(new PortForwardTransport({ kubeConfig, namespace: target.namespace, workload: target.workload, logger, requestTimeoutMs }));
-    this.link = this.own(new TelemetryLink({ transport: this.transport, logger, clientName: `slice-vscode ${vscode.version} telemetry`, requestTimeoutMs }));
-    this.logs = this.own(new PodLogStream({ kubeConfig, namespace: target.namespace, selector: `${LABEL_FORK}=${target.workload}`, logger, requestTimeoutMs, initialTailLines: 500 }));
-    this.own(this.link.onPayload((p) => this.payload(p)));
-    this.own(this.link.onDropped((n) => (this.counts.dropped += n)));
-    this.own(this.link.onStateChange((s) => {
+    const own = <T extends { dispose(): void }>(d: T): T => lifetime.add(d);
+    this.link = own(new TelemetryLink({ link: fork.link, logger, requestTimeoutMs }));
+    const retry = new ReconnectPolicy({ initialMs: 250, lifetime: fork.lifetime, gone: sliceGoneRule });
+    this.logs = own(new PodLogStream({ kubeConfig, namespace: target.namespace, selector: `${LABEL_FORK}=${target.workload}`, logger, requestTimeoutMs, initialTailLines: 500, retry }));
+    own(this.link.onPayload((p) => this.payload(p)));
+    own(this.link.onDropped((n) => (this.counts.dropped += n)));
+    own(this.link.onStateChange((s) => {
       this.changes.fire();
       if (s !== 'streaming') return;
       this.clear('agentGone', 'forbidden', 'podNotFound', 'tokenMissing');
-      logger.info(`${tag}: streaming from the agent in ${this.transport.currentPod ?? '?'} (after #${this.link.lastSequence})`);
+      logger.info(`${tag}: streaming from the agent in ${fork.transport.currentPod ?? '?'} (after #${this.link.lastSequence})`);
     }));
-    this.own(this.link.onError((e) => {
+    own(this.link.onError((e) => {
       logger.warn(`${tag}: ${e.message}`);
+      if (sliceGoneRule(e)) return; // the slice is gone for this identity: the fork session ends, quietly
       const reason = e instanceof PortForwardError ? e.reason : 'unreachable';
       const kind = reason === 'forbidden' ? 'forbidden' : reason === 'noReadyPod' ? 'podNotFound' : reason === 'tokenMissing' ? 'tokenMissing' : 'agentGone';
       this.report({ kind, message: `${target.workload} (slice ${target.sliceLabel}): ${e.message}` });
     }));
-    this.own(this.logs.onLine((l) => this.line(l, 'slice')));
-    this.own(this.logs.onPod((pod) => logger.info(`${tag}: following the log of ${target.namespace}/${pod}`)));
-    this.own(this.logs.onError((e) => {
+    own(this.logs.onLine((l) => this.line(l, 'slice')));
+    own(this.logs.onPod((pod) => logger.info(`${tag}: following the log of ${target.namespace}/${pod}`)));
+    own(this.logs.onError((e) => {
       logger.warn(`${tag}: logs: ${e.message}`);
+      if (sliceGoneRule(e)) return;
       this.report({ kind: e.reason === 'forbidden' ? 'logsForbidden' : e.reason === 'noPod' ? 'podNotFound' : 'agentGone', message: `the log of ${target.workload} (slice ${target.sliceLabel}): ${e.message}` });
     }));
+    lifetime.onDidEnd((reason) => {
+      this.ended = true;
+      const { payloads, refused, dropped, logLines, baselineLines } = this.counts;
+      logger.info(`${tag}: stopped: ${reason.message} (${payloads} OTLP payloads, ${refused} refused, ${dropped} lost in the agent's buffer, ${logLines} log lines, ${baselineLines} baseline log lines)`);
+      this.endEmitter.fire(reason);
+      for (const e of [this.problems, this.changes, this.endEmitter]) e.dispose();
+    });
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
   }
 
   start(): void {
     this.link.start();
+    this.fork.start();
     this.logs.start();
     void this.startBaseline().catch((e: unknown) => this.deps.logger.warn(`telemetry ${this.target.workload}: baseline logs: ${e instanceof Error ? e.message : String(e)}`));
   }
 
+  /** Stop Telemetry. */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const d of this.owned.splice(0).reverse()) d.dispose();
-    this.problems.dispose();
-    this.changes.dispose();
+    this.lifetime.end({ kind: 'stopped', message: 'stopped' });
   }
 
   /** What the Traces & Errors view shows of this session. */
@@ -131,13 +147,8 @@ export class LiveTelemetrySession implements vscode.Disposable {
     return { workload, slice: sliceLabel, link: this.link.current, payloads, refused, dropped, logLines };
   }
 
-  private own<T extends { dispose(): void }>(d: T): T {
-    this.owned.push(d);
-    return d;
-  }
-
   private report(p: LiveProblem): void {
-    if (this.disposed || this.reported.has(p.kind)) return;
+    if (this.ended || this.reported.has(p.kind)) return;
     this.reported.add(p.kind);
     this.problems.fire(p);
   }
@@ -153,13 +164,14 @@ export class LiveTelemetrySession implements vscode.Disposable {
         if (!r.rejected) return;
         this.counts.refused++;
         this.deps.logger.warn(`telemetry ${this.target.workload}: payload #${p.seq} (${p.kind}, ${p.encoding}) refused: ${r.rejected}`);
-        if (!this.disposed) this.changes.fire();
+        if (!this.ended) this.changes.fire();
       },
       (e: unknown) => this.deps.logger.error(`telemetry ${this.target.workload}: payload #${p.seq}: ${e instanceof Error ? e.message : String(e)}`),
     );
   }
 
   private line(l: PodLogLine, source: 'slice' | 'baseline'): void {
+    if (this.ended) return;
     if (source === 'slice') {
       this.counts.logLines++;
       this.clear('podNotFound', 'logsForbidden');
@@ -175,32 +187,28 @@ export class LiveTelemetrySession implements vscode.Disposable {
       return;
     }
     const { kubeConfig, logger, requestTimeoutMs } = this.deps;
-    let selector: string;
-    try {
-      const d = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: workload, namespace: baseline }, withSignal(AbortSignal.timeout(requestTimeoutMs)));
-      const labels = d.spec?.selector.matchLabels ?? {};
-      selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
-      if (!selector) this.baselineState = 'none';
-      if (!selector) return logger.info(`telemetry ${workload}: the baseline Deployment ${baseline}/${workload} selects pods by expressions only; its log is not streamed`);
-    } catch (e) {
-      const code = e instanceof ApiException ? e.code : undefined;
-      this.baselineState = code === 403 || code === 401 ? 'unreadable' : 'none';
-      logger.info(`telemetry ${workload}: the baseline's log is not streamed: ${code === 403 || code === 401 ? `you may not read ${baseline}/${workload}` : code === 404 ? `${baseline}/${workload} does not exist` : e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    const found = await deploymentSelector(kubeConfig, baseline, workload, requestTimeoutMs);
+    if (this.ended) return;
+    if (!found.ok) {
+      this.baselineState = found.reason === 'forbidden' ? 'unreadable' : 'none';
+      logger.info(`telemetry ${workload}: the baseline's log is not streamed: ${found.message}`);
       return;
     }
-    if (this.disposed) return;
-    const stream = this.own(new PodLogStream({ kubeConfig, namespace: baseline, selector, logger, requestTimeoutMs, initialTailLines: 200 }));
+    // the baseline is not the slice: a 403 there only means "not yours to read" (stop following it, quietly)
+    const policy = new ReconnectPolicy({ initialMs: 250, lifetime: this.lifetime });
+    const retry = { next: (f: unknown) => (f instanceof PodLogError && f.reason === 'forbidden' ? undefined : policy.next(f)), reset: () => policy.reset() };
+    const stream = new PodLogStream({ kubeConfig, namespace: baseline, selector: found.selector, logger, requestTimeoutMs, initialTailLines: 200, retry });
+    this.lifetime.add(stream);
     this.baselineLogs = stream;
     this.baselineState = 'streaming';
-    this.own(stream.onLine((l) => this.line(l, 'baseline')));
-    this.own(stream.onPod((pod) => logger.info(`telemetry ${workload}: following the baseline's log ${baseline}/${pod}`)));
-    this.own(stream.onError((e) => {
-      if (!(e instanceof PodLogError) || e.reason !== 'forbidden') return logger.debug(`telemetry ${workload}: baseline logs: ${e.message}`);
+    this.lifetime.add(stream.onLine((l) => this.line(l, 'baseline')));
+    this.lifetime.add(stream.onPod((pod) => logger.info(`telemetry ${workload}: following the baseline's log ${baseline}/${pod}`)));
+    this.lifetime.add(stream.onError((e) => {
+      if (e.reason !== 'forbidden') return logger.debug(`telemetry ${workload}: baseline logs: ${e.message}`);
       // not the developer's to read: stop trying, quietly
       logger.info(`telemetry ${workload}: the baseline's log is not streamed: ${e.message}`);
       this.baselineState = 'unreadable';
       this.baselineLogs = undefined;
-      stream.dispose();
     }));
     stream.start();
   }
