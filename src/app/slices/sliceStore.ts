@@ -93,15 +93,24 @@ export class SliceStore implements IDisposable {
     return this.watch.status;
   }
 
-  /** Resolves once `predicate` holds for the current slices (checked at once and on every change). */
+  /** Resolves once `predicate` holds for the identity's own slices (checked at once and on every change). */
   when(predicate: (slices: readonly SliceState[]) => boolean, signal?: AbortSignal): Promise<readonly SliceState[]> {
+    return this.whenOf(() => this.current(), predicate, signal);
+  }
+
+  /** Resolves once `predicate` holds for every visible Slice. */
+  whenAll(predicate: (slices: readonly SliceState[]) => boolean, signal?: AbortSignal): Promise<readonly SliceState[]> {
+    return this.whenOf(() => this.all(), predicate, signal);
+  }
+
+  private whenOf(read: () => readonly SliceState[], predicate: (slices: readonly SliceState[]) => boolean, signal?: AbortSignal): Promise<readonly SliceState[]> {
     return new Promise((resolve, reject) => {
-      const holds = (): boolean => this.synced && predicate(this.current());
-      if (holds()) return resolve(this.current());
+      const holds = (): boolean => this.synced && predicate(read());
+      if (holds()) return resolve(read());
       const sub = this.onDidChange(() => {
         if (!holds()) return;
         sub.dispose();
-        resolve(this.current());
+        resolve(read());
       });
       signal?.addEventListener('abort', () => {
         sub.dispose();

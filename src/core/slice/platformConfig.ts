@@ -61,6 +61,10 @@ export const DEFAULT_PLATFORM_CONFIG: SlicePlatformConfig = {
   forkGracePeriodSeconds: 2,
 };
 
+/** Where the platform's settings live; developers may read it (deploy/platform/35-platform-limits-rbac.yaml), not change it. */
+export const PLATFORM_CONFIG_NAMESPACE = 'slice-system';
+export const PLATFORM_CONFIG_MAP = 'slice-controller-config';
+
 export const CONFIG_KEYS = {
   defaultTTL: 'defaultTTL',
   maxTTL: 'maxTTL',

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import schema from '../../../media/schema/slice.schema.json';
 import { MAX_EXPORT_DELAY_MS, MIN_EXPORT_DELAY_MS, parseExportDelay } from './forkTelemetry';
+import { type PlatformLimits, overLimits } from './limits';
 import { type ForkRoutingSpec, type ForkSpec, type PostgresDataSpec, type SliceResources } from './sliceResource';
 
 /** The workspace's slice.yaml, validated. */
@@ -45,6 +46,8 @@ export interface ConfigProblem {
   readonly message: string;
   readonly severity: 'error' | 'warning';
   readonly range: ConfigRange;
+  /** A one-click fix (a quick fix in the editor): replace `range` with `text`. */
+  readonly fix?: { readonly title: string; readonly range: ConfigRange; readonly text: string };
 }
 
 export type ConfigParseResult = { readonly ok: true; readonly config: WorkspaceSliceConfig; readonly warnings: readonly ConfigProblem[] } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
@@ -55,8 +58,12 @@ export const sliceConfigSchema: object = schema;
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validate = ajv.compile<WorkspaceSliceConfig>(schema);
 
-/** Parses and validates slice.yaml; every problem points at the line it is about. */
-export function parseWorkspaceConfig(text: string): ConfigParseResult {
+/**
+ * Parses and validates slice.yaml; every problem points at the line it is about, and all of them are
+ * reported at once (schema and semantic checks alike). With the platform's `limits`, a value over a
+ * cap is a warning that says what the slice will get.
+ */
+export function parseWorkspaceConfig(text: string, limits?: PlatformLimits): ConfigParseResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number, end: number): ConfigRange => {
@@ -74,13 +81,24 @@ export function parseWorkspaceConfig(text: string): ConfigParseResult {
   if (value === null || value === undefined) {
     return { ok: false, problems: [{ message: 'slice.yaml is empty: it needs at least `baseline` and `forks`.', severity: 'error', range: at(0, 0) }] };
   }
-  if (!validate(value)) {
-    const problems = dedupe((validate.errors ?? []).map((e) => toProblem(e, doc, at)));
-    return { ok: false, problems };
-  }
-  const semantic = semanticProblems(value, doc, at);
-  if (semantic.some((p) => p.severity === 'error')) return { ok: false, problems: [...syntax, ...semantic] };
-  return { ok: true, config: value, warnings: [...syntax, ...semantic] };
+  const valid = validate(value);
+  const schemaProblems = valid ? [] : dedupe((validate.errors ?? []).map((e) => toProblem(e, doc, at)));
+  const semantic = [...semanticProblems(value as WorkspaceSliceConfig, doc, at), ...(limits ? limitProblems(value as WorkspaceSliceConfig, limits, doc, at) : [])];
+  const all = sortByPosition([...syntax, ...schemaProblems, ...semantic]);
+  if (!valid || all.some((p) => p.severity === 'error')) return { ok: false, problems: all };
+  return { ok: true, config: value, warnings: all };
+}
+
+/** Warnings for values over the platform's caps, at their lines. */
+function limitProblems(config: WorkspaceSliceConfig, limits: PlatformLimits, doc: Document, at: At): ConfigProblem[] {
+  const ttl = typeof config.ttl === 'string' ? config.ttl : undefined;
+  const r = config.resources && typeof config.resources === 'object' ? config.resources : undefined;
+  const resources = r ? { ...(typeof r.cpu === 'string' ? { cpu: r.cpu } : {}), ...(typeof r.memory === 'string' ? { memory: r.memory } : {}), ...(typeof r.pods === 'number' ? { pods: r.pods } : {}) } : undefined;
+  return overLimits({ ...(ttl ? { ttl } : {}), ...(resources ? { resources } : {}) }, limits).map((n) => ({ message: n.message, severity: 'warning' as const, range: rangeOf(doc, n.path, at) }));
+}
+
+function sortByPosition(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.range.startLine - b.range.startLine || a.range.startColumn - b.range.startColumn);
 }
 
 /** The forks of the config, as the Slice resource's spec wants them. */
@@ -111,10 +129,15 @@ function exportDelayProblem(text: string | undefined, path: readonly (string | n
 
 type At = (offset: number, end: number) => ConfigRange;
 
+/** Checks beyond the schema; run on a config that may also fail the schema, so every value is checked for its type first. */
 function semanticProblems(config: WorkspaceSliceConfig, doc: Document, at: At): ConfigProblem[] {
-  const problems: ConfigProblem[] = [...exportDelayProblem(config.telemetry?.exportDelay, ['telemetry', 'exportDelay'], doc, at)];
+  if (typeof config !== 'object' || config === null) return [];
+  const problems: ConfigProblem[] = [...exportDelayProblem(stringOrUndefined(config.telemetry?.exportDelay), ['telemetry', 'exportDelay'], doc, at)];
   const seen = new Map<string, number>();
-  config.forks.forEach((f, i) => {
+  const forks: readonly WorkspaceFork[] = Array.isArray(config.forks) ? config.forks : [];
+  forks.forEach((f, i) => {
+    if (typeof f !== 'object' || f === null || typeof f.workload !== 'string') return;
+    if (f.sync && (typeof f.sync !== 'object' || typeof f.sync.local !== 'string')) return;
     const first = seen.get(f.workload);
     if (first !== undefined) {
       problems.push({ message: `forks[${i}]: "${f.workload}" is already forked by forks[${first}]; list each workload once.`, severity: 'error', range: rangeOf(doc, ['forks', i, 'workload'], at) });
@@ -122,10 +145,10 @@ function semanticProblems(config: WorkspaceSliceConfig, doc: Document, at: At): 
     if (f.sync && (f.sync.local.startsWith('/') || /^[A-Za-z]:[\\/]/.test(f.sync.local))) {
       problems.push({ message: `forks[${i}].sync.local: "${f.sync.local}" must be relative to the workspace folder.`, severity: 'error', range: rangeOf(doc, ['forks', i, 'sync', 'local'], at) });
     }
-    problems.push(...exportDelayProblem(f.telemetry?.exportDelay, ['forks', i, 'telemetry', 'exportDelay'], doc, at));
+    problems.push(...exportDelayProblem(stringOrUndefined(f.telemetry?.exportDelay), ['forks', i, 'telemetry', 'exportDelay'], doc, at));
     const pg = f.data?.postgres;
     const dataEnv = pg ? pg.env ?? 'DATABASE_URL' : undefined;
-    if (dataEnv && f.env && dataEnv in f.env) {
+    if (dataEnv && f.env && typeof f.env === 'object' && dataEnv in f.env) {
       problems.push({ message: `forks[${i}].env.${dataEnv}: replaced by the URL of the slice's own database (data.postgres); remove it here.`, severity: 'warning', range: rangeOf(doc, ['forks', i, 'env', dataEnv], at) });
     }
     if (f.sync && f.sync.local.split(/[\\/]/).includes('..')) {
@@ -133,6 +156,10 @@ function semanticProblems(config: WorkspaceSliceConfig, doc: Document, at: At): 
     }
   });
   return problems;
+}
+
+function stringOrUndefined(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }
 
 function toProblem(e: ErrorObject, doc: Document, at: At): ConfigProblem {
@@ -144,7 +171,10 @@ function toProblem(e: ErrorObject, doc: Document, at: At): ConfigProblem {
       return { message: `${where}missing required field \`${String(params.missingProperty)}\`.`, severity: 'error', range: rangeOf(doc, path, at, true) };
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      return { message: `${where}unknown field \`${key}\`${suggestion(key, e)}.`, severity: 'error', range: keyRangeOf(doc, path, key, at) };
+      const range = keyRangeOf(doc, path, key, at);
+      const close = closest(key, e);
+      const hint = close ? ` (did you mean \`${close}\`?)` : expected(e);
+      return { message: `${where}unknown field \`${key}\`${hint}.`, severity: 'error', range, ...(close ? { fix: { title: `Change \`${key}\` to \`${close}\``, range, text: close } } : {}) };
     }
     case 'type':
       return { message: `${where}must be ${article(String(params.type))}.`, severity: 'error', range: rangeOf(doc, path, at) };
@@ -189,11 +219,18 @@ function patternHint(path: readonly (string | number)[]): string {
   }
 }
 
-function suggestion(key: string, e: ErrorObject): string {
+function knownKeys(e: ErrorObject): string[] {
   const parentSchema = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
-  const known = Object.keys(parentSchema?.properties ?? {});
-  const close = known.find((k) => distance(k, key) <= 2);
-  return close ? ` (did you mean \`${close}\`?)` : known.length > 0 ? ` (expected one of: ${known.join(', ')})` : '';
+  return Object.keys(parentSchema?.properties ?? {});
+}
+
+function closest(key: string, e: ErrorObject): string | undefined {
+  return knownKeys(e).find((k) => distance(k, key) <= 2);
+}
+
+function expected(e: ErrorObject): string {
+  const known = knownKeys(e);
+  return known.length > 0 ? ` (expected one of: ${known.join(', ')})` : '';
 }
 
 function distance(a: string, b: string): number {

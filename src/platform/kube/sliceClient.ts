@@ -2,6 +2,8 @@ import { AuthenticationV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHea
 import { type KubeContext } from '../../core/cluster/environments';
 import { SLICE_API_VERSION, SLICE_GROUP, SLICE_KIND, SLICE_PLURAL, SLICE_VERSION, type SliceObject, type SliceSpec } from '../../core/slice/sliceResource';
 import { type KubeClients } from './kubeClients';
+import { PlatformLimitsClient } from './platformLimitsClient';
+import { type PlatformLimits } from '../../core/slice/limits';
 import { withSignal } from './requestOptions';
 
 export interface PodSummary {
@@ -74,6 +76,11 @@ export class SliceClient {
     return (await this.clients.request(context, `reset the data of slice ${name}`, signal, (s) =>
       api.patchClusterCustomObject({ group: SLICE_GROUP, version: SLICE_VERSION, plural: SLICE_PLURAL, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch, withSignal(s))),
     )) as SliceObject;
+  }
+
+  /** The platform's limits (the controller's ConfigMap, readable by developers). */
+  platformLimits(context: KubeContext, signal?: AbortSignal): Promise<PlatformLimits> {
+    return new PlatformLimitsClient(this.clients).read(context, signal);
   }
 
   async pods(context: KubeContext, namespace: string, signal?: AbortSignal): Promise<PodSummary[]> {
