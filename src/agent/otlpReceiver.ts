@@ -10,7 +10,7 @@ import { type PayloadRing } from './otlpRing';
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_OTLP_PORT = 4318;
 
-const PATHS: Readonly<Record<string, TelemetryKind>> = { '/v1/traces': 'traces', '/v1/logs': 'logs' };
+const PATHS: Readonly<Record<string, TelemetryKind>> = { '/v1/traces': 'traces', '/v1/logs': 'logs', '/v1/metrics': 'metrics' };
 
 export interface OtlpReceiverOptions {
   readonly ring: PayloadRing;
@@ -37,8 +37,8 @@ class HttpRefusal extends Error {
 }
 
 /**
- * An OTLP/HTTP receiver (https://opentelemetry.io/docs/specs/otlp/#otlphttp): POST /v1/traces and
- * /v1/logs, bodies in application/json or application/x-protobuf, optionally gzip- or
+ * An OTLP/HTTP receiver (https://opentelemetry.io/docs/specs/otlp/#otlphttp): POST /v1/traces,
+ * /v1/logs and /v1/metrics (the same limits, encodings and answers for all three), bodies in application/json or application/x-protobuf, optionally gzip- or
  * deflate-encoded. A body is read as a stream and cut as soon as it passes the cap, before or after
  * decompression (a decompression bomb stops early), and answered 413. Accepted bodies go into the
  * ring as they are (the editor decodes them) and are answered 200 with an empty Export*ServiceResponse
@@ -78,7 +78,7 @@ export class OtlpReceiver {
     try {
       const path = (req.url ?? '').split('?')[0] ?? '';
       const kind = PATHS[path];
-      if (!kind) throw new HttpRefusal(404, `no OTLP endpoint at ${path}: use POST /v1/traces or /v1/logs`);
+      if (!kind) throw new HttpRefusal(404, `no OTLP endpoint at ${path}: use POST /v1/traces, /v1/logs or /v1/metrics`);
       if (req.method !== 'POST') {
         res.setHeader('allow', 'POST');
         throw new HttpRefusal(405, `${req.method ?? '?'} is not allowed on ${path}: use POST`);

@@ -14,15 +14,24 @@ export interface RingLimits {
   readonly maxCount?: number;
   /** At most this many body bytes are held (default 48 MiB). */
   readonly maxBytes?: number;
+  /** The limits of the metrics ring (default 256 payloads, 8 MiB); `false`: no metrics ring (metrics pushed are dropped and counted). */
+  readonly metrics?: { readonly maxCount?: number; readonly maxBytes?: number } | false;
 }
 
 export const DEFAULT_RING_COUNT = 2048;
 export const DEFAULT_RING_BYTES = 48 * 1024 * 1024;
+/** Metrics come every export interval (10 s by default) per process, each payload a snapshot: a few minutes of them is plenty. */
+export const DEFAULT_METRICS_RING_COUNT = 256;
+export const DEFAULT_METRICS_RING_BYTES = 8 * 1024 * 1024;
 
 /**
  * The agent's memory of received telemetry: a ring bounded in count and bytes, each payload with a
  * sequence number that only grows (1, 2, 3, …). When full, the oldest payloads are evicted and
  * counted as dropped; a subscriber that had not been sent them learns how many it lost from the gap.
+ *
+ * Metrics go to a ring of their own ({@link PayloadRing.metrics}: its own bounds and sequence
+ * numbers), relayed only to clients that subscribe to the metrics stream: a burst of one signal
+ * never evicts the other, and a client that does not read metrics never sees a gap for them.
  */
 export class PayloadRing {
   private readonly items: ReceivedPayload[] = [];
@@ -35,9 +44,20 @@ export class PayloadRing {
   readonly maxCount: number;
   readonly maxBytes: number;
 
-  constructor(limits: RingLimits = {}) {
+  /** The ring that holds the metrics (undefined in a metrics ring itself, or when turned off). */
+  readonly metrics: PayloadRing | undefined;
+  /** Metrics pushed while there is no metrics ring (dropped). */
+  metricsRefused = 0;
+
+  /** `holdsMetrics`: this is a metrics ring (made by the main ring for itself). */
+  constructor(
+    limits: RingLimits = {},
+    private readonly holdsMetrics = false,
+  ) {
     this.maxCount = limits.maxCount ?? DEFAULT_RING_COUNT;
     this.maxBytes = limits.maxBytes ?? DEFAULT_RING_BYTES;
+    const m = limits.metrics;
+    this.metrics = m === false ? undefined : new PayloadRing({ maxCount: m?.maxCount ?? DEFAULT_METRICS_RING_COUNT, maxBytes: m?.maxBytes ?? DEFAULT_METRICS_RING_BYTES, metrics: false }, true);
   }
 
   /** Payloads evicted before anyone could have read them all (since the agent started). */
@@ -63,7 +83,13 @@ export class PayloadRing {
     return this.nextSeq - 1;
   }
 
-  push(kind: TelemetryKind, encoding: TelemetryEncoding, body: Uint8Array, receivedMs = Date.now()): ReceivedPayload {
+  /** Holds a payload; metrics go to the metrics ring (and answer undefined when there is none). */
+  push(kind: TelemetryKind, encoding: TelemetryEncoding, body: Uint8Array, receivedMs = Date.now()): ReceivedPayload | undefined {
+    if (kind === 'metrics' && !this.holdsMetrics) {
+      if (this.metrics) return this.metrics.push(kind, encoding, body, receivedMs);
+      this.metricsRefused++;
+      return undefined;
+    }
     const item: ReceivedPayload = { seq: this.nextSeq++, kind, encoding, body, receivedMs };
     this.items.push(item);
     this.bytes += body.length;

@@ -139,7 +139,7 @@ export class AgentServer {
       if (!sub) return session.receive(bytes);
       if (!this.options.telemetry) return session.receive(bytes); // answered "does not accept"
       relay ??= new TelemetryRelay(this.options.telemetry, { send: (f) => ws.send(f, { binary: true }), get bufferedAmount() { return ws.bufferedAmount; } });
-      relay.subscribe(sub.requestId, sub.since);
+      relay.subscribe(sub.requestId, sub.since, sub.stream);
     });
     ws.on('close', () => {
       relay?.dispose();

@@ -6,6 +6,7 @@ import { Reader } from 'protobufjs/minimal';
 import { DEFAULT_MAX_BODY_BYTES, OtlpReceiver } from '../../../src/agent/otlpReceiver';
 import { PayloadRing } from '../../../src/agent/otlpRing';
 import { fixtureBytes } from '../telemetry/fixtures';
+import { fixtureBytes as metricFixture } from '../core/telemetry/metrics/fixtures';
 
 interface Reply {
   status: number;
@@ -117,7 +118,7 @@ test('unknown content types and encodings are 415; wrong paths 404; wrong method
     assert.match(text.body.toString(), /application\/json or application\/x-protobuf/);
     assert.equal((await send(port, 'POST', '/v1/traces', {}, JSON_TRACES)).status, 415);
     assert.equal((await send(port, 'POST', '/v1/traces', { 'content-type': 'application/json', 'content-encoding': 'br' }, JSON_TRACES)).status, 415);
-    assert.equal((await send(port, 'POST', '/v1/metrics', { 'content-type': 'application/json' }, JSON_TRACES)).status, 404);
+    assert.equal((await send(port, 'POST', '/v1/profiles', { 'content-type': 'application/json' }, JSON_TRACES)).status, 404);
     assert.equal((await send(port, 'POST', '/', { 'content-type': 'application/json' }, JSON_TRACES)).status, 404);
     const get = await send(port, 'GET', '/v1/traces', {});
     assert.equal(get.status, 405);
@@ -134,6 +135,38 @@ test('unknown content types and encodings are 415; wrong paths 404; wrong method
     assert.equal(ring.size, 0);
     assert.deepEqual(receiver.stats.rejected, { 400: 1, 404: 2, 405: 1, 415: 3 });
   });
+});
+
+test('OTLP metrics: /v1/metrics in JSON, protobuf and gzip go to the metrics ring, with the same limits and answers as traces', async () => {
+  const ring = new PayloadRing({ metrics: { maxCount: 2 } });
+  await withReceiver(async (port) => {
+    const json = metricFixture('cumulative.1.json');
+    const pb = metricFixture('cumulative.1.pb');
+    const a = await send(port, 'POST', '/v1/metrics', { 'content-type': 'application/json' }, json);
+    assert.deepEqual([a.status, a.body.toString()], [200, '{}']);
+    const b = await send(port, 'POST', '/v1/metrics', { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }, gzipSync(pb));
+    assert.deepEqual([b.status, b.body.length, b.type], [200, 0, 'application/x-protobuf']);
+    assert.equal(ring.size, 0, 'metrics are not in the traces and logs ring');
+    const m = ring.metrics!;
+    assert.deepEqual([m.first, m.last], [1, 2]);
+    assert.deepEqual([m.after(0)?.kind, m.after(0)?.encoding, m.after(1)?.encoding], ['metrics', 'json', 'protobuf']);
+    assert.deepEqual(Buffer.from(m.after(1)!.body), Buffer.from(pb));
+    await send(port, 'POST', '/v1/traces', { 'content-type': 'application/json' }, JSON_TRACES);
+    assert.deepEqual([ring.first, ring.last], [1, 1], 'the traces ring counts its own sequence');
+    await send(port, 'POST', '/v1/metrics', { 'content-type': 'application/json' }, json);
+    assert.deepEqual([m.first, m.last, m.dropped], [2, 3, 1], 'the metrics ring has its own bounds');
+    const wrong = await send(port, 'GET', '/v1/metrics', {});
+    assert.equal(wrong.status, 405);
+    const cut = await send(port, 'POST', '/v1/metrics', { 'content-type': 'application/json' }, new Uint8Array(40_000));
+    assert.equal(cut.status, 413);
+  }, ring, 30_000);
+});
+
+test('an agent without a metrics ring refuses nothing over HTTP but drops metrics, counted', () => {
+  const ring = new PayloadRing({ metrics: false });
+  assert.equal(ring.push('metrics', 'json', new Uint8Array(3)), undefined);
+  assert.equal(ring.metricsRefused, 1);
+  assert.equal(ring.size, 0);
 });
 
 test('the ring is bounded in count and bytes, counts what it evicts, and sequence numbers only grow', () => {
