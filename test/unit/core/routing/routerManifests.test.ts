@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ANNOTATION_ORIGINAL, ROUTER_SELECTOR, isTakenOver, originalOf, renderOriginService, renderRouterDeployment, restorePatch, takeoverPatch, type LiveService } from '../../../../src/core/routing/routerManifests';
+import { routerPorts } from '../../../../src/core/routing/nginxConfig';
+import { computeRoutes } from '../../../../src/core/routing/routes';
+import { inputs, slice } from './routingFixtures';
+
+const orders: LiveService = { metadata: { name: 'orders', namespace: 'shop' }, spec: { selector: { app: 'orders' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } };
+const table = computeRoutes(inputs([slice('alice-a', 'alice', [{ workload: 'orders' }])]));
+
+test('taking a Service over points it at the router and keeps what it was; restoring gives that back', () => {
+  const patch = takeoverPatch(orders, table) as { metadata: { annotations: Record<string, string> }; spec: { selector: Record<string, string | null>; ports: { targetPort: number }[] } };
+  assert.deepEqual(patch.spec.selector, { app: null, ...ROUTER_SELECTOR });
+  assert.equal(patch.spec.ports[0]!.targetPort, routerPorts(table).get('orders:80'));
+  const saved = JSON.parse(patch.metadata.annotations[ANNOTATION_ORIGINAL]!) as unknown;
+  assert.deepEqual(saved, { selector: { app: 'orders' }, targetPorts: { '80': 'http' } });
+
+  // what the API server then holds
+  const taken: LiveService = { metadata: { ...orders.metadata, annotations: patch.metadata.annotations }, spec: { selector: { ...ROUTER_SELECTOR }, ports: [{ name: 'http', port: 80, targetPort: patch.spec.ports[0]!.targetPort }] } };
+  assert.ok(isTakenOver(taken));
+  // taking over again (e.g. after a re-apply) keeps the first original, not the router's selector
+  assert.deepEqual(originalOf(taken), saved);
+  const back = restorePatch(taken) as { metadata: { annotations: Record<string, string | null> }; spec: { selector: Record<string, string | null>; ports: { targetPort: number | string }[] } };
+  assert.deepEqual(back.spec.selector, { 'slice.dev/component': null, 'app.kubernetes.io/name': null, app: 'orders' });
+  assert.equal(back.spec.ports[0]!.targetPort, 'http');
+  assert.equal(back.metadata.annotations[ANNOTATION_ORIGINAL], null);
+  // the origin Service serves the original pods on the original target ports
+  const origin = renderOriginService(taken) as unknown as { metadata: { name: string }; spec: { selector: Record<string, string>; ports: { targetPort: number | string }[] } };
+  assert.equal(origin.metadata.name, 'slice-origin-orders');
+  assert.deepEqual(origin.spec.selector, { app: 'orders' });
+  assert.equal(origin.spec.ports[0]!.targetPort, 'http');
+});
+
+test('the router Deployment is Pod Security restricted, has no token, and does not change when routes change', () => {
+  const d = renderRouterDeployment('shop', { image: 'localhost/slice/router:x' }) as unknown as { spec: { template: { spec: { automountServiceAccountToken: boolean; securityContext: { runAsNonRoot: boolean; seccompProfile: { type: string } }; containers: { securityContext: { allowPrivilegeEscalation: boolean; readOnlyRootFilesystem: boolean; capabilities: { drop: string[] } } }[] } } } };
+  const pod = d.spec.template.spec;
+  assert.equal(pod.automountServiceAccountToken, false);
+  assert.equal(pod.securityContext.runAsNonRoot, true);
+  assert.equal(pod.securityContext.seccompProfile.type, 'RuntimeDefault');
+  const c = pod.containers[0]!.securityContext;
+  assert.deepEqual([c.allowPrivilegeEscalation, c.readOnlyRootFilesystem, c.capabilities.drop], [false, true, ['ALL']]);
+  assert.deepEqual(renderRouterDeployment('shop', { image: 'localhost/slice/router:x' }), d);
+});
