@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
 import { nullLogger } from '../../src/core/base/logger';
 import { InlineDecoder, type TelemetryDecoder } from '../../src/core/telemetry/decodePayload';
-import { TelemetryService } from '../../src/vscode/telemetry/telemetryService';
+import { TelemetryPipeline } from '../../src/app/telemetry/telemetryPipeline';
+import { editorPipelineHost } from '../../src/vscode/telemetry/pipelineHost';
 import { activateSlice, scratch, waitFor } from './helpers';
 
 const repo = resolve(__dirname, '..', '..', '..');
@@ -267,7 +268,7 @@ describe('telemetry ingest under a burst (issue 6)', () => {
       },
       dispose: () => inline.dispose(),
     };
-    const service = new TelemetryService(nullLogger, [{ containerPath: '/app', localPath: sample }], counting);
+    const service = new TelemetryPipeline(nullLogger, editorPipelineHost, [{ containerPath: '/app', localPath: sample }], counting);
     try {
       const body = readFileSync(join(fixtures, 'otlp-traces-node-sdk.json'), 'utf8');
       const first = await service.ingest({ kind: 'traces', encoding: 'json', body, source: 'mine' });
@@ -293,7 +294,7 @@ describe('telemetry ingest under a burst (issue 6)', () => {
   });
 
   it('answers the payloads still waiting when telemetry stops, as not decoded', async () => {
-    const service = new TelemetryService(nullLogger, [], new InlineDecoder());
+    const service = new TelemetryPipeline(nullLogger, editorPipelineHost, [], new InlineDecoder());
     const body = readFileSync(join(fixtures, 'otlp-traces-node-sdk.json'), 'utf8');
     const all = Array.from({ length: 10 }, () => service.ingest({ kind: 'traces', encoding: 'json', body, source: 'mine' }));
     service.dispose();

@@ -22,6 +22,17 @@ export class RecentErrors {
     if (this.items.length > this.capacity * 2) this.items = this.items.slice(-this.capacity);
   }
 
+  /** True when an error of the trace is listed (cheap: most spans' traces have none). */
+  has(traceId: string): boolean {
+    for (let i = this.items.length - 1; i >= 0; i--) if (this.items[i]!.traceId === traceId) return true;
+    return false;
+  }
+
+  /** Drops the errors of a trace whose request was answered on purpose (a 4xx its server span did not call an error). */
+  dropTrace(traceId: string): void {
+    this.items = this.items.filter((e) => e.traceId !== traceId);
+  }
+
   list(): RecentError[] {
     return this.items.slice(-this.capacity).reverse();
   }

@@ -18,18 +18,31 @@ import {
   SEVERITY_ERROR,
   SOURCE_BASELINE,
   SOURCE_SLICE,
+  SPAN_KIND_SERVER,
   STATUS_ERROR,
   TelemetryAggregator,
   parseLogLine,
 } from '../../core/telemetry';
 import { TraceStore } from '../../core/telemetry/traceStore';
-import { DecodeAhead } from '../../app/telemetry/decodeAhead';
+import { answeredStatus } from '../../core/telemetry/attributes';
+import { DecodeAhead } from './decodeAhead';
 import { type DecodeAnswer, InlineDecoder, type TelemetryDecoder, type TelemetryPayload } from '../../core/telemetry/decodePayload';
 import { codeFiles, spansOf } from '../../core/telemetry/spanBatch';
 import { StackCache } from '../../core/telemetry/stack/stackCache';
 import { RecentErrors } from './recentErrors';
-import { type TelemetrySourceSetting, telemetrySettings } from './telemetrySettings';
-import { WorkspaceFiles } from './workspaceFiles';
+import { type WorkspaceFileReader, WorkspaceFiles } from './workspaceFiles';
+
+/** Whose telemetry the editor shows: my slice's, the baseline's, or both side by side (setting `slice.telemetry.source`). */
+export type TelemetrySourceSetting = 'mine' | 'baseline' | 'both';
+
+/** What the pipeline asks of its host: the workspace files, and the settings read fresh each time. */
+export interface TelemetryPipelineHost {
+  readonly files: WorkspaceFileReader;
+  /** The window, in whole minutes. */
+  windowMinutes(): number;
+  /** The sources shown. */
+  source(): TelemetrySourceSetting;
+}
 
 /** One payload as the in-container agent relays it (or as recorded in a file): the core's {@link TelemetryPayload}. */
 export type IngestPayload = TelemetryPayload;
@@ -55,13 +68,15 @@ export function sourceTag(source: string): SourceTag {
 }
 
 /**
- * The ingest port of the editor: decodes OTLP payloads (through its decoder: a worker thread in the
+ * The telemetry pipeline (issue 21's app layer): ingest → decoder (a worker thread in the
+ * extension, behind core's TelemetryDecoder) → span batches read back chunk by chunk → aggregator,
+ * trace store and recent errors → the views the editor renders. Decodes OTLP payloads (through its decoder: a worker thread in the
  * extension) and container log lines, feeds the
  * per-line aggregator and the recent-trace store in chunks (yielding between them), maps container
  * paths through slice.yaml's sync mappings, and keeps file versions (content hashes) so data for
  * code that has changed since is marked stale.
  */
-export class TelemetryService implements IDisposable {
+export class TelemetryPipeline implements IDisposable {
   private readonly store = new DisposableStore('telemetry service');
   private readonly changed = this.store.add(new Emitter<ReadonlySet<string> | undefined>());
   /** Per file: the views last served, valid while the file's data generation, the minute, the buffer's version and the sources shown are. */
@@ -77,7 +92,7 @@ export class TelemetryService implements IDisposable {
   private readonly decodes: DecodeAhead;
   /** Payloads queued and not aggregated yet. */
   private queued = 0;
-  private readonly workspaceFiles = new WorkspaceFiles((file) => this.changed.fire(new Set([file])));
+  private readonly workspaceFiles: WorkspaceFiles;
   /** Stack traces parsed once, for the aggregator and the recent errors alike. */
   private readonly stacks = new StackCache();
   readonly traces = new TraceStore();
@@ -90,11 +105,13 @@ export class TelemetryService implements IDisposable {
 
   constructor(
     private readonly logger: ILogger,
+    private readonly host: TelemetryPipelineHost,
     mappings: readonly PathMappingEntry[] = [],
     /** Decodes OTLP payloads (a worker thread in the extension; in-thread by default). */
     decoder: TelemetryDecoder = new InlineDecoder(),
   ) {
     this.decodes = new DecodeAhead(decoder, DECODE_AHEAD);
+    this.workspaceFiles = new WorkspaceFiles(host.files, (file) => this.changed.fire(new Set([file])));
     this.mappingEntries = mappings;
     this.mapper = new PathMapper(mappings);
     this.locator = new Locator(this.mapper);
@@ -110,7 +127,7 @@ export class TelemetryService implements IDisposable {
   }
 
   private newAggregator(): TelemetryAggregator {
-    return new TelemetryAggregator({ locator: this.locator, windowMinutes: telemetrySettings.windowMinutes(), stacks: this.stacks });
+    return new TelemetryAggregator({ locator: this.locator, windowMinutes: this.host.windowMinutes(), stacks: this.stacks });
   }
 
   /** Replaces the container → workspace mappings. Data collected under other mappings is dropped. */
@@ -147,7 +164,7 @@ export class TelemetryService implements IDisposable {
   }
 
   /** The sources the editor shows now (setting `slice.telemetry.source`). */
-  shownSources(setting: TelemetrySourceSetting = telemetrySettings.source()): SourceTag[] {
+  shownSources(setting: TelemetrySourceSetting = this.host.source()): SourceTag[] {
     if (setting === 'baseline') return [SOURCE_BASELINE];
     if (setting === 'both') return [SOURCE_SLICE, SOURCE_BASELINE];
     return [SOURCE_SLICE];
@@ -321,6 +338,11 @@ export class TelemetryService implements IDisposable {
 
   private noteSpanErrors(spans: readonly Span[]): void {
     for (const s of spans) {
+      // a request answered 4xx on purpose: the exception its handler threw to answer is no error
+      if (s.kind === SPAN_KIND_SERVER && s.status.code !== STATUS_ERROR && this.errors.has(s.traceId) && answeredStatus(s.kind, s.status.code, s.attributes) !== undefined) {
+        this.errors.dropTrace(s.traceId);
+        continue;
+      }
       const ex = s.exceptions.length > 0 ? s.exceptions[s.exceptions.length - 1] : undefined;
       if (s.status.code !== STATUS_ERROR && !ex) continue;
       const stack = ex?.stacktrace ? this.parse(ex.stacktrace, s.resource.attributes['telemetry.sdk.language']) : undefined;

@@ -1,5 +1,12 @@
-import * as vscode from 'vscode';
-import { contentHash } from './hash';
+import { contentHash } from '../../core/telemetry/contentHash';
+
+/** How the pipeline reads workspace files (the editor's file system in the extension). */
+export interface WorkspaceFileReader {
+  /** True when `file` is a file; false when it is not or does not exist. */
+  isFile(file: string): Promise<boolean>;
+  /** The file's text; rejects when it cannot be read. */
+  readText(file: string): Promise<string>;
+}
 
 /** Files remembered at most, per kind of fact, before the memory starts afresh. */
 const MAX_FILES = 20_000;
@@ -15,15 +22,18 @@ export class WorkspaceFiles {
   private readonly probing = new Set<string>();
 
   /** `onLearned` hears of a file whose existence was checked after {@link exists} could not say. */
-  constructor(private readonly onLearned: (file: string) => void) {}
+  constructor(
+    private readonly reader: WorkspaceFileReader,
+    private readonly onLearned: (file: string) => void,
+  ) {}
 
   /** Whether the file exists: known answers at once; otherwise undefined, and `onLearned` once it has been checked. */
   exists(file: string): boolean | undefined {
     const known = this.existence.get(file);
     if (known !== undefined || this.probing.has(file)) return known;
     this.probing.add(file);
-    void Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.file(file))).then(
-      (s) => this.learned(file, (s.type & vscode.FileType.File) !== 0),
+    void this.reader.isFile(file).then(
+      (isFile) => this.learned(file, isFile),
       () => this.learned(file, false),
     );
     return undefined;
@@ -52,7 +62,7 @@ export class WorkspaceFiles {
     for (const file of fresh) {
       this.versioned.add(file);
       try {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
+        const text = await this.reader.readText(file);
         setVersion(file, contentHash(text));
         this.existence.set(file, true);
       } catch {

@@ -6,7 +6,7 @@ import { lensTitle, statsLine } from '../../core/telemetry/present';
 import { type DocumentFunctions, type FunctionRanges } from './functionRanges';
 import { type DocumentHashes } from './hash';
 import { toVsLine } from './positions';
-import { type TelemetryService } from './telemetryService';
+import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { Throttle } from './throttle';
 
 /**
@@ -60,7 +60,7 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<Functi
   private readonly lenses = new WeakMap<FunctionStats, FunctionLens>();
 
   constructor(
-    private readonly service: TelemetryService,
+    private readonly service: TelemetryPipeline,
     private readonly ranges: FunctionRanges,
     private readonly hashes: DocumentHashes,
     private readonly windowMinutes: () => number,

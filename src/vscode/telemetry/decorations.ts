@@ -4,7 +4,7 @@ import { type ErrorSample, type LineStats } from '../../core/telemetry';
 import { ago, oneLine, sourceLabel } from '../../core/telemetry/present';
 import { type DocumentHashes } from './hash';
 import { toVsLine } from './positions';
-import { type TelemetryService } from './telemetryService';
+import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { Throttle } from './throttle';
 import { redact } from '../../core/telemetry/redact';
 
@@ -40,7 +40,7 @@ export class TelemetryDecorations implements IDisposable {
   readonly applied = new Map<string, AppliedDecoration[]>();
 
   constructor(
-    private readonly service: TelemetryService,
+    private readonly service: TelemetryPipeline,
     private readonly hashes: DocumentHashes,
     private readonly enabled: () => boolean,
   ) {

@@ -3,7 +3,7 @@ import { DisposableStore, type IDisposable } from '../../core/base/disposable';
 import { type ErrorSample, type LineStats, type Locator } from '../../core/telemetry';
 import { type DocumentHashes } from './hash';
 import { toLocation, toVsLine } from './positions';
-import { type TelemetryService } from './telemetryService';
+import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { Throttle } from './throttle';
 import { redact } from '../../core/telemetry/redact';
 
@@ -28,7 +28,7 @@ export class RuntimeDiagnostics implements IDisposable {
   private readonly made = new WeakMap<LineStats, { readonly doc: vscode.TextDocument | undefined; readonly version: number; readonly diagnostic: vscode.Diagnostic }>();
 
   constructor(
-    private readonly service: TelemetryService,
+    private readonly service: TelemetryPipeline,
     private readonly hashes: DocumentHashes,
   ) {
     this.store.add(

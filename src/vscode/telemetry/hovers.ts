@@ -4,7 +4,7 @@ import { Commands } from '../commandRegistry';
 import { clock, oneLine, sourceLabel, statsLine } from '../../core/telemetry/present';
 import { type DocumentHashes } from './hash';
 import { toCoreLine } from './positions';
-import { type TelemetryService } from './telemetryService';
+import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { redact } from '../../core/telemetry/redact';
 
 const SEVERITY = (n: number) => (n >= 21 ? 'FATAL' : n >= 17 ? 'ERROR' : n >= 13 ? 'WARN' : n >= 9 ? 'INFO' : n >= 5 ? 'DEBUG' : n > 0 ? 'TRACE' : 'LOG');
@@ -17,7 +17,7 @@ export function openTraceUri(traceId: string): string {
 /** Hovers on lines with data: the statistics, the last error with its stack, recent log lines, and "Open Trace" links. */
 export class TelemetryHoverProvider implements vscode.HoverProvider {
   constructor(
-    private readonly service: TelemetryService,
+    private readonly service: TelemetryPipeline,
     private readonly hashes: DocumentHashes,
     private readonly windowMinutes: () => number,
   ) {}

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../../core/base/errors';
 import { type CommandRegistry, Commands } from '../commandRegistry';
 import { formatMs } from '../../core/telemetry/present';
-import { type IngestResult, type TelemetryService } from './telemetryService';
+import { type IngestResult, type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { type TelemetrySourceSetting } from './telemetrySettings';
 import { type TracePanel } from './tracePanel';
 import { type TelemetryKind } from '../../core/agent/messages';
@@ -15,7 +15,7 @@ export interface ImportSummary {
 }
 
 /** Registers Import Telemetry File…, Clear Telemetry, Open Trace and Show Telemetry From… */
-export function registerTelemetryCommands(registry: CommandRegistry, service: TelemetryService, panel: TracePanel): void {
+export function registerTelemetryCommands(registry: CommandRegistry, service: TelemetryPipeline, panel: TracePanel): void {
   registry.register(Commands.importTelemetry, async (uri?: vscode.Uri) => {
     const file = uri instanceof vscode.Uri ? uri : await pickFile();
     const bytes = await vscode.workspace.fs.readFile(file);
@@ -71,7 +71,7 @@ async function pickFile(): Promise<vscode.Uri> {
  * line, as the collector's file exporter writes), an OTLP protobuf request (traces, else logs), or
  * container log lines.
  */
-export async function importBytes(service: TelemetryService, bytes: Uint8Array, name: string): Promise<ImportSummary> {
+export async function importBytes(service: TelemetryPipeline, bytes: Uint8Array, name: string): Promise<ImportSummary> {
   const source = 'mine';
   let spans = 0;
   let logs = 0;

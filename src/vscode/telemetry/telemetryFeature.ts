@@ -12,14 +12,15 @@ import { DocumentHashes } from './hash';
 import { TelemetryHoverProvider } from './hovers';
 import { DEFAULT_CONTAINER_ROOT, PathMappingsReader } from './pathMappings';
 import { registerTelemetryCommands } from './telemetryCommands';
-import { TelemetryService } from './telemetryService';
+import { TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
+import { editorPipelineHost } from './pipelineHost';
 import { telemetrySettings } from './telemetrySettings';
 import { TracePanel } from './tracePanel';
 import { TracesView } from './tracesView';
 
 /** What the extension exposes of its telemetry rendering, for tests and benchmarks. */
 export interface TelemetryApi {
-  readonly service: TelemetryService;
+  readonly service: TelemetryPipeline;
   readonly codeLens: TelemetryCodeLensProvider;
   readonly decorations: TelemetryDecorations;
   readonly diagnostics: RuntimeDiagnostics;
@@ -34,7 +35,7 @@ export interface TelemetryApi {
 const FILES: vscode.DocumentSelector = { scheme: 'file' };
 
 /**
- * Issue 6's editor side: the ingest port (TelemetryService) and everything that renders it —
+ * Issue 6's editor side: the ingest port (TelemetryPipeline) and everything that renders it —
  * CodeLens, end-of-line decorations, hovers, runtime diagnostics, the trace waterfall and the
  * Traces & Errors view — plus the telemetry commands. Owns all of it.
  */
@@ -49,7 +50,7 @@ export class TelemetryFeature implements IDisposable {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     // OTLP payloads are decoded in a worker thread (dist/telemetryWorker.js): the editor's event loop only aggregates.
     const decoder = new WorkerDecoder(vscode.Uri.joinPath(extensionUri, 'dist', 'telemetryWorker.js').fsPath, logger);
-    const service = this.store.add(new TelemetryService(logger, root ? [{ containerPath: DEFAULT_CONTAINER_ROOT, localPath: root }] : [], decoder));
+    const service = this.store.add(new TelemetryPipeline(logger, editorPipelineHost, root ? [{ containerPath: DEFAULT_CONTAINER_ROOT, localPath: root }] : [], decoder));
     const hashes = new DocumentHashes();
     const ranges = new FunctionRanges();
     const minutes = () => this.windowMinutes;
@@ -105,7 +106,7 @@ export class TelemetryFeature implements IDisposable {
     };
   }
 
-  private async reloadMappings(service: TelemetryService, logger: ILogger): Promise<void> {
+  private async reloadMappings(service: TelemetryPipeline, logger: ILogger): Promise<void> {
     try {
       const mappings = await this.mappingsReader.read();
       if (!this.pinned) service.setPathMappings(mappings);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
+import { type TelemetrySourceSetting } from '../../app/telemetry/telemetryPipeline';
 
-/** Whose telemetry the editor shows: my slice's, the baseline's, or both side by side. */
-export type TelemetrySourceSetting = 'mine' | 'baseline' | 'both';
+export type { TelemetrySourceSetting };
 
 /** Typed access to the `slice.telemetry.*` settings, read fresh each time. */
 export const telemetrySettings = {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { DisposableStore, type IDisposable } from '../../core/base/disposable';
 import { type StoredTrace } from '../../core/telemetry/traceStore';
 import { toVsLine } from './positions';
-import { type TelemetryService } from './telemetryService';
+import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { type WaterfallTrace, isWebviewMessage, toWaterfall } from './traceModel';
 
 export const TRACE_VIEW_TYPE = 'slice.trace';
@@ -21,7 +21,7 @@ export class TracePanel implements IDisposable {
   lastPosted: WaterfallTrace | undefined;
 
   constructor(
-    private readonly service: TelemetryService,
+    private readonly service: TelemetryPipeline,
     private readonly extensionUri: vscode.Uri,
   ) {
     this.store.add(this.panelStore);

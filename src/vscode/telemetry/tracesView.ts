@@ -4,8 +4,8 @@ import { type TraceSummary } from '../../core/telemetry/traceStore';
 import { Commands } from '../commandRegistry';
 import { ago, formatMs, oneLine, sourceLabel, traceRow } from '../../core/telemetry/present';
 import { toVsLine } from './positions';
-import { type RecentError } from './recentErrors';
-import { type TelemetryService } from './telemetryService';
+import { type RecentError } from '../../app/telemetry/recentErrors';
+import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { Throttle } from './throttle';
 import { redact } from '../../core/telemetry/redact';
 import { type LiveSessionFacts, liveRow, liveSummary } from '../../core/telemetry/liveSummary';
@@ -44,7 +44,7 @@ export class TracesView implements vscode.TreeDataProvider<Node>, IDisposable {
   readonly onDidChangeTreeData = this.changed.event;
   readonly treeView: vscode.TreeView<Node>;
 
-  constructor(private readonly service: TelemetryService) {
+  constructor(private readonly service: TelemetryPipeline) {
     this.treeView = this.store.add(vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this, showCollapseAll: false }));
     this.store.add(service.onDidChange(() => this.throttle.schedule()));
     this.store.add(this.treeView.onDidChangeVisibility((e) => this.ageRefresh(e.visible)));
