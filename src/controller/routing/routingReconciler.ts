@@ -32,7 +32,8 @@ import {
   takeoverPatch,
   type LiveService,
 } from '../../core/routing/routerManifests';
-import { computeRoutes, type BaselineService, type ServiceRoutes } from '../../core/routing/routes';
+import { ANNOTATION_ENTRY, parseEntryAnnotation, renderEntry } from '../../core/routing/entry';
+import { computeRoutes, isRoutable, type BaselineService, type ServiceRoutes } from '../../core/routing/routes';
 import { ROUTING_KEY_SECRET, ROUTING_KEY_SECRET_KEY, routingKey } from '../../core/routing/routingKey';
 import { FIELD_MANAGER, LABEL_MANAGED_BY, LABEL_SLICE_OBJECT } from '../../core/slice/manifests';
 import { type KubeObject } from '../../core/slice/k8sTypes';
@@ -133,7 +134,7 @@ export class RoutingReconciler {
     const settings = routingSettings(await this.readConfig());
     const slices = this.deps.slices();
     const keys = await this.keys(slices);
-    const baselines = await this.baselineNamespaces();
+    const { names: baselines, entries } = await this.baselineNamespaces();
     const live = new Map<string, LiveService>();
     const services = new Map<string, BaselineService>();
     for (const ns of baselines) {
@@ -145,6 +146,7 @@ export class RoutingReconciler {
       }
     }
     const table = settings.mode === 'off' ? [] : computeRoutes({ slices, keys, services, now: new Date() });
+    if (settings.mode !== 'off') await this.entries(slices, keys, entries, live, settings.routerImage);
     if (settings.mode === 'router' || settings.mode === 'off') {
       for (const ns of baselines) await this.routeNamespace(ns, table.filter((s) => s.baseline.namespace === ns), live, settings);
     } else {
@@ -203,9 +205,38 @@ export class RoutingReconciler {
     }
   }
 
-  private async baselineNamespaces(): Promise<string[]> {
+  /** The baseline namespaces, and the entry Service each names (annotation slice.dev/entry). */
+  private async baselineNamespaces(): Promise<{ names: string[]; entries: Map<string, { service: string; port?: number }> }> {
     const list = await this.core.listNamespace({ labelSelector: `${LABEL_ROLE}=baseline` });
-    return list.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '').sort();
+    const entries = new Map<string, { service: string; port?: number }>();
+    for (const n of list.items) {
+      const entry = parseEntryAnnotation(n.metadata?.annotations?.[ANNOTATION_ENTRY]);
+      if (n.metadata?.name && entry) entries.set(n.metadata.name, entry);
+    }
+    return { names: list.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '').sort(), entries };
+  }
+
+  /** Each routable slice's entry into its baseline (src/core/routing/entry.ts), written when it changes. */
+  private async entries(slices: readonly SliceObject[], keys: ReadonlyMap<string, string>, entries: ReadonlyMap<string, { service: string; port?: number }>, live: ReadonlyMap<string, LiveService>, image: string): Promise<void> {
+    const now = new Date();
+    for (const s of slices) {
+      const key = keys.get(s.metadata.name);
+      const entry = entries.get(s.spec.baseline);
+      if (!key || !entry || !isRoutable(s, now)) continue;
+      const svc = live.get(`${s.spec.baseline}/${entry.service}`);
+      const port = entry.port ?? svc?.spec.ports[0]?.port;
+      const ip = svc && port ? await this.clusterIP(s.spec.baseline, entry.service) : undefined;
+      if (!ip || !port) continue;
+      const objects = renderEntry(`slice-${s.metadata.name}`, key, { namespace: s.spec.baseline, service: entry.service, clusterIP: ip, port }, image);
+      const text = JSON.stringify(objects);
+      if (this.written.get(`entry:${s.metadata.name}`) === text) continue;
+      try {
+        for (const o of objects) await this.deps.apply(o);
+        this.written.set(`entry:${s.metadata.name}`, text);
+      } catch (e) {
+        this.deps.log(`routing: slice ${s.metadata.name}: cannot write its entry into ${s.spec.baseline}: ${apiMessage(e)}`);
+      }
+    }
   }
 
   /** Router mode in one baseline namespace. */
