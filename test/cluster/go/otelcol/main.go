@@ -41,6 +41,7 @@ import (
 	"go.opentelemetry.io/collector/processor/memorylimiterprocessor"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
+	"go.opentelemetry.io/collector/service/telemetry/otelconftelemetry"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
@@ -68,6 +69,7 @@ func components() (otelcol.Factories, error) {
 	if f.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](); err != nil {
 		return f, err
 	}
+	f.Telemetry = otelconftelemetry.NewFactory() // the collector's own logs (service.telemetry)
 	return f, nil
 }
 
