@@ -36,19 +36,19 @@ export interface AggregatorOptions {
 }
 
 const CACHE_LIMIT = 20_000;
-/** Requests (trace and service) whose errors are held until their server span says how the request was answered. */
-const ANSWER_LIMIT = 2_000;
+/** Errors held at most until their request's server span says how it was answered (then they start afresh). */
+const HELD_LIMIT = 256;
 
 /** An error recorded at an entry, until the request's server span arrives. */
 interface PendingError {
+  /** The service whose server span answers for it. */
+  readonly service: string | undefined;
   readonly entry: Entry;
   readonly file: FileEntry;
   readonly minute: number;
   readonly sample: ErrorSample;
 }
 
-/** A request of a service in a trace: its errors and its server span's verdict meet here, whichever comes first. */
-const requestKey = (traceId: string, service: string | undefined) => `${traceId}\u0000${service ?? ''}`;
 
 /** The per-line, per-function aggregator of one workspace. */
 export class TelemetryAggregator implements IDisposable {
@@ -76,8 +76,9 @@ export class TelemetryAggregator implements IDisposable {
   private readonly pathGens = new Map<string, { n: number }>();
   private keys = 0;
   private counters = { spans: 0, logs: 0, unlocated: 0, evictions: 0 };
-  /** Errors of requests whose server span has not arrived yet (children end, and are exported, first). */
+  /** Per trace, errors of requests whose server span has not arrived yet (children end, and are exported, first). */
   private pending = new Map<string, PendingError[]>();
+  private held = 0;
 
   /** Fires (at most once until {@link takeChanged} is called) when data arrives: the editor then pulls the changes. */
   readonly onDidChange: Event<void> = this.onDidChangeEmitter.event;
@@ -127,7 +128,7 @@ export class TelemetryAggregator implements IDisposable {
     const ex = span.exceptions.length > 0 ? span.exceptions[span.exceptions.length - 1] : undefined;
     let sample: ErrorSample | undefined;
     let stack: ParsedStack | undefined;
-    const key = error && span.traceId ? requestKey(span.traceId, span.resource.serviceName) : undefined;
+    const key = error && span.traceId ? span.traceId : undefined;
     if (error || ex) {
       stack = ex && ex.stacktrace ? this.parse(ex.stacktrace, span.resource.attributes['telemetry.sdk.language']) : undefined;
       sample = {
@@ -151,14 +152,14 @@ export class TelemetryAggregator implements IDisposable {
       const line = this.lineEntry(file, loc.file, loc.line);
       line.stats.record(minute, span.durationMs, error);
       if (sample) line.lastError = sample;
-      if (error && sample && key) this.holdError(key, { entry: line, file, minute, sample });
+      if (error && sample && key) this.holdError(key, { service: span.resource.serviceName, entry: line, file, minute, sample });
       const fnName = code?.function ?? loc.function;
       if (fnName !== undefined) {
         const fn = this.fnEntry(file, loc.file, fnName);
         fn.line = loc.line;
         fn.stats.record(minute, span.durationMs, error);
         if (sample) fn.lastError = sample;
-        if (error && sample && key) this.holdError(key, { entry: fn, file, minute, sample });
+        if (error && sample && key) this.holdError(key, { service: span.resource.serviceName, entry: fn, file, minute, sample });
       }
       this.markChanged(file);
     }
@@ -167,35 +168,42 @@ export class TelemetryAggregator implements IDisposable {
       const line = this.lineEntry(file, throwSite.file, throwSite.line);
       line.stats.recordError(minute);
       line.lastError = sample;
-      if (key) this.holdError(key, { entry: line, file, minute, sample });
+      if (key) this.holdError(key, { service: span.resource.serviceName, entry: line, file, minute, sample });
       this.markChanged(file);
     }
     if (this.keys > this.maxKeys) this.evict();
   }
 
   /** Remembers an error of a request whose server span may yet say it answered on purpose. */
-  private holdError(key: string, p: PendingError): void {
-    let list = this.pending.get(key);
-    if (!list) {
-      if (this.pending.size >= ANSWER_LIMIT) this.pending = new Map();
-      this.pending.set(key, (list = []));
+  private holdError(traceId: string, p: PendingError): void {
+    if (this.held >= HELD_LIMIT) {
+      this.pending = new Map();
+      this.held = 0;
     }
-    if (list.length < 64) list.push(p);
+    let list = this.pending.get(traceId);
+    if (!list) this.pending.set(traceId, (list = []));
+    list.push(p);
+    this.held++;
   }
 
   /**
-   * A server span of a request with errors held: when it answered a 4xx on purpose, the errors its
-   * handler threw to answer it are taken back (no longer counted; their samples say how the request
-   * was answered). Its attributes are read only then: most server spans have no error below them.
+   * A server span of a trace with errors held: when it answered a 4xx on purpose, the errors its
+   * service's handler threw to answer it are taken back (no longer counted; their samples say how
+   * the request was answered). Its attributes are read only then: most server spans have no error
+   * held below them.
    */
   private serverSpan(span: Span): void {
-    const key = requestKey(span.traceId, span.resource.serviceName);
-    const held = this.pending.get(key);
+    const held = this.pending.get(span.traceId);
     if (!held) return;
-    this.pending.delete(key);
+    const service = span.resource.serviceName;
+    const mine = held.filter((p) => p.service === service);
+    if (mine.length === 0) return;
+    if (mine.length === held.length) this.pending.delete(span.traceId);
+    else this.pending.set(span.traceId, held.filter((p) => p.service !== service));
+    this.held -= mine.length;
     const status = answeredStatus(span.kind, span.status.code, span.attributes);
     if (status === undefined) return;
-    for (const p of held) {
+    for (const p of mine) {
       p.entry.stats.unrecordError(p.minute);
       if (p.entry.lastError === p.sample) p.entry.lastError = { ...p.sample, answered: status };
       p.entry.gen++;
@@ -429,6 +437,7 @@ export class TelemetryAggregator implements IDisposable {
     this.locationCount = 0;
     this.stacks.clear();
     this.pending = new Map();
+    this.held = 0;
     this.changed.clear();
     this.changedEpoch++;
     this.changedEmpty = true;
