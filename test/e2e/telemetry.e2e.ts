@@ -43,12 +43,12 @@ async function main(): Promise<number> {
     if (!imported) return steps.summary('e2e telemetry');
     if (await page.locator('.tabs-container .tab.dirty').count()) throw new Error('a keystroke reached the editor: the file is modified');
 
-    await steps.step('the CodeLens above loadOrder shows p95, calls and errors', async () => {
+    await steps.step('the CodeLens above loadOrder shows p95, the sample size, the max and the errors', async () => {
       await goToLine(page, 47);
       const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: '⏱ p95' }).first();
       await lens.waitFor({ timeout: 30_000 });
       const text = await lens.innerText();
-      if (!/⏱ p95 4\d ms · 1 call · 1 error · 5 min/.test(text)) throw new Error(`lens text: ${text}`);
+      if (!/⏱ p95 4\d ms · n=1 · max 4\d ms · 1 error · 5 min/.test(text)) throw new Error(`lens text: ${text}`);
       await page.waitForTimeout(300);
       await shot('t1-codelens-and-decorations');
     }, onFail);
@@ -97,6 +97,21 @@ async function main(): Promise<number> {
       await page.locator('.monaco-list-row', { hasText: 'order 17 not found' }).first().waitFor({ timeout: 15_000 });
       await page.waitForTimeout(300);
       await shot('t6-traces-view');
+    }, onFail);
+
+    await steps.step('a small sample (n=2): the lens shows the sample size and the max (issue 20 item 7)', async () => {
+      await importFile(page, join(fixtures, 'otlp-traces-node-sdk.json'));
+      await page.locator('.notifications-toasts .notification-toast', { hasText: 'imported 3 spans' }).first().waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Escape');
+      await quickOpen(page, 'orderService.js');
+      await page.locator('.tabs-container .tab.active', { hasText: 'orderService.js' }).waitFor({ timeout: 15_000 });
+      await goToLine(page, 47);
+      const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'n=2' }).first();
+      await lens.waitFor({ timeout: 30_000 });
+      const text = await lens.innerText();
+      if (!/⏱ p95 4\d ms · n=2 · max 4\d ms · 2 errors · 5 min/.test(text)) throw new Error(`lens text: ${text}`);
+      await page.waitForTimeout(300);
+      await shot('t7-codelens-small-sample');
     }, onFail);
 
     return steps.summary('e2e telemetry');
