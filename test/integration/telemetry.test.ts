@@ -157,6 +157,8 @@ describe('telemetry in the editor (issue 6)', () => {
     const deco = api.telemetry.decorations.applied.get(serviceUri.toString()) ?? [];
     assert.ok(deco.length > 0 && deco.every((d) => d.stale && d.text.startsWith('(stale)')), JSON.stringify(deco));
     assert.match(runtimeDiagnostics(serviceUri)[0]?.message ?? '', /\(stale/);
+    // issue 20 item 8: the stale diagnostic follows the line inserted above it (it stayed on line 46)
+    assert.deepEqual(runtimeDiagnostics(serviceUri).map((d) => d.range.start.line), [47], 'moved down with its line');
     await serviceEditor.edit((b) => b.delete(new vscode.Range(0, 0, 1, 0)));
     const fresh = await eventually('current lens', async () => {
       const l = await lenses(serviceUri);
@@ -185,6 +187,8 @@ describe('telemetry in the editor (issue 6)', () => {
     await api.telemetry.settled();
     const snap = api.telemetry.tracesView.snapshot();
     assert.deepEqual(snap.traces, ['GET /orders/:id']);
+    // issue 20 item 8: method + route, then status, duration, spans, errors and how long ago
+    assert.match(snap.traceDescriptions[0] ?? '', /^200 · [\d.]+ m?s · 3 spans · 1 error · \d+ (s|min) ago$/);
     assert.ok(snap.errors.includes('Error: order 17 not found'), JSON.stringify(snap.errors));
   });
 
