@@ -7,6 +7,7 @@ import { type CommandRegistry } from '../commandRegistry';
 import { TelemetryCodeLensProvider } from './codeLens';
 import { TelemetryDecorations } from './decorations';
 import { RuntimeDiagnostics } from './diagnostics';
+import { KeyDropDiagnostics } from './keyDropDiagnostics';
 import { FunctionRanges } from './functionRanges';
 import { DocumentHashes } from './hash';
 import { TelemetryHoverProvider } from './hovers';
@@ -57,6 +58,8 @@ export class TelemetryFeature implements IDisposable {
     const codeLens = this.store.add(new TelemetryCodeLensProvider(service, ranges, hashes, minutes));
     const decorations = this.store.add(new TelemetryDecorations(service, hashes, telemetrySettings.decorations));
     const diagnostics = this.store.add(new RuntimeDiagnostics(service, hashes));
+    // routed traces: the call in this code that dropped the routing key (issue 22)
+    this.store.add(new KeyDropDiagnostics(service));
     const tracePanel = this.store.add(new TracePanel(service, extensionUri));
     const tracesView = this.store.add(new TracesView(service));
     this.store.add(vscode.languages.registerCodeLensProvider(FILES, codeLens));
