@@ -41,6 +41,9 @@ function sliceItem(env: SliceEnvironment, contextName: string, now: Date): vscod
   const phase = env.terminating ? 'Deleting' : (env.resource?.phase ?? undefined);
   const parts: string[] = [];
   if (phase) parts.push(phase);
+  // A failed slice says why on its row; its owner can delete it from there (inline action).
+  const why = phase === 'Failed' ? env.resource?.conditions.find((c) => c.type === 'Ready' && c.status === 'False')?.message : undefined;
+  if (why) parts.push(why);
   if (!env.mine) parts.push(env.owner ?? 'unknown owner');
   if (!env.terminating && env.expiresAt) parts.push(describeTimeLeft(env.expiresAt, now));
   item.description = parts.join(' · ');

@@ -4,7 +4,7 @@
  * asks the API server (SelfSubjectAccessReview) and also tries real requests (dry-run writes).
  */
 import * as k8s from '@kubernetes/client-node';
-import { type CheckResult, ISOLATION_CHECKS as C, result, rejectionSource } from '../../core/slice/isolation';
+import { type CheckResult, ISOLATION_CHECKS as C, ISOLATION_PROBE_NAMESPACE, result, rejectionSource } from '../../core/slice/isolation';
 import { SLICE_API_VERSION, SLICE_GROUP, SLICE_KIND, SLICE_PLURAL, SLICE_VERSION } from '../../core/slice/sliceResource';
 import { type Access, allowedAccesses, attempt, describeAccess } from './kubeCalls';
 
@@ -20,8 +20,10 @@ const deniedAll = (allowed: Access[], what: string): { ok: boolean; msg: string 
   allowed.length === 0 ? { ok: true, msg: what } : { ok: false, msg: `allowed: ${allowed.map(describeAccess).join(', ')}` };
 
 export async function checkOtherTenants(x: CheckContext): Promise<CheckResult> {
-  if (x.others.length === 0) return result(C.otherTenants, 'skip', 'no slice of another owner exists to test against');
-  const targets = x.others.slice(0, 3);
+  if (x.others.length === 0) return result(C.otherTenants, 'skip', 'no slice of another owner exists to test against, and the platform has no isolation probe (deploy/platform/36-isolation-probe.yaml)');
+  // Real slices of other owners first; the platform's probe namespace always (when installed).
+  const real = x.others.filter((ns) => ns !== ISOLATION_PROBE_NAMESPACE).slice(0, 2);
+  const targets = x.others.includes(ISOLATION_PROBE_NAMESPACE) ? [...real, ISOLATION_PROBE_NAMESPACE] : x.others.slice(0, 3);
   const accesses: Access[] = targets.flatMap((ns) => [
     ...['get', 'list', 'watch', 'create', 'delete'].map((verb) => ({ verb, resource: 'pods', namespace: ns })),
     { verb: 'create', resource: 'pods', subresource: 'exec', namespace: ns },

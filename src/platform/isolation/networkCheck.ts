@@ -9,6 +9,7 @@ import { type CheckResult, ISOLATION_CHECKS as C, result } from '../../core/slic
 import { AGENT_CONTAINER } from '../../core/slice/fork';
 import { FIELD_MANAGER, LABEL_MANAGED_BY } from '../../core/slice/manifests';
 import { SLICE_GROUP, SLICE_PLURAL, SLICE_VERSION, type SliceObject } from '../../core/slice/sliceResource';
+import { ISOLATION_PROBE_NAMESPACE, ISOLATION_PROBE_SERVICE } from '../../core/slice/isolation';
 import { type CheckContext } from './accessChecks';
 import { execIn } from './kubeCalls';
 
@@ -39,8 +40,11 @@ export async function checkCrossSliceNetwork(x: CheckContext, timeoutMs = 2500):
   const api = x.kc.makeApiClient(k8s.CustomObjectsApi);
   const list = (await api.listClusterCustomObject({ group: SLICE_GROUP, version: SLICE_VERSION, plural: SLICE_PLURAL })) as { items: SliceObject[] };
   const own = list.items.find((s) => s.status?.namespace === x.namespace);
-  const others = list.items.filter((s) => s.status?.namespace && x.others.includes(s.status.namespace)).flatMap(targetsOf).slice(0, 3);
-  if (others.length === 0) return result(C.network, 'skip', 'no other owner\'s slice with a Service exists to connect to');
+  // Other owners' slices, and always the platform's isolation probe (deploy/platform/36-isolation-probe.yaml),
+  // so the boundary is tested even when no other developer has a slice.
+  const probeTarget = x.others.includes(ISOLATION_PROBE_NAMESPACE) ? [{ host: `${ISOLATION_PROBE_SERVICE}.${ISOLATION_PROBE_NAMESPACE}.svc.cluster.local`, port: 80, label: `${ISOLATION_PROBE_SERVICE}.${ISOLATION_PROBE_NAMESPACE}:80 (the platform's isolation probe)` }] : [];
+  const others = [...list.items.filter((s) => s.status?.namespace && x.others.includes(s.status.namespace)).flatMap(targetsOf).slice(0, 3), ...probeTarget];
+  if (others.length === 0) return result(C.network, 'skip', 'no other owner\'s slice with a Service exists to connect to, and the platform has no isolation probe (deploy/platform/36-isolation-probe.yaml)');
   const probe = async (t: Target): Promise<string> => {
     const r = await execIn(x.kc, x.namespace, pod.metadata!.name!, AGENT_CONTAINER, ['node', '-e', PROBE, t.host, String(t.port), String(timeoutMs)]);
     return r.stdout.trim() || r.stderr.trim() || r.status;
