@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
-import { DEV_EXPORT_DELAY_MS } from '../../src/core/slice/forkTelemetry';
+import { DEV_EXPORT_DELAY_MS, DEV_METRIC_INTERVAL_MS } from '../../src/core/slice/forkTelemetry';
 import { SLICE_GROUP, SLICE_PLURAL, SLICE_VERSION, type SliceObject, sliceNamespace } from '../../src/core/slice/sliceResource';
 import { DeveloperOnCluster, execIn, workspaceConfig } from './developerOnCluster';
 
@@ -65,8 +65,8 @@ describe('Fork telemetry export delays, from slice.yaml to the pod, as bob, on t
     assert.ok(first);
     const { telemetry: _dropped, ...fork } = first;
     await objects.replaceClusterCustomObject({ ...ref, body: { ...slice, spec: { ...slice.spec, forks: [fork] } } });
-    const dev = String(DEV_EXPORT_DELAY_MS);
-    assert.deepEqual(await envInApp(namespace, dev), [dev, dev, dev, dev]);
+    const [dev, devMetrics] = [String(DEV_EXPORT_DELAY_MS), String(DEV_METRIC_INTERVAL_MS)];
+    assert.deepEqual(await envInApp(namespace, dev), [dev, dev, devMetrics, devMetrics]);
   });
 
   it('bob cannot put anything but a delay of 10 ms to 60 s through the field: the API server refuses it', async () => {

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderFork } from '../../../../src/core/slice/fork';
-import { DEV_EXPORT_DELAY_MS, parseExportDelay, withTelemetryEnv } from '../../../../src/core/slice/forkTelemetry';
+import { DEV_EXPORT_DELAY_MS, DEV_METRIC_INTERVAL_MS, parseExportDelay, withTelemetryEnv } from '../../../../src/core/slice/forkTelemetry';
 import { type Deployment } from '../../../../src/core/slice/k8sTypes';
 import { type SliceContext } from '../../../../src/core/slice/manifests';
 
 const dev = String(DEV_EXPORT_DELAY_MS);
+const devMetrics = String(DEV_METRIC_INTERVAL_MS);
 const envOf = (env: readonly { name: string; value?: string }[]) => Object.fromEntries(env.map((e) => [e.name, e.value]));
 
 test('a fork without a word from the slice gets development export delays where its container sets none', () => {
@@ -13,8 +14,8 @@ test('a fork without a word from the slice gets development export delays where 
     PORT: '8080',
     OTEL_BSP_SCHEDULE_DELAY: dev,
     OTEL_BLRP_SCHEDULE_DELAY: dev,
-    OTEL_METRIC_EXPORT_INTERVAL: dev,
-    OTEL_METRIC_EXPORT_TIMEOUT: dev,
+    OTEL_METRIC_EXPORT_INTERVAL: devMetrics,
+    OTEL_METRIC_EXPORT_TIMEOUT: devMetrics,
   });
 });
 
