@@ -156,7 +156,7 @@ export async function run(): Promise<void> {
             busy = true;
             do {
               again = false;
-              const f = await figure();
+              const f = await figure().catch(() => undefined);
               if (f !== undefined && fits(f)) {
                 sub.dispose();
                 resolve({ at: performance.now(), figure: f });
