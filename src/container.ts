@@ -30,6 +30,7 @@ import { WorkloadClient } from './platform/kube/workloads';
 import { ActiveSliceStatus } from './vscode/activeSliceStatus';
 import { SyncStateBridge } from './vscode/tree/syncState';
 import { registerWorkloadCommands } from './vscode/tree/workloadCommands';
+import { registerRoutingCommands } from './vscode/routing/routingCommands';
 
 const SELECTED_CONTEXT_KEY = 'slice.selectedContext';
 
@@ -109,6 +110,7 @@ export class Container implements IDisposable {
     const sync = this.lifetime.add(new SyncFeature(registry, model, () => sessions, sessions.onDidChange, logger));
     syncState.attach(sync.api);
     registerWorkloadCommands(registry, model, workloads, logger, { push: (d) => this.lifetime.add(d) });
+    registerRoutingCommands(registry, model, workloads, clients, logger, { push: (d) => this.lifetime.add(d) });
     this.lifetime.add(new ActiveSliceStatus(model, registry));
     const live = this.lifetime.add(new LiveTelemetry(registry, model, () => sessions, logger, sync.api));
     telemetry.api.tracesView.attachLive(live.view);

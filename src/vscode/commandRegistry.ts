@@ -31,6 +31,8 @@ export const Commands = {
   stopSyncWorkload: 'slice.stopSyncWorkload',
   showPodLogs: 'slice.showPodLogs',
   sendRequest: 'slice.sendRequest',
+  sendRequestThroughBaseline: 'slice.sendRequestThroughBaseline',
+  openBaselineThroughSlice: 'slice.openBaselineThroughSlice',
   activeSliceActions: 'slice.activeSliceActions',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
