@@ -257,9 +257,10 @@ export class RoutingReconciler {
       }
       const cm = renderRouterConfigMap(ns, table, addresses);
       const text = cm.data['nginx.conf'] ?? '';
+      // the Deployment every pass (a no-op apply when it is as rendered): a deleted router comes back
+      await this.deps.apply(renderRouterDeployment(ns, { image: settings.routerImage }));
       if (this.written.get(ns) !== text) {
         await this.deps.apply(cm);
-        await this.deps.apply(renderRouterDeployment(ns, { image: settings.routerImage }));
         await this.nudgeRouterPods(ns, digest(text));
         this.written.set(ns, text);
         this.deps.log(`routing: ${ns}: ${table.map((s) => `${s.baseline.name} <- ${s.routes.map((r) => `${r.slice}${r.forkReady ? '' : ' (down)'}`).join(', ')}`).join('; ')}`);
