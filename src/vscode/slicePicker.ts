@@ -35,7 +35,7 @@ export async function pickSlice(model: EnvironmentsModel, arg: unknown, verb: st
   if (mine.length === 0) throw new UserError(`You (${user}) have no slice to ${verb} in context "${context.name}": create one with "Slice: Create Slice".`, []);
   const picked = await vscode.window.showQuickPick(
     mine.map((s) => ({ label: s.sliceName ?? s.namespace, description: s.resource.phase ?? 'Pending', detail: s.namespace, slice: s })),
-    { title: `${verb[0]!.toUpperCase()}${verb.slice(1)} which slice?`, placeHolder: `Your slices in ${context.name}` },
+    { title: `${verb[0]!.toUpperCase()}${verb.slice(1)} which slice?`, placeHolder: `Which slice do you want to ${verb}? (your slices in ${context.name})` },
   );
   if (!picked) throw new CancelledError();
   return { context, slice: picked.slice };
