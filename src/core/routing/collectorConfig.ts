@@ -86,7 +86,8 @@ export function normalizeRoutes(slices: readonly RoutedSlice[]): { routes: Route
 export function collectorConfig(slices: readonly RoutedSlice[], options: CollectorConfigOptions = {}): Record<string, unknown> {
   const { routes } = normalizeRoutes(slices);
   const processors: Record<string, unknown> = {
-    memory_limiter: { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 20 },
+    // below the pod's 256 MiB limit (deploy/platform/70-otelcol.yaml), refusing data before the kernel kills the pod
+    memory_limiter: { check_interval: '1s', limit_mib: 200, spike_limit_mib: 40 },
     [id('resource', 'baseline')]: { attributes: [{ key: BASELINE_SOURCE_ATTRIBUTE, value: BASELINE_SOURCE_VALUE, action: 'upsert' }] },
   };
   const exporters: Record<string, unknown> = { nop: {} };
