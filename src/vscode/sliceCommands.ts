@@ -3,7 +3,7 @@ import { CancelledError, UserError } from '../core/base/errors';
 import { type ILogger } from '../core/base/logger';
 import { formatDuration } from '../core/cluster/environments';
 import { type EnvironmentsModel } from '../core/cluster/environmentsModel';
-import { type PlatformLimits, describeLimits, plural } from '../core/slice/limits';
+import { type PlatformLimits, describeLimits, durationText, plural } from '../core/slice/limits';
 import { isDnsLabel, maxSliceNameLength, ownerSlug, sliceNamespace, sliceObjectName } from '../core/slice/sliceResource';
 import { SLICE_CONFIG_FILE, toForkSpecs } from '../core/slice/workspaceConfig';
 import { SliceLifecycle, describeGrant } from '../app/slices/sliceLifecycle';
@@ -107,7 +107,7 @@ export function registerSliceCommands(registry: CommandRegistry, model: Environm
               [1, 4, 8, 24].map((h) => ({ label: `+${h} h`, hours: h })),
               {
                 title: `Slice: Extend ${slice.sliceName ?? slice.namespace}`,
-                placeHolder: `${slice.expiresAt ? `Expires ${slice.expiresAt.toLocaleString()}. ` : ''}${limits ? `The platform caps a slice at ${formatDuration(limits.maxTtlMs)} from now.` : 'Extend by'}`,
+                placeHolder: `${slice.expiresAt ? `Expires ${slice.expiresAt.toLocaleString()}. ` : ''}${limits ? `The platform caps a slice at ${durationText(limits.maxTtlMs)} from now.` : 'Extend by'}`,
               },
             )
           )?.hours;

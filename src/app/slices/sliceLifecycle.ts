@@ -1,7 +1,7 @@
 import { UserError, messageOf } from '../../core/base/errors';
 import { type KubeContext, formatDuration } from '../../core/cluster/environments';
 import { ClusterProblemError } from '../../core/cluster/environmentsModel';
-import { type PlatformLimits, describeLimits, plural } from '../../core/slice/limits';
+import { type PlatformLimits, describeLimits, durationText, plural } from '../../core/slice/limits';
 import { type SliceObject, type SliceSpec } from '../../core/slice/sliceResource';
 import { parseDuration, parseTimestamp } from '../../core/slice/ttl';
 import { type SliceStore } from './sliceStore';
@@ -103,7 +103,7 @@ export class SliceLifecycle {
     const expiresAt = new Date(parseTimestamp(seen.status?.expiresAt ?? seen.spec.expiresAt) ?? askedFor.getTime());
     if (expiresAt.getTime() >= askedFor.getTime() - 1000) return { expiresAt, askedFor };
     const limits = await this.readLimits(context, options.signal);
-    const cap = limits ? `the platform's cap is ${formatDuration(limits.maxTtlMs)} from now` : 'the platform capped it';
+    const cap = limits ? `the platform's cap is ${durationText(limits.maxTtlMs)} from now` : 'the platform capped it';
     return { expiresAt, askedFor, note: `You asked for +${hours}h (until ${askedFor.toISOString()}); ${cap}.` };
   }
 
@@ -180,7 +180,7 @@ export function grantNotes(asked: SliceSpec, slice: SliceObject, granted: Grante
   const created = parseTimestamp(slice.metadata.creationTimestamp);
   const askedTtl = asked.ttl ? parseDuration(asked.ttl) : undefined;
   if (askedTtl !== undefined && created !== undefined && granted.expiresAt && granted.expiresAt.getTime() - created < askedTtl - 60_000) {
-    notes.push(`ttl ${asked.ttl} was capped to ${formatDuration(granted.expiresAt.getTime() - created)}${limits ? ` (the platform's cap is ${formatDuration(limits.maxTtlMs)})` : ''}`);
+    notes.push(`ttl ${asked.ttl} was capped to ${durationText(granted.expiresAt.getTime() - created)}${limits ? ` (the platform's cap is ${durationText(limits.maxTtlMs)})` : ''}`);
   }
   for (const key of ['cpu', 'memory'] as const) {
     const a = asked.resources?.[key];

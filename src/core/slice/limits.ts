@@ -1,6 +1,6 @@
 import { effectiveQuota } from './manifests';
 import { type QuotaConfig, type SlicePlatformConfig } from './platformConfig';
-import { formatDuration, parseDuration } from './ttl';
+import { parseDuration } from './ttl';
 
 /**
  * The per-owner limit on slices: an owner's slices are ranked by creation time (then name); the
@@ -64,7 +64,7 @@ export function limitsOf(cfg: SlicePlatformConfig): PlatformLimits {
 
 /** "a slice lives up to 24h (4h if slice.yaml says nothing); cpu up to 4, memory up to 4Gi, 20 pods; 3 slices per developer". */
 export function describeLimits(l: PlatformLimits): string {
-  return `a slice lives up to ${hoursText(l.maxTtlMs)} (${hoursText(l.defaultTtlMs)} if slice.yaml says nothing); cpu up to ${l.maxQuota.cpu}, memory up to ${l.maxQuota.memory}, ${plural(l.maxQuota.pods, 'pod')}; ${plural(l.maxSlicesPerOwner, 'slice')} per developer`;
+  return `a slice lives up to ${durationText(l.maxTtlMs)} (${durationText(l.defaultTtlMs)} if slice.yaml says nothing); cpu up to ${l.maxQuota.cpu}, memory up to ${l.maxQuota.memory}, ${plural(l.maxQuota.pods, 'pod')}; ${plural(l.maxSlicesPerOwner, 'slice')} per developer`;
 }
 
 /** A value of slice.yaml the platform will not grant as asked, and what it grants instead. */
@@ -78,7 +78,7 @@ export interface LimitNote {
 export function overLimits(asked: { readonly ttl?: string; readonly resources?: { readonly cpu?: string; readonly memory?: string; readonly pods?: number } }, l: PlatformLimits): LimitNote[] {
   const notes: LimitNote[] = [];
   const ttl = asked.ttl === undefined ? undefined : parseDuration(asked.ttl);
-  if (ttl !== undefined && ttl > l.maxTtlMs) notes.push({ path: ['ttl'], message: `ttl ${asked.ttl} is over the platform cap ${hoursText(l.maxTtlMs)}: you will get ${hoursText(l.maxTtlMs)}.` });
+  if (ttl !== undefined && ttl > l.maxTtlMs) notes.push({ path: ['ttl'], message: `ttl ${asked.ttl} is over the platform cap ${durationText(l.maxTtlMs)}: you will get ${durationText(l.maxTtlMs)}.` });
   const granted = effectiveQuota(asked.resources, l);
   for (const key of ['cpu', 'memory'] as const) {
     const a = asked.resources?.[key];
@@ -94,7 +94,10 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** "24h", "4h", "90m": whole hours stay hours (a cap of 24h is not "1d"). */
-function hoursText(ms: number): string {
-  return ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : formatDuration(ms);
+/** "24h", "4h", "1h 30m", "45m": to the minute; whole hours stay hours (a cap of 24h is not "1d"). */
+export function durationText(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h === 0 ? `${m}m` : m === 0 ? `${h}h` : `${h}h ${String(m).padStart(2, '0')}m`;
 }
