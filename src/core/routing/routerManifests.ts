@@ -11,7 +11,7 @@
  *   targetPort → its router port. {@link takeoverPatch} / {@link restorePatch} are the JSON merge
  *   patches; the original selector and target ports are kept in an annotation to restore them.
  */
-import { type KubeObject } from '../slice/k8sTypes';
+import { type KubeObject, type Service } from '../slice/k8sTypes';
 import { LABEL_COMPONENT, ROUTER_COMPONENT } from './meshResources';
 import { originServiceName, renderNginxConfig, ROUTER_HEALTH_PORT, routerPort, routerPorts, type AddressBook } from './nginxConfig';
 import { type ServiceRoutes } from './routes';
@@ -142,3 +142,26 @@ export function renderRouterDeployment(namespace: string, opts: RouterOptions): 
     },
   } as KubeObject;
 }
+
+/**
+ * A baseline Service as it was before the router took it over (its selector and target ports from
+ * the annotation), unchanged when it was not taken over: what a fork copies, so that a fork's own
+ * Service selects the fork's pods, never the router's.
+ */
+export function asBeforeRouting<T extends Service>(svc: T): T {
+  const saved = svc.metadata?.annotations?.[ANNOTATION_ORIGINAL];
+  if (!saved || !svc.spec) return svc;
+  let original: OriginalService;
+  try {
+    original = JSON.parse(saved) as OriginalService;
+  } catch {
+    return svc;
+  }
+  const { [ANNOTATION_ORIGINAL]: _dropped, ...annotations } = svc.metadata?.annotations ?? {};
+  return {
+    ...svc,
+    metadata: { ...svc.metadata, annotations },
+    spec: { ...svc.spec, selector: { ...original.selector }, ports: (svc.spec.ports ?? []).map((p) => ({ ...p, targetPort: original.targetPorts[String(p.port)] ?? p.targetPort })) },
+  };
+}
+

@@ -10,6 +10,7 @@ import { withTelemetryEnv } from './forkTelemetry';
 import { DEFAULT_PLATFORM_CONFIG } from './platformConfig';
 import { type ForkSpec } from './sliceResource';
 import { ROUTED_OTLP_PORT, ROUTED_OTLP_PORT_NAME } from '../routing/routedTelemetry';
+import { asBeforeRouting } from '../routing/routerManifests';
 
 export const AGENT_CONTAINER = 'slice-agent';
 export const SEED_CONTAINER = 'slice-seed';
@@ -187,14 +188,17 @@ export function renderFork(baseline: Deployment, baselineService: Service | unde
     },
   };
   if (!baselineService?.spec) return { ok: true, deployment };
+  // a Service the routing layer took over keeps what it was in an annotation: the fork copies that
+  const source = asBeforeRouting(baselineService);
+  const sourceSpec = source.spec ?? baselineService.spec;
   const service = {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: baselineService.metadata?.name ?? fork.workload, namespace: ctx.namespace, labels: { ...stripMeta(baselineService.metadata?.labels), ...labels } },
+    metadata: { name: source.metadata?.name ?? fork.workload, namespace: ctx.namespace, labels: { ...stripMeta(source.metadata?.labels), ...labels } },
     spec: {
       type: 'ClusterIP',
-      selector: baselineService.spec.selector ?? selector,
-      ports: (baselineService.spec.ports ?? []).map((p) => ({
+      selector: sourceSpec.selector ?? selector,
+      ports: (sourceSpec.ports ?? []).map((p) => ({
         ...(p.name ? { name: p.name } : {}),
         port: p.port,
         ...(p.targetPort === undefined ? {} : { targetPort: p.targetPort }),

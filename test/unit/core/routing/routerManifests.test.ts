@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ANNOTATION_ORIGINAL, ROUTER_SELECTOR, isTakenOver, originalOf, renderOriginService, renderRouterDeployment, restorePatch, takeoverPatch, type LiveService } from '../../../../src/core/routing/routerManifests';
+import { ANNOTATION_ORIGINAL, ROUTER_SELECTOR, asBeforeRouting, isTakenOver, originalOf, renderOriginService, renderRouterDeployment, restorePatch, takeoverPatch, type LiveService } from '../../../../src/core/routing/routerManifests';
 import { routerPorts } from '../../../../src/core/routing/nginxConfig';
 import { computeRoutes } from '../../../../src/core/routing/routes';
 import { inputs, slice } from './routingFixtures';
+import { renderFork } from '../../../../src/core/slice/fork';
+import { type Deployment } from '../../../../src/core/slice/k8sTypes';
+import { type SliceContext } from '../../../../src/core/slice/manifests';
 
 const orders: LiveService = { metadata: { name: 'orders', namespace: 'shop' }, spec: { selector: { app: 'orders' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } };
 const table = computeRoutes(inputs([slice('alice-a', 'alice', [{ workload: 'orders' }])]));
@@ -40,4 +43,18 @@ test('the router Deployment is Pod Security restricted, has no token, and does n
   const c = pod.containers[0]!.securityContext;
   assert.deepEqual([c.allowPrivilegeEscalation, c.readOnlyRootFilesystem, c.capabilities.drop], [false, true, ['ALL']]);
   assert.deepEqual(renderRouterDeployment('shop', { image: 'localhost/slice/router:x' }), d);
+});
+
+test('a fork of a Service the router took over copies what the Service was, not the router selector', () => {
+  const patch = takeoverPatch(orders, table) as { metadata: { annotations: Record<string, string> }; spec: { ports: { targetPort: number }[] } };
+  const taken = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'orders', namespace: 'shop', annotations: { ...patch.metadata.annotations, keep: 'x' } }, spec: { selector: { ...ROUTER_SELECTOR }, ports: [{ name: 'http', port: 80, targetPort: patch.spec.ports[0]!.targetPort }] } };
+  assert.deepEqual(asBeforeRouting(taken).spec, { selector: { app: 'orders' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] });
+  assert.deepEqual(asBeforeRouting(taken).metadata.annotations, { keep: 'x' });
+  const ctx: SliceContext = { objectName: 'alice-a', shortName: 'a', owner: 'alice', namespace: 'slice-alice-a', baseline: 'shop', expiresAt: '', quota: { cpu: '2', memory: '2Gi', pods: 10 } };
+  const baseline: Deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orders', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'orders' } }, template: { metadata: { labels: { app: 'orders' } }, spec: { containers: [{ name: 'app', image: 'shop:1' }] } } } };
+  const r = renderFork(baseline, taken, { workload: 'orders' }, ctx, { agentImage: 'agent:1' });
+  assert.ok(r.ok && r.service);
+  const spec = (r.service as unknown as { spec: { selector: Record<string, string>; ports: { targetPort?: number | string }[] } }).spec;
+  assert.deepEqual(spec.selector, { app: 'orders' });
+  assert.equal(spec.ports[0]!.targetPort, 'http');
 });
