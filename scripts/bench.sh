@@ -8,7 +8,7 @@ bash scripts/setup.sh --no-cluster   # Node 24, code-server, npm dependencies (q
 source scripts/env.sh
 # Production bundles (minified, as shipped) plus the transpiled benchmark drivers in out/.
 node esbuild.config.mjs --production --tests
-for b in ${SLICE_BENCH:-activation telemetry sync telemetry-editor data loop routing}; do
+for b in ${SLICE_BENCH:-activation telemetry sync telemetry-editor data loop routing metrics}; do
   log "bench/$b"
   node "out/bench/$b/run.js"
 done

@@ -46,17 +46,33 @@ export function countsOf(list: readonly unknown[]): number[] | undefined {
 }
 
 /** A list of doubles (`explicitBounds`); undefined when one is not a number or they do not increase. */
-export function boundsOf(list: readonly unknown[]): number[] | undefined {
+export function boundsOf(list: readonly unknown[]): readonly number[] | undefined {
   const out = new Array<number>(list.length);
   for (let i = 0; i < list.length; i++) {
     const n = jsonDouble(list[i]);
     if (Number.isNaN(n) || (i > 0 && n <= out[i - 1]!)) return undefined;
     out[i] = n;
   }
-  return out;
+  return internBounds(out);
 }
 
 export const NO_EXEMPLARS: readonly Exemplar[] = Object.freeze([]);
+export const NO_BOUNDS: readonly number[] = Object.freeze([]);
+
+/** The last bounds seen, answered again for equal ones: a histogram's points share one array (less to make, to keep and to compare). */
+let lastBounds: readonly number[] = NO_BOUNDS;
+
+/** `bounds`, or an equal array already made. */
+export function internBounds(bounds: readonly number[]): readonly number[] {
+  const last = lastBounds;
+  if (last.length === bounds.length) {
+    let i = 0;
+    while (i < bounds.length && last[i] === bounds[i]) i++;
+    if (i === bounds.length) return last;
+  }
+  lastBounds = bounds;
+  return bounds;
+}
 export const NO_BUCKETS: ExpBuckets = Object.freeze({ offset: 0, counts: Object.freeze([]) });
 
 /** Most exemplars kept per point. */
@@ -80,9 +96,22 @@ function redactString(s: string): string {
   return r;
 }
 
+/** isSecretKey of the keys seen (metric attribute keys are few), bounded like the values. */
+const secretKeys = new Map<string, boolean>();
+
+function secretKey(key: string): boolean {
+  let r = secretKeys.get(key);
+  if (r === undefined) {
+    if (secretKeys.size >= REDACTED_CACHE) secretKeys.clear();
+    r = isSecretKey(key);
+    secretKeys.set(key, r);
+  }
+  return r;
+}
+
 function redactValue(key: string, v: AttrValue): AttrValue {
   if (v === null) return v;
-  if (isSecretKey(key) && (typeof v === 'string' || typeof v === 'number')) return MASK;
+  if ((typeof v === 'string' || typeof v === 'number') && secretKey(key)) return MASK;
   if (typeof v === 'string') return redactString(v);
   if (Array.isArray(v)) return (v as readonly AttrValue[]).map((x) => (typeof x === 'string' ? redactString(x) : x));
   return v;

@@ -12,7 +12,7 @@ import { DecodeContext, type DecodeOptions } from '../otlp/limits';
 import { internReader } from '../otlp/proto/internReader';
 import { bytesToHexId, int64ToNumber, nanosToMs } from '../otlp/scalars';
 import { type Rejection, reject } from '../rejections';
-import { MAX_EXEMPLARS, NO_BUCKETS, NO_EXEMPLARS, finite, invalid, redactedAttributes, temporalityOf } from './build';
+import { MAX_EXEMPLARS, NO_BUCKETS, NO_EXEMPLARS, finite, internBounds, invalid, redactedAttributes, temporalityOf } from './build';
 import { metricScanner, tapeMetrics } from './jsonTape';
 import { treeMetrics } from './jsonTree';
 import { type Exemplar, type ExpBuckets, type Metric, type NumberPoint, FLAG_NO_RECORDED_VALUE } from './model';
@@ -191,7 +191,7 @@ function numberPoint(p: PPoint, ctx: DecodeContext): NumberPoint | undefined {
   const b = base(p, ctx);
   const value = own(p, 'asDouble') ? p.asDouble! : own(p, 'asInt') ? int64ToNumber(p.asInt) : NaN;
   if (!finite(value) && (b.flags & FLAG_NO_RECORDED_VALUE) === 0) return invalid(ctx);
-  return { ...b, value: finite(value) ? value : NaN };
+  return { attributes: b.attributes, startMs: b.startMs, timeMs: b.timeMs, exemplars: b.exemplars, flags: b.flags, value: finite(value) ? value : NaN };
 }
 
 function counts(list: readonly unknown[]): number[] {
@@ -208,7 +208,8 @@ function histogramPoint(p: PPoint, ctx: DecodeContext) {
   const c = counts(p.bucketCounts);
   for (let i = 1; i < bounds.length; i++) if (!(bounds[i]! > bounds[i - 1]!)) return invalid(ctx);
   if (bounds.some(Number.isNaN) || (c.length !== 0 && c.length !== bounds.length + 1)) return invalid(ctx);
-  return { ...base(p, ctx), count: int64ToNumber(p.count), sum: optional(p, 'sum'), min: optional(p, 'min'), max: optional(p, 'max'), bounds: bounds.slice(), counts: c };
+  const b = base(p, ctx);
+  return { attributes: b.attributes, startMs: b.startMs, timeMs: b.timeMs, exemplars: b.exemplars, flags: b.flags, count: int64ToNumber(p.count), sum: optional(p, 'sum'), min: optional(p, 'min'), max: optional(p, 'max'), bounds: internBounds(bounds), counts: c };
 }
 
 function buckets(b: PPoint['positive']): ExpBuckets {

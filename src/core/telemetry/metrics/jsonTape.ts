@@ -12,18 +12,23 @@
  */
 import { type Result, ok } from '../../base/result';
 import { type ResourceInfo } from '../model';
-import { ABSENT, CACHED_VALUES, K_ATTRIBUTES, K_LEGACY_SCOPE, K_NAME, K_SCOPE, K_START, K_TIME, OTLP_KEYS } from '../otlp/jsonTape/keys';
+import * as keys from '../otlp/jsonTape/keys';
 import { TapeReader } from '../otlp/jsonTape/reader';
 import { type RequestLayout, eachScope } from '../otlp/jsonTape/scopes';
-import { ARRAY, NULL, NUMBER, OBJECT, STRING, TRUE, type Tape, TapeScanner } from '../otlp/jsonTape/tape';
+import * as tapeKinds from '../otlp/jsonTape/tape';
+import { type Tape, TapeScanner } from '../otlp/jsonTape/tape';
 import { attributeList, time } from '../otlp/jsonTape/values';
 import { type Obj, scopeNameFrom } from '../otlp/jsonTree';
 import { type DecodeContext } from '../otlp/limits';
 import { int64ToNumber } from '../otlp/scalars';
 import { type Rejection } from '../rejections';
-import { NO_EXEMPLARS, finite, invalid, jsonDouble, redactedAttributes, temporalityOf } from './build';
+import { NO_BOUNDS, NO_EXEMPLARS, finite, internBounds, invalid, jsonDouble, redactedAttributes, temporalityOf } from './build';
 import { histogramPoint, treeExemplars, treeExpPoint, treeSummaryPoint, type treeBase } from './jsonTree';
 import { type HistogramPoint, type Metric, type NumberPoint, FLAG_NO_RECORDED_VALUE } from './model';
+
+// Local copies of the shared constants: read in the hot loops, once here.
+const { ABSENT, CACHED_VALUES, K_ATTRIBUTES, K_LEGACY_SCOPE, K_NAME, K_SCOPE, K_START, K_TIME, OTLP_KEYS } = keys;
+const { ARRAY, NULL, NUMBER, OBJECT, STRING, TRUE } = tapeKinds;
 
 /** The trace/log keys (same ids), then the metric keys. */
 export const METRIC_KEYS = [
@@ -289,13 +294,13 @@ function numberPoint(r: TapeReader, p: number, ctx: DecodeContext): NumberPoint 
   const b = base(r, f, ctx);
   const value = f.asDouble !== ABSENT ? doubleAt(r, f.asDouble) : f.asInt !== ABSENT ? int64At(r, f.asInt) : NaN;
   if (!finite(value) && (b.flags & FLAG_NO_RECORDED_VALUE) === 0) return invalid(ctx);
-  return { ...b, value: finite(value) ? value : NaN };
+  return { attributes: b.attributes, startMs: b.startMs, timeMs: b.timeMs, exemplars: b.exemplars, flags: b.flags, value: finite(value) ? value : NaN };
 }
 
 function histogram(r: TapeReader, p: number, ctx: DecodeContext): HistogramPoint | undefined {
   const f = fieldsOf(r, p);
   const count = f.count === ABSENT || r.kind(f.count) === NULL ? 0 : int64At(r, f.count);
-  const bounds = f.bounds === ABSENT ? [] : r.kind(f.bounds) === ARRAY ? boundList(r, f.bounds) : undefined;
+  const bounds = f.bounds === ABSENT ? NO_BOUNDS : r.kind(f.bounds) === ARRAY ? boundList(r, f.bounds) : undefined;
   const counts = f.bucketCounts === ABSENT ? [] : r.kind(f.bucketCounts) === ARRAY ? countList(r, f.bucketCounts) : undefined;
   if (!(count >= 0) || !bounds || !counts || (counts.length !== 0 && counts.length !== bounds.length + 1)) return invalid(ctx);
   return histogramPoint(base(r, f, ctx), count, optDoubleAt(r, f.sum), optDoubleAt(r, f.min), optDoubleAt(r, f.max), bounds, counts);
@@ -311,12 +316,12 @@ function countList(r: TapeReader, list: number): number[] | undefined {
   return out;
 }
 
-function boundList(r: TapeReader, list: number): number[] | undefined {
+function boundList(r: TapeReader, list: number): readonly number[] | undefined {
   const out: number[] = [];
   for (let e = list + 1, end = r.end(list); e < end; e = r.after(e)) {
     const n = doubleAt(r, e);
     if (Number.isNaN(n) || (out.length > 0 && n <= out[out.length - 1]!)) return undefined;
     out.push(n);
   }
-  return out;
+  return internBounds(out);
 }

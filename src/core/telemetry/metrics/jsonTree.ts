@@ -12,7 +12,7 @@ import { type Obj, arrayField, isObj, resourceFrom, scopeNameFrom, str } from '.
 import { type DecodeContext } from '../otlp/limits';
 import { jsonId, nanosToMs } from '../otlp/scalars';
 import { type Rejection, reject } from '../rejections';
-import { MAX_EXEMPLARS, NO_BUCKETS, NO_EXEMPLARS, boundsOf, countsOf, finite, int64, invalid, jsonDouble, redactedAttributes, temporalityOf } from './build';
+import { MAX_EXEMPLARS, NO_BOUNDS, NO_BUCKETS, NO_EXEMPLARS, boundsOf, countsOf, finite, int64, invalid, jsonDouble, redactedAttributes, temporalityOf } from './build';
 import { type Exemplar, type ExpBuckets, type ExpHistogramPoint, type HistogramPoint, type Metric, type NumberPoint, type SummaryPoint, FLAG_NO_RECORDED_VALUE } from './model';
 
 /** The data members of a Metric, in the order they are looked for. */
@@ -115,7 +115,7 @@ export function treeNumberPoint(p: Obj, ctx: DecodeContext): NumberPoint | undef
   const base = treeBase(p, ctx);
   const value = treeValue(p);
   if (!finite(value) && (base.flags & FLAG_NO_RECORDED_VALUE) === 0) return invalid(ctx);
-  return { ...base, value: finite(value) ? value : NaN };
+  return { attributes: base.attributes, startMs: base.startMs, timeMs: base.timeMs, exemplars: base.exemplars, flags: base.flags, value: finite(value) ? value : NaN };
 }
 
 /** An optional double field (`sum`, `min`, `max`): NaN when absent. */
@@ -125,15 +125,15 @@ export function optDouble(v: unknown): number {
 
 export function treeHistogramPoint(p: Obj, ctx: DecodeContext): HistogramPoint | undefined {
   const count = int64(p.count ?? 0);
-  const bounds = Array.isArray(p.explicitBounds) ? boundsOf(p.explicitBounds) : p.explicitBounds === undefined ? [] : undefined;
+  const bounds = Array.isArray(p.explicitBounds) ? boundsOf(p.explicitBounds) : p.explicitBounds === undefined ? NO_BOUNDS : undefined;
   const counts = Array.isArray(p.bucketCounts) ? countsOf(p.bucketCounts) : p.bucketCounts === undefined ? [] : undefined;
   if (!(count >= 0) || !bounds || !counts || (counts.length !== 0 && counts.length !== bounds.length + 1)) return invalid(ctx);
   return histogramPoint(treeBase(p, ctx), count, optDouble(p.sum), optDouble(p.min), optDouble(p.max), bounds, counts);
 }
 
 /** A histogram point from its read fields (shared with the tape reader). */
-export function histogramPoint(base: ReturnType<typeof treeBase>, count: number, sum: number, min: number, max: number, bounds: number[], counts: number[]): HistogramPoint {
-  return { ...base, count, sum, min, max, bounds, counts };
+export function histogramPoint(base: ReturnType<typeof treeBase>, count: number, sum: number, min: number, max: number, bounds: readonly number[], counts: number[]): HistogramPoint {
+  return { attributes: base.attributes, startMs: base.startMs, timeMs: base.timeMs, exemplars: base.exemplars, flags: base.flags, count, sum, min, max, bounds, counts };
 }
 
 function treeBuckets(b: unknown): ExpBuckets | undefined {

@@ -12,6 +12,7 @@
  */
 import { type Attributes, type SourceTag } from '../model';
 import { type Metric, type MetricKind, type Temporality } from './model';
+import { AttributeTrie } from './seriesIndex';
 import { ExpSeries, HistogramSeries, type Ingested, NumberSeries, type Series, SummarySeries } from './series';
 
 export interface MetricStoreOptions {
@@ -77,9 +78,17 @@ export interface GuardReport {
   readonly capped: readonly { readonly source: SourceTag; readonly name: string; readonly cap: 'per-metric' | 'total'; readonly refusedPoints: number }[];
 }
 
+interface StoredSeries {
+  readonly info: SeriesInfo;
+  readonly data: Series;
+}
+
 interface MetricEntry {
   info: MetricInfo;
-  readonly series: Map<string, { readonly info: SeriesInfo; readonly data: Series }>;
+  /** By producer and canonical attribute key: the series' identity. */
+  readonly series: Map<string, StoredSeries>;
+  /** Shortcuts to them by producer, then attributes as sent (./seriesIndex.ts). */
+  readonly index: Map<string, AttributeTrie<StoredSeries>>;
   refused: { 'per-metric': number; total: number };
 }
 
@@ -91,12 +100,16 @@ export interface SlotValue {
   readonly value: number;
 }
 
+/** The attribute set as a string: keys in order, each value tagged with its type (so 1 and '1' differ). */
 const attributeKey = (a: Attributes): string => {
   const keys = Object.keys(a);
   if (keys.length === 0) return '';
   if (keys.length > 1) keys.sort();
   let out = '';
-  for (const k of keys) out += `${k}\u0001${JSON.stringify(a[k])}\u0002`;
+  for (const k of keys) {
+    const v = a[k];
+    out += `${k}\u0001${typeof v === 'string' ? `s${v}` : typeof v === 'number' || typeof v === 'boolean' ? `${typeof v}${String(v)}` : `j${JSON.stringify(v)}`}\u0002`;
+  }
   return out;
 };
 
@@ -144,9 +157,16 @@ export class MetricStore {
           report.late++;
           continue;
         }
-        const key = prefix + attributeKey(point.attributes);
-        let s = entry.series.get(key);
+        let trie = entry.index.get(prefix);
+        if (!trie) entry.index.set(prefix, (trie = new AttributeTrie()));
+        let s = trie.get(point.attributes);
         if (!s) {
+          const key = prefix + attributeKey(point.attributes);
+          s = entry.series.get(key);
+          if (s) trie.set(point.attributes, s);
+        }
+        if (!s) {
+          const key = prefix + attributeKey(point.attributes);
           const cap = entry.series.size >= this.maxSeriesPerMetric ? 'per-metric' : this.seriesCount >= this.maxSeries ? 'total' : undefined;
           if (cap) {
             entry.refused[cap]++;
@@ -155,10 +175,13 @@ export class MetricStore {
           }
           s = { info: { key: `${m.source}\u0000${m.name}\u0000${key}`, source: m.source, name: m.name, kind: m.kind, service, instance, attributes: point.attributes }, data: this.newSeries(m) };
           entry.series.set(key, s);
+          trie.set(point.attributes, s);
           this.seriesCount++;
         }
         const r: Ingested = ingestPoint(s.data, m, point, slot);
-        report[r.outcome]++;
+        if (r.outcome === 'stored') report.stored++;
+        else if (r.outcome === 'baseline') report.baseline++;
+        else report.late++;
         if (r.outcome === 'stored' && slot > this.newest) this.newest = slot;
         if (r.reset) report.resets++;
       }
@@ -175,6 +198,7 @@ export class MetricStore {
       e = {
         info: { source: m.source, name: m.name, kind: m.kind, unit: m.unit, description: m.description, monotonic: m.kind === 'sum' && m.monotonic, temporality, series: 0 },
         series: new Map(),
+        index: new Map(),
         refused: { 'per-metric': 0, total: 0 },
       };
       this.metrics.set(k, e);
@@ -204,6 +228,7 @@ export class MetricStore {
       for (const [sk, s] of e.series) {
         if (s.data.newest <= this.newest - this.slots) {
           e.series.delete(sk);
+          e.index.clear(); // rebuilt from the series as points come
           this.seriesCount--;
         }
       }

@@ -160,3 +160,10 @@ test('a name seen with another kind is counted as a conflict, not mixed in', () 
   const r = store.ingest([{ ...head, name: 'c', kind: 'gauge', points: [np(T0 + 2000, 1)] }]);
   assert.equal(r.conflicts, 1);
 });
+
+test('one attribute set sent in two orders is one series', () => {
+  const store = new MetricStore();
+  store.ingest([sum([np(T0 + 1000, 1, T0, { a: 'x', b: 2 })], 'delta')]);
+  store.ingest([sum([np(T0 + 2000, 1, T0, { b: 2, a: 'x' }), np(T0 + 3000, 1, T0, { a: 'x', b: '2' })], 'delta')]);
+  assert.equal(store.seriesOf('slice', 'c').length, 2, "{a: 'x', b: 2} in either order, and b: '2' apart");
+});
