@@ -40,7 +40,7 @@ export interface IsolationReport {
  * The platform's stand-in for another tenant (deploy/platform/36-isolation-probe.yaml): a namespace
  * laid out like another owner's slice, with a Service, so the cross-tenant checks always have a target.
  */
-export const ISOLATION_PROBE_NAMESPACE = 'slice-isolation-probe';
+export const ISOLATION_PROBE_NAMESPACE = 'tenant-isolation-probe';
 export const ISOLATION_PROBE_SERVICE = 'probe';
 
 const c = (id: string, title: string, category: IsolationCategory, benchmark: string): IsolationCheck => ({ id, title, category, benchmark });
