@@ -1,0 +1,85 @@
+// Metrics from a fork reach the editor's metric store through the agent, on the real cluster, as
+// alice: the fork's app container POSTs OTLP metrics recorded from the sample app (JSON, and gzip
+// protobuf) to the agent on the pod's loopback; a metrics-stream subscriber through alice's own
+// port-forward decodes them into a MetricStore. Bob, who may not reach alice's fork, gets no stream.
+import { after, before, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { distribution } from '../../../src/core/telemetry/metrics/read';
+import { PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
+import { subscribeMetrics } from '../../support/metricsStream';
+import { alice, bob, cleanup, createBaseline, createSlice, forkPod, sliceBody, waitForPhase } from '../slices/sliceFixture';
+import { execIn } from '../smoke/helpers';
+
+const FIXTURES = join(__dirname, '..', '..', '..', '..', 'test', 'unit', 'core', 'telemetry', 'metrics', 'fixtures');
+const JSON_METRICS = readFileSync(join(FIXTURES, 'cumulative.1.json'));
+const PB_METRICS = readFileSync(join(FIXTURES, 'cumulative.2.pb'));
+
+const id = randomBytes(3).toString('hex');
+const baseline = `slice-test-baseline-tm${id}`;
+const sliceName = `alice-tm-${id}`;
+const namespace = `slice-${sliceName}`;
+const WORKLOAD = 'tmapp';
+const APP = ['node', '-e', "require('http').createServer((q,s)=>s.end('ok')).listen(8080)"];
+
+/** POSTs a body (base64 in argv) from inside the app container; prints the status and response length. */
+const POST = [
+  "const [path,type,enc,b64]=process.argv.slice(1);const body=Buffer.from(b64,'base64');",
+  "const h={'content-type':type,'content-length':body.length};if(enc!=='-')h['content-encoding']=enc;",
+  "const r=require('http').request({host:'127.0.0.1',port:4318,method:'POST',path,headers:h},(res)=>{let n=0;res.on('data',(c)=>n+=c.length);res.on('end',()=>{process.stdout.write(res.statusCode+' '+n);process.exit(0)})});",
+  "r.on('error',(e)=>{console.error(e.message);process.exit(4)});r.end(body);",
+].join('');
+
+async function waitFor(what: string, check: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function post(pod: string, path: string, type: string, encoding: string, body: Uint8Array): Promise<string> {
+  const r = await execIn(alice, namespace, pod, WORKLOAD, ['node', '-e', POST, path, type, encoding, Buffer.from(body).toString('base64')]);
+  if (r.status !== 'Success') throw new Error(`exec failed: ${r.message} ${r.stderr}`);
+  return r.stdout;
+}
+
+const logger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const owned: { dispose(): void }[] = [];
+const own = <T extends { dispose(): void }>(d: T): T => (owned.push(d), d);
+
+void describe('telemetry: metrics from a fork reach the editor through the agent', { timeout: 600_000 }, () => {
+  before(async () => {
+    await createBaseline(baseline, [{ name: WORKLOAD, container: { command: APP } }]);
+    await createSlice(alice, sliceBody('alice', `tm-${id}`, baseline, [{ workload: WORKLOAD }], { ttl: '1h' }));
+    await waitForPhase(sliceName, ['Ready'], 180_000);
+  });
+  after(async () => {
+    for (const d of owned.splice(0)) d.dispose();
+    await cleanup([sliceName], baseline);
+  });
+
+  void test('the app\'s OTLP metrics reach alice\'s metric store through the agent and her port-forward', async () => {
+    const pod = (await forkPod(namespace, WORKLOAD)).metadata!.name!;
+    const transport = own(new PortForwardTransport({ kubeConfig: alice, namespace, workload: WORKLOAD, logger, requestTimeoutMs: 10_000, pingIntervalMs: 2000 }));
+    const sub = await subscribeMetrics(transport);
+    own(sub.connection);
+    await sub.subscribed;
+    assert.equal(await post(pod, '/v1/metrics', 'application/json', '-', JSON_METRICS), '200 2');
+    assert.equal(await post(pod, '/v1/metrics', 'application/x-protobuf', 'gzip', gzipSync(PB_METRICS)), '200 0');
+    await waitFor('the two metric payloads', () => sub.frames.length >= 2, 60_000);
+    assert.deepEqual(sub.frames.map((f) => [f.seq, f.kind, f.encoding]), [[1, 'metrics', 'json'], [2, 'metrics', 'protobuf']]);
+    assert.equal(sub.rejections.total, 0);
+    const route = distribution(sub.store, 'slice', 'http.server.request.duration', 0, Date.now() + 3_600_000, (a) => a['http.route'] === '/orders');
+    assert.ok(route && route.count > 0, 'the route histogram is in the store');
+    assert.equal(sub.store.seriesOf('slice', 'shop.orders.created').length, 2);
+  });
+
+  void test('bob cannot open alice\'s fork\'s metrics stream', async () => {
+    const transport = own(new PortForwardTransport({ kubeConfig: bob, namespace, workload: WORKLOAD, logger, requestTimeoutMs: 10_000, pingIntervalMs: 2000 }));
+    await assert.rejects(subscribeMetrics(transport));
+  });
+});
