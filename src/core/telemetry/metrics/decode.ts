@@ -62,7 +62,8 @@ interface PPoint {
   readonly attributes: readonly ProtoKeyValue[];
   readonly startTimeUnixNano: unknown;
   readonly timeUnixNano: unknown;
-  readonly exemplars: readonly PExemplar[];
+  /** Absent on summary points (SummaryDataPoint has no exemplars). */
+  readonly exemplars?: readonly PExemplar[];
   readonly flags: number;
   readonly asDouble?: number;
   readonly asInt?: unknown;
@@ -182,7 +183,7 @@ function base(p: PPoint, ctx: DecodeContext) {
     attributes: redactedAttributes(protoAttributeList(p.attributes, ctx)),
     startMs: nanosToMs(p.startTimeUnixNano),
     timeMs: nanosToMs(p.timeUnixNano),
-    exemplars: exemplars(p.exemplars, ctx),
+    exemplars: p.exemplars ? exemplars(p.exemplars, ctx) : NO_EXEMPLARS, // summary points have none
     flags: p.flags,
   };
 }

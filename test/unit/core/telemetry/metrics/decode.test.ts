@@ -213,3 +213,35 @@ test('malformed protobuf is rejected and counted; an empty one is an empty reque
   assert.equal(counter.get('malformed-protobuf'), 1);
   assert.deepEqual(ok(decodeMetricsProto(new Uint8Array(0), { source: 'slice' })), []);
 });
+
+// go-metrics.pb was encoded by the official Go bindings of opentelemetry-proto (fixtures/go-encoder),
+// independently of the protobufjs schema under test: decoding it proves the field numbers, for the
+// kinds the JS SDK does not emit (summaries, negative exponential buckets, exemplars, flags).
+test('protobuf metrics encoded by the Go bindings decode field by field, and like their proto3 JSON', () => {
+  const counter = new RejectionCounter();
+  const pb = ok(decodeMetricsProto(fixtureBytes('go-metrics.pb'), { source: 'slice', counter }));
+  const json = ok(decodeMetricsJson(fixtureText('go-metrics.protojson.json'), { source: 'slice', counter }));
+  assert.deepStrictEqual(pb, json);
+  assert.equal(counter.total, 0);
+  const T = 1_700_000_000_000;
+  const [sum, gauge, hist, exp, summary] = pb;
+  assert.ok(sum?.kind === 'sum' && gauge?.kind === 'gauge' && hist?.kind === 'histogram' && exp?.kind === 'exponentialHistogram' && summary?.kind === 'summary');
+  assert.deepEqual([sum.name, sum.unit, sum.description, sum.scope, sum.resource.serviceName, sum.resource.podName], ['requests', '{request}', 'Requests served', 'go-encoder', 'orders', 'orders-7d9f-abc12']);
+  assert.deepEqual([sum.temporality, sum.monotonic], ['cumulative', true]);
+  assert.deepEqual(sum.points[0], {
+    attributes: { 'http.route': '/orders/:id', 'db.password': MASK },
+    startMs: T,
+    timeMs: T + 10_000,
+    exemplars: [{ timeMs: T + 5000, value: 1, traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174' }],
+    flags: 0,
+    value: 42,
+  });
+  assert.deepEqual(gauge.points.map((p) => [p.value, p.flags]), [[2.5, 0], [NaN, 1]]);
+  assert.equal(hist.temporality, 'delta');
+  const h = hist.points[0]!;
+  assert.deepEqual([h.count, h.sum, h.min, h.max, h.bounds, h.counts, h.exemplars[0]!.value], [6, 123.5, 1.5, 80, [5, 10, 50], [1, 2, 0, 3], 80]);
+  const e = exp.points[0]!;
+  assert.deepEqual([e.count, e.sum, e.scale, e.zeroCount, e.zeroThreshold, e.positive, e.negative, e.min], [9, 20, 2, 1, 0.001, { offset: -3, counts: [1, 0, 4] }, { offset: 2, counts: [3] }, NaN]);
+  const q = summary.points[0]!;
+  assert.deepEqual([q.count, q.sum, q.quantiles], [100, 12.5, [{ quantile: 0.5, value: 0.1 }, { quantile: 0.99, value: 0.9 }]]);
+});
