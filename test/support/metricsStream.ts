@@ -44,7 +44,7 @@ export async function subscribeMetrics(transport: Transport, since = 0, store = 
     const r = meta.encoding === 'json' ? decodeMetricsJson(body, options) : decodeMetricsProto(body, options);
     if (!r.ok) return;
     metrics.push(...r.value);
-    store.ingest(r.value);
+    store.ingest(r.value, Date.now());
   });
   connection.send(encodeMessage({ type: MessageType.TelemetrySubscribe, meta: { since, stream: 'metrics' } }, 1));
   return { connection, subscribed, frames, metrics, store, rejections };

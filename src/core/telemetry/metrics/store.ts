@@ -67,7 +67,12 @@ export interface IngestReport {
   refused: number;
   /** Points of a metric whose kind is not the one the store first saw under that name. */
   conflicts: number;
+  /** Points stamped more than {@link FUTURE_SLACK_MS} after the caller's clock (not stored: one would push every later point out as late). */
+  future: number;
 }
+
+/** How far ahead of the caller's clock a point may be (clock skew between the pod and the editor). */
+export const FUTURE_SLACK_MS = 5 * 60_000;
 
 /** The cardinality guard's report. */
 export interface GuardReport {
@@ -135,9 +140,10 @@ export class MetricStore {
     return this.seriesCount;
   }
 
-  /** Stores the points of `metrics`. */
-  ingest(metrics: readonly Metric[]): IngestReport {
-    const report: IngestReport = { points: 0, stored: 0, baseline: 0, late: 0, resets: 0, refused: 0, conflicts: 0 };
+  /** Stores the points of `metrics`; with `nowMs` (the caller's clock), points from too far ahead are refused. */
+  ingest(metrics: readonly Metric[], nowMs?: number): IngestReport {
+    const report: IngestReport = { points: 0, stored: 0, baseline: 0, late: 0, resets: 0, refused: 0, conflicts: 0, future: 0 };
+    const latest = nowMs === undefined ? Infinity : nowMs + FUTURE_SLACK_MS;
     for (const m of metrics) {
       report.points += m.points.length;
       if (m.points.length === 0) continue;
@@ -152,6 +158,10 @@ export class MetricStore {
       const instance = typeof id === 'string' ? id : (m.resource.podName ?? '');
       const prefix = `${service}\u0000${instance}\u0000`;
       for (const point of m.points) {
+        if (point.timeMs > latest) {
+          report.future++;
+          continue;
+        }
         const slot = Math.floor(point.timeMs / this.resolutionMs);
         if (!(point.timeMs > 0) || slot <= this.newest - this.slots) {
           report.late++;

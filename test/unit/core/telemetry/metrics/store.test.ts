@@ -167,3 +167,14 @@ test('one attribute set sent in two orders is one series', () => {
   store.ingest([sum([np(T0 + 2000, 1, T0, { b: 2, a: 'x' }), np(T0 + 3000, 1, T0, { a: 'x', b: '2' })], 'delta')]);
   assert.equal(store.seriesOf('slice', 'c').length, 2, "{a: 'x', b: 2} in either order, and b: '2' apart");
 });
+
+test('a point stamped far in the future is refused when the caller gives its clock, so it cannot push every later point out', () => {
+  const store = new MetricStore();
+  const r = store.ingest([sum([np(T0 + 86_400_000 * 365, 1)], 'delta')], T0);
+  assert.equal(r.future, 1);
+  assert.equal(store.ingest([sum([np(T0 + 1000, 1)], 'delta')], T0).stored, 1);
+  // without the clock the store cannot tell: the year-ahead point is taken, and the present is late
+  const blind = new MetricStore();
+  blind.ingest([sum([np(T0 + 86_400_000 * 365, 1)], 'delta')]);
+  assert.equal(blind.ingest([sum([np(T0 + 1000, 1)], 'delta', true, 'd')]).late, 1);
+});
