@@ -101,7 +101,7 @@ export function collectorConfig(slices: readonly RoutedSlice[], options: Collect
       decision_cache: { sampled_cache_size: options.decisionCache ?? 20_000 },
       policies: [{ name: 'routing-key', type: 'string_attribute', string_attribute: { key: ROUTING_KEY_ATTRIBUTE, values: [r.slice] } }],
     };
-    exporters[id('otlphttp', r.namespace)] = {
+    exporters[id('otlp_http', r.namespace)] = {
       endpoint: `http://${ROUTED_OTLP_SERVICE}.${r.namespace}.svc:${ROUTED_OTLP_PORT}`,
       encoding: 'proto',
       compression: 'gzip',
@@ -112,7 +112,7 @@ export function collectorConfig(slices: readonly RoutedSlice[], options: Collect
     pipelines[id('traces', r.namespace)] = {
       receivers: ['otlp'],
       processors: ['memory_limiter', id('tail_sampling', r.namespace), id('resource', 'baseline')],
-      exporters: [id('otlphttp', r.namespace)],
+      exporters: [id('otlp_http', r.namespace)],
     };
   }
   return {

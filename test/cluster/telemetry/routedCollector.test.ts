@@ -115,7 +115,7 @@ void describe('the baseline collector on loopback', { timeout: 900_000 }, () => 
     const c = collectorConfig(slices) as { receivers: { otlp: { protocols: { http: { endpoint: string }; grpc: { endpoint: string } } } }; exporters: Record<string, { endpoint?: string }> };
     c.receivers.otlp.protocols.http.endpoint = `127.0.0.1:${http}`;
     c.receivers.otlp.protocols.grpc.endpoint = `127.0.0.1:${http + 1}`;
-    for (const s of slices) c.exporters[`otlphttp/${s.namespace}`]!.endpoint = `http://127.0.0.1:${agents[s.slice]!.port}`;
+    for (const s of slices) c.exporters[`otlp_http/${s.namespace}`]!.endpoint = `http://127.0.0.1:${agents[s.slice]!.port}`;
     writeFileSync(join(dir, 'config.yaml'), JSON.stringify(c, null, 2));
   };
 

@@ -18,11 +18,11 @@ test('no routed slice: the receiver still has a pipeline (to nop), so exports su
 test("each slice gets its own pipeline: its key's whole traces, marked baseline, to its own agent only", () => {
   const c = collectorConfig([BOB, ALICE]);
   const p = pipelinesOf(c);
-  assert.deepEqual(p['traces/slice-alice-a'], { receivers: ['otlp'], processors: ['memory_limiter', 'tail_sampling/slice-alice-a', 'resource/baseline'], exporters: ['otlphttp/slice-alice-a'] });
+  assert.deepEqual(p['traces/slice-alice-a'], { receivers: ['otlp'], processors: ['memory_limiter', 'tail_sampling/slice-alice-a', 'resource/baseline'], exporters: ['otlp_http/slice-alice-a'] });
   const ts = (c.processors as Record<string, { sampling_strategy: string; policies: { string_attribute: { key: string; values: string[] } }[] }>)['tail_sampling/slice-alice-a']!;
   assert.equal(ts.sampling_strategy, 'span-ingest');
   assert.deepEqual(ts.policies.map((x) => x.string_attribute), [{ key: ROUTING_KEY_ATTRIBUTE, values: [ALICE.slice] }]);
-  const ex = (c.exporters as Record<string, { endpoint: string }>)['otlphttp/slice-alice-a']!;
+  const ex = (c.exporters as Record<string, { endpoint: string }>)['otlp_http/slice-alice-a']!;
   assert.equal(ex.endpoint, `http://slice-routed-otlp.slice-alice-a.svc:${ROUTED_OTLP_PORT}`);
   const res = (c.processors as Record<string, { attributes: { key: string }[] }>)['resource/baseline']!;
   assert.equal(res.attributes[0]!.key, BASELINE_SOURCE_ATTRIBUTE);
