@@ -269,3 +269,37 @@ export function compareErrorRates(errors: number, n: number, baseErrors: number,
   const warning = verdict === 'more-errors' && rate - baseRate >= (options.warnErrorRise ?? COMPARE_DEFAULTS.warnErrorRise);
   return { verdict, test, mine, baseline, p, warning };
 }
+
+/** The parts of a DDSketch (@datadog/sketches-js, what the aggregator keeps per function and minute) that {@link sketchBuckets} reads. */
+export interface SketchLike {
+  readonly mapping: { value(key: number): number };
+  readonly store: { readonly bins: readonly number[]; readonly offset: number; readonly minKey: number; readonly maxKey: number };
+  readonly zeroCount: number;
+}
+
+/**
+ * A sketch's bins as buckets for {@link compareBuckets}: each non-empty bin a point at its
+ * representative value (within the sketch's relative accuracy of every value in it). Two sketches
+ * of the same accuracy have the same bins, so the rank test groups alike on both sides: the
+ * function comparison (my fork's durations against the baseline's) runs on the aggregator's
+ * sketches without keeping raw samples. Durations only: a sketch's negative values are not read.
+ */
+export function sketchBuckets(s: SketchLike): Buckets {
+  const lower: number[] = [];
+  const counts: number[] = [];
+  let count = 0;
+  if (s.zeroCount > 0) {
+    lower.push(0);
+    counts.push(s.zeroCount);
+    count += s.zeroCount;
+  }
+  const { bins, offset, minKey, maxKey } = s.store;
+  for (let k = minKey; k <= maxKey; k++) {
+    const c = bins[k - offset] ?? 0;
+    if (c <= 0) continue;
+    lower.push(s.mapping.value(k));
+    counts.push(c);
+    count += c;
+  }
+  return { lower, upper: lower, counts, count };
+}

@@ -12,7 +12,9 @@ import {
   mannWhitney,
   mannWhitneyGrouped,
   sampleQuantile,
+  sketchBuckets,
 } from '../../../../../src/core/telemetry/metrics/compare';
+import { newSketch } from '../../../../../src/core/telemetry/aggregate/window';
 import { fixtureText } from './fixtures';
 
 interface SampleCase {
@@ -132,4 +134,25 @@ test('error rates: the z-test with enough expected counts, Fisher\'s exact test 
   assert.equal(f.verdict, 'more-errors');
   assert.equal(compareErrorRates(3, 10, 0, 500).verdict, 'too-few');
   assert.equal(compareErrorRates(0, 100, 0, 100).verdict, 'no-difference');
+});
+
+test('the function comparison on the aggregator\'s sketches: a real shift flagged, the same distribution not, as on the raw samples', () => {
+  const sketch = (values: readonly number[]) => {
+    const s = newSketch();
+    for (const v of values) s.accept(v);
+    return s;
+  };
+  for (const [name, verdict] of [
+    ['same distribution', 'no-difference'],
+    ['a real shift (x1.3)', 'slower'],
+    ['faster (x0.7)', 'faster'],
+    ['too few', 'too-few'],
+  ] as const) {
+    const c = sample(name);
+    const r = compareBuckets(sketchBuckets(sketch(c.mine)), sketchBuckets(sketch(c.base)));
+    assert.equal(r.verdict, verdict, name);
+    assert.equal(r.verdict, compareDurations(c.mine, c.base).verdict, `${name}: as on the raw samples`);
+    // with 150+ samples the sketch's p95 is the samples' within a few % (with 10, quantile conventions differ by a whole sample)
+    if (c.mine.length >= 100) assert.ok(Math.abs(r.mine.p95 - c.p95mine) / c.p95mine < 0.03, `${name}: p95 ${r.mine.p95} vs ${c.p95mine}`);
+  }
 });
