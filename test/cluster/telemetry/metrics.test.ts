@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { distribution } from '../../../src/core/telemetry/metrics/read';
-import { PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
+import { PortForwardError, PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
 import { subscribeMetrics } from '../../support/metricsStream';
 import { alice, bob, cleanup, createBaseline, createSlice, forkPod, sliceBody, waitForPhase } from '../slices/sliceFixture';
 import { execIn } from '../smoke/helpers';
@@ -80,6 +80,6 @@ void describe('telemetry: metrics from a fork reach the editor through the agent
 
   void test('bob cannot open alice\'s fork\'s metrics stream', async () => {
     const transport = own(new PortForwardTransport({ kubeConfig: bob, namespace, workload: WORKLOAD, logger, requestTimeoutMs: 10_000, pingIntervalMs: 2000 }));
-    await assert.rejects(subscribeMetrics(transport));
+    await assert.rejects(subscribeMetrics(transport), (e: unknown) => e instanceof PortForwardError && e.reason === 'forbidden');
   });
 });
