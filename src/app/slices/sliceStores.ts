@@ -52,6 +52,7 @@ export class SliceStores implements IDisposable {
     this.storeSubscription?.dispose();
     this.active?.dispose();
     this.active = undefined;
+    this.model.forgetWatchedSlices();
     if (identity) {
       this.logger.info(`watching the slices of ${identity.user} in context "${identity.context}"`);
       const store = new SliceStore({ context: identity.context, user: identity.user }, this.sourceFor(identity.kube), this.logger);

@@ -183,6 +183,11 @@ export class EnvironmentsModel implements IDisposable {
     this.set({ ...this.current, cluster: { ...c, environments: toEnvironments(this.namespaces.items, slices, c.user, true), platformInstalled: true } });
   }
 
+  /** The watch that fed applySlices ended (the identity changed): lists are the truth again until a new one reports. */
+  forgetWatchedSlices(): void {
+    this.watched = undefined;
+  }
+
   /** Selects a context by name, remembers it, and loads its cluster. */
   async select(contextName: string): Promise<void> {
     if (!this.contexts.some((c) => c.name === contextName)) {
