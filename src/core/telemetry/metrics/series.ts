@@ -144,8 +144,11 @@ export class HistogramSeries extends Ring {
     let delta: HistogramTotals = point;
     let reset = false;
     if (this.temporality !== 'delta') {
-      const d = cumulativeDelta(this.prev, point.startMs, point as HistogramTotals, subHistogram);
-      this.prev = { startMs: point.startMs, total: { count: point.count, sum: point.sum, bounds: point.bounds, counts: point.counts } };
+      const prev = this.prev;
+      this.prev = { startMs: point.startMs, total: point };
+      // the common case, without making the delta: same stream, same layout, every count grew or stayed
+      if (prev && (point.startMs === prev.startMs || !(point.startMs > 0)) && this.grew(prev.total, point)) return this.addDifference(prev.total, point, slot);
+      const d = cumulativeDelta(prev, point.startMs, point as HistogramTotals, subHistogram);
       if (!d) return BASELINE;
       delta = d.value;
       reset = d.reset;
@@ -158,6 +161,25 @@ export class HistogramSeries extends Ring {
     const w = this.width;
     for (let i = 0; i < delta.counts.length; i++) this.counts[p * w + i]! += delta.counts[i]!;
     return reset ? STORED_RESET : STORED;
+  }
+
+  /** Is `b` a later total of the same layout as `a` and the series' own (no count went down)? */
+  private grew(a: HistogramTotals, b: HistogramTotals): boolean {
+    if (b.count < a.count || a.counts.length !== b.counts.length || !sameBounds(a.bounds, b.bounds) || (b.counts.length > 0 && !sameBounds(b.bounds, this.bounds))) return false;
+    for (let i = 0; i < b.counts.length; i++) if (b.counts[i]! < a.counts[i]!) return false;
+    return true;
+  }
+
+  /** Adds `b - a` to the slot (what {@link subHistogram} answers, without making it). */
+  private addDifference(a: HistogramTotals, b: HistogramTotals, slot: number): Ingested {
+    const p = this.at(slot);
+    if (p < 0) return LATE;
+    this.count[p]! += b.count - a.count;
+    const sum = b.sum - a.sum;
+    if (!Number.isNaN(sum)) this.sum[p]! += sum;
+    const w = this.width;
+    for (let i = 0; i < b.counts.length; i++) this.counts[p * w + i]! += b.counts[i]! - a.counts[i]!;
+    return STORED;
   }
 
   /** New bounds: the slots held so far are dropped (their buckets do not map onto the new ones). */

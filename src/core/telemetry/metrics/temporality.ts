@@ -54,6 +54,7 @@ export interface HistogramTotals {
 
 /** Are the two lists of bounds the same? */
 export function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true; // the decoders share one array between equal bounds
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
