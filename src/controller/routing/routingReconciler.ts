@@ -80,6 +80,7 @@ export class RoutingReconciler {
   private disposed = false;
   private master: string | undefined;
   private readonly keyed = new Set<string>();
+  private readonly keyErrors = new Map<string, string>();
   private readonly written = new Map<string, string>();
   private lastError = '';
   private readonly core: k8s.CoreV1Api;
@@ -171,7 +172,8 @@ export class RoutingReconciler {
     for (const s of slices) {
       const uid = s.metadata.uid;
       const ns = s.status?.namespace;
-      if (!uid || ns !== `slice-${s.metadata.name}` || s.metadata.deletionTimestamp) continue;
+      // only slices whose namespace and policies are in place (their namespace exists)
+      if (!uid || ns !== `slice-${s.metadata.name}` || !isRoutable(s, new Date())) continue;
       const key = routingKey(s.metadata.name, derivedSecret(this.master, uid));
       if (!this.keyed.has(uid)) {
         try {
@@ -184,7 +186,9 @@ export class RoutingReconciler {
           } as KubeObject);
           this.keyed.add(uid);
         } catch (e) {
-          this.deps.log(`routing: the key of slice ${s.metadata.name} is not written yet: ${apiMessage(e)}`);
+          const msg = `routing: the key of slice ${s.metadata.name} is not written yet: ${apiMessage(e)}`;
+          if (this.keyErrors.get(uid) !== msg) this.deps.log(msg);
+          this.keyErrors.set(uid, msg);
           continue;
         }
       }
