@@ -18,7 +18,6 @@ import {
   SEVERITY_ERROR,
   SOURCE_BASELINE,
   SOURCE_SLICE,
-  SPAN_KIND_SERVER,
   STATUS_ERROR,
   TelemetryAggregator,
   parseLogLine,
@@ -339,7 +338,7 @@ export class TelemetryPipeline implements IDisposable {
   private noteSpanErrors(spans: readonly Span[]): void {
     for (const s of spans) {
       // a request answered 4xx on purpose: the exception its handler threw to answer is no error
-      if (s.kind === SPAN_KIND_SERVER && s.status.code !== STATUS_ERROR && this.errors.has(s.traceId) && answeredStatus(s.kind, s.status.code, s.attributes) !== undefined) {
+      if (answeredStatus(s.kind, s.status.code, s.httpStatus) !== undefined && this.errors.has(s.traceId)) {
         this.errors.dropTrace(s.traceId);
         continue;
       }

@@ -111,13 +111,17 @@ export function httpOf(attrs: Attributes): HttpFacts {
   return { method, route, status };
 }
 
+/** An HTTP status code attribute's value (an int, or an int as a string); undefined otherwise. */
+export function httpStatusValue(v: AttrValue | undefined): number | undefined {
+  return attrInt(v);
+}
+
 /**
  * The 4xx a SERVER span answered without setting its status to ERROR (OpenTelemetry's HTTP
  * conventions: for a server, a 4xx is the client's error, not the span's, unless the span says so;
- * a 5xx is one): the request was answered on purpose. Undefined otherwise.
+ * a 5xx is one): the request was answered on purpose. Undefined otherwise. `httpStatus` is the
+ * span's `http.response.status_code` as decoded (0: none).
  */
-export function answeredStatus(kind: number, statusCode: number, attrs: Attributes): number | undefined {
-  if (kind !== 2 || statusCode === 2) return undefined;
-  const status = attrInt(getAttr(attrs, 'http.response.status_code')) ?? attrInt(getAttr(attrs, 'http.status_code'));
-  return status !== undefined && status >= 400 && status < 500 ? status : undefined;
+export function answeredStatus(kind: number, statusCode: number, httpStatus: number | undefined): number | undefined {
+  return kind === 2 && statusCode !== 2 && httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500 ? httpStatus : undefined;
 }

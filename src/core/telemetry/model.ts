@@ -91,13 +91,12 @@ export interface ResourceInfo {
 
 /** OTLP SpanKind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
 export type SpanKind = 0 | 1 | 2 | 3 | 4 | 5;
-export const SPAN_KIND_SERVER: SpanKind = 2;
 /** OTLP StatusCode: 0 unset, 1 ok, 2 error. */
 export type StatusCode = 0 | 1 | 2;
 export const STATUS_ERROR: StatusCode = 2;
 
 /** A decoded span: the shape of {@link SpanRecord}, the one span class (its fields are documented there). */
-export type Span = { readonly [K in keyof SpanRecord]: SpanRecord[K] };
+export type Span = { readonly [K in Exclude<keyof SpanRecord, 'httpStatus'>]: SpanRecord[K] } & { readonly httpStatus?: number };
 
 /** A log record, from OTLP logs or from a container log line. */
 export interface LogRecord {

@@ -36,6 +36,8 @@ export class SpanRecord {
     readonly resource: ResourceInfo,
     /** Instrumentation scope name. */
     readonly scope: string,
+    /** A SERVER span's HTTP response status (`http.response.status_code`), read at decode time; 0 when none or not a server span. */
+    readonly httpStatus: number,
     /** The attributes: their list (as decoded), the JSON text of that list (from a batch), or the object. */
     attributes: AttributeList | string | Attributes,
   ) {

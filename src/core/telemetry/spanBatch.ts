@@ -32,7 +32,8 @@ const I_EX = 14; // first exception index
 const I_EX_COUNT = 15;
 const I_RESOURCE = 16; // -1: EMPTY_RESOURCE
 const I_SCOPE = 17;
-const INTS = 18;
+const I_HTTP = 18; // a server span's HTTP status, 0: none
+const INTS = 19;
 /** Float64 slots per span. */
 const F_START = 0;
 const F_DURATION = 1;
@@ -142,6 +143,7 @@ export function packSpans(spans: readonly Span[]): SpanBatch {
     }
     ints[o + I_RESOURCE] = r;
     ints[o + I_SCOPE] = t.of(s.scope);
+    ints[o + I_HTTP] = s.httpStatus ?? 0;
     floats[f + F_START] = s.startMs;
     floats[f + F_DURATION] = s.durationMs;
   }
@@ -184,6 +186,7 @@ function spanAt(p: SpanBatch, i: number): Span {
     exceptionsAt(p, ints[o + I_EX]!, ints[o + I_EX_COUNT]!),
     r < 0 ? EMPTY_RESOURCE : p.resources[r]!,
     s[ints[o + I_SCOPE]!]!,
+    ints[o + I_HTTP]!,
     a < 0 ? EMPTY_ATTRIBUTES : s[a]!,
   );
 }

@@ -10,8 +10,7 @@
  */
 import { type Event, Emitter } from '../../base/event';
 import { type IDisposable } from '../../base/disposable';
-import { type LogRecord, type ParsedStack, type Span, type SourceTag, SEVERITY_ERROR, SPAN_KIND_SERVER, STATUS_ERROR } from '../model';
-import { answeredStatus } from '../attributes';
+import { type LogRecord, type ParsedStack, type Span, type SourceTag, SEVERITY_ERROR, STATUS_ERROR } from '../model';
 import { type Locator, type WorkspaceLocation } from '../locate';
 import { StackCache } from '../stack/stackCache';
 import { type Entry, type FnEntry, type LineEntry, FileEntry, newFnEntry, newLineEntry } from './entries';
@@ -36,19 +35,52 @@ export interface AggregatorOptions {
 }
 
 const CACHE_LIMIT = 20_000;
-/** Errors held at most until their request's server span says how it was answered (then they start afresh). */
-const HELD_LIMIT = 256;
+/**
+ * Errors held until their request's server span says how it was answered: the last this many, in a
+ * ring (no allocation per error; a server span arrives in the same export as its handler's spans,
+ * or the next).
+ */
+const HELD = 128;
+/** OTLP SpanKind SERVER, here as a literal: the check runs for every span. */
+const KIND_SERVER = 2;
 
-/** An error recorded at an entry, until the request's server span arrives. */
-interface PendingError {
-  /** The service whose server span answers for it. */
-  readonly service: string | undefined;
-  readonly entry: Entry;
-  readonly file: FileEntry;
-  readonly minute: number;
-  readonly sample: ErrorSample;
+/** Errors recorded at entries, until their request's server span arrives: a ring of {@link HELD} slots. */
+class HeldErrors {
+  readonly traceIds: (string | undefined)[] = new Array<string | undefined>(HELD).fill(undefined);
+  readonly services: (string | undefined)[] = new Array<string | undefined>(HELD).fill(undefined);
+  readonly entries: (Entry | undefined)[] = new Array<Entry | undefined>(HELD).fill(undefined);
+  readonly files: (FileEntry | undefined)[] = new Array<FileEntry | undefined>(HELD).fill(undefined);
+  readonly minutes = new Float64Array(HELD);
+  readonly samples: (ErrorSample | undefined)[] = new Array<ErrorSample | undefined>(HELD).fill(undefined);
+  next = 0;
+  count = 0;
+
+  hold(traceId: string, service: string | undefined, entry: Entry, file: FileEntry, minute: number, sample: ErrorSample): void {
+    const i = this.next;
+    this.next = (i + 1) % HELD;
+    this.release(i);
+    this.traceIds[i] = traceId;
+    this.services[i] = service;
+    this.entries[i] = entry;
+    this.files[i] = file;
+    this.minutes[i] = minute;
+    this.samples[i] = sample;
+    this.count++;
+  }
+
+  /** Empties slot `i`. */
+  release(i: number): void {
+    const id = this.traceIds[i];
+    if (id === undefined) return;
+    this.count--;
+    this.traceIds[i] = this.services[i] = undefined;
+    this.entries[i] = this.files[i] = this.samples[i] = undefined;
+  }
+
+  clear(): void {
+    for (let i = 0; i < HELD; i++) this.release(i);
+  }
 }
-
 
 /** The per-line, per-function aggregator of one workspace. */
 export class TelemetryAggregator implements IDisposable {
@@ -76,9 +108,8 @@ export class TelemetryAggregator implements IDisposable {
   private readonly pathGens = new Map<string, { n: number }>();
   private keys = 0;
   private counters = { spans: 0, logs: 0, unlocated: 0, evictions: 0 };
-  /** Per trace, errors of requests whose server span has not arrived yet (children end, and are exported, first). */
-  private pending = new Map<string, PendingError[]>();
-  private held = 0;
+  /** Errors of requests whose server span has not arrived yet (children end, and are exported, first). */
+  private readonly held = new HeldErrors();
 
   /** Fires (at most once until {@link takeChanged} is called) when data arrives: the editor then pulls the changes. */
   readonly onDidChange: Event<void> = this.onDidChangeEmitter.event;
@@ -121,7 +152,9 @@ export class TelemetryAggregator implements IDisposable {
 
   private addSpanAt(span: Span, minute: number): void {
     this.counters.spans++;
-    if (span.kind === SPAN_KIND_SERVER && this.pending.size > 0) this.serverSpan(span);
+    // a server span that answered a 4xx on purpose (read at decode time: no attribute object, no string)
+    const http = span.httpStatus ?? 0;
+    if (http >= 400 && http < 500 && span.kind === KIND_SERVER && span.status.code !== STATUS_ERROR && this.held.count > 0) this.serverSpan(span, http);
     const error = span.status.code === STATUS_ERROR;
     const code = span.code;
     const loc = code && code.file !== undefined && code.line !== undefined ? this.locate(code.file, code.line, code.column ?? 0) : undefined;
@@ -152,14 +185,14 @@ export class TelemetryAggregator implements IDisposable {
       const line = this.lineEntry(file, loc.file, loc.line);
       line.stats.record(minute, span.durationMs, error);
       if (sample) line.lastError = sample;
-      if (error && sample && key) this.holdError(key, { service: span.resource.serviceName, entry: line, file, minute, sample });
+      if (error && sample && key) this.held.hold(key, span.resource.serviceName, line, file, minute, sample);
       const fnName = code?.function ?? loc.function;
       if (fnName !== undefined) {
         const fn = this.fnEntry(file, loc.file, fnName);
         fn.line = loc.line;
         fn.stats.record(minute, span.durationMs, error);
         if (sample) fn.lastError = sample;
-        if (error && sample && key) this.holdError(key, { service: span.resource.serviceName, entry: fn, file, minute, sample });
+        if (error && sample && key) this.held.hold(key, span.resource.serviceName, fn, file, minute, sample);
       }
       this.markChanged(file);
     }
@@ -168,47 +201,32 @@ export class TelemetryAggregator implements IDisposable {
       const line = this.lineEntry(file, throwSite.file, throwSite.line);
       line.stats.recordError(minute);
       line.lastError = sample;
-      if (key) this.holdError(key, { service: span.resource.serviceName, entry: line, file, minute, sample });
+      if (key) this.held.hold(key, span.resource.serviceName, line, file, minute, sample);
       this.markChanged(file);
     }
     if (this.keys > this.maxKeys) this.evict();
   }
 
-  /** Remembers an error of a request whose server span may yet say it answered on purpose. */
-  private holdError(traceId: string, p: PendingError): void {
-    if (this.held >= HELD_LIMIT) {
-      this.pending = new Map();
-      this.held = 0;
-    }
-    let list = this.pending.get(traceId);
-    if (!list) this.pending.set(traceId, (list = []));
-    list.push(p);
-    this.held++;
-  }
-
   /**
    * A server span of a trace with errors held: when it answered a 4xx on purpose, the errors its
    * service's handler threw to answer it are taken back (no longer counted; their samples say how
-   * the request was answered). Its attributes are read only then: most server spans have no error
-   * held below them.
+   * the request was answered). Its attributes are read only then.
    */
-  private serverSpan(span: Span): void {
-    const held = this.pending.get(span.traceId);
-    if (!held) return;
+  private serverSpan(span: Span, status: number): void {
+    const h = this.held;
     const service = span.resource.serviceName;
-    const mine = held.filter((p) => p.service === service);
-    if (mine.length === 0) return;
-    if (mine.length === held.length) this.pending.delete(span.traceId);
-    else this.pending.set(span.traceId, held.filter((p) => p.service !== service));
-    this.held -= mine.length;
-    const status = answeredStatus(span.kind, span.status.code, span.attributes);
-    if (status === undefined) return;
-    for (const p of mine) {
-      p.entry.stats.unrecordError(p.minute);
-      if (p.entry.lastError === p.sample) p.entry.lastError = { ...p.sample, answered: status };
-      p.entry.gen++;
-      this.bump(p.file);
-      this.markChanged(p.file);
+    for (let i = 0; i < HELD; i++) {
+      if (h.traceIds[i] !== span.traceId || h.services[i] !== service) continue;
+      const entry = h.entries[i]!;
+      const file = h.files[i]!;
+      const sample = h.samples[i]!;
+      const minute = h.minutes[i]!;
+      h.release(i);
+      entry.stats.unrecordError(minute);
+      if (entry.lastError === sample) entry.lastError = { ...sample, answered: status };
+      entry.gen++;
+      this.bump(file);
+      this.markChanged(file);
     }
   }
 
@@ -436,8 +454,7 @@ export class TelemetryAggregator implements IDisposable {
     this.locations.clear();
     this.locationCount = 0;
     this.stacks.clear();
-    this.pending = new Map();
-    this.held = 0;
+    this.held.clear();
     this.changed.clear();
     this.changedEpoch++;
     this.changedEmpty = true;

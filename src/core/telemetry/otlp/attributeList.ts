@@ -5,7 +5,7 @@
  * costs a string-table lookup per key, and the aggregator needs only the `code.*` keys, read here
  * straight from the array. One array, not a pair of them, is one allocation per span instead of three.
  */
-import { codeLocationFrom } from '../attributes';
+import { codeLocationFrom, httpStatusValue } from '../attributes';
 import { type AttrValue, type Attributes, type CodeLocation, EMPTY_ATTRIBUTES } from '../model';
 
 /** Keys (strings, at even indexes) and their values (at odd ones). */
@@ -75,4 +75,22 @@ export function codeLocationOfList(list: AttributeList): CodeLocation | undefine
     }
   }
   return any ? codeLocationFrom(filePath, filepath, functionName, functionOld, namespace, lineNumber, lineno, columnNumber, column) : undefined;
+}
+
+/**
+ * A server span's HTTP response status from its list (`http.response.status_code`, or the older
+ * `http.status_code`; a later duplicate wins), 0 when it has none: read at decode time, like the
+ * code location, so the aggregator never builds the attribute object to learn it.
+ */
+export function httpStatusOfList(list: AttributeList): number {
+  let current: AttrValue | undefined;
+  let old: AttrValue | undefined;
+  for (let i = 0; i < list.length; i += 2) {
+    const k = list[i] as string;
+    // only `http.*` keys matter: test the fifth character ('.') and the first ('h') before comparing
+    if (k.length < 16 || k.charCodeAt(4) !== 46 || k.charCodeAt(0) !== 104) continue;
+    if (k === 'http.response.status_code') current = list[i + 1];
+    else if (k === 'http.status_code') old = list[i + 1];
+  }
+  return httpStatusValue(current) ?? httpStatusValue(old) ?? 0;
 }

@@ -14,7 +14,7 @@ import {
   type SpanKind,
   type StatusCode,
 } from '../model';
-import { type AttributeList, codeLocationOfList } from './attributeList';
+import { type AttributeList, codeLocationOfList, httpStatusOfList } from './attributeList';
 import { SpanRecord } from '../span';
 import { type DecodeContext } from './limits';
 
@@ -102,7 +102,7 @@ export function makeSpan(ctx: DecodeContext, resource: ResourceInfo, scope: stri
   const { events, exceptions } = splitEvents(f.rawEvents);
   const d = f.endMs - f.startMs;
   const status = f.statusMessage === '' ? BARE_STATUS[f.statusCode]! : { code: f.statusCode, message: f.statusMessage };
-  return new SpanRecord(ctx.source, f.traceId, f.spanId, f.parentSpanId, f.name, f.kind, f.startMs, f.endMs > 0 && d > 0 ? d : 0, status, codeLocationOfList(f.attributes), events, exceptions, resource, scope, f.attributes);
+  return new SpanRecord(ctx.source, f.traceId, f.spanId, f.parentSpanId, f.name, f.kind, f.startMs, f.endMs > 0 && d > 0 ? d : 0, status, codeLocationOfList(f.attributes), events, exceptions, resource, scope, f.kind === 2 ? httpStatusOfList(f.attributes) : 0, f.attributes);
 }
 
 /** The fields of a log record as read from the wire. */

@@ -36,7 +36,7 @@ function handlerSpan(traceId: string): Span {
 
 function serverSpan(traceId: string, status: number, statusCode: 0 | 2 = 0): Span {
   const attributes: Attributes = { 'http.request.method': 'GET', 'http.route': '/orders/:id', 'http.response.status_code': status };
-  return { ...handlerSpan(traceId), spanId: 'b1', parentSpanId: '', name: 'GET', kind: 2, status: { code: statusCode, message: '' }, attributes, code: undefined, exceptions: [] };
+  return { ...handlerSpan(traceId), spanId: 'b1', parentSpanId: '', name: 'GET', kind: 2, status: { code: statusCode, message: '' }, attributes, httpStatus: status, code: undefined, exceptions: [] };
 }
 
 function setup() {
