@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { type Environment, type KubeContext, type SliceEnvironment, describeTimeLeft } from '../core/cluster/environments';
 import { type QuotaUse } from '../platform/kube/sliceClient';
 import { Commands } from './commandRegistry';
+import { BAGGAGE_MEMBER, ROUTING_HEADER, ROUTING_KEY_SECRET } from '../core/routing/routingKey';
 
 /** Tree items of the Environments view, one function per kind of row. */
 
@@ -57,6 +58,7 @@ function sliceItem(env: SliceEnvironment, contextName: string, now: Date): vscod
   for (const c of env.resource?.conditions ?? []) {
     tooltip.appendMarkdown(`- ${c.status === 'True' ? '✔' : c.status === 'False' ? '✖' : '…'} ${escape(c.type)}${c.message ? `: ${escape(c.message)}` : ''}\n`);
   }
+  if (env.mine) tooltip.appendMarkdown(`- ${escape(routingKeyLine(env.namespace))}\n`);
   if (env.mine) tooltip.appendMarkdown('\nRight-click to sync, extend its time, verify its isolation or delete it. Expand it for its quota use, forks and pods.');
   item.tooltip = tooltip;
   item.contextValue = env.mine ? 'slice.slice.mine' : 'slice.slice';
@@ -113,3 +115,9 @@ function hostOf(server: string | undefined): string | undefined {
 function escape(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }
+
+/** Where the slice's routing key is and how requests carry it (the secret itself stays in the Secret). */
+function routingKeyLine(namespace: string): string {
+  return `Routing key: ${namespace.replace(/^slice-/, '')}.… (Secret ${ROUTING_KEY_SECRET} in ${namespace}), sent as baggage ${BAGGAGE_MEMBER} or header ${ROUTING_HEADER}; Open Baseline Through My Slice adds it for you`;
+}
+
