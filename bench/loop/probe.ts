@@ -117,10 +117,22 @@ export async function run(): Promise<void> {
   let forward: ChildProcess | undefined;
   try {
     objectName = (await vscode.commands.executeCommand<string>('slice.createSlice', cfg.sliceName)) ?? '';
-    await api.environments.refresh();
-    const state = api.environments.state.cluster;
-    const env = state.status === 'ok' ? state.environments.find((e) => e.kind === 'slice' && e.resource?.name === objectName) : undefined;
-    if (!env) throw new Error(`bench/loop: the slice ${objectName} is not in the model`);
+    if (!objectName) {
+      // Create Slice may report "deleted while it was being created" before its watch has seen the new Slice
+      console.log('bench/loop: Create Slice reported a failure; looking for the slice it made');
+      const mine = await until('the slice in the model', () => {
+        const st = api.environments.state.cluster;
+        const e = st.status === 'ok' ? st.environments.find((x) => x.kind === 'slice' && x.resource?.name.endsWith(`-${cfg.sliceName}`)) : undefined;
+        return e?.kind === 'slice' ? e.resource?.name : undefined;
+      }, 60_000);
+      objectName = mine;
+    }
+    const env = await until('the slice to be ready in the model', () => {
+      void api.environments.refresh();
+      const st = api.environments.state.cluster;
+      const e = st.status === 'ok' ? st.environments.find((x) => x.kind === 'slice' && x.resource?.name === objectName) : undefined;
+      return e?.kind === 'slice' && e.resource?.phase === 'Ready' ? e : undefined;
+    }, 180_000);
     const key = await vscode.commands.executeCommand<string>('slice.startSync', { kind: 'environment', environment: env }, 'orders');
     const sync = await until('the sync session', () => (api.sync.sessions() as unknown as readonly SyncLike[]).find((s) => s.key === key));
     const live = await until('the telemetry session', () => (api.liveTelemetry.sessions() as unknown as readonly LiveLike[]).find((s) => s.key === key));
