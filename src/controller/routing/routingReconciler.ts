@@ -152,6 +152,8 @@ export class RoutingReconciler {
       for (const ns of baselines) await this.routeNamespace(ns, table.filter((s) => s.baseline.namespace === ns), live, settings);
     } else {
       await this.applyMesh(settings.mode, table, baselines);
+      // Services the router took over before the mode changed get their own selectors back
+      for (const ns of baselines) await this.routeNamespace(ns, [], live, settings);
     }
   }
 
