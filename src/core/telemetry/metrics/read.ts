@@ -5,6 +5,7 @@
  * instance), as buckets for ./compare.ts.
  */
 import { type Attributes, type SourceTag } from '../model';
+import { type CompareOptions, type LatencyComparison, compareBuckets } from './compare';
 import { ExpSeries, HistogramSeries, NumberSeries } from './series';
 import { type MetricStore, type SlotValue } from './store';
 import { downscale } from './temporality';
@@ -125,3 +126,29 @@ function expDistribution(series: readonly ExpSeries[], from: number, to: number)
   return { lower, upper, counts, count, sum };
 }
 
+
+/** One route's latency in my slice against the baseline's. */
+export interface RouteComparison {
+  readonly route: string;
+  readonly comparison: LatencyComparison;
+}
+
+/**
+ * The route histograms of my slice against the baseline's over a window: for each `http.route`
+ * (or another attribute) both sources have observations of, the distributions merged over
+ * instances and the other attributes, compared by {@link compareBuckets}. Routes seen on one side
+ * only are left out.
+ */
+export function compareRoutes(store: MetricStore, metric: string, mine: SourceTag, baseline: SourceTag, fromMs: number, toMs: number, options: CompareOptions = {}, attribute = 'http.route'): RouteComparison[] {
+  const routes = (source: SourceTag) => new Set(store.seriesOf(source, metric).flatMap((s) => (typeof s.attributes[attribute] === 'string' ? [s.attributes[attribute]] : [])));
+  const theirs = routes(baseline);
+  const out: RouteComparison[] = [];
+  for (const route of [...routes(mine)].sort()) {
+    if (!theirs.has(route)) continue;
+    const match = (a: Attributes) => a[attribute] === route;
+    const a = distribution(store, mine, metric, fromMs, toMs, match);
+    const b = distribution(store, baseline, metric, fromMs, toMs, match);
+    if (a && b) out.push({ route, comparison: compareBuckets(a, b, options) });
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeMetricsJson, decodeMetricsProto } from '../../../../../src/core/telemetry/metrics/decode';
 import { type HistogramPoint, type Metric, type NumberPoint, type Temporality } from '../../../../../src/core/telemetry/metrics/model';
-import { distribution, seriesValues } from '../../../../../src/core/telemetry/metrics/read';
+import { compareRoutes, distribution, seriesValues } from '../../../../../src/core/telemetry/metrics/read';
 import { MetricStore } from '../../../../../src/core/telemetry/metrics/store';
 import { bucketQuantile } from '../../../../../src/core/telemetry/metrics/compare';
 import { EMPTY_RESOURCE, type Attributes } from '../../../../../src/core/telemetry/model';
@@ -177,4 +177,19 @@ test('a point stamped far in the future is refused when the caller gives its clo
   const blind = new MetricStore();
   blind.ingest([sum([np(T0 + 86_400_000 * 365, 1)], 'delta')]);
   assert.equal(blind.ingest([sum([np(T0 + 1000, 1)], 'delta', true, 'd')]).late, 1);
+});
+
+test('route histograms, my slice against the baseline: the slower route flagged, the same one not, a route on one side only left out', () => {
+  const store = new MetricStore();
+  const bounds = [5, 10, 25, 50, 100];
+  const route = (source: string, r: string, counts: number[]): Metric => ({ ...head, source, name: 'http.server.request.duration', kind: 'histogram', temporality: 'delta', points: [hp(T0 + 1000, counts, bounds, T0, { 'http.route': r })] });
+  store.ingest([
+    route('slice', '/orders', [0, 5, 20, 30, 10, 1]),
+    route('baseline', '/orders', [10, 30, 20, 5, 1, 0]),
+    route('slice', '/stock/:sku', [5, 20, 20, 5, 0, 0]),
+    route('baseline', '/stock/:sku', [6, 19, 21, 4, 0, 0]),
+    route('slice', '/new', [5, 20, 20, 5, 0, 0]),
+  ]);
+  const r = compareRoutes(store, 'http.server.request.duration', 'slice', 'baseline', T0, T0 + 60_000);
+  assert.deepEqual(r.map((x) => [x.route, x.comparison.verdict]), [['/orders', 'slower'], ['/stock/:sku', 'no-difference']]);
 });
