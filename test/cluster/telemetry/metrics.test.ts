@@ -2,6 +2,8 @@
 // alice: the fork's app container POSTs OTLP metrics recorded from the sample app (JSON, and gzip
 // protobuf) to the agent on the pod's loopback; a metrics-stream subscriber through alice's own
 // port-forward decodes them into a MetricStore. Bob, who may not reach alice's fork, gets no stream.
+// Then the sample shop itself: alice forks orders, and the fork's own OpenTelemetry SDK exports its
+// HTTP route histogram and the orders counter to the agent, which relays them to her store.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +14,9 @@ import { distribution } from '../../../src/core/telemetry/metrics/read';
 import { PortForwardError, PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
 import { subscribeMetrics } from '../../support/metricsStream';
 import { alice, bob, cleanup, createBaseline, createSlice, forkPod, sliceBody, waitForPhase } from '../slices/sliceFixture';
-import { execIn } from '../smoke/helpers';
+import { eventually, execIn } from '../smoke/helpers';
+import { execFileSync } from 'node:child_process';
+import { type HistogramMetric } from '../../../src/core/telemetry/metrics/model';
 
 const FIXTURES = join(__dirname, '..', '..', '..', '..', 'test', 'unit', 'core', 'telemetry', 'metrics', 'fixtures');
 const JSON_METRICS = readFileSync(join(FIXTURES, 'cumulative.1.json'));
@@ -81,5 +85,40 @@ void describe('telemetry: metrics from a fork reach the editor through the agent
   void test('bob cannot open alice\'s fork\'s metrics stream', async () => {
     const transport = own(new PortForwardTransport({ kubeConfig: bob, namespace, workload: WORKLOAD, logger, requestTimeoutMs: 10_000, pingIntervalMs: 2000 }));
     await assert.rejects(subscribeMetrics(transport), (e: unknown) => e instanceof PortForwardError && e.reason === 'forbidden');
+  });
+});
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const shopSlice = `alice-tms-${id}`;
+const shopNamespace = `slice-${shopSlice}`;
+
+void describe('telemetry: the sample shop\'s own metrics from a fork of orders', { timeout: 900_000 }, () => {
+  before(() => {
+    // idempotent: a few seconds when the image and the rollout are current
+    execFileSync('bash', ['scripts/sample-deploy.sh'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
+  });
+  after(async () => {
+    await cleanup([shopSlice]); // the baseline stays: it is the demo's
+  });
+
+  void test('the fork\'s SDK exports the route histogram and the orders counter; they reach alice\'s store', async () => {
+    await createSlice(alice, sliceBody('alice', `tms-${id}`, 'shop', [{ workload: 'orders', syncPath: '/app/services/orders' }], { ttl: '1h' }));
+    await waitForPhase(shopSlice, ['Ready'], 240_000);
+    const pod = (await forkPod(shopNamespace, 'orders')).metadata!.name!;
+    const transport = own(new PortForwardTransport({ kubeConfig: alice, namespace: shopNamespace, workload: 'orders', logger, requestTimeoutMs: 10_000, pingIntervalMs: 2000 }));
+    const sub = await subscribeMetrics(transport);
+    own(sub.connection);
+    await sub.subscribed;
+    const order = "const b=JSON.stringify({sku:'mug',qty:1});const q=require('http').request('http://127.0.0.1:8080/orders',{method:'POST',headers:{'content-type':'application/json'}},(r)=>{r.resume();r.on('end',()=>{process.stdout.write(String(r.statusCode));process.exit(0)})});q.end(b);";
+    const r = await execIn(alice, shopNamespace, pod, 'app', ['node', '-e', order]);
+    assert.equal(r.stdout, '201', r.stderr);
+    // the SDK exports every 10 s (OTEL_METRIC_EXPORT_INTERVAL): the next export carries the request
+    await eventually('the route histogram of POST /orders in alice\'s store', () => {
+      const http = sub.metrics.filter((m): m is HistogramMetric => m.kind === 'histogram' && m.name === 'http.server.request.duration');
+      return Promise.resolve(http.some((m) => m.points.some((p) => p.attributes['http.route'] === '/orders' && p.count > 0)) || undefined);
+    }, 60_000, 500);
+    assert.ok(sub.metrics.some((m) => m.name === 'shop.orders.created' && m.resource.serviceName === 'orders'));
+    assert.ok(sub.metrics.some((m) => m.name.startsWith('v8js.') || m.name.startsWith('nodejs.')), 'runtime metrics too');
+    assert.equal(sub.rejections.total, 0);
   });
 });
