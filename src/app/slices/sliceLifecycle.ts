@@ -71,7 +71,18 @@ export class SliceLifecycle {
       if (e instanceof ClusterProblemError && e.problem.kind === 'conflict') throw new UserError(`You already have a slice named ${name}: pick another name, or delete that one first.`, [], e.problem.detail);
       throw e;
     }
-    const final = await this.waitFor(context, name, (s) => s?.status?.phase === 'Ready' || s?.status?.phase === 'Failed' || s === undefined, options);
+    // Gone counts only once the watch has shown the new Slice: before that, not seeing it means "not yet".
+    let seen = false;
+    const final = await this.waitFor(
+      context,
+      name,
+      (s) => {
+        if (!s) return seen;
+        seen = true;
+        return s.status?.phase === 'Ready' || s.status?.phase === 'Failed';
+      },
+      options,
+    );
     if (!final) throw new UserError(`Slice ${name} was deleted while it was being created.`, []);
     if (final.status?.phase === 'Failed') {
       const refused = final.status.conditions?.find((c) => c.status === 'False' && c.reason === 'SliceLimitExceeded');

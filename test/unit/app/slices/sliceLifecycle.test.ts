@@ -5,6 +5,9 @@ import { limitsOf } from '../../../../src/core/slice/limits';
 import { DEFAULT_PLATFORM_CONFIG } from '../../../../src/core/slice/platformConfig';
 import { type SliceObject, type SliceSpec } from '../../../../src/core/slice/sliceResource';
 import { type SliceApiPort, SliceLifecycle } from '../../../../src/app/slices/sliceLifecycle';
+import { SliceStore } from '../../../../src/app/slices/sliceStore';
+import { type ListWatchSource, type WatchEvent } from '../../../../src/core/cluster/watchSource';
+import { nullLogger } from '../../../../src/core/base/logger';
 
 const context: KubeContext = { name: 'alice', cluster: 'c', user: 'alice' };
 const limits = limitsOf(DEFAULT_PLATFORM_CONFIG);
@@ -97,4 +100,26 @@ test('a slice the platform refuses for the per-owner limit is removed, and the m
     (e: Error) => e.name === 'UserError' && /refused slice alice-four: alice already has 3 slices .* It was removed/.test(e.message),
   );
   assert.deepEqual(api.deleted, ['alice-four']);
+});
+
+test('Create through the identity watch: a Slice the watch has not shown yet is "not yet", not "deleted"', async () => {
+  const api = new FakeApi();
+  const events: ((e: WatchEvent<SliceObject>) => void)[] = [];
+  const source: ListWatchSource<SliceObject> = {
+    list: () => Promise.resolve({ items: [], resourceVersion: '1' }),
+    watch: (_v, onEvent, signal) => new Promise<void>((resolve) => (events.push(onEvent), signal.addEventListener('abort', () => resolve()))),
+  };
+  const store = new SliceStore({ context: 'alice', user: 'alice' }, source, nullLogger);
+  await store.when(() => true);
+  const lifecycle = new SliceLifecycle(api, { read: () => Promise.resolve(limits) }, () => store, () => undefined);
+  const created = lifecycle.create(context, 'alice-fix', { owner: 'alice', baseline: 'shop', forks: [{ workload: 'orders' }], ttl: '4h' });
+  await new Promise((r) => setImmediate(r));
+  // the watch reports it Provisioning, then Ready (as the controller writes it)
+  const o = api.objects.get('alice-fix')!;
+  events[0]!({ type: 'ADDED', object: { ...o, metadata: { ...o.metadata, resourceVersion: '2' }, status: { phase: 'Provisioning' } } });
+  await api.get(context, 'alice-fix');
+  events[0]!({ type: 'MODIFIED', object: { ...api.objects.get('alice-fix')!, metadata: { ...o.metadata, resourceVersion: '3' } } });
+  const out = await created;
+  assert.equal(out.kind, 'ready');
+  store.dispose();
 });
