@@ -46,10 +46,10 @@ function quantile(sorted: readonly number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const { admin, alice, createSlice, sliceBody, waitForPhase, cleanup } = await import('../../test/cluster/slices/sliceFixture');
-  const { execIn } = await import('../../test/cluster/smoke/helpers');
-  const { PortForwardTransport } = await import('../../src/platform/agent-link/portForwardTransport');
-  const { TelemetryLink } = await import('../../src/app/fork/telemetryLink');
+  const { admin, alice, createSlice, sliceBody, waitForPhase, cleanup } = await import('../../test/cluster/slices/sliceFixture.js');
+  const { execIn } = await import('../../test/cluster/smoke/helpers.js');
+  const { PortForwardTransport } = await import('../../src/platform/agent-link/portForwardTransport.js');
+  const { TelemetryLink } = await import('../../src/app/fork/telemetryLink.js');
   const core = admin.makeApiClient(k8s.CoreV1Api);
   const pods = await core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app=storefront' });
   const client = pods.items.find((p) => p.status?.containerStatuses?.every((c) => c.ready))?.metadata?.name;
