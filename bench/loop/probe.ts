@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
+import { type Environment } from '../../src/core/cluster/environments';
 import { HANDLER, HANDLER_FILE, changedHandlers, fitsRound, lensP95 } from './change';
 
 /**
@@ -127,12 +128,15 @@ export async function run(): Promise<void> {
       }, 60_000);
       objectName = mine;
     }
-    const env = await until('the slice to be ready in the model', () => {
-      void api.environments.refresh();
+    // the model refreshed (not while a refresh is under way: commands then find no cluster) until the slice is Ready
+    let env: Environment | undefined;
+    for (const deadline = Date.now() + 180_000; !env; await new Promise((r) => setTimeout(r, 1000))) {
+      if (Date.now() > deadline) throw new Error(`bench/loop: the slice ${objectName} did not become Ready in the model`);
+      await api.environments.refresh();
       const st = api.environments.state.cluster;
       const e = st.status === 'ok' ? st.environments.find((x) => x.kind === 'slice' && x.resource?.name === objectName) : undefined;
-      return e?.kind === 'slice' && e.resource?.phase === 'Ready' ? e : undefined;
-    }, 180_000);
+      if (e?.kind === 'slice' && e.resource?.phase === 'Ready') env = e;
+    }
     const key = await vscode.commands.executeCommand<string>('slice.startSync', { kind: 'environment', environment: env }, 'orders');
     const sync = await until('the sync session', () => (api.sync.sessions() as unknown as readonly SyncLike[]).find((s) => s.key === key));
     const live = await until('the telemetry session', () => (api.liveTelemetry.sessions() as unknown as readonly LiveLike[]).find((s) => s.key === key));
