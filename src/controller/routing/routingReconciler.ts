@@ -16,10 +16,11 @@
  * re-created Slice of the same name gets a new key and the controller never reads slice Secrets.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { get as httpGet } from 'node:http';
 import * as k8s from '@kubernetes/client-node';
 import { LABEL_ROLE } from '../../core/cluster/labels';
 import { renderHttpRoutes, renderReferenceGrants, renderVirtualServices, LABEL_COMPONENT, ROUTER_COMPONENT } from '../../core/routing/meshResources';
-import { originServiceName } from '../../core/routing/nginxConfig';
+import { ROUTER_HEALTH_PORT, originServiceName, servedDigest } from '../../core/routing/nginxConfig';
 import {
   ANNOTATION_CONFIG_DIGEST,
   ROUTER_NAME,
@@ -271,7 +272,8 @@ export class RoutingReconciler {
         this.written.set(ns, text);
         this.deps.log(`routing: ${ns}: ${table.map((s) => `${s.baseline.name} <- ${s.routes.map((r) => `${r.slice}${r.forkReady ? '' : ' (down)'}`).join(', ')}`).join('; ')}`);
       }
-      if (await this.routerAvailable(ns)) {
+      // a Service is pointed at the router only once every router pod serves a config with its routes
+      if (await this.routerServes(ns, servedDigest(text))) {
         for (const s of table) {
           const svc = live.get(`${ns}/${s.baseline.name}`);
           if (svc && !pointsAtRouter(svc)) {
@@ -311,14 +313,21 @@ export class RoutingReconciler {
     }
   }
 
-  private async routerAvailable(ns: string): Promise<boolean> {
+  /** Whether the router is Available and each of its running pods answers /routes with `digest`. */
+  private async routerServes(ns: string, digest: string | undefined): Promise<boolean> {
+    if (!digest) return false;
     try {
       const d = await this.apps.readNamespacedDeployment({ name: ROUTER_NAME, namespace: ns });
-      return (d.status?.availableReplicas ?? 0) > 0;
+      if ((d.status?.availableReplicas ?? 0) === 0) return false;
     } catch (e) {
       if (isNotFound(e)) return false;
       throw e;
     }
+    const selector = Object.entries(ROUTER_SELECTOR).map(([k, v]) => `${k}=${v}`).join(',');
+    const pods = (await this.core.listNamespacedPod({ namespace: ns, labelSelector: selector })).items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status.podIP);
+    if (pods.length === 0) return false;
+    const answers = await Promise.all(pods.map((p) => fetchText(`http://${p.status!.podIP!}:${ROUTER_HEALTH_PORT}/routes`)));
+    return answers.every((a) => a?.trim() === digest);
   }
 
   /** Annotating the router pods makes the kubelet sync them now, which refreshes the mounted config (else: up to a minute). */
@@ -373,3 +382,19 @@ function pointsAtRouter(svc: LiveService): boolean {
 function digest(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
+
+/** The body of a GET (undefined on any failure; 1 s at most). */
+function fetchText(url: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = httpGet(url, { timeout: 1000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(res.statusCode === 200 ? body : undefined));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
+}
+

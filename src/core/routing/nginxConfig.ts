@@ -63,6 +63,9 @@ export function renderNginxConfig(table: readonly ServiceRoutes[], addresses: Ad
     'http {',
     '  access_log off;',
     '  server_tokens off;',
+    // keys are up to ~90 characters: the default bucket (64) cannot hold them
+    '  map_hash_bucket_size 256;',
+    '  map_hash_max_size 16384;',
     '  client_body_temp_path /tmp/nginx-body;',
     '  proxy_temp_path /tmp/nginx-proxy;',
     '  fastcgi_temp_path /tmp/nginx-fastcgi;',
@@ -90,6 +93,8 @@ export function renderNginxConfig(table: readonly ServiceRoutes[], addresses: Ad
     '  server {',
     `    listen ${ROUTER_HEALTH_PORT};`,
     '    location = /healthz { return 200 "ok\\n"; }',
+    // the routes this config serves: the controller points a Service at the router only once every router pod answers this
+    '    location = /routes { return 200 "ROUTES_DIGEST\\n"; }',
     '  }',
   ];
   table.forEach((svc, i) => {
@@ -134,7 +139,14 @@ export function renderNginxConfig(table: readonly ServiceRoutes[], addresses: Ad
     }
   });
   out.push('}', '');
-  return out.join('\n');
+  const text = out.join('\n');
+  // the digest of the config with the placeholder in it: the same routes, the same digest
+  return text.replace('ROUTES_DIGEST', fnv1a(text).toString(16).padStart(8, '0'));
+}
+
+/** What a router pod answers on /routes when it serves `config` (undefined for a config without it). */
+export function servedDigest(config: string): string | undefined {
+  return /location = \/routes \{ return 200 "([0-9a-f]{8})\\n"; \}/.exec(config)?.[1];
 }
 
 function downMessage(slice: string, service: string, why: string | undefined): string {
