@@ -7,7 +7,7 @@ import { KubeClusterClient } from './platform/kube/clusterClient';
 import { KubeClients } from './platform/kube/kubeClients';
 import { KubeconfigLoader } from './platform/kube/kubeconfigLoader';
 import { SliceClient } from './platform/kube/sliceClient';
-import { SliceWatchSource } from './platform/kube/sliceWatchSource';
+import { NamespaceWatchSource, SliceWatchSource } from './platform/kube/sliceWatchSource';
 import { SliceStores } from './app/slices/sliceStores';
 import { Lifetime, Lifetimes } from './app/lifetimes';
 import { Sessions } from './app/sessions';
@@ -80,7 +80,7 @@ export class Container implements IDisposable {
     };
     const model = this.lifetime.add(new EnvironmentsModel(loader, cluster, selection, logger));
     const contextKeys = new ContextKeys();
-    const sliceStores = this.lifetime.add(new SliceStores(model, (c) => new SliceWatchSource(clients, c), logger));
+    const sliceStores = this.lifetime.add(new SliceStores(model, (c) => new SliceWatchSource(clients, c), logger, (c) => new NamespaceWatchSource(clients, c)));
     const slices = new SliceClient(clients);
     const workloads = new WorkloadClient(clients);
     const syncState = this.lifetime.add(new SyncStateBridge());

@@ -89,6 +89,8 @@ export class EnvironmentsModel implements IDisposable {
   private namespaces: { readonly context: string; readonly items: readonly NamespaceInfo[] } | undefined;
   /** The Slices last reported by a watch of the selected context; fresher than any list. */
   private watched: { readonly context: string; readonly items: readonly SliceObject[] } | undefined;
+  /** The Slices of the last successful list. */
+  private listed: { readonly context: string; readonly items: readonly SliceObject[] } | undefined;
 
   constructor(
     private readonly kubeconfig: KubeconfigPort,
@@ -154,6 +156,7 @@ export class EnvironmentsModel implements IDisposable {
       ]);
       if (gen !== this.generation) return;
       this.namespaces = { context: context.name, items: namespaces };
+      this.listed = slices === undefined ? undefined : { context: context.name, items: slices };
       // A watch answer that landed while this list was in flight is at least as new as the list.
       const live = slices !== undefined && this.watched?.context === context.name ? this.watched.items : slices;
       this.set({
@@ -181,6 +184,18 @@ export class EnvironmentsModel implements IDisposable {
     const c = this.current.cluster;
     if (c.status !== 'ok' || c.context.name !== contextName || this.namespaces?.context !== contextName) return;
     this.set({ ...this.current, cluster: { ...c, environments: toEnvironments(this.namespaces.items, slices, c.user, true), platformInstalled: true } });
+  }
+
+  /**
+   * The environment namespaces of the selected context changed (a watch said so): recompute with the
+   * Slices last known (watched, else as last listed).
+   */
+  applyNamespaces(contextName: string, namespaces: readonly NamespaceInfo[]): void {
+    const c = this.current.cluster;
+    if (c.status !== 'ok' || c.context.name !== contextName) return;
+    this.namespaces = { context: contextName, items: namespaces };
+    const slices = this.watched?.context === contextName ? this.watched.items : this.listed?.context === contextName ? this.listed.items : undefined;
+    this.set({ ...this.current, cluster: { ...c, environments: toEnvironments(namespaces, slices ?? [], c.user, c.platformInstalled) } });
   }
 
   /** The watch that fed applySlices ended (the identity changed): lists are the truth again until a new one reports. */

@@ -39,9 +39,11 @@ export class KubeClusterClient implements ClusterPort {
   }
 }
 
-function toNamespaceInfo(ns: V1Namespace): NamespaceInfo {
+/** A namespace as Slice needs it (with its resourceVersion, for watches). */
+export function toNamespaceInfo(ns: V1Namespace): NamespaceInfo & { readonly resourceVersion?: string } {
   return {
     name: ns.metadata?.name ?? '',
+    ...(ns.metadata?.resourceVersion ? { resourceVersion: ns.metadata.resourceVersion } : {}),
     labels: ns.metadata?.labels ?? {},
     annotations: ns.metadata?.annotations ?? {},
     ...(ns.status?.phase ? { phase: ns.status.phase } : {}),

@@ -110,3 +110,26 @@ test('a changed identity disposes the old store (its watch ends) and watches as 
   stores.dispose();
   model.dispose();
 });
+
+test('a baseline namespace created after the first read appears through the namespace watch, without a refresh', async () => {
+  const cluster = new FakeCluster();
+  let selected: string | undefined;
+  const model = new EnvironmentsModel({ load: () => Promise.resolve(load) }, cluster, { get: () => selected, set: (v) => ((selected = v), Promise.resolve()) }, nullLogger);
+  const nsEvents: ((e: WatchEvent<NamespaceInfo>) => void)[] = [];
+  let opened: () => void = () => undefined;
+  const nsOpen = new Promise<void>((r) => (opened = r));
+  const stores = new SliceStores(model, (c) => cluster.source(c), nullLogger, () => ({
+    list: () => Promise.resolve({ items: cluster.namespaces, resourceVersion: '5' }),
+    watch: (_v, onEvent, signal) => new Promise<void>((resolve) => (nsEvents.push(onEvent), opened(), signal.addEventListener('abort', () => resolve()))),
+  }));
+  await model.refresh();
+  await nsOpen;
+  const names = () => (model.state.cluster.status === 'ok' ? model.state.cluster.environments.map((e) => e.namespace) : []);
+  assert.ok(!names().includes('team-b'));
+  nsEvents[0]!({ type: 'ADDED', object: ns('team-b', 'baseline') });
+  assert.ok(names().includes('team-b'), names().join(', '));
+  nsEvents[0]!({ type: 'DELETED', object: ns('team-b', 'baseline') });
+  assert.ok(!names().includes('team-b'));
+  stores.dispose();
+  model.dispose();
+});
