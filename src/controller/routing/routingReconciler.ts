@@ -248,7 +248,6 @@ export class RoutingReconciler {
 
   /** Router mode in one baseline namespace. */
   private async routeNamespace(ns: string, table: ServiceRoutes[], live: ReadonlyMap<string, LiveService>, settings: RoutingSettings): Promise<void> {
-    const routedNames = new Set(table.map((s) => s.baseline.name));
     const takenOver = [...live.values()].filter((s) => s.metadata.namespace === ns && isTakenOver(s));
     if (table.length > 0 && settings.mode === 'router') {
       const addresses = new Map<string, string>();
@@ -283,10 +282,12 @@ export class RoutingReconciler {
         }
       }
     }
-    // Services nothing routes any more get their own selector back (the router keeps serving the
-    // rest); the routes of a gone slice left the config above already.
+    // In router mode a Service stays with the router once taken over (with no routes the router sends
+    // everything to the origin Service): each switch of a Service's endpoints can refuse new
+    // connections for a moment, so it happens once, not with every slice that comes and goes. The
+    // routes of a gone slice left the config above already. Other modes give the Services back.
     for (const svc of takenOver) {
-      if (routedNames.has(svc.metadata.name) && settings.mode === 'router') continue;
+      if (settings.mode === 'router') continue;
       await this.patchService(ns, svc.metadata.name, restorePatch(svc));
       this.deps.log(`routing: ${ns}/${svc.metadata.name} no longer goes through the router`);
     }
