@@ -11,7 +11,7 @@ import { afterTexts, goToLine, quickOpen, runCommand } from './workbenchHelpers'
  * opens its line) and the Traces & Errors view. Screenshots go to .run/e2e-telemetry/screenshots.
  */
 const sampleSource = join(root, 'test', 'workspace', 'telemetry-sample');
-const fixtures = join(root, 'test', 'unit', 'telemetry', 'fixtures');
+const fixtures = join(root, 'test', 'unit', 'core', 'telemetry', 'fixtures');
 
 async function main(): Promise<number> {
   const steps = new Steps();

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { DeveloperOnCluster, execIn, repoRoot, workspaceConfig, workspaceDir } from './developerOnCluster';
 import { scratch, waitFor } from './helpers';
 
-const traces = readFileSync(join(repoRoot, 'test', 'unit', 'telemetry', 'fixtures', 'otlp-traces-node-sdk.json'));
+const traces = readFileSync(join(repoRoot, 'test', 'unit', 'core', 'telemetry', 'fixtures', 'otlp-traces-node-sdk.json'));
 
 const POST = [
   "const body=Buffer.from(process.argv[1],'base64');",

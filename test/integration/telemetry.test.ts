@@ -10,7 +10,7 @@ import { editorPipelineHost } from '../../src/vscode/telemetry/pipelineHost';
 import { activateSlice, scratch, waitFor } from './helpers';
 
 const repo = resolve(__dirname, '..', '..', '..');
-const fixtures = join(repo, 'test', 'unit', 'telemetry', 'fixtures');
+const fixtures = join(repo, 'test', 'unit', 'core', 'telemetry', 'fixtures');
 // The tests edit a file (staleness): they work on a copy, so nothing they do can reach the repository.
 const sample = join(scratch, 'telemetry-sample');
 cpSync(join(repo, 'test', 'workspace', 'telemetry-sample'), sample, { recursive: true });

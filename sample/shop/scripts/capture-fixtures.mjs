@@ -4,7 +4,7 @@
 // flushes their exporters) and writes what arrived, once as OTLP/JSON and once as OTLP/protobuf:
 //
 //   node sample/shop/scripts/capture-fixtures.mjs [OUT_DIR]
-//   (default OUT_DIR: test/unit/telemetry/fixtures/sample-app of the repository)
+//   (default OUT_DIR: test/unit/core/telemetry/fixtures/sample-app of the repository)
 //
 // Also writes each service's stdout (pino JSON lines) and capture.json: the root the services ran
 // from, and where each traced function and the throwing line are in the sources, so the tests
@@ -17,7 +17,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = process.argv[2] ?? join(root, '..', '..', 'test', 'unit', 'telemetry', 'fixtures', 'sample-app');
+const out = process.argv[2] ?? join(root, '..', '..', 'test', 'unit', 'core', 'telemetry', 'fixtures', 'sample-app');
 const PORTS = { inventory: 18082, orders: 18081, storefront: 18080 };
 const SINK_PORT = 14318;
 

@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { alice } from '../slices/sliceFixture';
 import { execIn } from '../smoke/helpers';
-import { generateTree, touchState, treeState, write } from '../../unit/sync/syncHarness';
+import { generateTree, touchState, treeState, write } from '../../unit/app/sync/syncHarness';
 import { type PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
 import { type SyncEngine } from '../../../src/app/sync/syncEngine';
 import { AGENT, SyncSlice, within } from './syncFixture';

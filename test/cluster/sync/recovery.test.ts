@@ -20,8 +20,8 @@ import { type PortForwardTransport } from '../../../src/platform/agent-link/port
 import { type SyncEngine } from '../../../src/app/sync/syncEngine';
 import { alice } from '../slices/sliceFixture';
 import { execIn } from '../smoke/helpers';
-import { FaultTransport } from '../../unit/sync/faultTransport';
-import { LocalEditor, Rand, type TreeView, differences, statState, viewOf } from '../../unit/sync/faultModel';
+import { FaultTransport } from '../../unit/app/sync/faultTransport';
+import { LocalEditor, Rand, type TreeView, differences, statState, viewOf } from '../../unit/app/sync/faultModel';
 import { AGENT, ROOT, SyncSlice, within } from './syncFixture';
 
 const SEED = Number(process.env.SLICE_SYNC_SEED ?? 19);

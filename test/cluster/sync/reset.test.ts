@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { alice } from '../slices/sliceFixture';
-import { touchState, write } from '../../unit/sync/syncHarness';
+import { touchState, write } from '../../unit/app/sync/syncHarness';
 import { type PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
 import { type SyncEngine } from '../../../src/app/sync/syncEngine';
 import { SyncSlice, within } from './syncFixture';

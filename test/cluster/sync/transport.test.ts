@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bob } from '../slices/sliceFixture';
-import { touchState, treeState, write } from '../../unit/sync/syncHarness';
+import { touchState, treeState, write } from '../../unit/app/sync/syncHarness';
 import { PortForwardError } from '../../../src/platform/agent-link/portForwardTransport';
 import { SyncSlice, within } from './syncFixture';
 

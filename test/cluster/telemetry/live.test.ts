@@ -16,7 +16,7 @@ import { type PodLogLine, PodLogStream } from '../../../src/platform/kube/podLog
 import { alice, cleanup, createBaseline, createSlice, forkPod, sliceBody, waitForPhase } from '../slices/sliceFixture';
 import { eventually, execIn } from '../smoke/helpers';
 
-const FIXTURES = join(__dirname, '..', '..', '..', '..', 'test', 'unit', 'telemetry', 'fixtures');
+const FIXTURES = join(__dirname, '..', '..', '..', '..', 'test', 'unit', 'core', 'telemetry', 'fixtures');
 const JSON_TRACES = readFileSync(join(FIXTURES, 'otlp-traces-node-sdk.json'));
 const PB_TRACES = readFileSync(join(FIXTURES, 'go-traces.pb'));
 

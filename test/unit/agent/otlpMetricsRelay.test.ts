@@ -16,7 +16,7 @@ import { WsTransport } from '../../../src/platform/agent-link/wsTransport';
 import { distribution } from '../../../src/core/telemetry/metrics/read';
 import { subscribeMetrics } from '../../support/metricsStream';
 import { fixtureBytes as metricFixture } from '../core/telemetry/metrics/fixtures';
-import { fixtureBytes } from '../telemetry/fixtures';
+import { fixtureBytes } from '../core/telemetry/fixtures';
 
 function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
   const started = Date.now();

@@ -5,7 +5,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { Reader } from 'protobufjs/minimal';
 import { DEFAULT_MAX_BODY_BYTES, OtlpReceiver } from '../../../src/agent/otlpReceiver';
 import { PayloadRing } from '../../../src/agent/otlpRing';
-import { fixtureBytes } from '../telemetry/fixtures';
+import { fixtureBytes } from '../core/telemetry/fixtures';
 import { fixtureBytes as metricFixture } from '../core/telemetry/metrics/fixtures';
 
 interface Reply {
