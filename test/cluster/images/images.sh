@@ -43,20 +43,27 @@ _build_pause() {
   rm -rf "$root"
 }
 
-# Node runtime rootfs: the machine's node + the libraries ldd lists + busybox-static (sh, nslookup,
-# wget, nc, ...) + a minimal /etc/passwd with a non-root user 65532. Merged-/usr layout like Debian.
-node_rootfs() {
-  local root=$1 node lib dest
-  node="$(readlink -f "$(node_bin)")"
-  mkdir -p "$root"/{usr/bin,usr/lib,usr/lib64,etc,tmp,app,home/nonroot}
-  chmod 1777 "$root/tmp"
-  ln -s usr/bin "$root/bin"; ln -s usr/bin "$root/sbin"; ln -s usr/lib "$root/lib"; ln -s usr/lib64 "$root/lib64"
-  cp "$node" "$root/usr/bin/node"
-  for lib in $(ldd "$node" | grep -o '/[^ ]*'); do
+# Copies a dynamically linked binary into a rootfs at a path under it, with the libraries ldd lists
+# (merged-/usr layout).
+rootfs_binary() { # root binary path-in-root
+  local root=$1 bin=$2 at=$3 lib dest
+  cp "$bin" "$root/$at"
+  for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
     dest="$root/usr${lib#/usr}"
     mkdir -p "$(dirname "$dest")"
     cp -L "$lib" "$dest"
   done
+}
+
+# Node runtime rootfs: the machine's node + the libraries ldd lists + busybox-static (sh, nslookup,
+# wget, nc, ...) + a minimal /etc/passwd with a non-root user 65532. Merged-/usr layout like Debian.
+node_rootfs() {
+  local root=$1 node
+  node="$(readlink -f "$(node_bin)")"
+  mkdir -p "$root"/{usr/bin,usr/lib,usr/lib64,etc,tmp,app,home/nonroot}
+  chmod 1777 "$root/tmp"
+  ln -s usr/bin "$root/bin"; ln -s usr/bin "$root/sbin"; ln -s usr/lib "$root/lib"; ln -s usr/lib64 "$root/lib64"
+  rootfs_binary "$root" "$node" usr/bin/node
   cp /bin/busybox "$root/usr/bin/busybox"
   local applet
   for applet in $(/bin/busybox --list); do

@@ -25,18 +25,13 @@ if [[ ! -s "$deb" ]]; then
 fi
 
 _build_router() {
-  local ref=$1 out=$2 root x lib dest applet
+  local ref=$1 out=$2 root x applet
   root="$(mktemp -d)"; x="$(mktemp -d)"
   dpkg-deb -x "$deb" "$x"
   mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,etc/slice-router,tmp,home/nonroot,var/lib/nginx,var/log/nginx}
   chmod 1777 "$root/tmp"
   ln -s usr/bin "$root/bin"; ln -s usr/sbin "$root/sbin"; ln -s usr/lib "$root/lib"; ln -s usr/lib64 "$root/lib64"
-  cp "$x/usr/sbin/nginx" "$root/usr/sbin/nginx"
-  for lib in $(ldd "$x/usr/sbin/nginx" | grep -o '/[^ ]*'); do
-    dest="$root/usr${lib#/usr}"
-    mkdir -p "$(dirname "$dest")"
-    cp -L "$lib" "$dest"
-  done
+  rootfs_binary "$root" "$x/usr/sbin/nginx" usr/sbin/nginx
   cp /bin/busybox "$root/usr/bin/busybox"
   for applet in sh md5sum sleep cut kill mkdir cat echo; do ln -s busybox "$root/usr/bin/$applet"; done
   install -m 0755 "$HERE/router/slice-router.sh" "$root/usr/bin/slice-router"
