@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { type ForkStatus } from '../../core/slice/sliceResource';
-import { type SyncState } from '../../platform/agent-link/syncEngine';
+import { type SyncState } from '../../core/sync/syncState';
 import { type WorkloadSummary } from '../../core/cluster/workloadSummary';
 
 /** The sync state of one fork, as the tree shows it (from the running sync sessions). */
