@@ -50,8 +50,8 @@ const one=()=>new Promise((ok)=>{const q=http.request(url,{headers:{'${ROUTING_H
 (async()=>{for(;;){if((await one())===want){process.stdout.write(String(Date.now()));return}if(Date.now()-t0>limit){process.exit(5)}await new Promise(r=>setTimeout(r,20))}})();`;
 
 async function main(): Promise<void> {
-  const { admin, alice, createSlice, sliceBody, waitForPhase, cleanup } = await import('../../test/cluster/slices/sliceFixture');
-  const { execIn, eventually } = await import('../../test/cluster/smoke/helpers');
+  const { admin, alice, createSlice, sliceBody, waitForPhase, cleanup } = await import('../../test/cluster/slices/sliceFixture.js');
+  const { execIn, eventually } = await import('../../test/cluster/smoke/helpers.js');
   const core = admin.makeApiClient(k8s.CoreV1Api);
   const slice = `alice-rb-${randomBytes(2).toString('hex')}`;
   const ns = `slice-${slice}`;
