@@ -27,6 +27,7 @@ import { type TelemetryApi, TelemetryFeature } from './vscode/telemetry/telemetr
 import { type SyncApi, SyncFeature } from './vscode/sync/syncFeature';
 import { LiveTelemetry, type LiveTelemetryApi } from './vscode/telemetry/liveTelemetry';
 import { WorkloadClient } from './platform/kube/workloads';
+import { PodMetricsClient } from './platform/kube/podMetricsClient';
 import { ActiveSliceStatus } from './vscode/activeSliceStatus';
 import { SyncStateBridge } from './vscode/tree/syncState';
 import { registerWorkloadCommands } from './vscode/tree/workloadCommands';
@@ -83,8 +84,9 @@ export class Container implements IDisposable {
     const sliceStores = this.lifetime.add(new SliceStores(model, (c) => new SliceWatchSource(clients, c), logger, (c) => new NamespaceWatchSource(clients, c)));
     const slices = new SliceClient(clients);
     const workloads = new WorkloadClient(clients);
+    const podMetrics = new PodMetricsClient(clients);
     const syncState = this.lifetime.add(new SyncStateBridge());
-    const view = this.lifetime.add(new EnvironmentsView(model, contextKeys, { workloads: (c, ns) => workloads.workloads(c, ns), quota: (c, ns) => slices.quota(c, ns) }, onError, syncState));
+    const view = this.lifetime.add(new EnvironmentsView(model, contextKeys, { workloads: (c, ns) => workloads.workloads(c, ns), quota: (c, ns) => slices.quota(c, ns), podMetrics: (c, ns) => podMetrics.read(c, ns) }, onError, syncState));
 
     const refresh = () => void model.refresh().catch(onError);
     const watcher = this.lifetime.add(new KubeconfigWatcher(refresh));

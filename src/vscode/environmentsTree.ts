@@ -4,6 +4,7 @@ import { messageOf } from '../core/base/errors';
 import { type Environment, type KubeContext, type SliceEnvironment } from '../core/cluster/environments';
 import { type DataBranchStatus } from '../core/slice/sliceResource';
 import { ClusterProblemError, type EnvironmentsModel } from '../core/cluster/environmentsModel';
+import { type PodMetricsRead, type PodUsage } from '../core/cluster/podResources';
 import { type QuotaUse } from '../platform/kube/sliceClient';
 import { type PodInfo, type WorkloadSummary, podsOf } from '../platform/kube/workloads';
 import { Commands } from './commandRegistry';
@@ -16,6 +17,8 @@ import { type SyncStatePort, forkItem, workloadItem } from './tree/workloadItems
 export interface SliceDetailsPort {
   quota(context: KubeContext, namespace: string): Promise<QuotaUse[]>;
   workloads(context: KubeContext, namespace: string): Promise<{ workloads: WorkloadSummary[]; pods: PodInfo[] }>;
+  /** CPU and memory of the namespace's pods (metrics.k8s.io); absent: the tree shows none. */
+  podMetrics?(context: KubeContext, namespace: string): Promise<PodMetricsRead>;
 }
 
 export type EnvironmentsNode =
@@ -23,9 +26,9 @@ export type EnvironmentsNode =
   | { readonly kind: 'environment'; readonly environment: Environment; readonly context: KubeContext }
   | { readonly kind: 'quota'; readonly quota: readonly QuotaUse[] }
   | { readonly kind: 'data'; readonly context: KubeContext; readonly slice: SliceEnvironment; readonly branch: DataBranchStatus }
-  | { readonly kind: 'fork'; readonly context: KubeContext; readonly slice: SliceEnvironment; readonly workload: string; readonly summary: WorkloadSummary | undefined; readonly pods: readonly PodInfo[] }
-  | { readonly kind: 'workload'; readonly context: KubeContext; readonly namespace: string; readonly workload: WorkloadSummary; readonly pods: readonly PodInfo[] }
-  | { readonly kind: 'pod'; readonly context: KubeContext; readonly namespace: string; readonly pod: PodInfo; readonly port: number | undefined }
+  | { readonly kind: 'fork'; readonly context: KubeContext; readonly slice: SliceEnvironment; readonly workload: string; readonly summary: WorkloadSummary | undefined; readonly pods: readonly PodInfo[]; readonly metrics?: PodMetricsRead | undefined }
+  | { readonly kind: 'workload'; readonly context: KubeContext; readonly namespace: string; readonly workload: WorkloadSummary; readonly pods: readonly PodInfo[]; readonly metrics?: PodMetricsRead | undefined }
+  | { readonly kind: 'pod'; readonly context: KubeContext; readonly namespace: string; readonly pod: PodInfo; readonly port: number | undefined; readonly usage?: PodUsage | undefined; readonly metricsRead?: boolean }
   | { readonly kind: 'message'; readonly text: string; readonly icon: string; readonly tooltip?: string; readonly command?: string };
 
 /** How often time left and pod states are re-read while the view is open. */
@@ -78,9 +81,9 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
       case 'environment':
         return node.environment.kind === 'slice' ? this.sliceChildren(node.context, node.environment) : this.baselineChildren(node.context, node.environment.namespace);
       case 'fork':
-        return node.pods.map((pod) => ({ kind: 'pod', context: node.context, namespace: node.slice.namespace, pod, port: node.summary?.port }));
+        return node.pods.map((pod) => ({ kind: 'pod', context: node.context, namespace: node.slice.namespace, pod, port: node.summary?.port, ...usageOf(node.metrics, pod.name) }));
       case 'workload':
-        return node.pods.map((pod) => ({ kind: 'pod', context: node.context, namespace: node.namespace, pod, port: node.workload.port }));
+        return node.pods.map((pod) => ({ kind: 'pod', context: node.context, namespace: node.namespace, pod, port: node.workload.port, ...usageOf(node.metrics, pod.name) }));
       default:
         return [];
     }
@@ -104,19 +107,35 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
     for (const branch of slice.resource?.data ?? []) out.push({ kind: 'data', context, slice, branch });
     if (!this.details) return out;
     try {
-      const [quota, { workloads, pods }] = await Promise.all([this.details.quota(context, slice.namespace), this.details.workloads(context, slice.namespace)]);
+      const [quota, { workloads, pods }, metrics] = await Promise.all([this.details.quota(context, slice.namespace), this.details.workloads(context, slice.namespace), this.readMetrics(context, slice.namespace)]);
       if (quota.length > 0) out.push({ kind: 'quota', quota });
+      if (metrics && metrics.kind !== 'ok') out.push(metricsNote(metrics));
       const forkNames = slice.resource?.forkNames ?? [];
       for (const workload of forkNames) {
         const summary = workloads.find((w) => w.forkOf === workload || w.name === workload);
         const mine = summary ? podsOf(summary, pods) : pods.filter((p) => p.name.startsWith(`${workload}-`));
-        out.push({ kind: 'fork', context, slice, workload, summary, pods: mine });
+        out.push({ kind: 'fork', context, slice, workload, summary, pods: mine, metrics });
       }
-      for (const w of workloads.filter((w) => !forkNames.includes(w.forkOf ?? w.name))) out.push({ kind: 'workload', context, namespace: slice.namespace, workload: w, pods: podsOf(w, pods) });
+      for (const w of workloads.filter((w) => !forkNames.includes(w.forkOf ?? w.name))) out.push({ kind: 'workload', context, namespace: slice.namespace, workload: w, pods: podsOf(w, pods), metrics });
     } catch (e) {
       out.push(readFailure(e, slice.namespace));
     }
     return out;
+  }
+
+  /** The slice's pod metrics; a failed read (a timeout, say) is a quiet note like a missing API, never a failed slice. */
+  private async readMetrics(context: KubeContext, namespace: string): Promise<PodMetricsRead | undefined> {
+    if (!this.details?.podMetrics) return undefined;
+    try {
+      return await this.details.podMetrics(context, namespace);
+    } catch (e) {
+      return { kind: 'unavailable', detail: messageOf(e) };
+    }
+  }
+
+  /** Re-reads every row (pod metrics included); the view calls it on its resource interval while visible. */
+  refresh(): void {
+    this.changed.fire(undefined);
   }
 
   getTreeItem(node: EnvironmentsNode): vscode.TreeItem {
@@ -134,7 +153,7 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
       case 'workload':
         return workloadItem(node.workload, node.pods.length > 0);
       case 'pod':
-        return podItem(node.pod, this.now());
+        return podItem(node.pod, this.now(), node.metricsRead ? { usage: node.usage } : undefined);
       case 'message':
         return messageItem(node.text, node.icon, node.tooltip, node.command);
     }
@@ -148,6 +167,17 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<Environ
     for (const s of this.subscriptions.splice(0)) s.dispose();
     this.changed.dispose();
   }
+}
+
+function usageOf(metrics: PodMetricsRead | undefined, pod: string): { usage?: PodUsage | undefined; metricsRead?: boolean } {
+  return metrics?.kind === 'ok' ? { usage: metrics.pods.get(pod), metricsRead: true } : {};
+}
+
+/** A quiet row saying why a slice's pods show no CPU and memory (never a popup). */
+function metricsNote(read: Exclude<PodMetricsRead, { kind: 'ok' }>): EnvironmentsNode {
+  return read.kind === 'forbidden'
+    ? { kind: 'message', text: 'CPU and memory: not open to you here', icon: 'info', tooltip: `Your role in this namespace does not include pods.metrics.k8s.io (the Slice platform bundle's slice:owner role grants it to a slice's owner).\n\n${read.detail}` }
+    : { kind: 'message', text: 'CPU and memory: no metrics API on this cluster', icon: 'info', tooltip: `The cluster does not serve metrics.k8s.io (metrics-server), so pods show no CPU and memory use. The local cluster runs metrics-server (npm run cluster:up).\n\n${read.detail}` };
 }
 
 /** A calm row for a namespace the user may not read (a baseline, for a developer) or a failed read. */

@@ -8,6 +8,9 @@ import { type SyncStatePort } from './tree/workloadItems';
 
 export const ENVIRONMENTS_VIEW_ID = 'slice.environments';
 
+/** How often the pods' CPU and memory are re-read while the view is visible (metrics-server's resolution here). */
+export const RESOURCE_REFRESH_MS = 15_000;
+
 /** The Environments tree view, its message line and the context keys its welcome views depend on. */
 export class EnvironmentsView implements IDisposable {
   private readonly store = new DisposableStore('environments view');
@@ -24,6 +27,18 @@ export class EnvironmentsView implements IDisposable {
     this.provider = this.store.add(new EnvironmentsTreeProvider(model, details, () => new Date(), sync));
     this.treeView = this.store.add(vscode.window.createTreeView(ENVIRONMENTS_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: false }));
     this.store.add(model.onDidChange(() => void this.render().catch(onError)));
+    // Resource figures are re-read on an interval that runs only while the view is visible; it ends with the view.
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const follow = (visible: boolean): void => {
+      if (visible && !timer) timer = setInterval(() => this.provider.refresh(), RESOURCE_REFRESH_MS);
+      if (!visible && timer) {
+        clearInterval(timer);
+        timer = undefined;
+      }
+    };
+    this.store.add(this.treeView.onDidChangeVisibility((e) => follow(e.visible)));
+    this.store.add({ dispose: () => follow(false) });
+    follow(this.treeView.visible);
   }
 
   private queue: Promise<void> = Promise.resolve();

@@ -37,6 +37,26 @@ export interface PodInfo {
   readonly containers: readonly string[];
   readonly reason: string | undefined;
   readonly startedAt: Date | undefined;
+  /** Each container's CPU and memory limits (application containers first, like `containers`). */
+  readonly limits?: readonly ContainerLimits[];
+  /** Why each container that restarted last stopped (its lastState.terminated), e.g. OOMKilled. */
+  readonly lastTerminations?: readonly LastTermination[];
+}
+
+/** A container's limits: CPU in millicores, memory in bytes; undefined when it has none. */
+export interface ContainerLimits {
+  readonly container: string;
+  readonly cpuMillis: number | undefined;
+  readonly memoryBytes: number | undefined;
+}
+
+/** How a container's previous run ended (Kubernetes lastState.terminated). */
+export interface LastTermination {
+  readonly container: string;
+  /** OOMKilled, Error, Completed, … */
+  readonly reason: string;
+  readonly exitCode: number | undefined;
+  readonly finishedAt: Date | undefined;
 }
 
 /**

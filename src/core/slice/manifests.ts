@@ -114,12 +114,16 @@ export function effectiveQuota(
 }
 
 const SUFFIX: Readonly<Record<string, number>> = {
-  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4,
+  '': 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6,
 };
 
-/** A Kubernetes quantity ("500m", "2", "256Mi", "1G") as a number; undefined if it is not one. */
+/**
+ * A Kubernetes quantity ("500m", "2", "256Mi", "1G", and the metrics API's "12345678n" and "48128Ki")
+ * as a number; undefined if it is not one.
+ */
 export function parseQuantity(q: string): number | undefined {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(q.trim());
+  const m = /^([0-9]+(?:\.[0-9]+)?)(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(q.trim());
   if (!m) return undefined;
   return Number(m[1]) * (SUFFIX[m[2] ?? ''] ?? 1);
 }

@@ -3,6 +3,7 @@ import { CancelledError, UserError } from '../../core/base/errors';
 import { type ILogger } from '../../core/base/logger';
 import { type KubeContext, type SliceEnvironment } from '../../core/cluster/environments';
 import { type EnvironmentsModel } from '../../core/cluster/environmentsModel';
+import { resourceFindings } from '../../core/cluster/podResources';
 import { parseRequest } from '../../core/cluster/requestLine';
 import { type PodInfo, podsOf } from '../../core/cluster/workloadSummary';
 import { type WorkloadClient } from '../../platform/kube/workloads';
@@ -51,6 +52,8 @@ export function registerWorkloadCommands(registry: CommandRegistry, model: Envir
     const text = await workloads.podLog(target.context, target.namespace, target.pod.name, container, LOG_TAIL_LINES);
     logs.clear();
     logs.appendLine(`# ${target.namespace}/${target.pod.name}${container ? ` (container ${container})` : ''}: the last ${LOG_TAIL_LINES} lines, ${new Date().toLocaleTimeString()}`);
+    // A container the kernel killed for its memory says nothing in its own log: say it here.
+    for (const f of resourceFindings(target.pod, undefined)) logs.appendLine(`# ${f.text}`);
     logs.append(text ? redact(text) : '(the log is empty)\n');
     logs.show(true);
   });

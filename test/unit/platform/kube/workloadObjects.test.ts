@@ -113,5 +113,18 @@ test('toPod: the Slice agent is listed last, so Show Pod Logs reads the app', ()
 
 test('toPod: a pod with no status yet is Unknown, not ready, with no restarts', () => {
   const pod = toPod({ metadata: { name: 'new' } });
-  assert.deepEqual(pod, { name: 'new', phase: 'Unknown', ready: false, restarts: 0, labels: {}, containers: [], reason: undefined, startedAt: undefined });
+  assert.deepEqual(pod, { name: 'new', phase: 'Unknown', ready: false, restarts: 0, labels: {}, containers: [], reason: undefined, startedAt: undefined, limits: [], lastTerminations: [] });
+});
+
+test('toPod: each container\'s CPU and memory limits, and an OOMKilled last run', () => {
+  const p = baselinePods()[1]!;
+  const app = p.status!.containerStatuses![0]!;
+  p.status!.containerStatuses = [{ ...app, restartCount: 1, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: new Date('2026-12-07T13:04:05Z') } } }];
+  const pod = toPod(p);
+  assert.deepEqual(pod.limits, [{ container: 'app', cpuMillis: 500, memoryBytes: 256 * 1024 * 1024 }]);
+  assert.equal(pod.lastTerminations!.length, 1);
+  assert.equal(pod.lastTerminations![0]!.reason, 'OOMKilled');
+  assert.equal(pod.lastTerminations![0]!.exitCode, 137);
+  assert.equal(pod.lastTerminations![0]!.finishedAt!.toISOString(), '2026-12-07T13:04:05.000Z');
+  assert.deepEqual(toPod(baselinePods()[0]!).lastTerminations, []);
 });
