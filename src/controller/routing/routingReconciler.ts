@@ -30,7 +30,9 @@ import {
   renderRouterConfigMap,
   renderRouterDeployment,
   restorePatch,
+  routerTable,
   takeoverPatch,
+  targetsRouterPorts,
   type LiveService,
 } from '../../core/routing/routerManifests';
 import { ANNOTATION_ENTRY, parseEntryAnnotation, renderEntry } from '../../core/routing/entry';
@@ -150,11 +152,11 @@ export class RoutingReconciler {
     const table = settings.mode === 'off' ? [] : computeRoutes({ slices, keys, services, now: new Date() });
     if (settings.mode !== 'off') await this.entries(slices, keys, entries, live, settings.routerImage);
     if (settings.mode === 'router' || settings.mode === 'off') {
-      for (const ns of baselines) await this.routeNamespace(ns, table.filter((s) => s.baseline.namespace === ns), live, settings);
+      for (const ns of baselines) await this.routeNamespace(ns, table.filter((s) => s.baseline.namespace === ns), live, services, settings);
     } else {
       await this.applyMesh(settings.mode, table, baselines);
       // Services the router took over before the mode changed get their own selectors back
-      for (const ns of baselines) await this.routeNamespace(ns, [], live, settings);
+      for (const ns of baselines) await this.routeNamespace(ns, [], live, services, settings);
     }
   }
 
@@ -247,8 +249,10 @@ export class RoutingReconciler {
   }
 
   /** Router mode in one baseline namespace. */
-  private async routeNamespace(ns: string, table: ServiceRoutes[], live: ReadonlyMap<string, LiveService>, settings: RoutingSettings): Promise<void> {
+  private async routeNamespace(ns: string, routed: ServiceRoutes[], live: ReadonlyMap<string, LiveService>, services: ReadonlyMap<string, BaselineService>, settings: RoutingSettings): Promise<void> {
     const takenOver = [...live.values()].filter((s) => s.metadata.namespace === ns && isTakenOver(s));
+    // in router mode the router keeps serving every Service it took over, routed or not
+    const table = settings.mode === 'router' ? routerTable(routed, takenOver.map((s) => services.get(`${ns}/${s.metadata.name}`)).filter((b): b is BaselineService => b !== undefined)) : routed;
     if (table.length > 0 && settings.mode === 'router') {
       const addresses = new Map<string, string>();
       for (const s of table) {
@@ -275,7 +279,7 @@ export class RoutingReconciler {
       if (await this.routerServes(ns, servedDigest(text))) {
         for (const s of table) {
           const svc = live.get(`${ns}/${s.baseline.name}`);
-          if (svc && !pointsAtRouter(svc)) {
+          if (svc && (!pointsAtRouter(svc) || !targetsRouterPorts(svc, table))) {
             await this.patchService(ns, svc.metadata.name, takeoverPatch(svc, table));
             this.deps.log(`routing: ${ns}/${svc.metadata.name} now goes through the router`);
           }
@@ -283,7 +287,7 @@ export class RoutingReconciler {
       }
     }
     // In router mode a Service stays with the router once taken over (with no routes the router sends
-    // everything to the origin Service): each switch of a Service's endpoints can refuse new
+    // everything to the origin Service: routerTable keeps its listener): each switch of a Service's endpoints can refuse new
     // connections for a moment, so it happens once, not with every slice that comes and goes. The
     // routes of a gone slice left the config above already. Other modes give the Services back.
     for (const svc of takenOver) {

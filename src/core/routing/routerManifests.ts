@@ -14,7 +14,7 @@
 import { type KubeObject, type Service } from '../slice/k8sTypes';
 import { LABEL_COMPONENT, ROUTER_COMPONENT } from './meshResources';
 import { originServiceName, renderNginxConfig, ROUTER_HEALTH_PORT, routerPort, routerPorts, type AddressBook } from './nginxConfig';
-import { type ServiceRoutes } from './routes';
+import { type BaselineService, type ServiceRoutes } from './routes';
 
 export const ROUTER_NAME = 'slice-router';
 /** On a routed baseline Service: its original selector and target ports, JSON (to restore them). */
@@ -51,6 +51,25 @@ export function originalOf(svc: LiveService): OriginalService {
 
 export function isTakenOver(svc: LiveService): boolean {
   return svc.metadata.annotations?.[ANNOTATION_ORIGINAL] !== undefined;
+}
+
+/**
+ * The router's table in one baseline namespace: the Services some slice routes, plus every Service
+ * the router already took over with no routes now. A taken-over Service stays with the router (each
+ * switch of its endpoints can refuse new connections for a moment), so the router must keep
+ * listening for it and send all of its requests to the origin Service; without this a Service left
+ * with the router after the last slice went away refused every connection.
+ */
+export function routerTable(routed: readonly ServiceRoutes[], takenOver: readonly BaselineService[]): ServiceRoutes[] {
+  const names = new Set(routed.map((s) => s.baseline.name));
+  const idle = takenOver.filter((b) => !names.has(b.name)).map((baseline) => ({ baseline, routes: [] }));
+  return [...routed, ...idle].sort((a, b) => (a.baseline.name < b.baseline.name ? -1 : a.baseline.name > b.baseline.name ? 1 : 0));
+}
+
+/** Whether a taken-over Service's ports target the router ports this table gives it (they move when a new Service's port collides). */
+export function targetsRouterPorts(svc: LiveService, table: readonly ServiceRoutes[]): boolean {
+  const ports = routerPorts(table);
+  return svc.spec.ports.every((p) => ports.get(`${svc.metadata.name}:${p.port}`) === p.targetPort);
 }
 
 /** The merge patch that points a baseline Service at the router (keys of the old selector set to null). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ANNOTATION_ORIGINAL, ROUTER_SELECTOR, asBeforeRouting, isTakenOver, originalOf, renderOriginService, renderRouterDeployment, restorePatch, takeoverPatch, type LiveService } from '../../../../src/core/routing/routerManifests';
-import { routerPorts } from '../../../../src/core/routing/nginxConfig';
+import { ANNOTATION_ORIGINAL, ROUTER_SELECTOR, asBeforeRouting, isTakenOver, originalOf, renderOriginService, renderRouterDeployment, restorePatch, routerTable, takeoverPatch, targetsRouterPorts, type LiveService } from '../../../../src/core/routing/routerManifests';
+import { renderNginxConfig, routerPorts } from '../../../../src/core/routing/nginxConfig';
 import { computeRoutes } from '../../../../src/core/routing/routes';
 import { inputs, slice } from './routingFixtures';
 import { renderFork } from '../../../../src/core/slice/fork';
@@ -57,4 +57,24 @@ test('a fork of a Service the router took over copies what the Service was, not 
   const spec = (r.service as unknown as { spec: { selector: Record<string, string>; ports: { targetPort?: number | string }[] } }).spec;
   assert.deepEqual(spec.selector, { app: 'orders' });
   assert.equal(spec.ports[0]!.targetPort, 'http');
+});
+
+test('a Service the router took over stays in its table with no routes: the router keeps listening and sends it all to the origin', () => {
+  const patch = takeoverPatch(orders, table) as { metadata: { annotations: Record<string, string> }; spec: { ports: { targetPort: number }[] } };
+  const taken: LiveService = { metadata: { ...orders.metadata, annotations: patch.metadata.annotations }, spec: { selector: { ...ROUTER_SELECTOR }, ports: [{ name: 'http', port: 80, targetPort: patch.spec.ports[0]!.targetPort }] } };
+  const ordersService = { namespace: 'shop', name: 'orders', ports: [{ name: 'http', port: 80 }] };
+  // the last slice went away: nothing routes orders
+  const idle = routerTable([], [ordersService]);
+  assert.deepEqual(idle, [{ baseline: ordersService, routes: [] }]);
+  assert.ok(targetsRouterPorts(taken, idle), 'the Service still targets the port the router listens on');
+  const conf = renderNginxConfig(idle, new Map([['shop/slice-origin-orders', '10.96.0.9']]));
+  assert.match(conf, new RegExp(`listen ${patch.spec.ports[0]!.targetPort};`));
+  assert.match(conf, /upstream s0p80_base \{ server 10\.96\.0\.9:80;/);
+  // routed again: the routed entry is used, not a second one
+  const routed = routerTable(table, [ordersService]);
+  assert.equal(routed.length, 1);
+  assert.equal(routed[0]!.routes.length, 1);
+  // a Service whose port moved (another Service's port took its hash) is pointed at the new port
+  const moved: LiveService = { ...taken, spec: { ...taken.spec, ports: [{ name: 'http', port: 80, targetPort: 1 }] } };
+  assert.ok(!targetsRouterPorts(moved, idle));
 });
