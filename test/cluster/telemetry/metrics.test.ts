@@ -98,6 +98,8 @@ void describe('telemetry: the sample shop\'s own metrics from a fork of orders',
     execFileSync('bash', ['scripts/sample-deploy.sh'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
   });
   after(async () => {
+    // the port-forward and the agent connection: left open, they kept this file's process alive after its tests (CI waited for it until its time ran out)
+    for (const d of owned.splice(0)) d.dispose();
     await cleanup([shopSlice]); // the baseline stays: it is the demo's
   });
 
