@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { type Environment, type KubeContext, type SliceEnvironment, describeTimeLeft } from '../core/cluster/environments';
+import { quotaFigure } from '../core/cluster/podResources';
 import { type QuotaUse } from '../platform/kube/sliceClient';
 import { Commands } from './commandRegistry';
 import { BAGGAGE_MEMBER, ROUTING_HEADER, ROUTING_KEY_SECRET } from '../core/routing/routingKey';
@@ -84,9 +85,8 @@ function sliceIcon(phase: string | undefined, expired: boolean): vscode.ThemeIco
 }
 
 export function quotaItem(quota: readonly QuotaUse[]): vscode.TreeItem {
-  const short = (r: string) => r.replace(/^(limits|requests)\./, '').replace(/^count\//, '');
   const pick = quota.filter((q) => /^(limits\.cpu|limits\.memory|pods|cpu|memory)$/.test(q.resource));
-  const item = new vscode.TreeItem(`Quota  ${(pick.length > 0 ? pick : quota).map((q) => `${short(q.resource)} ${q.used}/${q.hard}`).join(' · ')}`, vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(`Quota  ${(pick.length > 0 ? pick : quota).map((q) => quotaFigure(q.resource, q.used, q.hard)).join(' · ')}`, vscode.TreeItemCollapsibleState.None);
   item.iconPath = new vscode.ThemeIcon('dashboard');
   item.tooltip = quota.map((q) => `${q.resource}: ${q.used} used of ${q.hard}`).join('\n');
   item.contextValue = 'slice.quota';

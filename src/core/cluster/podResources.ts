@@ -174,3 +174,17 @@ function windowSeconds(v: unknown): number | undefined {
   if (!m || (m[1] === undefined && m[2] === undefined)) return undefined;
   return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
 }
+
+/**
+ * One ResourceQuota line (`status.used` against `hard`) in the pod rows' units: `cpu 1.2/2`, `memory 320/1024 Mi`,
+ * `pods 3/6`; a value that is not a quantity is shown as written.
+ */
+export function quotaFigure(resource: string, used: string, hard: string): string {
+  const name = resource.replace(/^(limits|requests)\./, '').replace(/^count\//, '');
+  const u = parseQuantity(used);
+  const h = parseQuantity(hard);
+  if (u === undefined || h === undefined) return `${name} ${used}/${hard}`;
+  if (name === 'cpu') return `cpu ${formatCpu(u * 1000)}/${formatCpu(h * 1000)}`;
+  if (name === 'memory' || name.endsWith('storage')) return `${name} ${formatMiB(u)}/${formatMiB(h)} Mi`;
+  return `${name} ${u}/${h}`;
+}

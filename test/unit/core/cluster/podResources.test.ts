@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  type PodUsage, appFigures, containerFigures, figuresText, formatCpu, formatMiB, parsePodMetricsList, resourceFindings,
+  type PodUsage, appFigures, containerFigures, figuresText, formatCpu, formatMiB, parsePodMetricsList, quotaFigure, resourceFindings,
 } from '../../../../src/core/cluster/podResources';
 import { type PodInfo } from '../../../../src/core/cluster/workloadSummary';
 
@@ -106,4 +106,13 @@ test('resourceFindings: memory within 90 % of its limit and CPU at its limit (th
   assert.match(near[1]!.text, /not the throttled time itself/);
   assert.deepEqual(resourceFindings(pod(), usage({ cpu: 449, mem: 230 * MiB })), []);
   assert.deepEqual(resourceFindings(pod({ limits: [] }), usage({ cpu: 5000, mem: 4096 * MiB })), []);
+});
+
+test('quotaFigure: the Quota row in the pod rows\' units, whatever units the API server wrote', () => {
+  assert.equal(quotaFigure('limits.cpu', '1200m', '2'), 'cpu 1.2/2');
+  assert.equal(quotaFigure('limits.memory', '320Mi', '1Gi'), 'memory 320/1024 Mi');
+  assert.equal(quotaFigure('requests.memory', '335544320', '1Gi'), 'memory 320/1024 Mi');
+  assert.equal(quotaFigure('pods', '3', '6'), 'pods 3/6');
+  assert.equal(quotaFigure('count/services', '2', '10'), 'services 2/10');
+  assert.equal(quotaFigure('limits.cpu', 'odd', '2'), 'cpu odd/2');
 });
