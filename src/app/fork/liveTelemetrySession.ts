@@ -23,10 +23,12 @@ export interface LiveTarget {
   readonly baseline: string | undefined;
 }
 
-/** The ingest port of the telemetry pipeline: OTLP bytes + kind, and container log lines. */
+/** The ingest port of the telemetry pipeline: OTLP bytes + kind (metrics with the slice they belong to), and container log lines. */
 export interface TelemetrySink {
-  ingest(payload: { readonly kind: TelemetryKind; readonly encoding: TelemetryEncoding; readonly body: Uint8Array; readonly source: string }): Promise<{ readonly rejected?: string }>;
+  ingest(payload: { readonly kind: TelemetryKind; readonly encoding: TelemetryEncoding; readonly body: Uint8Array; readonly source: string; readonly slice?: string }): Promise<{ readonly rejected?: string }>;
   ingestLogLine(line: string, source: string): boolean;
+  /** The slice is gone for this identity (deleted, or another identity took over): what was kept of it goes. */
+  sliceEnded?(slice: string): void;
 }
 
 export interface LiveDeps {
@@ -90,7 +92,7 @@ export class LiveTelemetrySession {
     const { kubeConfig, logger, requestTimeoutMs } = deps;
     const tag = `telemetry ${target.workload}`;
     const own = <T extends { dispose(): void }>(d: T): T => lifetime.add(d);
-    this.link = own(new TelemetryLink({ link: fork.link, logger, requestTimeoutMs }));
+    this.link = own(new TelemetryLink({ link: fork.link, logger, requestTimeoutMs, metrics: true }));
     const retry = new ReconnectPolicy({ initialMs: 250, lifetime: fork.lifetime, gone: sliceGoneRule });
     this.logs = own(new PodLogStream({ kubeConfig, namespace: target.namespace, selector: `${LABEL_FORK}=${target.workload}`, logger, requestTimeoutMs, initialTailLines: 500, retry }));
     own(this.link.onPayload((p) => this.payload(p)));
@@ -118,7 +120,9 @@ export class LiveTelemetrySession {
     lifetime.onDidEnd((reason) => {
       this.ended = true;
       const { payloads, refused, dropped, logLines, baselineLines } = this.counts;
-      logger.info(`${tag}: stopped: ${reason.message} (${payloads} OTLP payloads, ${refused} refused, ${dropped} lost in the agent's buffer, ${logLines} log lines, ${baselineLines} baseline log lines)`);
+      logger.info(`${tag}: stopped: ${reason.message} (${payloads} OTLP payloads, ${this.link.counts.metricsReceived} of them metrics, ${refused} refused, ${dropped} lost in the agent's buffer, ${logLines} log lines, ${baselineLines} baseline log lines)`);
+      // the slice's metric store lives as long as the slice does for this identity; a stopped stream keeps what it showed
+      if (reason.kind === 'sliceGone' || reason.kind === 'identityChanged') deps.sink.sliceEnded?.(target.namespace);
       this.endEmitter.fire(reason);
       for (const e of [this.problems, this.changes, this.endEmitter]) e.dispose();
     });
@@ -159,7 +163,7 @@ export class LiveTelemetrySession {
 
   private payload(p: RelayedPayload): void {
     this.counts.payloads++;
-    this.deps.sink.ingest({ kind: p.kind, encoding: p.encoding, body: p.body, source: 'slice' }).then(
+    this.deps.sink.ingest({ kind: p.kind, encoding: p.encoding, body: p.body, source: 'slice', slice: this.target.namespace }).then(
       (r) => {
         if (!r.rejected) return;
         this.counts.refused++;

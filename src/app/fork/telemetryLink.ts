@@ -28,6 +28,11 @@ export interface TelemetryLinkOptions {
   readonly backoff?: BackoffOptions;
   readonly requestTimeoutMs?: number;
   readonly logger?: ILogger;
+  /**
+   * Also subscribe to the agent's metrics stream (TelemetrySubscribe{stream: 'metrics'}) on the same
+   * socket: its payloads (kind 'metrics') come through onPayload too, with a cursor of their own.
+   */
+  readonly metrics?: boolean;
 }
 
 /** A relayed payload body is never inflated beyond this (the agent caps bodies at 20 MiB). */
@@ -43,6 +48,8 @@ const MAX_INFLATED = 32 * 1024 * 1024;
  */
 export class TelemetryLink implements IDisposable {
   private lastSeq = 0;
+  /** The metrics stream's cursor (its own sequence numbers). */
+  private lastMetricsSeq = 0;
   private instanceId: string | undefined;
   private state: TelemetryLinkState = 'stopped';
   private stopped = false;
@@ -64,7 +71,7 @@ export class TelemetryLink implements IDisposable {
   /** Every failed connection attempt or lost connection, with the reason. */
   readonly onError = this.failures.event;
   /** Payloads delivered and lost since the link started; subscriptions made. */
-  readonly counts = { received: 0, dropped: 0, connects: 0 };
+  readonly counts = { received: 0, dropped: 0, connects: 0, metricsReceived: 0, metricsDropped: 0 };
 
   constructor(private readonly options: TelemetryLinkOptions) {
     this.log = options.logger ?? nullLogger;
@@ -90,6 +97,11 @@ export class TelemetryLink implements IDisposable {
   /** The sequence number of the last payload delivered. */
   get lastSequence(): number {
     return this.lastSeq;
+  }
+
+  /** The sequence number of the last metrics payload delivered (the metrics stream counts on its own). */
+  get lastMetricsSequence(): number {
+    return this.lastMetricsSeq;
   }
 
   start(): void {
@@ -136,8 +148,11 @@ export class TelemetryLink implements IDisposable {
     if (this.instanceId !== undefined && welcome.instanceId !== this.instanceId) {
       this.log.info(`telemetry: the agent restarted (${this.lastSeq} payloads received from the previous one); starting from its first`);
       this.lastSeq = 0;
+      this.lastMetricsSeq = 0;
     }
     this.instanceId = welcome.instanceId;
+    // the metrics subscription goes first: an agent that ignored `stream` would move the main cursor, and the main subscription then puts it back
+    if (this.options.metrics) void this.subscribeMetrics(session);
     try {
       const reply = await conn.request({ type: MessageType.TelemetrySubscribe, meta: { since: this.lastSeq } });
       if (reply.msg.type !== MessageType.TelemetrySubscribed) throw new AgentError('BAD_FRAME', `expected TELEMETRY_SUBSCRIBED, got ${MessageType[reply.msg.type]}`);
@@ -155,6 +170,19 @@ export class TelemetryLink implements IDisposable {
       relayed.dispose();
       this.setState('waiting');
       this.failures.fire(err);
+    }
+  }
+
+  private async subscribeMetrics(session: LinkSession): Promise<void> {
+    const { conn } = session;
+    try {
+      const reply = await conn.request({ type: MessageType.TelemetrySubscribe, meta: { since: this.lastMetricsSeq, stream: 'metrics' } });
+      if (reply.msg.type !== MessageType.TelemetrySubscribed) throw new AgentError('BAD_FRAME', `expected TELEMETRY_SUBSCRIBED, got ${MessageType[reply.msg.type]}`);
+      if (reply.msg.meta.dropped > 0) this.log.info(`telemetry: the agent no longer holds ${reply.msg.meta.dropped} metrics payload(s) after #${this.lastMetricsSeq}`);
+    } catch (e) {
+      if (this.stopped || conn.isClosed) return;
+      // traces and logs go on without metrics: a log line, not a failure of the link
+      this.log.warn(`telemetry: the agent did not subscribe this editor to its metrics stream: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -178,16 +206,30 @@ export class TelemetryLink implements IDisposable {
     const msg = parseMessage(frame.value);
     if (!msg.ok || msg.value.type !== MessageType.TelemetryPayload) return;
     const meta = msg.value.meta;
-    if (meta.seq <= this.lastSeq) return; // already delivered before a reconnect
+    const metrics = meta.kind === 'metrics';
+    if (metrics && !this.options.metrics) return;
+    if (meta.seq <= (metrics ? this.lastMetricsSeq : this.lastSeq)) return; // already delivered before a reconnect
     let body = frame.value.payload;
     if ((frame.value.flags & FrameFlags.Compressed) !== 0) {
       try {
         body = inflateRawSync(body, { maxOutputLength: MAX_INFLATED });
       } catch {
         this.log.warn(`telemetry: payload #${meta.seq} from the agent does not inflate; skipped`);
-        this.lastSeq = meta.seq;
+        if (metrics) this.lastMetricsSeq = meta.seq;
+        else this.lastSeq = meta.seq;
         return;
       }
+    }
+    if (metrics) {
+      const gap = meta.seq - this.lastMetricsSeq - 1;
+      this.lastMetricsSeq = meta.seq;
+      if (gap > 0) {
+        this.counts.metricsDropped += gap;
+        this.log.warn(`telemetry: ${gap} metrics payload(s) were dropped by the agent before they reached the editor (its buffer was full)`);
+      }
+      this.counts.metricsReceived++;
+      this.payloads.fire({ ...meta, body });
+      return;
     }
     const gap = meta.seq - this.lastSeq - 1;
     this.lastSeq = meta.seq;

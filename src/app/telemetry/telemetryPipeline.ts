@@ -29,6 +29,10 @@ import { type DecodeAnswer, InlineDecoder, type TelemetryDecoder, type Telemetry
 import { codeFiles, spansOf } from '../../core/telemetry/spanBatch';
 import { StackCache } from '../../core/telemetry/stack/stackCache';
 import { RecentErrors } from './recentErrors';
+import { RouteHandlers } from '../../core/telemetry/metrics/routeHandlers';
+import { COMPARE_DEFAULTS } from '../../core/telemetry/metrics/compare';
+import { RouteViews } from './routeViews';
+import { SliceMetrics, UNNAMED_SLICE } from './sliceMetrics';
 import { type WorkspaceFileReader, WorkspaceFiles } from './workspaceFiles';
 
 /** Whose telemetry the editor shows: my slice's, the baseline's, or both side by side (setting `slice.telemetry.source`). */
@@ -41,14 +45,18 @@ export interface TelemetryPipelineHost {
   windowMinutes(): number;
   /** The sources shown. */
   source(): TelemetrySourceSetting;
+  /** A significant slowdown against the baseline from this relative p95 increase on is a warning (0.5: +50 %); default 0.5. */
+  regressionThreshold?(): number;
 }
 
-/** One payload as the in-container agent relays it (or as recorded in a file): the core's {@link TelemetryPayload}. */
-export type IngestPayload = TelemetryPayload;
+/** One payload as the in-container agent relays it (or as recorded in a file): the core's {@link TelemetryPayload}, and for metrics the slice they belong to. */
+export type IngestPayload = TelemetryPayload & { readonly slice?: string };
 
 export interface IngestResult {
   readonly spans: number;
   readonly logs: number;
+  /** Metric data points stored. */
+  readonly metrics?: number;
   /** Why the payload was refused as a whole, when it was. */
   readonly rejected?: string;
 }
@@ -97,6 +105,13 @@ export class TelemetryPipeline implements IDisposable {
   readonly traces = new TraceStore();
   readonly errors = new RecentErrors();
   readonly rejections = new RejectionCounter();
+  /** The metric stores, one per slice (issue 23). */
+  readonly metrics: SliceMetrics;
+  /** Which code serves which HTTP route, learned from spans. */
+  readonly routes = new RouteHandlers();
+  /** The routes above their handlers, with their metrics. */
+  readonly routeViews: RouteViews;
+  private mappingsGen = 0;
   locator: Locator;
 
   /** Fires after each ingested chunk with the workspace files that changed (undefined: all); listeners throttle their own rendering. */
@@ -115,6 +130,11 @@ export class TelemetryPipeline implements IDisposable {
     this.mapper = new PathMapper(mappings);
     this.locator = new Locator(this.mapper);
     this.aggregatorInstance = this.newAggregator();
+    this.metrics = this.store.add(new SliceMetrics(logger));
+    this.routeViews = new RouteViews(this.routes, this.metrics, (code) => this.locator.resolveCode(code), {
+      windowMinutes: () => host.windowMinutes(),
+      regressionThreshold: () => host.regressionThreshold?.() ?? COMPARE_DEFAULTS.warnIncrease,
+    }, () => this.mappingsGen);
   }
 
   get aggregator(): TelemetryAggregator {
@@ -136,6 +156,7 @@ export class TelemetryPipeline implements IDisposable {
     this.mapper = new PathMapper(mappings);
     this.locator = new Locator(this.mapper);
     this.throwSites = new WeakMap();
+    this.mappingsGen++;
     this.logger.info(`telemetry: path mappings ${mappings.map((m) => `${m.containerPath} → ${m.localPath}`).join(', ') || '(none)'}`);
     this.reset();
   }
@@ -215,7 +236,7 @@ export class TelemetryPipeline implements IDisposable {
     this.queued++;
     const run = this.queue
       // the answer goes through promises made now, not through those made on arrival (old by now)
-      .then(() => ticket.answer().then((answer) => this.process(answer)))
+      .then(() => ticket.answer().then((answer) => this.process(answer, payload.slice)))
       .finally(() => {
         this.queued--;
         this.decodes.release();
@@ -248,6 +269,8 @@ export class TelemetryPipeline implements IDisposable {
     this.aggregatorInstance.clear();
     this.traces.clear();
     this.errors.clear();
+    this.metrics.clear();
+    this.routes.clear();
     this.workspaceFiles.forgetExistence();
     this.fireAll();
   }
@@ -282,10 +305,21 @@ export class TelemetryPipeline implements IDisposable {
     return this.locator.resolveCode(code);
   }
 
-  private async process(answer: DecodeAnswer): Promise<IngestResult> {
+  /** The slice is gone for this identity (TelemetrySink): its metric store goes. */
+  sliceEnded(slice: string): void {
+    this.metrics.forget(slice);
+    this.changed.fire(this.routeViews.files());
+  }
+
+  private async process(answer: DecodeAnswer, slice: string | undefined): Promise<IngestResult> {
     if (answer.kind === 'failed') return { spans: 0, logs: 0, rejected: answer.detail };
     for (const [reason, n] of Object.entries(answer.counts) as [RejectReason, number][]) this.rejections.add(reason, n);
     if (answer.kind === 'rejected') return { spans: 0, logs: 0, rejected: `${answer.rejection.reason}: ${answer.rejection.detail}` };
+    if (answer.kind === 'metrics') {
+      const report = this.metrics.ingest(slice ?? UNNAMED_SLICE, answer.metrics, Date.now());
+      this.changed.fire(this.routeViews.files());
+      return { spans: 0, logs: 0, metrics: report.stored };
+    }
     if (answer.kind === 'traces') {
       const packed = answer.spans;
       await this.ensureVersions(codeFiles(packed));
@@ -294,6 +328,7 @@ export class TelemetryPipeline implements IDisposable {
         const chunk = spansOf(packed, from, to);
         this.aggregatorInstance.addSpans(chunk);
         this.traces.add(chunk);
+        this.routes.observe(chunk);
         this.noteSpanErrors(chunk);
       });
       return { spans: packed.count, logs: 0 };

@@ -6,7 +6,10 @@
  */
 import { type IDisposable } from '../base/disposable';
 import { type TelemetryEncoding, type TelemetryKind } from '../agent/messages';
-import { type LogRecord } from './model';
+import { BASELINE_SOURCE_ATTRIBUTE, BASELINE_SOURCE_VALUE } from '../routing/collectorConfig';
+import { decodeMetricsJson, decodeMetricsProto } from './metrics/decode';
+import { type Metric } from './metrics/model';
+import { type LogRecord, SOURCE_BASELINE } from './model';
 import { decodeLogsJson, decodeTracesJson } from './otlp/decodeJson';
 import { decodeLogsProto, decodeTracesProto } from './otlp/decodeProto';
 import { type RejectReason, type Rejection, RejectionCounter } from './rejections';
@@ -24,6 +27,7 @@ export interface TelemetryPayload {
 export type DecodeAnswer =
   | { readonly kind: 'traces'; readonly spans: SpanBatch; readonly counts: Partial<Record<RejectReason, number>> }
   | { readonly kind: 'logs'; readonly logs: LogRecord[]; readonly counts: Partial<Record<RejectReason, number>> }
+  | { readonly kind: 'metrics'; readonly metrics: Metric[]; readonly counts: Partial<Record<RejectReason, number>> }
   | { readonly kind: 'rejected'; readonly rejection: Rejection; readonly counts: Partial<Record<RejectReason, number>> }
   /** Not decoded at all: the decoder failed or stopped (not the payload's fault, as far as is known). */
   | { readonly kind: 'failed'; readonly detail: string };
@@ -64,6 +68,23 @@ export function decodePayload(job: TelemetryPayload, posted = false): DecodeAnsw
     const r = job.encoding === 'json' ? decodeTracesJson(job.body, options) : decodeTracesProto(bytes(job.body), options);
     return r.ok ? { kind: 'traces', spans: packSpans(r.value), counts: counter.snapshot() } : { kind: 'rejected', rejection: r.error, counts: counter.snapshot() };
   }
+  if (job.kind === 'metrics') {
+    const r = job.encoding === 'json' ? decodeMetricsJson(job.body, options) : decodeMetricsProto(bytes(job.body), options);
+    return r.ok ? { kind: 'metrics', metrics: baselineTagged(r.value), counts: counter.snapshot() } : { kind: 'rejected', rejection: r.error, counts: counter.snapshot() };
+  }
   const r = job.encoding === 'json' ? decodeLogsJson(job.body, options) : decodeLogsProto(bytes(job.body), options);
   return r.ok ? { kind: 'logs', logs: r.value, counts: counter.snapshot() } : { kind: 'rejected', rejection: r.error, counts: counter.snapshot() };
+}
+
+/**
+ * Metrics the baseline's collector relayed to the slice's agent carry the resource attribute
+ * `slice.source=baseline` (src/core/routing/collectorConfig.ts): they are the baseline's, whatever
+ * stream brought them, and are stored as its source (what the comparison reads as "baseline").
+ */
+function baselineTagged(metrics: Metric[]): Metric[] {
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i]!;
+    if (m.source !== SOURCE_BASELINE && m.resource.attributes[BASELINE_SOURCE_ATTRIBUTE] === BASELINE_SOURCE_VALUE) metrics[i] = { ...m, source: SOURCE_BASELINE };
+  }
+  return metrics;
 }

@@ -39,14 +39,14 @@ export interface Distribution {
 
 /**
  * The distribution of histogram metric `name` of `source` over the slots from `fromMs` to `toMs`,
- * summed over the series whose attributes `match`. Explicit histograms merge when their bounds are
+ * summed over the series whose attributes `match` (and, when given, of producer `service`). Explicit histograms merge when their bounds are
  * the same (series with other bounds are left out); exponential ones at the lowest scale among
  * them. Undefined when no matching series holds an observation in the window.
  */
-export function distribution(store: MetricStore, source: SourceTag, name: string, fromMs: number, toMs: number, match?: (a: Attributes) => boolean): Distribution | undefined {
+export function distribution(store: MetricStore, source: SourceTag, name: string, fromMs: number, toMs: number, match?: (a: Attributes) => boolean, service?: string): Distribution | undefined {
   const from = store.slotOf(fromMs);
   const to = store.slotOf(toMs);
-  const series = store.matching(source, name, match).map((s) => s.data);
+  const series = store.matching(source, name, match).flatMap((s) => (service === undefined || s.info.service === service ? [s.data] : []));
   const explicit = series.filter((s): s is HistogramSeries => s instanceof HistogramSeries);
   const exp = series.filter((s): s is ExpSeries => s instanceof ExpSeries);
   if (explicit.length > 0) return explicitDistribution(explicit, from, to);
