@@ -17,18 +17,7 @@ import { distribution } from '../../../src/core/telemetry/metrics/read';
 import { subscribeMetrics } from '../../support/metricsStream';
 import { fixtureBytes as metricFixture } from '../core/telemetry/metrics/fixtures';
 import { fixtureBytes } from '../core/telemetry/fixtures';
-
-function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) return resolve();
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
+import { until } from '../../support/until';
 
 function post(port: number, path: string, type: string, body: Uint8Array): Promise<number> {
   return new Promise((resolve, reject) => {

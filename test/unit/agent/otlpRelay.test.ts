@@ -7,18 +7,7 @@ import { type Message, encodeMessage, parseMessage } from '../../../src/core/age
 import { MessageType, decodeFrame } from '../../../src/core/agent/protocol';
 import { type RelayedPayload, TelemetryLink } from '../../../src/app/fork/telemetryLink';
 import { WsTransport } from '../../../src/platform/agent-link/wsTransport';
-
-function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) return resolve();
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
+import { until } from '../../support/until';
 
 async function withAgent(ring: PayloadRing, fn: (port: number) => Promise<void>): Promise<void> {
   const server = new AgentServer({ host: '127.0.0.1', port: 0, token: 'tok', syncRoot: '/tmp', version: 't', log: () => undefined, telemetry: ring });

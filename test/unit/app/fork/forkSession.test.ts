@@ -14,22 +14,11 @@ import { nullLogger } from '../../../../src/core/base/logger';
 import { PortForwardError } from '../../../../src/platform/agent-link/portForwardTransport';
 import { WsTransport } from '../../../../src/platform/agent-link/wsTransport';
 import { FakeWorld } from '../fakeWorld';
+import { until } from '../../../support/until';
 
 const TOKEN = 'fork-session-test';
 const alice: Identity = { context: 'alice', user: 'alice' };
 const target: ForkTarget = { identity: alice, sliceLabel: 'orders', namespace: 'slice-orders', workload: 'web' };
-
-function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) return resolve();
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 /**
  * The fork's transport, faked (the dependency): the real agent over loopback, counting connects;

@@ -9,18 +9,7 @@ import { TelemetryLink } from '../../../../src/app/fork/telemetryLink';
 import { WsTransport } from '../../../../src/platform/agent-link/wsTransport';
 import { fixtureBytes as metricFixture } from '../../core/telemetry/metrics/fixtures';
 import { fixtureBytes } from '../../core/telemetry/fixtures';
-
-function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) return resolve();
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
+import { until } from '../../../support/until';
 
 async function withAgent(fn: (agentPort: number, ring: PayloadRing) => Promise<void>): Promise<void> {
   const ring = new PayloadRing();
