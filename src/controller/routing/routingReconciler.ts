@@ -43,6 +43,7 @@ import { type KubeObject } from '../../core/slice/k8sTypes';
 import { type SliceObject } from '../../core/slice/sliceResource';
 import { apiMessage, isNotFound } from '../errors';
 import { toWire } from '../applier';
+import { CoalescedPass } from '../coalescedPass';
 
 export type RoutingMode = 'router' | 'gateway-api' | 'istio' | 'off';
 export const ROUTING_MASTER_SECRET = 'slice-routing-master';
@@ -76,11 +77,8 @@ export interface RoutingReconcilerDeps {
 }
 
 export class RoutingReconciler {
-  private timer: NodeJS.Timeout | undefined;
   private resync: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private disposed = false;
+  private readonly passes: CoalescedPass;
   private master: string | undefined;
   private readonly keyed = new Set<string>();
   private readonly keyErrors = new Map<string, string>();
@@ -94,6 +92,7 @@ export class RoutingReconciler {
     this.core = deps.kc.makeApiClient(k8s.CoreV1Api);
     this.apps = deps.kc.makeApiClient(k8s.AppsV1Api);
     this.custom = deps.kc.makeApiClient(k8s.CustomObjectsApi);
+    this.passes = new CoalescedPass(() => this.routeOnce(), deps.debounceMs ?? 100);
   }
 
   start(): void {
@@ -102,36 +101,19 @@ export class RoutingReconciler {
   }
 
   /** The Slices changed: route again soon. */
-  schedule(delayMs = this.deps.debounceMs ?? 100): void {
-    if (this.disposed || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.run();
-    }, delayMs);
+  schedule(delayMs?: number): void {
+    this.passes.schedule(delayMs);
   }
 
-  private async run(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return;
+  private async routeOnce(): Promise<void> {
+    try {
+      await this.pass();
+      this.lastError = '';
+    } catch (e) {
+      const msg = apiMessage(e);
+      if (msg !== this.lastError) this.deps.log(`routing: ${msg}`);
+      this.lastError = msg;
     }
-    this.running = this.pass()
-      .then(() => {
-        this.lastError = '';
-      })
-      .catch((e: unknown) => {
-        const msg = apiMessage(e);
-        if (msg !== this.lastError) this.deps.log(`routing: ${msg}`);
-        this.lastError = msg;
-      })
-      .finally(() => {
-        this.running = undefined;
-        if (this.again && !this.disposed) {
-          this.again = false;
-          this.schedule(0);
-        }
-      });
-    await this.running;
   }
 
   private async pass(): Promise<void> {
@@ -373,8 +355,7 @@ export class RoutingReconciler {
   }
 
   dispose(): void {
-    this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.passes.dispose();
     if (this.resync) clearInterval(this.resync);
   }
 }

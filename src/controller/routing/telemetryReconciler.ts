@@ -13,6 +13,7 @@ import { COLLECTOR_CONFIG_KEY, COLLECTOR_CONFIGMAP } from '../../core/routing/ro
 import { LABEL_MANAGED_BY, FIELD_MANAGER } from '../../core/slice/manifests';
 import { type KubeObject } from '../../core/slice/k8sTypes';
 import { type SliceObject } from '../../core/slice/sliceResource';
+import { CoalescedPass } from '../coalescedPass';
 
 export interface TelemetryReconcilerDeps {
   /** Server-side apply (the controller's Applier). */
@@ -37,41 +38,19 @@ export function collectorConfigMap(namespace: string, slices: readonly SliceObje
 }
 
 export class TelemetryReconciler {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly passes: CoalescedPass;
   private written: string | undefined;
   /** The routed Services applied, by namespace, as the JSON last applied. */
   private readonly services = new Map<string, string>();
   private failures = 0;
-  private disposed = false;
 
-  constructor(private readonly deps: TelemetryReconcilerDeps) {}
-
-  /** The Slices changed: write the config soon. */
-  schedule(delayMs = this.deps.debounceMs ?? 200): void {
-    if (this.disposed || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.run();
-    }, delayMs);
+  constructor(private readonly deps: TelemetryReconcilerDeps) {
+    this.passes = new CoalescedPass(() => this.sync(), deps.debounceMs ?? 200);
   }
 
-  private async run(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.sync();
-    try {
-      await this.running;
-    } finally {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.schedule();
-      }
-    }
+  /** The Slices changed: write the config soon. */
+  schedule(delayMs?: number): void {
+    this.passes.schedule(delayMs);
   }
 
   /** Writes the config when it differs from what was last written; resolves when done. */
@@ -105,8 +84,6 @@ export class TelemetryReconciler {
   }
 
   dispose(): void {
-    this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.passes.dispose();
   }
 }
