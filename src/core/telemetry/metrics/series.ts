@@ -92,7 +92,7 @@ export class NumberSeries extends Ring {
     let value = point.value;
     let reset = false;
     if (this.mode === 'counter' && this.temporality !== 'delta') {
-      const d = cumulativeDelta(this.prev, point.startMs, point.value, subNumber);
+      const d = cumulativeDelta(this.prev, point.startMs, point.value, subNumber, point.timeMs);
       this.prev = { startMs: point.startMs, total: point.value };
       if (!d) return BASELINE;
       value = d.value;
@@ -148,7 +148,7 @@ export class HistogramSeries extends Ring {
       this.prev = { startMs: point.startMs, total: point };
       // the common case, without making the delta: same stream, same layout, every count grew or stayed
       if (prev && (point.startMs === prev.startMs || !(point.startMs > 0)) && this.grew(prev.total, point)) return this.addDifference(prev.total, point, slot);
-      const d = cumulativeDelta(prev, point.startMs, point as HistogramTotals, subHistogram);
+      const d = cumulativeDelta(prev, point.startMs, point as HistogramTotals, subHistogram, point.timeMs);
       if (!d) return BASELINE;
       delta = d.value;
       reset = d.reset;
@@ -234,7 +234,7 @@ export class ExpSeries extends Ring {
     let delta = totals;
     let reset = false;
     if (this.temporality !== 'delta') {
-      const d = cumulativeDelta(this.prev, point.startMs, totals, subExp);
+      const d = cumulativeDelta(this.prev, point.startMs, totals, subExp, point.timeMs);
       this.prev = { startMs: point.startMs, total: totals };
       if (!d) return BASELINE;
       delta = d.value;
@@ -298,7 +298,7 @@ export class SummarySeries extends Ring {
 
   ingest(point: SummaryPoint, slot: number): Ingested {
     this.quantiles = point.quantiles;
-    const d = cumulativeDelta(this.prev, point.startMs, { count: point.count, sum: point.sum }, (a, b) => (a.count >= b.count ? { count: a.count - b.count, sum: a.sum - b.sum } : undefined));
+    const d = cumulativeDelta(this.prev, point.startMs, { count: point.count, sum: point.sum }, (a, b) => (a.count >= b.count ? { count: a.count - b.count, sum: a.sum - b.sum } : undefined), point.timeMs);
     this.prev = { startMs: point.startMs, total: { count: point.count, sum: point.sum } };
     if (!d) return BASELINE;
     const p = this.at(slot);

@@ -57,7 +57,7 @@ export interface IngestReport {
   points: number;
   /** Stored in a slot. */
   stored: number;
-  /** The first cumulative point of a series without a start time: it sets the baseline only. */
+  /** The first cumulative point of a series without a start time, or started long before (./temporality.ts): it sets the baseline only. */
   baseline: number;
   /** Older than what the series' ring holds, or without a time. */
   late: number;

@@ -10,8 +10,9 @@
  *   - (histograms) the bucket layout changed, or a bucket's count went down.
  *   Then the point's whole total is its delta (counted from the new start), and the restart is
  *   counted as a reset.
- * - The first cumulative point of a series: its total is its delta when it has a start time (the
- *   total since then: a fork's first export after it started), else it only sets the baseline.
+ * - The first cumulative point of a series: its total is its delta when it has a start time at most
+ *   {@link FIRST_POINT_MAX_SPAN_MS} before it (the total since then: a fork's first export after it
+ *   started), else it only sets the baseline (no start time, or a producer that has run for long).
  * - 'unspecified' is read as cumulative (what producers that leave it out mean in practice).
  *
  * Rates are deltas over time: a slot's delta divided by the slot's length (./store.ts).
@@ -28,11 +29,20 @@ export interface Previous<T> {
 }
 
 /**
- * The delta of a cumulative point `total` (start time `startMs`) after `prev`; `sub` answers
- * `total - prev.total`, or undefined when that is not a delta (it went down, or the layouts differ).
+ * How long before its own time a series' first cumulative point may have started and still count
+ * whole in its slot. A producer that has run for hours (the baseline, or a fork the editor connects
+ * to late) sends a first total of everything since it started: put in one slot, it would read as
+ * hours of requests in the last ten seconds. Such a point only sets the baseline.
  */
-export function cumulativeDelta<T>(prev: Previous<T> | undefined, startMs: number, total: T, sub: (a: T, b: T) => T | undefined): Delta<T> {
-  if (!prev) return startMs > 0 ? { value: total, reset: false } : undefined;
+export const FIRST_POINT_MAX_SPAN_MS = 5 * 60_000;
+
+/**
+ * The delta of a cumulative point `total` (start time `startMs`, time `timeMs`) after `prev`; `sub`
+ * answers `total - prev.total`, or undefined when that is not a delta (it went down, or the layouts
+ * differ). A first point counts from its start time when it has one within {@link FIRST_POINT_MAX_SPAN_MS}.
+ */
+export function cumulativeDelta<T>(prev: Previous<T> | undefined, startMs: number, total: T, sub: (a: T, b: T) => T | undefined, timeMs = startMs): Delta<T> {
+  if (!prev) return startMs > 0 && timeMs - startMs <= FIRST_POINT_MAX_SPAN_MS ? { value: total, reset: false } : undefined;
   if (startMs !== prev.startMs && startMs > 0) return { value: total, reset: true };
   const d = sub(total, prev.total);
   return d === undefined ? { value: total, reset: true } : { value: d, reset: false };
