@@ -13,6 +13,12 @@
  * {@link BASELINE_SOURCE_ATTRIBUTE}) and sent to the slice's own agent, whose ring and relay give the
  * owner resume-without-duplicates through a port-forward made with their own identity.
  *
+ * Metrics (issue 23): per routed slice, one metrics pipeline sends every baseline metric, marked
+ * the same way, to the same agent, where they land in its metrics ring and reach the owner's editor
+ * on the metrics stream: the baseline's own route histograms, what the editor compares the slice's
+ * with. Metrics are aggregates with no routing key, so there is nothing to select by slice: each
+ * routed slice gets them all.
+ *
  * The output is JSON, which is YAML too: the collector reads it as its config file. It is written so
  * that the same slices give the same bytes (the controller compares them before it writes).
  */
@@ -92,7 +98,10 @@ export function collectorConfig(slices: readonly RoutedSlice[], options: Collect
   };
   const exporters: Record<string, unknown> = { nop: {} };
   // At least one pipeline always: the receiver keeps listening (exports succeed) while no slice is routed.
-  const pipelines: Record<string, unknown> = { [id('traces', 'unrouted')]: { receivers: ['otlp'], processors: [], exporters: ['nop'] } };
+  const pipelines: Record<string, unknown> = {
+    [id('traces', 'unrouted')]: { receivers: ['otlp'], processors: [], exporters: ['nop'] },
+    [id('metrics', 'unrouted')]: { receivers: ['otlp'], processors: [], exporters: ['nop'] },
+  };
   for (const r of routes) {
     processors[id('tail_sampling', r.namespace)] = {
       sampling_strategy: 'span-ingest',
@@ -112,6 +121,11 @@ export function collectorConfig(slices: readonly RoutedSlice[], options: Collect
     pipelines[id('traces', r.namespace)] = {
       receivers: ['otlp'],
       processors: ['memory_limiter', id('tail_sampling', r.namespace), id('resource', 'baseline')],
+      exporters: [id('otlp_http', r.namespace)],
+    };
+    pipelines[id('metrics', r.namespace)] = {
+      receivers: ['otlp'],
+      processors: ['memory_limiter', id('resource', 'baseline')],
       exporters: [id('otlp_http', r.namespace)],
     };
   }

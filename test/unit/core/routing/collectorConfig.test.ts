@@ -11,7 +11,7 @@ const BOB = { slice: 'bob-b', namespace: 'slice-bob-b' };
 
 test('no routed slice: the receiver still has a pipeline (to nop), so exports succeed', () => {
   const c = collectorConfig([]);
-  assert.deepEqual(Object.keys(pipelinesOf(c)), ['traces/unrouted']);
+  assert.deepEqual(Object.keys(pipelinesOf(c)), ['traces/unrouted', 'metrics/unrouted']);
   assert.deepEqual(pipelinesOf(c)['traces/unrouted']!.exporters, ['nop']);
 });
 
