@@ -7,6 +7,8 @@ import { type DocumentFunctions, type FunctionRanges } from './functionRanges';
 import { type DocumentHashes } from './hash';
 import { toVsLine } from './positions';
 import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
+import { type RouteView } from '../../app/telemetry/routeViews';
+import { comparisonSentence, routeLensTitle } from '../../core/telemetry/metrics/routeLens';
 import { Throttle } from './throttle';
 
 /**
@@ -40,7 +42,19 @@ class FunctionLens extends vscode.CodeLens {
 }
 
 /**
- * `⏱ p95 42 ms · 120 calls · 3 errors · 5 min` above each function with data. The function is
+ * A route handler's lens from the route histograms (issue 23): its p95, and my slice against the
+ * baseline when the difference is significant. Titled at once (a few per file).
+ */
+class RouteLens extends vscode.CodeLens {
+  constructor(line: number, view: RouteView) {
+    super(new vscode.Range(line, 0, line, 0), { title: routeLensTitle(view.metrics), command: 'slice.traces.focus', tooltip: comparisonSentence(view.metrics) });
+  }
+}
+
+/**
+ * `⏱ p95 42 ms · 120 calls · 3 errors · 5 min` above each function with data; above a route's
+ * handler with no span data, the route's p95 from its histogram (and beside span data, my slice
+ * against the baseline when they differ significantly). The function is
  * found through the document symbol provider (innermost function containing the reported line,
  * then by name); without symbols the lens sits on the reported line.
  *
@@ -52,7 +66,7 @@ class FunctionLens extends vscode.CodeLens {
  * quantiles, which its statistics compute on first read: in a 5,000-line file with 500 functions,
  * a render during a burst would otherwise compute all 500 each time.
  */
-export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<FunctionLens>, IDisposable {
+export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<FunctionLens | RouteLens>, IDisposable {
   private readonly store = new DisposableStore('telemetry codelens');
   private readonly changed = this.store.add(new vscode.EventEmitter<void>());
   private readonly refresh = this.store.add(new Throttle(250, () => this.changed.fire(), { busy: () => this.service.busy, ms: 1000 }));
@@ -77,15 +91,16 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<Functi
     this.refresh.schedule();
   }
 
-  async provideCodeLenses(document: vscode.TextDocument): Promise<FunctionLens[]> {
+  async provideCodeLenses(document: vscode.TextDocument): Promise<(FunctionLens | RouteLens)[]> {
     if (document.uri.scheme !== 'file') return [];
     const views = this.service.views(document.uri.fsPath, this.hashes.of(document));
-    if (!views.some((v) => v.functions.length > 0)) return [];
+    const routes = this.service.routeViews.forFile(document.uri.fsPath);
+    if (!views.some((v) => v.functions.length > 0) && routes.length === 0) return [];
     const fns = await this.ranges.get(document, () => this.refresh.schedule());
     const both = views.length > 1;
     const minutes = this.windowMinutes();
     const eager = eagerLines(document);
-    const lenses: FunctionLens[] = [];
+    const lenses: (FunctionLens | RouteLens)[] = [];
     for (const view of views) {
       const source = both ? view.source : undefined;
       for (const f of view.functions) {
@@ -98,11 +113,18 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<Functi
         lenses.push(eager(line) ? lens.resolve() : lens);
       }
     }
+    const spanLines = new Set(lenses.map((l) => l.range.start.line));
+    for (const r of routes) {
+      const line = placeLens({ line: r.location.line, function: r.location.function ?? r.handler.code.function ?? '' }, fns ?? undefined, document);
+      // span data on the function says its latency already; the histogram adds only a significant difference with the baseline
+      if (spanLines.has(line) && !r.metrics.difference) continue;
+      lenses.push(new RouteLens(line, r));
+    }
     return lenses;
   }
 
-  resolveCodeLens(lens: FunctionLens): FunctionLens {
-    return lens.resolve();
+  resolveCodeLens(lens: FunctionLens | RouteLens): FunctionLens | RouteLens {
+    return lens instanceof FunctionLens ? lens.resolve() : lens;
   }
 
   dispose(): void {
@@ -129,7 +151,7 @@ function commandOf(f: FunctionStats, minutes: number, source: string | undefined
 }
 
 /** The 0-based line of a function's lens: its symbol's first line, else the reported line. */
-export function placeLens(f: FunctionStats, fns: DocumentFunctions | undefined, document: { readonly lineCount: number }): number {
+export function placeLens(f: Pick<FunctionStats, 'line' | 'function'>, fns: DocumentFunctions | undefined, document: { readonly lineCount: number }): number {
   const reported = toVsLine(f.line, document);
   if (!fns) return reported;
   const inner = f.line >= 1 ? fns.innermost[reported] : undefined;

@@ -6,6 +6,9 @@ import { type DocumentHashes } from './hash';
 import { toCoreLine } from './positions';
 import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { redact } from '../../core/telemetry/redact';
+import { type RouteView } from '../../app/telemetry/routeViews';
+import { SPARK_MINUTES, comparisonSentence, routeName, sideLine } from '../../core/telemetry/metrics/routeLens';
+import { SPARK_COLOURS, sparklineDataUri } from '../../core/telemetry/metrics/sparkline';
 
 const SEVERITY = (n: number) => (n >= 21 ? 'FATAL' : n >= 17 ? 'ERROR' : n >= 13 ? 'WARN' : n >= 9 ? 'INFO' : n >= 5 ? 'DEBUG' : n > 0 ? 'TRACE' : 'LOG');
 
@@ -31,6 +34,11 @@ export class TelemetryHoverProvider implements vscode.HoverProvider {
     md.supportHtml = false;
     let any = false;
     for (const view of views) any = this.section(md, view, line, views.length > 1) || any;
+    for (const r of this.service.routeViews.forFile(document.uri.fsPath)) {
+      if (r.location.line !== line) continue;
+      routeSection(md, r, this.service.metrics.notes());
+      any = true;
+    }
     if (!any) return undefined;
     return new vscode.Hover(md, document.lineAt(position.line).range);
   }
@@ -74,4 +82,24 @@ function code(s: string): string {
 /** Markdown-escapes text from the app (it must never turn into links or markup). */
 function escape(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+/**
+ * A route's metrics in the hover: each side's p95 with the bucket it lies in and the request
+ * count, a sparkline of the p95 per minute (my slice grey, the baseline dashed blue), how the
+ * comparison was made and what it found, and the cardinality guard's notes when it refused points.
+ */
+export function routeSection(md: vscode.MarkdownString, r: RouteView, guardNotes: readonly string[]): void {
+  const m = r.metrics;
+  md.appendMarkdown(`**Slice metrics** · ${code(routeName(m.key))} of ${escape(m.key.service || 'the service')} · last ${m.windowMinutes} min · from the route histogram ${code(m.metric)}\n\n`);
+  if (m.mine) md.appendMarkdown(`Mine: ${escape(sideLine(m.mine))}\n\n`);
+  if (m.baseline) md.appendMarkdown(`Baseline: ${escape(sideLine(m.baseline))}\n\n`);
+  md.appendMarkdown(`${escape(comparisonSentence(m))}\n\n`);
+  const series = [
+    ...(m.mine ? [{ values: m.mine.perMinute, colour: SPARK_COLOURS.mine }] : []),
+    ...(m.baseline ? [{ values: m.baseline.perMinute, colour: SPARK_COLOURS.baseline, dashed: true }] : []),
+  ];
+  const uri = sparklineDataUri(series);
+  if (uri) md.appendMarkdown(`![p95 per minute over the last ${SPARK_MINUTES} minutes](${uri}) p95 per minute, last ${SPARK_MINUTES} min${m.mine && m.baseline ? ' (mine solid grey, baseline dashed blue)' : ''}\n\n`);
+  for (const n of guardNotes) md.appendMarkdown(`_${escape(n)}_\n\n`);
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { type TelemetryPipelineHost } from '../../app/telemetry/telemetryPipeline';
 import { telemetrySettings } from './telemetrySettings';
 
-/** The telemetry pipeline's host in the editor: the workspace file system and the `slice.telemetry.*` settings. */
+/** The telemetry pipeline's host in the editor: the workspace file system and the `slice.telemetry.*` and `slice.metrics.*` settings. */
 export const editorPipelineHost: TelemetryPipelineHost = {
   files: {
     isFile: async (file) => ((await vscode.workspace.fs.stat(vscode.Uri.file(file))).type & vscode.FileType.File) !== 0,
@@ -10,4 +10,5 @@ export const editorPipelineHost: TelemetryPipelineHost = {
   },
   windowMinutes: telemetrySettings.windowMinutes,
   source: telemetrySettings.source,
+  regressionThreshold: telemetrySettings.regressionThreshold,
 };

@@ -71,7 +71,7 @@ export class TelemetryFeature implements IDisposable {
         if (e.affectsConfiguration('slice.telemetry.window')) {
           this.windowMinutes = telemetrySettings.windowMinutes();
           service.reset();
-        } else if (e.affectsConfiguration('slice.telemetry.source')) {
+        } else if (e.affectsConfiguration('slice.telemetry.source') || e.affectsConfiguration('slice.metrics')) {
           service.fireAll();
         } else if (e.affectsConfiguration('slice.telemetry.decorations')) {
           decorations.invalidate();

@@ -13,6 +13,11 @@ export const telemetrySettings = {
     const v = vscode.workspace.getConfiguration('slice.telemetry').get<number>('window', 5);
     return Math.min(60, Math.max(1, Number.isFinite(v) ? Math.round(v) : 5));
   },
+  /** `slice.metrics.regressionThreshold`: a significant slowdown from this relative p95 increase on is a warning. */
+  regressionThreshold(this: void): number {
+    const v = vscode.workspace.getConfiguration('slice.metrics').get<number>('regressionThreshold', 0.5);
+    return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0.5;
+  },
   decorations(this: void): boolean {
     return vscode.workspace.getConfiguration('slice.telemetry').get<boolean>('decorations', true);
   },
