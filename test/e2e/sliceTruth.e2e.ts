@@ -6,14 +6,15 @@ import { createNodeBaseline } from '../support/baseline';
 import { TEST_LABELS } from '../support/clusterDir';
 import { adminAndAlice, clusterKubeconfigs, mergedKubeconfig, removeSlice } from './cluster';
 import { Steps, runScenario, withWorkbench } from './harness';
-import { runCommand, treeRow as row } from './workbenchHelpers';
+import { runCommand, runSliceCommand, treeRow as row } from './workbenchHelpers';
 
 const SLICES = { group: 'slice.dev', version: 'v1alpha1', plural: 'slices' };
 
 /**
- * Issue 20 (items 2 and 4) in the real workbench against the real cluster: the Environments tree
+ * Issue 20 (items 1, 2 and 4) in the real workbench against the real cluster: the Environments tree
  * and the status bar follow the cluster. A slice of alice's created behind the editor's back turns
- * Ready in the tree; deleted by the admin, it leaves the tree and the status bar without Refresh;
+ * Ready in the tree; deleted by the admin while its sync runs, it leaves the tree and the status bar
+ * without Refresh, and its sync ends with no popup;
  * after Select This Cluster → bob, bob sees alice's remaining slice as hers, no status bar slice, and
  * Send Request says he has no slice (not that he lacks a role). Screenshots in .run/e2e-slice-truth.
  */
@@ -58,14 +59,25 @@ async function main(): Promise<number> {
         await shot('10-alice-slices-ready');
       }, onFail);
 
-      await steps.step('deleted by the admin, the slice leaves the tree and the status bar without Refresh', async () => {
+      await steps.step('Start Sync on the slice about to be deleted: the status bar shows its sync', async () => {
+        await runSliceCommand(page, 'Slice: Start Sync', `gone${id}`);
+        await page.waitForFunction("[...document.querySelectorAll('.statusbar-item')].some((e) => /^\\s*checkout( · \\d+ ms)?\\s*$/.test(e.innerText))", undefined, { timeout: 120_000 });
+      }, onFail);
+
+      await steps.step('deleted by the admin with its sync running, the slice leaves the tree and the status bar without Refresh, and the sync ends quietly', async () => {
         const t0 = Date.now();
         await admin.makeApiClient(CustomObjectsApi).deleteClusterCustomObject({ ...SLICES, name: gone });
         await page.locator('.statusbar-item', { hasText: `gone${id}` }).waitFor({ state: 'detached', timeout: 30_000 });
         await row(page, `gone${id}`).waitFor({ state: 'detached', timeout: 120_000 });
         console.log(`    the row went ${Date.now() - t0} ms after the delete`);
         await page.locator('.statusbar-item', { hasText: `kept${id}` }).waitFor({ timeout: 15_000 });
-        await shot('20-deleted-elsewhere');
+        // the sync of the gone slice ended with it: no status bar item, no popup (403s from the
+        // telemetry and log streams, 'disconnected' and retries were what a delete used to leave)
+        await page.waitForFunction("![...document.querySelectorAll('.statusbar-item')].some((e) => /checkout/.test(e.innerText))", undefined, { timeout: 30_000 });
+        await page.waitForTimeout(3000);
+        const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+        if (toasts.length > 0) throw new Error(`a delete with sync running showed ${toasts.length} popup(s): ${toasts.join(' | ')}`);
+        await shot('20-deleted-elsewhere-with-sync');
       }, onFail);
 
       await steps.step("as bob (Select This Cluster), alice's slice is hers, and Send Request says bob has none", async () => {
