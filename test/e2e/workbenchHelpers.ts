@@ -97,3 +97,35 @@ const AFTER_TEXTS = `(() => {
   }
   return out;
 })()`;
+
+/** Slice: Import Telemetry File… through the command palette and code-server's file dialog. */
+export async function importFile(page: Page, file: string): Promise<void> {
+  // code-server's file dialog is a quick input that navigates as its value changes: enter the
+  // folder, then pick the file from its list and accept.
+  const input = page.locator('.quick-input-widget input');
+  // The command can be lost while the palette's list still renders (seen once: no dialog in 10 s): run it again, as a user would.
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'Slice: Import Telemetry File…');
+    if (await input.waitFor({ timeout: 10_000 }).then(() => true, () => false)) break;
+    if (attempt === 3) throw new Error('Slice: Import Telemetry File… opened no file dialog after 3 tries');
+    console.log('    (Import Telemetry File… opened no file dialog: trying again)');
+  }
+  await page.waitForTimeout(500);
+  const slash = file.lastIndexOf('/');
+  const name = file.slice(slash + 1);
+  const folder = file.slice(0, slash + 1);
+  // Seen once: the dialog put its starting folder in after our value was filled in, and the two ran
+  // together ("…/dist/services//work/…"): fill it again until the value starts with ours.
+  for (let attempt = 1; ; attempt++) {
+    await input.fill(folder);
+    await page.waitForTimeout(300);
+    const value = await input.inputValue();
+    if (value.startsWith(folder)) break;
+    if (attempt === 3) throw new Error(`the file dialog's value is ${value}, not ${folder}, after 3 tries`);
+  }
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await row.click();
+  // A click on a file accepts it; the dialog then closes. (Never send keys after that: they would reach the editor.)
+  await page.locator('.quick-input-widget', { hasText: 'Import Telemetry File' }).waitFor({ state: 'hidden', timeout: 10_000 });
+}

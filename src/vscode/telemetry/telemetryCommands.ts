@@ -12,6 +12,8 @@ export interface ImportSummary {
   readonly spans: number;
   readonly logs: number;
   readonly logLines: number;
+  /** Metric data points stored (OTLP/JSON metrics; marked `slice.source=baseline` they are the baseline's). */
+  readonly metrics: number;
 }
 
 /** Registers Import Telemetry File…, Clear Telemetry, Open Trace and Show Telemetry From… */
@@ -21,7 +23,9 @@ export function registerTelemetryCommands(registry: CommandRegistry, service: Te
     const bytes = await vscode.workspace.fs.readFile(file);
     const summary = await importBytes(service, bytes, file.path);
     const name = file.path.slice(file.path.lastIndexOf('/') + 1);
-    void vscode.window.showInformationMessage(`Slice: imported ${summary.spans} spans and ${summary.logs + summary.logLines} log records from ${name}.`);
+    const records = `${summary.logs + summary.logLines} log records`;
+    const what = summary.metrics > 0 ? `${summary.spans} spans, ${records} and ${summary.metrics} metric points` : `${summary.spans} spans and ${records}`;
+    void vscode.window.showInformationMessage(`Slice: imported ${what} from ${name}.`);
     return summary;
   });
 
@@ -75,9 +79,11 @@ export async function importBytes(service: TelemetryPipeline, bytes: Uint8Array,
   const source = 'mine';
   let spans = 0;
   let logs = 0;
+  let metrics = 0;
   const add = (r: IngestResult) => {
     spans += r.spans;
     logs += r.logs;
+    metrics += r.metrics ?? 0;
     return r;
   };
   if (looksBinary(bytes) || /\.(pb|bin|protobuf)$/i.test(name)) {
@@ -86,7 +92,7 @@ export async function importBytes(service: TelemetryPipeline, bytes: Uint8Array,
       const l = add(await service.ingest({ kind: 'logs', encoding: 'protobuf', body: bytes, source }));
       if (l.rejected) throw new UserError(`${name} is not an OTLP protobuf export request (${l.rejected}).`, []);
     }
-    return { spans, logs, logLines: 0 };
+    return { spans, logs, logLines: 0, metrics };
   }
   const text = new TextDecoder().decode(bytes);
   const trimmed = text.trimStart();
@@ -96,16 +102,16 @@ export async function importBytes(service: TelemetryPipeline, bytes: Uint8Array,
       const res = add(await service.ingest({ kind: r.kind, encoding: 'json', body: r.body, source }));
       if (res.rejected && requests.length === 1) throw new UserError(`${name} is not a valid OTLP/JSON export request (${res.rejected}).`, []);
     }
-    return { spans, logs, logLines: 0 };
+    return { spans, logs, logLines: 0, metrics };
   }
   let logLines = 0;
   for (const line of text.split(/\r?\n/)) if (line.length > 0 && service.ingestLogLine(line, source)) logLines++;
   if (logLines === 0) throw new UserError(`${name} has no OTLP data and no log lines Slice could read.`, []);
-  return { spans, logs, logLines };
+  return { spans, logs, logLines, metrics };
 }
 
 function otlpJsonRequests(text: string): { kind: TelemetryKind; body: string }[] {
-  const kindOf = (s: string) => (s.includes('"resourceSpans"') ? ('traces' as const) : s.includes('"resourceLogs"') ? ('logs' as const) : undefined);
+  const kindOf = (s: string) => (s.includes('"resourceSpans"') ? ('traces' as const) : s.includes('"resourceLogs"') ? ('logs' as const) : s.includes('"resourceMetrics"') ? ('metrics' as const) : undefined);
   const whole = kindOf(text);
   try {
     JSON.parse(text);
