@@ -5,6 +5,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
 import { DeveloperOnCluster, execIn, repoRoot, workspaceConfig, workspaceDir } from './developerOnCluster';
 import { scratch, waitFor } from './helpers';
+import { routeHistogramPayload } from '../support/routeHistograms';
 
 const traces = readFileSync(join(repoRoot, 'test', 'unit', 'core', 'telemetry', 'fixtures', 'otlp-traces-node-sdk.json'));
 
@@ -115,6 +116,16 @@ describe('Live telemetry from a fork to a CodeLens, as bob, on the real cluster'
     shown = api.telemetry.tracesView.snapshot();
     assert.equal(shown.description, 'streaming · 1 refused');
     assert.match(shown.live.join('\n'), /^checkout: streaming · 2 payloads · [\d,]+ log lines? · 1 refused$/);
+
+    // issue 23: metrics the app exports reach the slice's metric store on the same agent connection
+    const metrics = routeHistogramPayload('checkout', [{ route: '/orders', method: 'GET', timeMs: Date.now() - 5_000, durationsMs: [12, 30] }]);
+    const postedMetrics = await execIn(bob.adminKc, ns, pod, 'app', ['node', '-e', POST.replace("path:'/v1/traces'", "path:'/v1/metrics'"), Buffer.from(metrics).toString('base64')]);
+    assert.equal(postedMetrics.stdout, '200');
+    await waitFor('the metrics payload on the metrics stream', () => session.link.counts.metricsReceived >= 1, 60_000);
+    await api.telemetry.settled();
+    const store = api.telemetry.service.metrics.store(ns);
+    assert.ok(store, `a metric store for ${ns}`);
+    assert.deepEqual(store.seriesOf('slice', 'http.server.request.duration').map((s) => s.attributes['http.route']), ['/orders']);
 
     await vscode.commands.executeCommand('slice.stopTelemetry', { kind: 'live', key });
     assert.equal(api.liveTelemetry.sessions().length, 0);
