@@ -5,11 +5,13 @@ import { goToLine, importFile, quickOpen } from './workbenchHelpers';
 import { routeHistogramPayload } from '../support/routeHistograms';
 
 /**
- * Issue 23 in the real workbench: the route histogram's p95 on the CodeLens of the handler that
- * serves the route, and my slice against the baseline, with the hover's sparkline. The spans that
- * say which handler serves GET /orders are 40 minutes old (no span data in the window); the
- * metrics (my slice's, and the baseline's marked as its collector marks them) are made for now and
- * imported as recorded OTLP/JSON. Screenshots go to .run/e2e-route-metrics/screenshots.
+ * Issue 23 in the real workbench: my slice against the baseline on the CodeLens of the handler that
+ * serves a route, from the route histograms, with the hover's sparkline. One request's spans say
+ * which handler serves GET /orders (and give it a span lens); the metrics (my slice's, and the
+ * baseline's marked as its collector marks them) are made for now and imported as recorded
+ * OTLP/JSON. The difference is significant, so the route's lens stands beside the span lens.
+ * (The lens without span data is checked in the extension host: test/integration/routeMetrics.test.ts.)
+ * Screenshots go to .run/e2e-route-metrics/screenshots.
  */
 const sampleSource = join(root, 'test', 'workspace', 'telemetry-sample');
 /** `async function listOrders(req, res) {` in dist/routes/orders.js (1-based). */

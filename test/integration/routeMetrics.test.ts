@@ -1,6 +1,7 @@
 // Issue 23 in the real extension host: a route's request durations from its histogram on the
-// handler's CodeLens and hover. The spans that say which handler serves GET /orders are older than
-// the window (no span data to show), then the slice's metrics payload comes through the pipeline's
+// handler's CodeLens and hover. The spans that say which handler serves GET /orders are ingested,
+// then the window's statistics start afresh (as when the window setting changes: the spans have
+// left the window, the learned handler stays), then the slice's metrics payload comes through the pipeline's
 // ingest as the agent link delivers it: the lens shows the histogram p95 with n; the baseline's
 // histogram (slice.source=baseline) then brings the comparison, shown because the rank test says
 // it is significant, a warning past slice.metrics.regressionThreshold.
@@ -24,7 +25,7 @@ const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
 const int = (key: string, v: number) => ({ key, value: { intValue: String(v) } });
 const ns = (ms: number) => `${BigInt(Math.round(ms)) * 1_000_000n}`;
 
-/** A GET /orders request 40 minutes ago: the server span and its handler span (code.* of listOrders). */
+/** A GET /orders request: the server span and its handler span (code.* of listOrders). */
 function oldRequest(): string {
   const t = Date.now() - 40 * 60_000;
   const traceId = 'ef'.repeat(16);
@@ -64,6 +65,7 @@ describe('route metrics on the handler (issue 23)', () => {
     api.telemetry.service.clear();
     const r = await api.telemetry.service.ingest({ kind: 'traces', encoding: 'json', body: oldRequest(), source: 'mine' });
     assert.equal(r.spans, 2);
+    api.telemetry.service.reset(); // no span data in the window any more; the route's handler is still known
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(ordersUri));
     await api.telemetry.settled();
   });
