@@ -77,7 +77,8 @@ async function main(): Promise<number> {
 
     await steps.step('the CodeLens above listOrders: the histogram p95, the baseline\'s, the change, as a warning', async () => {
       await goToLine(page, HANDLER_LINE + 5);
-      const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: '(metrics)' }).first();
+      // lenses of one line share a decoration (joined by |): each is an anchor of its own
+      const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: '(metrics)' }).first();
       await lens.waitFor({ timeout: 30_000 });
       const text = await lens.innerText();
       if (!/^⚠ GET \/orders · p95 \d+ ms · baseline \d+ ms · \+\d+ % · 40 requests · 5 min \(metrics\)$/.test(text.trim())) throw new Error(`lens text: ${text}`);
