@@ -47,25 +47,30 @@ export function adminAndAlice(kube: ClusterKubeconfigs): { admin: KubeConfig; al
   return { admin: admin!, alice: alice! };
 }
 
-/** Creates a baseline namespace and a slice of it owned by alice; returns their cleanup. */
-export async function labelledNamespace(adminKubeconfig: string, name: string): Promise<() => Promise<void>> {
+/**
+ * Creates a baseline namespace and a Slice of it made by alice (`alice-checkout-fix`, no forks; the
+ * controller makes its namespace: the tree lists a slice namespace only with its Slice); returns
+ * their cleanup.
+ */
+export async function labelledNamespace(adminKubeconfig: string, aliceKubeconfig: string, name: string): Promise<() => Promise<void>> {
   const kc = new KubeConfig();
   kc.loadFromFile(adminKubeconfig);
+  const alice = new KubeConfig();
+  alice.loadFromFile(aliceKubeconfig);
   const api = kc.makeApiClient(CoreV1Api);
-  const slice = `slice-alice-${name}`;
+  const sliceName = 'alice-checkout-fix';
   await api.createNamespace({ body: { metadata: { name, labels: { 'slice.dev/role': 'baseline', ...TEST_LABELS } } } });
-  await api.createNamespace({
-    body: {
-      metadata: {
-        name: slice,
-        labels: { 'slice.dev/role': 'slice', 'slice.dev/owner': 'alice', 'slice.dev/slice': 'checkout-fix', 'slice.dev/baseline': name, ...TEST_LABELS },
-        annotations: { 'slice.dev/expires-at': new Date(Date.now() + 3 * 3600_000 + 30 * 60_000).toISOString() },
-      },
-    },
+  await alice.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+    group: 'slice.dev', version: 'v1alpha1', plural: 'slices',
+    body: { apiVersion: 'slice.dev/v1alpha1', kind: 'Slice', metadata: { name: sliceName, labels: { ...TEST_LABELS } }, spec: { owner: 'alice', baseline: name, forks: [], ttl: '3h' } },
   });
+  for (let i = 0; !(await api.readNamespace({ name: `slice-${sliceName}` }).then(() => true, () => false)); i++) {
+    if (i > 240) throw new Error(`the controller made no namespace for Slice ${sliceName}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
   return async () => {
+    await removeSlice(kc, sliceName);
     await api.deleteNamespace({ name });
-    await api.deleteNamespace({ name: slice });
   };
 }
 

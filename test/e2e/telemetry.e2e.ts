@@ -103,7 +103,10 @@ async function main(): Promise<number> {
       await importFile(page, join(fixtures, 'otlp-traces-node-sdk.json'));
       await page.locator('.notifications-toasts .notification-toast', { hasText: 'imported 3 spans' }).first().waitFor({ timeout: 15_000 });
       await page.keyboard.press('Escape');
-      await quickOpen(page, 'orderService.js');
+      // its tab is open from the earlier steps: select it (Quick Open after the import's toast did not always take)
+      const tab = page.locator('.tabs-container .tab', { hasText: 'orderService.js' }).first();
+      if (await tab.isVisible()) await tab.click();
+      else await quickOpen(page, 'orderService.js');
       await page.locator('.tabs-container .tab.active', { hasText: 'orderService.js' }).waitFor({ timeout: 15_000 });
       await goToLine(page, 47);
       const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'n=2' }).first();

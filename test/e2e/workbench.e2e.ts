@@ -28,7 +28,7 @@ async function main(): Promise<number> {
         disposeNobody = withNobody.dispose;
       }
       await steps.step('the .vsix installs into code-server', () => Promise.resolve(wb.installExtension()));
-      if (kube) cleanup = await labelledNamespace(kube.admin, namespace);
+      if (kube) cleanup = await labelledNamespace(kube.admin, kube.all[1]!, namespace);
 
       await steps.step('the workbench opens the sample workspace', async () => {
         await wb.open(join(root, 'test', 'workspace'));
