@@ -84,7 +84,12 @@ start() {
   if ss -H -ltn "sport = :$PG_PORT" | grep -q .; then die "port $PG_PORT is already in use:
 $(ss -ltnp "sport = :$PG_PORT")"; fi
   mkdir -p "$RUN" "$LOGS"; touch "$PG_LOG"; chown postgres "$PG_LOG"
-  as_pg "$(pg_bin)/pg_ctl" -D "$PGDATA" -l "$PG_LOG" -w -t 60 start >/dev/null || fail_component postgres "pg_ctl start failed"
+  # the server outlives this script: started without the script's other open files (a `flock`'s
+  # lock among them, which it would hold for as long as it runs)
+  (
+    for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; if (( fd > 2 )); then eval "exec $fd>&-" 2>/dev/null || true; fi; done
+    exec runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$PGDATA" -l "$PG_LOG" -w -t 60 start >/dev/null
+  ) || fail_component postgres "pg_ctl start failed"
   head -1 "$PGDATA/postmaster.pid" > "$RUN/postgres.pid"
   log "postgres started (pid $(cat "$RUN/postgres.pid"), port $PG_PORT on 127.0.0.1 and $POD_GW)"
 }
