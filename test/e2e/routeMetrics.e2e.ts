@@ -1,4 +1,4 @@
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Steps, repoRoot as root, runScenario, scenarioRunDir, withWorkbench } from './harness';
 import { goToLine, importFile, quickOpen } from './workbenchHelpers';
@@ -52,8 +52,11 @@ async function main(): Promise<number> {
     const sample = join(runDir, 'telemetry-sample');
     rmSync(sample, { recursive: true, force: true });
     cpSync(sampleSource, sample, { recursive: true });
-    const spansFile = join(runDir, 'route-spans.json');
-    const metricsFile = join(runDir, 'route-metrics.jsonl');
+    // beside the workspace, not above it: the file dialog starts in the workspace, whose path would start with the run dir's
+    const recorded = join(runDir, 'recorded');
+    mkdirSync(recorded, { recursive: true });
+    const spansFile = join(recorded, 'route-spans.json');
+    const metricsFile = join(recorded, 'route-metrics.jsonl');
     writeFileSync(spansFile, oldRequest());
     writeFileSync(metricsFile, metricsLines());
     await steps.step('the .vsix installs into code-server', () => Promise.resolve(wb.installExtension()));

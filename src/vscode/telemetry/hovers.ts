@@ -86,20 +86,20 @@ function escape(s: string): string {
 
 /**
  * A route's metrics in the hover: each side's p95 with the bucket it lies in and the request
- * count, a sparkline of the p95 per minute (my slice grey, the baseline dashed blue), how the
- * comparison was made and what it found, and the cardinality guard's notes when it refused points.
+ * count, a sparkline of the p95 per minute (my slice grey, the baseline dashed blue; before the
+ * longer text, so a hover of limited height shows it), how the comparison was made and what it found, and the cardinality guard's notes when it refused points.
  */
 export function routeSection(md: vscode.MarkdownString, r: RouteView, guardNotes: readonly string[]): void {
   const m = r.metrics;
   md.appendMarkdown(`**Slice metrics** · ${code(routeName(m.key))} of ${escape(m.key.service || 'the service')} · last ${m.windowMinutes} min · from the route histogram ${code(m.metric)}\n\n`);
   if (m.mine) md.appendMarkdown(`Mine: ${escape(sideLine(m.mine))}\n\n`);
   if (m.baseline) md.appendMarkdown(`Baseline: ${escape(sideLine(m.baseline))}\n\n`);
-  md.appendMarkdown(`${escape(comparisonSentence(m))}\n\n`);
   const series = [
     ...(m.mine ? [{ values: m.mine.perMinute, colour: SPARK_COLOURS.mine }] : []),
     ...(m.baseline ? [{ values: m.baseline.perMinute, colour: SPARK_COLOURS.baseline, dashed: true }] : []),
   ];
   const uri = sparklineDataUri(series);
   if (uri) md.appendMarkdown(`![p95 per minute over the last ${SPARK_MINUTES} minutes](${uri}) p95 per minute, last ${SPARK_MINUTES} min${m.mine && m.baseline ? ' (mine solid grey, baseline dashed blue)' : ''}\n\n`);
+  md.appendMarkdown(`${escape(comparisonSentence(m))}\n\n`);
   for (const n of guardNotes) md.appendMarkdown(`_${escape(n)}_\n\n`);
 }

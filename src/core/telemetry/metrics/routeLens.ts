@@ -226,7 +226,7 @@ export function comparisonSentence(r: RouteMetrics): string {
       return `No significant difference from the baseline (${how}).`;
     case 'significant': {
       const d = r.difference!;
-      const warn = d.warning ? ` — a slowdown past the ${percentChange(r.threshold)} threshold (setting \`slice.metrics.regressionThreshold\`)` : '';
+      const warn = d.warning ? ` — a slowdown past the ${percentChange(r.threshold)} threshold (setting slice.metrics.regressionThreshold)` : '';
       return `${d.verdict === 'slower' ? 'Slower' : 'Faster'} than the baseline, p = ${d.p < 0.0001 ? d.p.toExponential(1) : d.p.toFixed(4)}${warn} (${how}).`;
     }
   }

@@ -16,8 +16,8 @@ export interface SparkSeries {
 /** Mid grey and mid blue: contrast of at least 3:1 on white and on VS Code's dark background. */
 export const SPARK_COLOURS = { mine: '#808080', baseline: '#3b82c4' } as const;
 
-const WIDTH = 120;
-const HEIGHT = 28;
+const WIDTH = 180;
+const HEIGHT = 40;
 const PAD = 2;
 
 const round = (x: number) => Math.round(x * 10) / 10;
