@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build (or reuse from cache) the Go binaries of the local cluster.
 #
-#   build.sh [k8s|coredns|kube-router|netpol|otelcol|all]...   (default all = what up.sh needs: k8s coredns kube-router;
+#   build.sh [k8s|coredns|kube-router|metrics-server|netpol|otelcol|all]...   (default all = what up.sh needs:
+#                                                        k8s coredns kube-router metrics-server;
 #                                                        otelcol is the baseline's collector, built for the platform image)
 #   build.sh --cached [TARGET]...                       exit 0 when every target is built already, 1 otherwise
 #   build.sh --print-dir COMPONENT                      the cache dir of a component
@@ -12,8 +13,8 @@
 # ($SLICE_CACHE_DIR/go): removing $SLICE_CACHE_DIR is a cold start, and a rebuild after a go.mod change
 # or an interrupted build is incremental.
 #
-# `all` builds Kubernetes first (the longest), then CoreDNS and kube-router, whose modules are
-# downloaded from the proxy while Kubernetes compiles. (Built at once they would not finish sooner: the
+# `all` builds Kubernetes first (the longest), then CoreDNS, kube-router and metrics-server, whose modules
+# are downloaded from the proxy while Kubernetes compiles. (Built at once they would not finish sooner: the
 # Kubernetes build alone keeps both cores busy, 98-100% of the time.) While a component builds, a line
 # every 20 s says how many of its packages are compiled, the time so far and the time its last build
 # took; its log is <cache dir>.tmp.<pid>/build.log, and build.log in the cache dir once built.
@@ -28,7 +29,7 @@ export GOMODCACHE="${SLICE_GOMODCACHE:-$SLICE_CACHE_DIR/go/mod}" GOCACHE="${SLIC
 export GOPROXY="${GOPROXY_OVERRIDE:-https://proxy.golang.org}"
 
 # What a build takes here when none has been timed yet (2 cores, cold caches, no other load).
-declare -A TYPICAL=([k8s]=420 [coredns]=80 [kube-router]=70 [netpol]=120 [otelcol]=240)
+declare -A TYPICAL=([k8s]=420 [coredns]=80 [kube-router]=70 [netpol]=120 [otelcol]=240 [metrics-server]=150)
 
 # packages_done DIR: "812 of 2659 packages compiled" (go build -v names each package it compiles)
 packages_done() {
@@ -102,12 +103,18 @@ build_otelcol() {
   build_component otelcol "$OTELCOL_VERSION" "$HERE/go/otelcol" otelcol .
 }
 
+build_metrics_server() {
+  build_component metrics-server "$METRICS_SERVER_VERSION" "$HERE/go/metrics-server" metrics-server \
+    sigs.k8s.io/metrics-server/cmd/metrics-server \
+    "-X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION -X k8s.io/client-go/pkg/version.gitCommit=$METRICS_SERVER_VERSION -X k8s.io/client-go/pkg/version.buildDate=1970-01-01T00:00:00Z"
+}
+
 build_kube_router() {
   build_component kube-router "$KUBE_ROUTER_VERSION" "$HERE/go/kube-router" kube-router . \
     "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
 }
 
-# The three that up.sh needs: Kubernetes first, the modules of the other two downloaded meanwhile.
+# The four that up.sh needs: Kubernetes first, the modules of the other three downloaded meanwhile.
 PREFETCH_PIDS=()
 prefetch_modules() { # MODDIR: `go mod download`, niced; a failure here is the build's to report and retry
   (cd "$1" && nice -n 19 go mod download) >> "$CACHE/prefetch-$(basename "$1").log" 2>&1 || true
@@ -115,12 +122,13 @@ prefetch_modules() { # MODDIR: `go mod download`, niced; a failure here is the b
 build_all() {
   local start=$SECONDS c
   # otelcol's modules too: the platform install builds it next (scripts/platform-install.sh)
-  for c in coredns kube-router otelcol; do
+  for c in coredns kube-router metrics-server otelcol; do
     if ! is_cached "$c"; then prefetch_modules "$HERE/go/$c" & PREFETCH_PIDS+=($!); fi
   done
   build_k8s
   build_coredns
   build_kube_router
+  build_metrics_server
   wait "${PREFETCH_PIDS[@]}" 2>/dev/null || true
   PREFETCH_PIDS=()
   log "cluster binaries ready in $(human_secs $((SECONDS - start)))"
@@ -135,7 +143,8 @@ is_cached() {
     netpol) [[ -x "$(component_dir netpol)/kube-network-policies" ]] ;;
     kube-router) [[ -x "$(component_dir kube-router)/kube-router" ]] ;;
     otelcol) [[ -x "$(component_dir otelcol)/otelcol" ]] ;;
-    all) is_cached k8s && is_cached coredns && is_cached kube-router ;;
+    metrics-server) [[ -x "$(component_dir metrics-server)/metrics-server" ]] ;;
+    all) is_cached k8s && is_cached coredns && is_cached kube-router && is_cached metrics-server ;;
     *) die "unknown build target: $1" ;;
   esac
 }
@@ -161,6 +170,7 @@ for t in "${targets[@]}"; do
     netpol) build_netpol ;;
     kube-router) build_kube_router ;;
     otelcol) build_otelcol ;;
+    metrics-server) build_metrics_server ;;
     all) build_all ;;
     *) die "unknown build target: $t" ;;
   esac

@@ -49,6 +49,27 @@ make_pki() {
   _client kubelet "/O=system:nodes/CN=system:node:$NODE_NAME"
   _client alice "/O=slice:developers/CN=alice"
   _client bob "/O=slice:developers/CN=bob"
+  # The aggregation layer (metrics.k8s.io): the API server proxies to metrics-server with a client cert
+  # of its own CA (front-proxy-ca, not the cluster CA: a cert of the cluster CA, e.g. bob's, must never
+  # be trusted to name another user in X-Remote-User), and metrics-server serves with a cert for its
+  # Service's name, signed by the cluster CA (the APIService's caBundle).
+  if [[ ! -s "$PKI/front-proxy-ca.crt" ]]; then
+    openssl req -x509 -new -nodes -newkey rsa:2048 -sha256 -days 3650 -subj "/CN=slice-front-proxy-ca" \
+      -keyout "$PKI/front-proxy-ca.key" -out "$PKI/front-proxy-ca.crt" 2>/dev/null
+    chmod 600 "$PKI/front-proxy-ca.key"
+  fi
+  if [[ ! -s "$PKI/front-proxy-client.crt" ]]; then
+    openssl req -new -nodes -newkey rsa:2048 -keyout "$PKI/front-proxy-client.key" -out "$PKI/front-proxy-client.csr" \
+      -subj "/CN=front-proxy-client" 2>/dev/null
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' > "$PKI/front-proxy-client.ext"
+    openssl x509 -req -in "$PKI/front-proxy-client.csr" -CA "$PKI/front-proxy-ca.crt" -CAkey "$PKI/front-proxy-ca.key" \
+      -CAcreateserial -days 3650 -sha256 -extfile "$PKI/front-proxy-client.ext" -out "$PKI/front-proxy-client.crt" 2>/dev/null
+    rm -f "$PKI/front-proxy-client.csr" "$PKI/front-proxy-client.ext"
+    chmod 600 "$PKI/front-proxy-client.key"
+  fi
+  [[ -s "$PKI/metrics-server-serving.crt" ]] || _sign metrics-server-serving "/CN=metrics-server" \
+    "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:metrics-server.kube-system.svc,DNS:metrics-server.kube-system.svc.cluster.local\n"
+  _client metrics-server "/CN=system:metrics-server"
 }
 
 _kubeconfig() { # FILE USER CERTNAME [SERVER]
@@ -84,5 +105,6 @@ make_kubeconfigs() {
   _kubeconfig "$KCFG/scheduler.kubeconfig" system:kube-scheduler scheduler
   _kubeconfig "$KCFG/kube-proxy.kubeconfig" system:kube-proxy kube-proxy
   _kubeconfig "$KCFG/kube-router.kubeconfig" kube-router kube-router
+  _kubeconfig "$KCFG/metrics-server.kubeconfig" system:metrics-server metrics-server
   _kubeconfig "$KCFG/kubelet.kubeconfig" "system:node:$NODE_NAME" kubelet
 }

@@ -19,7 +19,7 @@ require_root
 "$HERE/postgres.sh" down
 
 # 1. Control loops first, so nothing restarts what we stop.
-stop_procs kube-router kube-proxy kubelet kube-scheduler kube-controller-manager
+stop_procs metrics-server kube-router kube-proxy kubelet kube-scheduler kube-controller-manager
 
 # 2. Containers of our containerd (CRI namespace k8s.io): kill, delete tasks and containers.
 #    Pod network namespaces are files under our containerd state dir; they are unmounted below.

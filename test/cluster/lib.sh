@@ -11,6 +11,8 @@ NETPOL_PKG=sigs.k8s.io/kube-network-policies/cmd
 KUBE_ROUTER_VERSION=v2.1.0
 # the baseline's OpenTelemetry Collector (go/otelcol): every collector module at this one release
 OTELCOL_VERSION=v0.161.0
+# metrics-server (go/metrics-server): serves metrics.k8s.io from the kubelets' resource metrics
+METRICS_SERVER_VERSION=v0.8.0
 # etcd: Debian's etcd-server package (3.4.23), see README.md
 
 # ---- locations, log/die, run_step: the project's one shell library ----
@@ -28,6 +30,7 @@ component_dir() {
     netpol) version=$NETPOL_VERSION; moddir=netpol ;;
     kube-router) version=$KUBE_ROUTER_VERSION; moddir=kube-router ;;
     otelcol) version=$OTELCOL_VERSION; moddir=otelcol ;;
+    metrics-server) version=$METRICS_SERVER_VERSION; moddir=metrics-server ;;
     *) die "unknown component $name" ;;
   esac
   local h f files=(go.mod go.sum)
@@ -56,7 +59,8 @@ PROXY_HEALTHZ_PORT=10256
 PROXY_METRICS_PORT=10249
 NETPOL_METRICS_PORT=19080
 KUBE_ROUTER_HEALTH_PORT=20244
-ALL_PORTS="$ETCD_CLIENT_PORT $ETCD_PEER_PORT $APISERVER_PORT $KCM_PORT $SCHED_PORT $KUBELET_PORT $KUBELET_HEALTHZ_PORT $PROXY_HEALTHZ_PORT $PROXY_METRICS_PORT $KUBE_ROUTER_HEALTH_PORT"
+METRICS_SERVER_PORT=10251
+ALL_PORTS="$ETCD_CLIENT_PORT $ETCD_PEER_PORT $APISERVER_PORT $KCM_PORT $SCHED_PORT $KUBELET_PORT $KUBELET_HEALTHZ_PORT $PROXY_HEALTHZ_PORT $PROXY_METRICS_PORT $KUBE_ROUTER_HEALTH_PORT $METRICS_SERVER_PORT"
 
 D="$SLICE_CLUSTER_DIR"
 PKI="$D/pki"
@@ -91,13 +95,33 @@ detect_node_ip() {
 
 pid_alive() { local f="$RUN/$1.pid"; [[ -s "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null; }
 
-# start_proc NAME CMD...: start in its own session (process group = its pid), log to $LOGS/NAME.log.
+# start_proc [--restart-on-change] NAME CMD...: start in its own session (process group = its pid), log to
+# $LOGS/NAME.log. With --restart-on-change, a running NAME whose command line is not CMD is stopped and
+# started again (a flag up.sh added since it last ran, e.g. the API server's aggregation layer).
 start_proc() {
+  local restart=0
+  if [[ "$1" == --restart-on-change ]]; then restart=1; shift; fi
   local name=$1; shift
-  if pid_alive "$name"; then log "$name already running (pid $(cat "$RUN/$name.pid"))"; return 0; fi
+  if pid_alive "$name"; then
+    local want had
+    want="$(printf '%s\n' "$@")"
+    had="$(tr '\0' '\n' < "/proc/$(cat "$RUN/$name.pid")/cmdline" 2>/dev/null)"
+    if (( restart )) && [[ "$had" != "$want" ]]; then
+      log "$name runs with another command line than this up.sh gives it: restarting it"
+      stop_procs "$name"
+    else
+      log "$name already running (pid $(cat "$RUN/$name.pid"))"; return 0
+    fi
+  fi
   mkdir -p "$RUN" "$LOGS"
   echo "==== $(date -Is) starting: $*" >> "$LOGS/$name.log"
-  setsid "$@" >> "$LOGS/$name.log" 2>&1 < /dev/null &
+  # A daemon outlives this script: it must not keep the script's other open files, such as the lock
+  # of a `flock FILE bash up.sh` that started it (held for as long as the cluster runs, the lock kept
+  # every other `flock FILE …` waiting).
+  (
+    for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; if (( fd > 2 )); then eval "exec $fd>&-" 2>/dev/null || true; fi; done
+    exec setsid "$@" >> "$LOGS/$name.log" 2>&1 < /dev/null
+  ) &
   echo $! > "$RUN/$name.pid"
   log "$name started (pid $!)"
 }

@@ -28,6 +28,9 @@ check containerd ctr --address "$CTR_SOCK" version
 check kubelet curl -fsS "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz"
 check kube-proxy curl -fsS "http://127.0.0.1:$PROXY_HEALTHZ_PORT/livez"
 check kube-router curl -fsS "http://127.0.0.1:$KUBE_ROUTER_HEALTH_PORT/healthz"
+check metrics-server curl -fsS --cacert "$PKI/ca.crt" \
+  --resolve "metrics-server.kube-system.svc:$METRICS_SERVER_PORT:$(cat "$PKI/node-ip" 2>/dev/null)" \
+  "https://metrics-server.kube-system.svc:$METRICS_SERVER_PORT/livez"
 check postgres "$HERE/postgres.sh" status
 
 KC="$D/bin/kubectl"

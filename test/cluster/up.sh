@@ -5,7 +5,7 @@
 #
 # Builds or reuses the binaries (build.sh), makes certs/kubeconfigs, then starts, in order and each
 # behind a health check: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd,
-# kubelet, kube-proxy, and applies CoreDNS + kube-network-policies. State lives in
+# kubelet, kube-proxy, kube-router, and applies CoreDNS, then metrics-server (metrics.k8s.io). State lives in
 # $SLICE_CLUSTER_DIR (default /var/lib/slice-cluster); see README.md.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,7 +48,7 @@ declare -A PORT_OWNER=(
   [$ETCD_CLIENT_PORT]=etcd [$ETCD_PEER_PORT]=etcd [$APISERVER_PORT]=kube-apiserver
   [$KCM_PORT]=kube-controller-manager [$SCHED_PORT]=kube-scheduler [$KUBELET_PORT]=kubelet
   [$KUBELET_HEALTHZ_PORT]=kubelet [$PROXY_HEALTHZ_PORT]=kube-proxy [$PROXY_METRICS_PORT]=kube-proxy
-  [$KUBE_ROUTER_HEALTH_PORT]=kube-router
+  [$KUBE_ROUTER_HEALTH_PORT]=kube-router [$METRICS_SERVER_PORT]=metrics-server
 )
 for p in $ALL_PORTS; do
   owner="${PORT_OWNER[$p]}"
@@ -99,13 +99,22 @@ wait_for etcd 30 curl -fsS "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
 
 # ---- kube-apiserver ----
 curl_api() { curl -fsS --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "https://127.0.0.1:$APISERVER_PORT$1"; }
-start_proc kube-apiserver "$BIN/kube-apiserver" \
+# The aggregation layer (metrics.k8s.io is served by metrics-server): the API server authenticates to an
+# aggregated API server with the front-proxy client cert and names the user in X-Remote-* headers. It
+# dials the Service's endpoint itself (--enable-aggregator-routing), not its cluster IP: a connection to
+# the cluster IP opened before kube-proxy has the Service's rule leaves the machine and is kept alive.
+start_proc --restart-on-change kube-apiserver "$BIN/kube-apiserver" \
   --advertise-address="$NODE_IP" --bind-address=0.0.0.0 --secure-port="$APISERVER_PORT" \
   --etcd-servers="http://127.0.0.1:$ETCD_CLIENT_PORT" \
   --service-cluster-ip-range="$SERVICE_CIDR" --service-node-port-range=30000-32767 \
   --client-ca-file="$PKI/ca.crt" --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
   --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
   --kubelet-certificate-authority="$PKI/ca.crt" --kubelet-preferred-address-types=InternalIP \
+  --requestheader-client-ca-file="$PKI/front-proxy-ca.crt" --requestheader-allowed-names=front-proxy-client \
+  --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+  --requestheader-extra-headers-prefix=X-Remote-Extra- \
+  --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key" \
+  --enable-aggregator-routing=true \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
   --authorization-mode=Node,RBAC --anonymous-auth=true \
@@ -318,6 +327,35 @@ done
 
 # ---- PostgreSQL for per-slice data (listens on the pod bridge, so after the first pods) ----
 "$HERE/postgres.sh" up
+
+# ---- metrics-server: metrics.k8s.io (kubectl top, the slice tree's CPU and memory) ----
+# A host process like kube-router: it reads each kubelet's /metrics/resource with its own client cert and
+# verifies the kubelet's serving cert against the cluster CA (no --kubelet-insecure-tls); the API server
+# reaches it through a selectorless Service whose one endpoint is <node IP>:$METRICS_SERVER_PORT.
+# Authentication and authorization are delegated to the API server (TokenReview, SubjectAccessReview),
+# so a request sent to it directly, past the API server, gets no more than RBAC gives its sender.
+sed -e "s|@METRICS_SERVER_PORT@|$METRICS_SERVER_PORT|g" -e "s|@NODE_IP@|$NODE_IP|g" -e "s|@NODE_NAME@|$NODE_NAME|g" "$HERE/manifests/20-metrics-server.yaml" \
+  | "${KUBECTL[@]}" apply --server-side --force-conflicts -f - >/dev/null
+start_proc --restart-on-change metrics-server "$(component_dir metrics-server)/metrics-server" \
+  --kubeconfig="$KCFG/metrics-server.kubeconfig" \
+  --authentication-kubeconfig="$KCFG/metrics-server.kubeconfig" --authorization-kubeconfig="$KCFG/metrics-server.kubeconfig" \
+  --bind-address="$NODE_IP" --secure-port="$METRICS_SERVER_PORT" \
+  --tls-cert-file="$PKI/metrics-server-serving.crt" --tls-private-key-file="$PKI/metrics-server-serving.key" \
+  --kubelet-certificate-authority="$PKI/ca.crt" \
+  --kubelet-client-certificate="$PKI/metrics-server.crt" --kubelet-client-key="$PKI/metrics-server.key" \
+  --kubelet-preferred-address-types=InternalIP --kubelet-use-node-status-port \
+  --metric-resolution=15s --profiling=false --v=1
+metrics_server_live() {
+  curl -fsS --cacert "$PKI/ca.crt" --resolve "metrics-server.kube-system.svc:$METRICS_SERVER_PORT:$NODE_IP" \
+    "https://metrics-server.kube-system.svc:$METRICS_SERVER_PORT/livez"
+}
+wait_for metrics-server 60 metrics_server_live
+sed -e "s|@CA_BUNDLE@|$(base64 -w0 < "$PKI/ca.crt")|" "$HERE/manifests/21-metrics-apiservice.yaml" \
+  | "${KUBECTL[@]}" apply --server-side --force-conflicts -f - >/dev/null
+metrics_api_available() {
+  [[ "$("${KUBECTL[@]}" get apiservice v1beta1.metrics.k8s.io -o jsonpath='{.status.conditions[?(@.type=="Available")].status}')" == True ]]
+}
+wait_for metrics-server 60 metrics_api_available
 
 log "cluster is up in $(( SECONDS - T0 ))s (Kubernetes $K8S_VERSION, node IP $NODE_IP)"
 cat <<EOF
