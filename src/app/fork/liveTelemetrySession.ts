@@ -46,7 +46,10 @@ export interface LiveProblem {
 }
 
 export interface LiveCounts {
+  /** Trace and log payloads. */
   payloads: number;
+  /** Metrics payloads (the metrics stream: one per export interval, traffic or not). */
+  metrics: number;
   /** Payloads the editor could not use (the Slice log says why). */
   refused: number;
   dropped: number;
@@ -69,7 +72,7 @@ export class LiveTelemetrySession {
   baselineLogs: PodLogStream | undefined;
   /** Whether the baseline workload's log is followed: not yet decided, yes, not readable by the developer, or no baseline. */
   baselineState: 'pending' | 'streaming' | 'unreadable' | 'none' = 'pending';
-  readonly counts: LiveCounts = { payloads: 0, refused: 0, dropped: 0, logLines: 0, baselineLines: 0 };
+  readonly counts: LiveCounts = { payloads: 0, metrics: 0, refused: 0, dropped: 0, logLines: 0, baselineLines: 0 };
   private readonly reported = new Set<LiveProblem['kind']>();
   private readonly problems = new Emitter<LiveProblem>();
   private readonly changes = new Emitter<void>();
@@ -119,8 +122,8 @@ export class LiveTelemetrySession {
     }));
     lifetime.onDidEnd((reason) => {
       this.ended = true;
-      const { payloads, refused, dropped, logLines, baselineLines } = this.counts;
-      logger.info(`${tag}: stopped: ${reason.message} (${payloads} OTLP payloads, ${this.link.counts.metricsReceived} of them metrics, ${refused} refused, ${dropped} lost in the agent's buffer, ${logLines} log lines, ${baselineLines} baseline log lines)`);
+      const { payloads, metrics, refused, dropped, logLines, baselineLines } = this.counts;
+      logger.info(`${tag}: stopped: ${reason.message} (${payloads} OTLP trace and log payloads, ${metrics} metrics payloads, ${refused} refused, ${dropped} lost in the agent's buffer, ${logLines} log lines, ${baselineLines} baseline log lines)`);
       // the slice's metric store lives as long as the slice does for this identity; a stopped stream keeps what it showed
       if (reason.kind === 'sliceGone' || reason.kind === 'identityChanged') deps.sink.sliceEnded?.(target.namespace);
       this.endEmitter.fire(reason);
@@ -162,7 +165,8 @@ export class LiveTelemetrySession {
   }
 
   private payload(p: RelayedPayload): void {
-    this.counts.payloads++;
+    if (p.kind === 'metrics') this.counts.metrics++;
+    else this.counts.payloads++;
     this.deps.sink.ingest({ kind: p.kind, encoding: p.encoding, body: p.body, source: 'slice', slice: this.target.namespace }).then(
       (r) => {
         if (!r.rejected) return;
