@@ -17,7 +17,7 @@ import { LeaderElector } from './leaderElection';
 import { ForkObserver } from './observe';
 import { Reconciler } from './reconciler';
 import { RoutingReconciler } from './routing/routingReconciler';
-import { TelemetryReconciler } from './routing/telemetryReconciler';
+import { TelemetryReconciler, nudgeCollectorPods } from './routing/telemetryReconciler';
 import { SliceApi } from './sliceApi';
 import { TtlSweeper } from './ttlSweeper';
 import { ResilientInformer } from './watches';
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const queue = new WorkQueue(async (name) => reconciler.reconcile(name), log);
   disposers.push(() => queue.idle(5000), () => queue.dispose());
   // the baseline collector's per-slice pipelines (routed traces, issue 22)
-  const routedTraces = new TelemetryReconciler({ apply: (o) => applier.apply(o), slices: cached, namespace, log });
+  const routedTraces = new TelemetryReconciler({ apply: (o) => applier.apply(o), slices: cached, namespace, log, nudge: (digest) => nudgeCollectorPods(kc.makeApiClient(k8s.CoreV1Api), namespace, digest) });
   disposers.push(() => routedTraces.dispose());
   // requests routed through the baseline to the slices' forks (issue 22): keys, router or mesh routes
   const routing = new RoutingReconciler({ kc, apply: (o) => applier.apply(o), slices: cached, namespace, log });

@@ -3,13 +3,18 @@
  * the Slices: one pipeline per slice that forwards the whole traces carrying its key to its own
  * agent (src/core/routing/collectorConfig.ts), through the Service slice-routed-otlp that this also
  * applies in each routed slice's namespace (before the config names it). The collector watches its mounted file and reloads
- * in place when the kubelet swaps in the new content (test/cluster/go/otelcol/main.go).
+ * in place when the kubelet swaps in the new content (test/cluster/go/otelcol/main.go). The kubelet
+ * does that on its own within about a minute, during which a new slice's baseline spans find no
+ * pipeline and are dropped; so each config written is followed by a nudge: the collector's pods are
+ * annotated with the config's digest, and the kubelet syncs an updated pod (its volumes too) at once.
  *
  * Runs a short while after the Slices change (bursts are written once), writes only when the text
  * changed, and retries with backoff when the API server refuses.
  */
+import { createHash } from 'node:crypto';
 import { collectorConfigText, normalizeRoutes, renderRoutedOtlpService, routedSlices } from '../../core/routing/collectorConfig';
-import { COLLECTOR_CONFIG_KEY, COLLECTOR_CONFIGMAP } from '../../core/routing/routedTelemetry';
+import * as k8s from '@kubernetes/client-node';
+import { ANNOTATION_COLLECTOR_CONFIG, COLLECTOR_APP_LABEL, COLLECTOR_CONFIG_KEY, COLLECTOR_CONFIGMAP } from '../../core/routing/routedTelemetry';
 import { LABEL_MANAGED_BY, FIELD_MANAGER } from '../../core/slice/manifests';
 import { type KubeObject } from '../../core/slice/k8sTypes';
 import { type SliceObject } from '../../core/slice/sliceResource';
@@ -23,6 +28,8 @@ export interface TelemetryReconcilerDeps {
   /** The platform namespace, where the collector runs. */
   readonly namespace: string;
   readonly log: (line: string) => void;
+  /** Annotates the collector's pods with the config's digest (the kubelet then refreshes their mounted config at once). */
+  readonly nudge: (digest: string) => Promise<void>;
   /** Wait after a change before writing (ms; default 200). */
   readonly debounceMs?: number;
 }
@@ -35,6 +42,21 @@ export function collectorConfigMap(namespace: string, slices: readonly SliceObje
     metadata: { name: COLLECTOR_CONFIGMAP, namespace, labels: { [LABEL_MANAGED_BY]: FIELD_MANAGER, 'app.kubernetes.io/name': 'slice-otelcol' } },
     data: { [COLLECTOR_CONFIG_KEY]: collectorConfigText(routedSlices(slices)) },
   };
+}
+
+/** The digest the collector's pods are annotated with (ANNOTATION_COLLECTOR_CONFIG). */
+export function configDigest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** The nudge: annotates each collector pod in `namespace` with the config's digest (merge patch; a pod on its way out is left alone). */
+export async function nudgeCollectorPods(core: k8s.CoreV1Api, namespace: string, digest: string): Promise<void> {
+  const pods = await core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/name=${COLLECTOR_APP_LABEL}` });
+  for (const p of pods.items) {
+    const name = p.metadata?.name;
+    if (!name || p.metadata?.deletionTimestamp || p.metadata?.annotations?.[ANNOTATION_COLLECTOR_CONFIG] === digest) continue;
+    await core.patchNamespacedPod({ name, namespace, body: { metadata: { annotations: { [ANNOTATION_COLLECTOR_CONFIG]: digest } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  }
 }
 
 export class TelemetryReconciler {
@@ -72,6 +94,7 @@ export class TelemetryReconciler {
       await this.deps.apply(cm);
       this.written = text;
       this.failures = 0;
+      await this.deps.nudge(configDigest(text)).catch((e: unknown) => this.deps.log(`routed traces: cannot nudge the collector's pods to load the new config now (${e instanceof Error ? e.message : String(e)}); the kubelet swaps it within about a minute`));
       const { routes, refused } = normalizeRoutes(routedSlices(slices));
       for (const r of refused) this.deps.log(`routed traces: ${r.slice.slice} left out of the collector's config: ${r.reason}`);
       this.deps.log(`routed traces: collector config written (${routes.length} slice${routes.length === 1 ? '' : 's'}: ${routes.map((r) => r.slice).join(', ') || 'none'})`);

@@ -25,3 +25,5 @@ export const COLLECTOR_APP_LABEL = 'slice-otelcol';
 /** The ConfigMap the controller writes the collector's config into, and its key. */
 export const COLLECTOR_CONFIGMAP = 'slice-otelcol-config';
 export const COLLECTOR_CONFIG_KEY = 'config.yaml';
+/** The collector pods' annotation with the digest of the config the controller last wrote: updating it makes the kubelet swap the mounted config now. */
+export const ANNOTATION_COLLECTOR_CONFIG = 'slice.dev/collector-config';
