@@ -22,8 +22,12 @@ e2e workbench "$@" || rc=$?
 e2e telemetry || rc=$?
 # Issue 4: a slice from the editor as alice (create, tree, Verify Isolation, delete).
 e2e slices || rc=$?
+# Issue 20: the tree and status bar follow the cluster (a slice made, Ready, deleted with its sync running, elsewhere) and the identity.
+e2e sliceTruth || rc=$?
 # Issue 8: a slice's data branch in the tree (database, size) and Reset Data from Baseline.
 e2e data || rc=$?
 # Issue 7: the newcomer's first ten minutes on the sample shop (create, sync, edit, request, delete).
 e2e newcomer || rc=$?
+# Issue 22: the baseline through my slice (an order placed in the storefront reaches my fork) and the whole trace on my code.
+e2e routed || rc=$?
 exit $rc

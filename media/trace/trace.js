@@ -63,7 +63,9 @@
       if (s.location) row.classList.add('openable');
       const name = el('div', 'name');
       name.style.paddingLeft = `${6 + s.depth * 14}px`;
-      const label = el('div', 'span-name', s.name);
+      // The span's name gives way (ellipsis, whole in the tooltip) before the service and whose span it is.
+      const label = el('div', 'span-name');
+      label.append(el('span', 'text', s.name));
       // The service is named where it changes (a call into another service), not on every row.
       if (s.service && s.service !== service) label.append(el('span', 'service', s.service));
       service = s.service;
