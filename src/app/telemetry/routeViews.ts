@@ -7,7 +7,7 @@
  */
 import { type WorkspaceLocation, type CodeLocation } from '../../core/telemetry';
 import { type RouteHandler, type RouteHandlers } from '../../core/telemetry/metrics/routeHandlers';
-import { type RouteMetrics, routeMetrics } from '../../core/telemetry/metrics/routeLens';
+import { type RouteMetrics, comparisonSentence, routeLensTitle, routeMetrics } from '../../core/telemetry/metrics/routeLens';
 import { type SliceMetrics } from './sliceMetrics';
 
 /** A route above its handler. */
@@ -31,6 +31,8 @@ const SLIDE_MS = 10_000;
 export class RouteViews {
   private cache: Map<string, readonly RouteView[]> | undefined;
   private cacheKey = '';
+  /** What each file's route lenses said when last asked (changedFiles). */
+  private shown = new Map<string, string>();
 
   constructor(
     private readonly routes: RouteHandlers,
@@ -46,6 +48,21 @@ export class RouteViews {
     this.refreshKey(nowMs);
     this.cache ??= this.compute(nowMs);
     return this.cache.get(file) ?? [];
+  }
+
+  /**
+   * The files whose route lenses now say something else than when last asked: metrics come every
+   * export interval from every process, traffic or not, and a change event for each kept restarting
+   * VS Code's CodeLens request (it cancels the one in flight), so no lens of the file was drawn.
+   */
+  changedFiles(nowMs = Date.now()): Set<string> {
+    const now = new Map<string, string>();
+    for (const file of this.files()) now.set(file, JSON.stringify(this.forFile(file, nowMs).map((v) => [v.location.line, routeLensTitle(v.metrics), comparisonSentence(v.metrics)])));
+    const changed = new Set<string>();
+    for (const [file, text] of now) if (this.shown.get(file) !== text) changed.add(file);
+    for (const file of this.shown.keys()) if (!now.has(file)) changed.add(file);
+    this.shown = now;
+    return changed;
   }
 
   /** The workspace files that have a route handler (the renderers refresh these when metrics come). */

@@ -317,7 +317,8 @@ export class TelemetryPipeline implements IDisposable {
     if (answer.kind === 'rejected') return { spans: 0, logs: 0, rejected: `${answer.rejection.reason}: ${answer.rejection.detail}` };
     if (answer.kind === 'metrics') {
       const report = this.metrics.ingest(slice ?? UNNAMED_SLICE, answer.metrics, Date.now());
-      this.changed.fire(this.routeViews.files());
+      const files = this.routeViews.changedFiles();
+      if (files.size > 0) this.changed.fire(files);
       return { spans: 0, logs: 0, metrics: report.stored };
     }
     if (answer.kind === 'traces') {

@@ -48,3 +48,21 @@ test('a relayed metrics payload of a slice gives the handler of its route a view
     pipeline.dispose();
   }
 });
+
+test('a metrics payload that changes no route lens tells no file (a change event per export kept VS Code from drawing any lens of the file)', async () => {
+  const pipeline = new TelemetryPipeline(nullLogger, host, [{ containerPath: '/app', localPath: '/w' }], new InlineDecoder());
+  try {
+    await pipeline.ingest({ kind: 'traces', encoding: 'json', body: request(), source: 'mine' });
+    const changed: (ReadonlySet<string> | undefined)[] = [];
+    pipeline.onDidChange((f) => changed.push(f));
+    const body = routeHistogramPayload('orders', [{ route: '/orders', method: 'POST', status: 201, timeMs: NOW - 30_000, durationsMs: [30, 40] }]);
+    await pipeline.ingest({ kind: 'metrics', encoding: 'json', body, source: 'slice', slice: 'slice-alice-1' });
+    assert.equal(changed.length, 1, 'the first histogram changes the lens');
+    // the next export of a process without new requests (delta temporality: an empty point)
+    const idle = routeHistogramPayload('orders', [{ route: '/orders', method: 'POST', status: 201, timeMs: NOW - 20_000, durationsMs: [] }]);
+    await pipeline.ingest({ kind: 'metrics', encoding: 'json', body: idle, source: 'slice', slice: 'slice-alice-1' });
+    assert.equal(changed.length, 1, 'nothing new on the lens: no change event');
+  } finally {
+    pipeline.dispose();
+  }
+});
