@@ -7,6 +7,7 @@ import { type EnvironmentsModel } from '../core/cluster/environmentsModel';
 import { type SliceClient } from '../platform/kube/sliceClient';
 import { type CommandRegistry, Commands } from './commandRegistry';
 import { pickSlice } from './slicePicker';
+import { sayDone } from './sayDone';
 
 const POLL_MS = 1000;
 const RESET_WAIT_MS = 5 * 60_000;
@@ -41,7 +42,7 @@ export function registerDataCommands(registry: CommandRegistry, model: Environme
       return false;
     });
     await model.refresh();
-    if (done) void vscode.window.showInformationMessage(`The data of slice ${label} is reset from the baseline (${dbs}).`);
+    if (done) sayDone(`The data of slice ${label} is reset from the baseline (${dbs}).`);
     else void vscode.window.showWarningMessage(`Slice ${label}: the reset is still in progress; the Environments view shows its data branch.`);
   });
 }

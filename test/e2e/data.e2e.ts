@@ -56,7 +56,7 @@ async function main(): Promise<number> {
         await contextMenuAction(page, row(page, /shop data/), 'Reset Data from Baseline', dialog);
         await shot('21-reset-data-confirmation');
         await dialog.locator('.monaco-button', { hasText: 'Reset Data' }).first().click();
-        await page.locator('.notifications-toasts', { hasText: `The data of slice db-e2e-${id} is reset from the baseline` }).waitFor({ timeout: 120_000 });
+        await page.locator('.part.statusbar', { hasText: `The data of slice db-e2e-${id} is reset from the baseline` }).waitFor({ timeout: 120_000 });
         const after = (await getSlice(sliceName))?.status?.data?.[0]?.branchedAt;
         if (!after || after === before) throw new Error(`branchedAt did not change (${before} → ${after})`);
         await page.waitForTimeout(500);

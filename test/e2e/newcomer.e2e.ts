@@ -224,7 +224,7 @@ async function sendRequest(wb: Workbench, sliceName: string, marker: string): Pr
   await wb.shot('n4a-request-line-refused');
   await input.fill('GET /orders/999999');
   await page.keyboard.press('Enter');
-  await page.locator('.notifications-toasts', { hasText: /orders: GET \/orders\/999999 → 404 in \d+ ms/ }).waitFor({ timeout: 60_000 });
+  await page.locator('.part.statusbar', { hasText: /orders: GET \/orders\/999999 → 404 in \d+ ms/ }).waitFor({ timeout: 60_000 });
   await page.locator('.part.panel', { hasText: marker }).first().waitFor({ timeout: 15_000 });
   await wb.shot('n4-request-answer');
 }

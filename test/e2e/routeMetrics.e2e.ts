@@ -71,9 +71,9 @@ async function main(): Promise<number> {
 
     const imported = await steps.step('Import Telemetry File… takes the old spans and the recorded route histograms', async () => {
       await importFile(page, spansFile);
-      await page.locator('.notifications-toasts .notification-toast', { hasText: 'imported 2 spans' }).waitFor({ timeout: 15_000 });
+      await page.locator('.part.statusbar', { hasText: 'imported 2 spans' }).waitFor({ timeout: 15_000 });
       await importFile(page, metricsFile);
-      await page.locator('.notifications-toasts .notification-toast', { hasText: 'metric points from route-metrics.jsonl' }).waitFor({ timeout: 15_000 });
+      await page.locator('.part.statusbar', { hasText: 'metric points from route-metrics.jsonl' }).waitFor({ timeout: 15_000 });
       await page.keyboard.press('Escape');
     }, onFail);
     if (!imported) return steps.summary('e2e route metrics');

@@ -34,9 +34,9 @@ async function main(): Promise<number> {
 
     const imported = await steps.step('Import Telemetry File… takes a container log and an OTLP/JSON trace from the file dialog', async () => {
       await importFile(page, join(fixtures, 'logs', 'container.log'));
-      await page.locator('.notifications-toasts .notification-toast', { hasText: 'log records from container.log' }).waitFor({ timeout: 15_000 });
+      await page.locator('.part.statusbar', { hasText: 'log records from container.log' }).waitFor({ timeout: 15_000 });
       await importFile(page, join(fixtures, 'otlp-traces-node-sdk.json'));
-      await page.locator('.notifications-toasts .notification-toast', { hasText: 'imported 3 spans' }).waitFor({ timeout: 15_000 });
+      await page.locator('.part.statusbar', { hasText: 'imported 3 spans' }).waitFor({ timeout: 15_000 });
       await page.keyboard.press('Escape');
     }, onFail);
 
@@ -101,7 +101,7 @@ async function main(): Promise<number> {
 
     await steps.step('a small sample (n=2): the lens shows the sample size and the max (issue 20 item 7)', async () => {
       await importFile(page, join(fixtures, 'otlp-traces-node-sdk.json'));
-      await page.locator('.notifications-toasts .notification-toast', { hasText: 'imported 3 spans' }).first().waitFor({ timeout: 15_000 });
+      await page.locator('.part.statusbar', { hasText: 'imported 3 spans' }).first().waitFor({ timeout: 15_000 });
       await page.keyboard.press('Escape');
       // its tab is open from the earlier steps: select it (Quick Open after the import's toast did not always take)
       const tab = page.locator('.tabs-container .tab', { hasText: 'orderService.js' }).first();

@@ -11,6 +11,7 @@ import { PortForwardError } from '../../platform/agent-link/portForwardTransport
 import { type CommandRegistry, Commands } from '../commandRegistry';
 import { pickSlice } from '../slicePicker';
 import { sessionKey, watchLocalChanges } from './syncSession';
+import { sayDone } from '../sayDone';
 
 const START_TIMEOUT_MS = 120_000;
 
@@ -25,7 +26,7 @@ export function registerSyncCommands(registry: CommandRegistry, model: Environme
     const workload = typeof workloadArg === 'string' && forks.includes(workloadArg) ? workloadArg : await pickFork(forks, (w) => sessions.sync(sessionKey(context.name, slice.namespace, w)) !== undefined, label);
     const key = sessionKey(context.name, slice.namespace, workload);
     if (sessions.sync(key)) {
-      void vscode.window.showInformationMessage(`${workload} of slice ${label} is already syncing.`);
+      sayDone(`${workload} of slice ${label} is already syncing.`);
       return key;
     }
     const folder = vscode.workspace.workspaceFolders?.[0];
@@ -68,7 +69,7 @@ export function registerSyncCommands(registry: CommandRegistry, model: Environme
   registry.register(Commands.resetContainerToLocal, async (arg?: unknown) => {
     const session = await pickSession(app(), arg, 'reset to your local files');
     const drift = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Resetting ${session.target.workload} to your local files` }, () => session.engine.resetContainerToLocal());
-    void vscode.window.showInformationMessage(drift.length > 0 ? `${session.target.workload}: ${drift.length} file(s) changed in the container were reset to your local files.` : `${session.target.workload}: the container already matched your local files.`);
+    sayDone(drift.length > 0 ? `${session.target.workload}: ${drift.length} file(s) changed in the container were reset to your local files.` : `${session.target.workload}: the container already matched your local files.`);
   });
 
   registry.register(Commands.syncActions, async () => {

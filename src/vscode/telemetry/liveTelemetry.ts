@@ -8,6 +8,7 @@ import { type Sessions } from '../../app/sessions';
 import { type CommandRegistry, Commands } from '../commandRegistry';
 import { pickSlice } from '../slicePicker';
 import { type LiveSessionFacts } from '../../core/telemetry/liveSummary';
+import { sayDone } from '../sayDone';
 
 /** The sync sessions as this feature sees them (SyncApi). */
 export interface SyncSessionsView {
@@ -66,7 +67,7 @@ export class LiveTelemetry implements vscode.Disposable {
       if (forks.length === 0) throw new UserError(`Slice ${label} forks no workload: telemetry is relayed by the agent beside a forked workload. Add a fork to slice.yaml and create the slice again.`);
       const workload = typeof workloadArg === 'string' && forks.includes(workloadArg) ? workloadArg : await pickWorkload(forks, label);
       const key = this.start({ contextName: context.name, sliceLabel: label, namespace: slice.namespace, workload, baseline: slice.baseline }, false);
-      void vscode.window.showInformationMessage(`Slice: streaming telemetry from ${workload} (slice ${label}). Traces, errors and logs appear on your code as they arrive.`);
+      sayDone(`Slice: streaming telemetry from ${workload} (slice ${label}). Traces, errors and logs appear on your code as they arrive.`);
       return key;
     });
     registry.register(Commands.stopTelemetry, async (arg?: unknown) => {

@@ -6,6 +6,7 @@ import { type IngestResult, type TelemetryPipeline } from '../../app/telemetry/t
 import { type TelemetrySourceSetting } from './telemetrySettings';
 import { type TracePanel } from './tracePanel';
 import { type TelemetryKind } from '../../core/agent/messages';
+import { sayDone } from '../sayDone';
 
 /** What an import read. */
 export interface ImportSummary {
@@ -25,7 +26,7 @@ export function registerTelemetryCommands(registry: CommandRegistry, service: Te
     const name = file.path.slice(file.path.lastIndexOf('/') + 1);
     const records = `${summary.logs + summary.logLines} log records`;
     const what = summary.metrics > 0 ? `${summary.spans} spans, ${records} and ${summary.metrics} metric points` : `${summary.spans} spans and ${records}`;
-    void vscode.window.showInformationMessage(`Slice: imported ${what} from ${name}.`);
+    sayDone(`Slice: imported ${what} from ${name}.`);
     return summary;
   });
 

@@ -12,6 +12,7 @@ import { type EnvironmentsNode } from '../environmentsTree';
 import { pickSlice } from '../slicePicker';
 import { sessionKey } from '../sync/syncSession';
 import { redact } from '../../core/telemetry/redact';
+import { sayDone } from '../sayDone';
 
 const LOG_TAIL_LINES = 500;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -92,7 +93,7 @@ export function registerWorkloadCommands(registry: CommandRegistry, model: Envir
     answers.show(true);
     const summary = `${target.workload}: ${req.method} ${req.path} → ${answer.status} in ${Math.round(answer.ms)} ms`;
     if (answer.status >= 500) void vscode.window.showWarningMessage(summary);
-    else void vscode.window.showInformationMessage(summary);
+    else sayDone(summary);
     return answer;
   });
 }
