@@ -62,6 +62,30 @@ describe('Slices from the editor, as alice, on the real cluster', function () {
     assert.match(String(alice.api.view.provider.getTreeItem(fork).description), /^fork · 1\/1 ready/);
   });
 
+  it('the fork\'s pod row shows its CPU and memory against its limits (metrics.k8s.io), the Quota row cpu and memory in the same units', async () => {
+    // metrics-server reports a pod about one resolution (15 s) after it starts: read the tree again until it does
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const children = await alice.api.view.provider.getChildren(await mySlice());
+      const fork = children.find((c) => c.kind === 'fork');
+      const pods = fork ? await alice.api.view.provider.getChildren(fork) : [];
+      const pod = pods.find((p) => p.kind === 'pod');
+      const description = pod ? String(alice.api.view.provider.getTreeItem(pod).description) : '(no pod row)';
+      if (/cpu \d+m\/\d+m · mem [\d.]+\/\d+ Mi/.test(description)) {
+        const tip = alice.api.view.provider.getTreeItem(pod!).tooltip;
+        const tooltip = typeof tip === 'string' ? tip : (tip?.value ?? '');
+        assert.match(tooltip, /CPU and memory against limits/);
+        assert.match(tooltip, /slice-agent: cpu (\d+m\/\d+m|[\d.]+\/[\d.]+) · mem [\d.]+\/\d+ Mi/);
+        const quota = children.find((c) => c.kind === 'quota')!;
+        assert.match(alice.api.view.provider.getTreeItem(quota).label as string, /cpu (\d+m\/2000m|[\d.]+\/2) · memory [\d.]+\/1024 Mi/);
+        assert.ok(!children.some((c) => c.kind === 'message' && /CPU and memory/.test(c.text)), 'no note about missing metrics');
+        return;
+      }
+      if (Date.now() > deadline) assert.fail(`the pod row never showed CPU and memory: "${description}"`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  });
+
   it('Extend Slice TTL moves the expiry later', async () => {
     const before = (await mySlice()).environment;
     assert.ok(before.kind === 'slice' && before.expiresAt);

@@ -100,11 +100,18 @@ export function appFigures(pod: PodInfo, usage: PodUsage | undefined): Container
 
 /** `cpu 12m/500m · mem 48/256 Mi`; a missing limit reads "no limit", a missing usage "–". */
 export function figuresText(f: ContainerFigures): string {
-  const cpu = `cpu ${f.cpu.used === undefined ? '–' : formatCpu(f.cpu.used)}/${f.cpu.limit === undefined ? 'no limit' : formatCpu(f.cpu.limit)}`;
+  const cpu = f.cpu.limit === undefined
+    ? `cpu ${f.cpu.used === undefined ? '–' : formatCpu(f.cpu.used)}/no limit`
+    : f.cpu.used === undefined ? `cpu –/${formatCpu(f.cpu.limit)}` : `cpu ${cpuPair(f.cpu.used, f.cpu.limit)}`;
   const mem = f.memory.limit === undefined
     ? `mem ${f.memory.used === undefined ? '–' : formatMiB(f.memory.used)} Mi/no limit`
     : `mem ${f.memory.used === undefined ? '–' : formatMiB(f.memory.used)}/${formatMiB(f.memory.limit)} Mi`;
   return `${cpu} · ${mem}`;
+}
+
+/** Used and limit in one unit, so that they compare at a glance: `17m/1000m` (not `17m/1`), `1.2/2`. */
+export function cpuPair(usedMillis: number, limitMillis: number): string {
+  return usedMillis < 1000 ? `${Math.round(usedMillis)}m/${Math.round(limitMillis)}m` : `${formatCpu(usedMillis)}/${formatCpu(limitMillis)}`;
 }
 
 /** Millicores as Kubernetes writes them: `12m`, `500m`, and whole or fractional cores from 1000m (`1.5`). */
@@ -184,7 +191,7 @@ export function quotaFigure(resource: string, used: string, hard: string): strin
   const u = parseQuantity(used);
   const h = parseQuantity(hard);
   if (u === undefined || h === undefined) return `${name} ${used}/${hard}`;
-  if (name === 'cpu') return `cpu ${formatCpu(u * 1000)}/${formatCpu(h * 1000)}`;
+  if (name === 'cpu') return `cpu ${cpuPair(u * 1000, h * 1000)}`;
   if (name === 'memory' || name.endsWith('storage')) return `${name} ${formatMiB(u)}/${formatMiB(h)} Mi`;
   return `${name} ${u}/${h}`;
 }

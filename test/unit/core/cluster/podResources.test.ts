@@ -74,6 +74,9 @@ test('figuresText: the app container against its limits, as the pod row reads', 
   assert.equal(figuresText(appFigures(pod({ limits: [] }), usage({ cpu: 3, mem: 4.26 * MiB }))!), 'cpu 3m/no limit · mem 4.3 Mi/no limit');
   assert.equal(figuresText(appFigures(pod(), undefined)!), 'cpu –/500m · mem –/256 Mi');
   assert.deepEqual(containerFigures(pod(), usage({ cpu: 1, mem: MiB })).map((c) => c.container), ['app', 'slice-agent']);
+  // a limit of whole cores against a usage in millicores: one unit on both sides
+  assert.equal(figuresText({ container: 'slice-agent', cpu: { used: 17, limit: 1000 }, memory: { used: 8.5 * MiB, limit: 256 * MiB } }), 'cpu 17m/1000m · mem 8.5/256 Mi');
+  assert.equal(figuresText({ container: 'app', cpu: { used: 1500, limit: 2000 }, memory: { used: undefined, limit: undefined } }), 'cpu 1.5/2 · mem – Mi/no limit');
 });
 
 test('formatCpu and formatMiB: millicores under a core, cores from there; MiB with one decimal under 10', () => {
@@ -115,4 +118,5 @@ test('quotaFigure: the Quota row in the pod rows\' units, whatever units the API
   assert.equal(quotaFigure('pods', '3', '6'), 'pods 3/6');
   assert.equal(quotaFigure('count/services', '2', '10'), 'services 2/10');
   assert.equal(quotaFigure('limits.cpu', 'odd', '2'), 'cpu odd/2');
+  assert.equal(quotaFigure('limits.cpu', '800m', '2'), 'cpu 800m/2000m');
 });
