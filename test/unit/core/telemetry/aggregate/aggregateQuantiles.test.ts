@@ -32,7 +32,9 @@ const merged = (values: number[][]) => {
   });
   const m = mergeAll(sketches);
   const n = m.count;
-  return { sketches, expected: { p50: m.getValueAtQuantile(nearestQ(0.5, n)), p95: m.getValueAtQuantile(nearestQ(0.95, n)), p99: m.getValueAtQuantile(nearestQ(0.99, n)), maxMs: m.max } };
+  // the top rank is the maximum, exactly; nothing above it
+  const at = (q: number) => (Math.ceil(q * n - 1e-9) >= n ? m.max : Math.min(m.getValueAtQuantile(nearestQ(q, n)), m.max));
+  return { sketches, expected: { p50: at(0.5), p95: at(0.95), p99: at(0.99), maxMs: m.max } };
 };
 
 test('union quantiles: equal to merging the sketches, for 1 to 5 sketches of random latencies', () => {
@@ -65,6 +67,16 @@ test('union quantiles: nearest rank, x(ceil(q*n)) within 1%, for small and large
     close(got.p50, at(0.5), `round ${round} p50 of ${n}`);
     close(got.p95, at(0.95), `round ${round} p95 of ${n}`);
     close(got.p99, at(0.99), `round ${round} p99 of ${n}`);
+  }
+});
+
+test('union quantiles: with fewer than 20 calls p95 is the maximum itself, not its bin (two calls of 44.6 and 45.3 ms: p95 45.3, not 44)', () => {
+  for (const values of [[[44.6, 45.3]], [[44.6], [45.3]], [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19.7]]]) {
+    const { sketches } = merged(values);
+    const q = unionQuantiles(sketches, BIN_LIMIT, () => mergeAll(sketches));
+    assert.equal(q.p95, q.maxMs, JSON.stringify(values));
+    assert.equal(q.p99, q.maxMs);
+    assert.ok(q.p50 <= q.maxMs);
   }
 });
 
