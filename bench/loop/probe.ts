@@ -97,10 +97,22 @@ async function portForward(cfg: LoopConfig, namespace: string): Promise<{ port: 
   return { port, child };
 }
 
+/**
+ * One order through the port-forward. A connection the service drops while it reloads (or the
+ * tunnel before its first stream) is tried again, as a person would press Send again: the time
+ * counts in the round.
+ */
 async function order(port: number): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'book', qty: 1 }) });
-  await res.arrayBuffer();
-  return res.status;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'book', qty: 1 }) });
+      await res.arrayBuffer();
+      return res.status;
+    } catch (e) {
+      if (attempt >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 export async function run(): Promise<void> {
