@@ -30,4 +30,8 @@ e2e data || rc=$?
 e2e newcomer || rc=$?
 # Issue 22: the baseline through my slice (an order placed in the storefront reaches my fork) and the whole trace on my code.
 e2e routed || rc=$?
+# Issue 23: a route's p95 from its histogram on the handler's CodeLens, my slice against the baseline in the hover.
+e2e routeMetrics || rc=$?
+# Issue 23: pods' CPU and memory against their limits, and the quota, in the tree.
+e2e resources || rc=$?
 exit $rc
