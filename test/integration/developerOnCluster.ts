@@ -1,7 +1,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { CoreV1Api, Exec, KubeConfig } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, Exec, KubeConfig } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
 import { type SliceApi } from '../../src/container';
 import { type Environment } from '../../src/core/cluster/environments';
@@ -74,8 +74,18 @@ export class DeveloperOnCluster {
     const file = join(scratch, this.options.kubeconfigName);
     writeFileSync(file, developerKc.exportConfig());
     await useKubeconfig(this.apiValue, file);
-    const cluster = this.apiValue.environments.state.cluster;
-    if (cluster.status !== 'ok' || !cluster.platformInstalled) {
+    // The editor's first read may still be under way, or may have lost a race with the platform
+    // install: read again for a while before deciding. Skip only when the CRD really is not there;
+    // a platform the editor does not see is a failure, not a skip (a skip hid these suites once).
+    const api = this.apiValue;
+    const sees = () => api.environments.state.cluster.status === 'ok' && (api.environments.state.cluster as { platformInstalled?: boolean }).platformInstalled === true;
+    for (let i = 0; i < 60 && !sees(); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      if (i % 10 === 9) await api.environments.refresh();
+    }
+    if (!sees()) {
+      const crd = await this.adminValue.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: 'slices.slice.dev' }).then(() => true, () => false);
+      if (crd) throw new Error(`the Slice platform is installed but the editor does not see it: ${JSON.stringify(api.environments.state.cluster).slice(0, 400)}`);
       console.log('    (the Slice platform bundle is not installed: npm run platform:install)');
       suite.skip();
     }
