@@ -14,8 +14,8 @@ import { TelemetryLink } from '../../../src/app/fork/telemetryLink';
 import { decodePayload } from '../../../src/core/telemetry/decodePayload';
 import { type Metric } from '../../../src/core/telemetry/metrics/model';
 import { routeHistogramPayload } from '../../support/routeHistograms';
+import { postFrom } from './postFromPod';
 import { admin, alice, bob, cleanup, createBaseline, createSlice, forkPod, sliceBody, waitForPhase } from '../slices/sliceFixture';
-import { execIn } from '../smoke/helpers';
 
 const id = randomBytes(3).toString('hex');
 const baseline = `slice-test-baseline-bm${id}`;
@@ -24,18 +24,6 @@ const bobSlice = `bob-bm-${id}`;
 const WORKLOAD = 'web';
 const COLLECTOR = 'http://slice-otelcol.slice-system.svc.cluster.local:4318/v1/metrics';
 
-/** POSTs argv[1] (JSON) to argv[2] from inside a pod; prints the status, or `error <message>`. */
-const POST = [
-  "const [body,url]=process.argv.slice(1);const u=new URL(url);",
-  "const r=require('http').request({host:u.hostname,port:u.port,path:u.pathname,method:'POST',timeout:4000,headers:{'content-type':'application/json','content-length':Buffer.byteLength(body)}},(res)=>{res.resume();res.on('end',()=>{process.stdout.write(String(res.statusCode));process.exit(0)})});",
-  "r.on('timeout',()=>{process.stdout.write('error timeout');process.exit(0)});r.on('error',(e)=>{process.stdout.write('error '+e.message);process.exit(0)});r.end(body);",
-].join('');
-
-async function postFrom(kc: k8s.KubeConfig, namespace: string, pod: string, container: string, url: string, body: string): Promise<string> {
-  const r = await execIn(kc, namespace, pod, container, ['node', '-e', POST, body, url]);
-  if (r.status !== 'Success') throw new Error(`exec failed: ${r.message} ${r.stderr}`);
-  return r.stdout;
-}
 
 async function waitFor(what: string, check: () => boolean, ms: number, tick?: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + ms;
@@ -95,7 +83,7 @@ void describe('the baseline\'s metrics to the slice owner', { timeout: 600_000 }
     // the collector picks up a new slice's pipeline when the kubelet swaps its config file (up to about a minute)
     await waitFor('the baseline\'s metrics at alice', () => served(hers, service).length > 0, 240_000, async () => {
       const body = routeHistogramPayload(service, [{ route: '/orders', method: 'GET', timeMs: Date.now() - 1000, durationsMs: [8, 9, 12] }]);
-      await postFrom(admin, baseline, web.name, web.container, COLLECTOR, body);
+      await postFrom(admin, baseline, web, COLLECTOR, body);
     });
     const m = served(hers, service)[0]!;
     assert.equal(m.source, 'baseline', 'stored as the baseline\'s (slice.source=baseline from the collector)');
@@ -105,13 +93,13 @@ void describe('the baseline\'s metrics to the slice owner', { timeout: 600_000 }
     const pod = (await forkPod(`slice-${bobSlice}`, WORKLOAD)).metadata!.name!;
     const body = routeHistogramPayload(forged, [{ route: '/orders', method: 'GET', timeMs: Date.now() - 1000, durationsMs: [1] }]);
     for (const url of [COLLECTOR, `http://${ROUTED_OTLP_SERVICE}.slice-${aliceSlice}.svc.cluster.local:${ROUTED_OTLP_PORT}/v1/metrics`]) {
-      const out = await postFrom(bob, `slice-${bobSlice}`, pod, WORKLOAD, url, body);
+      const out = await postFrom(bob, `slice-${bobSlice}`, { name: pod, container: WORKLOAD }, url, body);
       assert.match(out, /^error /, `bob's fork reached ${url}: ${out}`);
     }
     // a baseline export after bob's attempts: had his got through, it would have arrived first
     const after = hers.length;
     await waitFor('another baseline export at alice', () => hers.length > after, 60_000, async () => {
-      await postFrom(admin, baseline, web.name, web.container, COLLECTOR, routeHistogramPayload(service, [{ route: '/orders', method: 'GET', timeMs: Date.now() - 1000, durationsMs: [7] }]));
+      await postFrom(admin, baseline, web, COLLECTOR, routeHistogramPayload(service, [{ route: '/orders', method: 'GET', timeMs: Date.now() - 1000, durationsMs: [7] }]));
     });
     assert.equal(hers.filter((x) => x.resource.serviceName === forged).length, 0, 'none of bob\'s');
   });

@@ -16,8 +16,9 @@ import { findKeyDrops, spanOrigin } from '../../../src/core/telemetry/routedTrac
 import { ROUTED_OTLP_PORT, ROUTED_OTLP_SERVICE, ROUTING_KEY_ATTRIBUTE } from '../../../src/core/routing/routedTelemetry';
 import { PortForwardTransport } from '../../../src/platform/agent-link/portForwardTransport';
 import { type RelayedPayload, TelemetryLink } from '../../../src/app/fork/telemetryLink';
+import { postFrom } from './postFromPod';
 import { admin, alice, bob, cleanup, createBaseline, createSlice, forkPod, sliceBody, waitForPhase } from '../slices/sliceFixture';
-import { execIn, statusCode } from '../smoke/helpers';
+import { statusCode } from '../smoke/helpers';
 
 const id = randomBytes(3).toString('hex');
 const baseline = `slice-test-baseline-rt${id}`;
@@ -26,12 +27,6 @@ const bobSlice = `bob-rt-${id}`;
 const WORKLOAD = 'web';
 const COLLECTOR = 'http://slice-otelcol.slice-system.svc.cluster.local:4318/v1/traces';
 
-/** POSTs argv[1] (JSON) to argv[2] from inside a pod; prints the status, or `error <message>`. */
-const POST = [
-  "const [body,url]=process.argv.slice(1);const u=new URL(url);",
-  "const r=require('http').request({host:u.hostname,port:u.port,path:u.pathname,method:'POST',timeout:4000,headers:{'content-type':'application/json','content-length':Buffer.byteLength(body)}},(res)=>{res.resume();res.on('end',()=>{process.stdout.write(String(res.statusCode));process.exit(0)})});",
-  "r.on('timeout',()=>{process.stdout.write('error timeout');process.exit(0)});r.on('error',(e)=>{process.stdout.write('error '+e.message);process.exit(0)});r.end(body);",
-].join('');
 
 interface TestSpan {
   readonly spanId: string;
@@ -75,13 +70,6 @@ async function podOf(kc: k8s.KubeConfig, namespace: string, selector: string): P
   const p = pods.items.find((x) => x.status?.phase === 'Running' && !x.metadata?.deletionTimestamp);
   if (!p) throw new Error(`no running pod ${selector} in ${namespace}`);
   return { name: p.metadata!.name!, container: p.spec!.containers[0]!.name };
-}
-
-/** POSTs from a pod as `kc`; the status code as a string, or `error …`. */
-async function postFrom(kc: k8s.KubeConfig, namespace: string, pod: { name: string; container: string }, url: string, body: string): Promise<string> {
-  const r = await execIn(kc, namespace, pod.name, pod.container, ['node', '-e', POST, body, url]);
-  if (r.status !== 'Success') throw new Error(`exec failed: ${r.message} ${r.stderr}`);
-  return r.stdout;
 }
 
 async function waitFor(what: string, check: () => boolean, ms: number, tick?: () => Promise<void>): Promise<void> {
