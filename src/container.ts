@@ -28,6 +28,7 @@ import { type SyncApi, SyncFeature } from './vscode/sync/syncFeature';
 import { LiveTelemetry, type LiveTelemetryApi } from './vscode/telemetry/liveTelemetry';
 import { WorkloadClient } from './platform/kube/workloads';
 import { PodMetricsClient } from './platform/kube/podMetricsClient';
+import { WorkerDecoder } from './platform/telemetry/otlpDecoder';
 import { ActiveSliceStatus } from './vscode/activeSliceStatus';
 import { SyncStateBridge } from './vscode/tree/syncState';
 import { registerWorkloadCommands } from './vscode/tree/workloadCommands';
@@ -99,7 +100,7 @@ export class Container implements IDisposable {
     registerSliceCommands(registry, model, slices, diagnostics, logger, sliceStores);
     registerDataCommands(registry, model, slices, logger);
     registerIsolationCommand(registry, model, clients, logger, { push: (d) => this.lifetime.add(d) });
-    const telemetry = this.lifetime.add(new TelemetryFeature(registry, logger, context.extensionUri));
+    const telemetry = this.lifetime.add(new TelemetryFeature(registry, logger, context.extensionUri, new WorkerDecoder(vscode.Uri.joinPath(context.extensionUri, 'dist', 'telemetryWorker.js').fsPath, logger)));
     const lifetimes = new Lifetimes(this.extension, environmentsWorld(model));
     const kubeConfigFor = (name: string) => {
       const c = model.state.cluster;

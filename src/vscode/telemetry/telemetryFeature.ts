@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { DisposableStore, type IDisposable } from '../../core/base/disposable';
 import { type ILogger } from '../../core/base/logger';
 import { type PathMappingEntry } from '../../core/telemetry';
-import { WorkerDecoder } from '../../platform/telemetry/otlpDecoder';
+import { type TelemetryDecoder } from '../../core/telemetry/decodePayload';
 import { type CommandRegistry } from '../commandRegistry';
 import { TelemetryCodeLensProvider } from './codeLens';
 import { TelemetryDecorations } from './decorations';
@@ -47,10 +47,9 @@ export class TelemetryFeature implements IDisposable {
   private windowMinutes = telemetrySettings.windowMinutes();
   readonly api: TelemetryApi;
 
-  constructor(registry: CommandRegistry, logger: ILogger, extensionUri: vscode.Uri) {
+  /** `decoder`: the composition root's (a worker thread, dist/telemetryWorker.js): the editor's event loop only aggregates. */
+  constructor(registry: CommandRegistry, logger: ILogger, extensionUri: vscode.Uri, decoder: TelemetryDecoder) {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    // OTLP payloads are decoded in a worker thread (dist/telemetryWorker.js): the editor's event loop only aggregates.
-    const decoder = new WorkerDecoder(vscode.Uri.joinPath(extensionUri, 'dist', 'telemetryWorker.js').fsPath, logger);
     const service = this.store.add(new TelemetryPipeline(logger, editorPipelineHost, root ? [{ containerPath: DEFAULT_CONTAINER_ROOT, localPath: root }] : [], decoder));
     const hashes = new DocumentHashes();
     const ranges = new FunctionRanges();
