@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { type Environment, type KubeContext, type SliceEnvironment, describeTimeLeft } from '../core/cluster/environments';
 import { quotaFigure } from '../core/cluster/podResources';
-import { type QuotaUse } from '../platform/kube/sliceClient';
+import { type QuotaUse } from '../core/cluster/quotaUse';
 import { Commands } from './commandRegistry';
 import { BAGGAGE_MEMBER, ROUTING_HEADER, ROUTING_KEY_SECRET } from '../core/routing/routingKey';
 

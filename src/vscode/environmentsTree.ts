@@ -5,8 +5,8 @@ import { type Environment, type KubeContext, type SliceEnvironment } from '../co
 import { type DataBranchStatus } from '../core/slice/sliceResource';
 import { ClusterProblemError, type EnvironmentsModel } from '../core/cluster/environmentsModel';
 import { type PodMetricsRead, type PodUsage } from '../core/cluster/podResources';
-import { type QuotaUse } from '../platform/kube/sliceClient';
-import { type PodInfo, type WorkloadSummary, podsOf } from '../platform/kube/workloads';
+import { type QuotaUse } from '../core/cluster/quotaUse';
+import { type PodInfo, type WorkloadSummary, podsOf } from '../core/cluster/workloadSummary';
 import { Commands } from './commandRegistry';
 import { contextItem, environmentItem, messageItem, quotaItem } from './environmentItems';
 import { dataItem } from './tree/dataItems';

@@ -5,7 +5,8 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node'
 import { type Locator, type Page } from 'playwright-core';
 import { type KubeContext } from '../../src/core/cluster/environments';
 import { KubeClients } from '../../src/platform/kube/kubeClients';
-import { WorkloadClient, podsOf } from '../../src/platform/kube/workloads';
+import { podsOf } from '../../src/core/cluster/workloadSummary';
+import { WorkloadClient } from '../../src/platform/kube/workloads';
 import { adminAndAlice, clusterKubeconfigs, removeSlice } from './cluster';
 import { Steps, type Workbench, repoRoot as root, runScenario, withWorkbench } from './harness';
 import { afterTexts, goToLine, quickOpen, runCommand, runSliceCommand, treeRow as row } from './workbenchHelpers';

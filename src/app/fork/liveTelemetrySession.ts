@@ -4,7 +4,7 @@ import { type ILogger } from '../../core/base/logger';
 import { type TelemetryEncoding, type TelemetryKind } from '../../core/agent/messages';
 import { LABEL_FORK } from '../../core/slice/manifests';
 import { type LiveSessionFacts } from '../../core/telemetry/liveSummary';
-import { PortForwardError } from '../../platform/agent-link/portForwardTransport';
+import { PortForwardError } from '../../core/agent/errors';
 import { deploymentSelector } from '../../platform/kube/deploymentSelector';
 import { PodLogError, type PodLogLine, PodLogStream } from '../../platform/kube/podLogStream';
 import { type EndReason, type Lifetime } from '../lifetimes';

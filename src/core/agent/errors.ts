@@ -47,3 +47,18 @@ export class AgentError extends Error {
     super(message);
   }
 }
+
+/** Why the transport could not reach the agent, for the editor to say what to do. */
+export type ReachFailure = 'noReadyPod' | 'forbidden' | 'tokenMissing' | 'tokenRefused' | 'unreachable';
+
+/** The agent could not be reached through the port-forward (raised by src/platform/agent-link; the editor says what to do by its reason). */
+export class PortForwardError extends AgentError {
+  constructor(
+    readonly reason: ReachFailure,
+    message: string,
+    /** The HTTP status of a namespace-level failure (the fork's pods, its token, the tunnel), for the reconnect policy's "slice gone" rule. */
+    readonly status?: number,
+  ) {
+    super('DISCONNECTED', message);
+  }
+}

@@ -8,6 +8,14 @@ export interface RequestLine {
   readonly body: string | undefined;
 }
 
+/** The answer to one such request, as the editor shows it: status, headers, the body as text, the time it took. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+  readonly ms: number;
+}
+
 export const REQUEST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 export const REQUEST_EXAMPLE = 'GET /orders or POST /orders {"item":"book"}';
 

@@ -7,27 +7,13 @@ import { type ILogger, nullLogger } from '../../core/base/logger';
 import { type EventFacts, type PodFacts, choosePod } from '../../core/cluster/podWait';
 import { AGENT_CONTAINER, AGENT_PORT } from '../../core/slice/fork';
 import { AGENT_TOKEN_KEY, AGENT_TOKEN_SECRET, LABEL_FORK } from '../../core/slice/manifests';
-import { AgentError } from '../../core/agent/errors';
+import { AgentError, PortForwardError } from '../../core/agent/errors';
 import { type Connection, type Transport } from '../../core/agent/transport';
 import { withSignal } from '../kube/requestOptions';
 import { WsTransport } from './wsTransport';
 
-/** Why the transport could not reach the agent, for the editor to say what to do. */
-export type ReachFailure = 'noReadyPod' | 'forbidden' | 'tokenMissing' | 'tokenRefused' | 'unreachable';
-
 /** How often a pod on its way is looked at. */
 const POD_POLL_MS = 400;
-
-export class PortForwardError extends AgentError {
-  constructor(
-    readonly reason: ReachFailure,
-    message: string,
-    /** The HTTP status of a namespace-level failure (the fork's pods, its token, the tunnel), for the reconnect policy's "slice gone" rule. */
-    readonly status?: number,
-  ) {
-    super('DISCONNECTED', message);
-  }
-}
 
 export interface PortForwardTransportOptions {
   /** The developer's own credentials (current context = the slice's cluster). */

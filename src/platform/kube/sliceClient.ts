@@ -1,5 +1,6 @@
 import { AuthenticationV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { type KubeContext } from '../../core/cluster/environments';
+import { type QuotaUse } from '../../core/cluster/quotaUse';
 import { SLICE_API_VERSION, SLICE_GROUP, SLICE_KIND, SLICE_PLURAL, SLICE_VERSION, type SliceObject, type SliceSpec } from '../../core/slice/sliceResource';
 import { type KubeClients } from './kubeClients';
 import { PlatformLimitsClient } from './platformLimitsClient';
@@ -14,12 +15,6 @@ export interface PodSummary {
   readonly workload: string | undefined;
   /** Why it is not running, e.g. "ImagePullBackOff: …", when it is not. */
   readonly reason: string | undefined;
-}
-
-export interface QuotaUse {
-  readonly resource: string;
-  readonly used: string;
-  readonly hard: string;
 }
 
 /**

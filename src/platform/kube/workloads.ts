@@ -3,19 +3,10 @@ import { type AddressInfo, createServer } from 'node:net';
 import { AppsV1Api, CoreV1Api, PortForward } from '@kubernetes/client-node';
 import { type KubeContext } from '../../core/cluster/environments';
 import { type PodInfo, type WorkloadSummary } from '../../core/cluster/workloadSummary';
+import { type HttpAnswer } from '../../core/cluster/requestLine';
 import { type KubeClients } from './kubeClients';
 import { toPod, toWorkload } from './workloadObjects';
 import { withSignal } from './requestOptions';
-
-// The tree's view of Deployments and pods lives in src/core (pure, unit-tested); re-exported for the tree.
-export { type PodInfo, type WorkloadSummary, podsOf } from '../../core/cluster/workloadSummary';
-
-export interface HttpAnswer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: string;
-  readonly ms: number;
-}
 
 /** Deployments, pods and pod logs of a namespace, and HTTP requests to a pod, with the user's credentials. */
 export class WorkloadClient {

@@ -7,7 +7,7 @@ import { SLICE_CONFIG_FILE, type WorkspaceFork, parseWorkspaceConfig } from '../
 import { NotCurrentIdentityError } from '../../app/fork/forkSession';
 import { type Sessions } from '../../app/sessions';
 import { type SyncSession } from '../../app/sync/syncSession';
-import { PortForwardError } from '../../platform/agent-link/portForwardTransport';
+import { PortForwardError } from '../../core/agent/errors';
 import { type CommandRegistry, Commands } from '../commandRegistry';
 import { pickSlice } from '../slicePicker';
 import { sessionKey, watchLocalChanges } from './syncSession';

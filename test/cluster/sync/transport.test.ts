@@ -7,7 +7,7 @@ import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bob } from '../slices/sliceFixture';
 import { touchState, treeState, write } from '../../unit/app/sync/syncHarness';
-import { PortForwardError } from '../../../src/platform/agent-link/portForwardTransport';
+import { PortForwardError } from '../../../src/core/agent/errors';
 import { SyncSlice, within } from './syncFixture';
 
 const slice = new SyncSlice();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lifetime } from '../../../src/app/lifetimes';
 import { ReconnectPolicy, sliceGoneRule } from '../../../src/app/reconnect';
-import { PortForwardError } from '../../../src/platform/agent-link/portForwardTransport';
+import { PortForwardError } from '../../../src/core/agent/errors';
 import { PodLogError } from '../../../src/platform/kube/podLogStream';
 
 test('the reconnect policy backs off exponentially with jitter, capped, and starts over after reset()', () => {

@@ -11,7 +11,7 @@ import { TelemetryLink } from '../../../../src/app/fork/telemetryLink';
 import { SyncEngine } from '../../../../src/app/sync/syncEngine';
 import { type Connection } from '../../../../src/core/agent/transport';
 import { nullLogger } from '../../../../src/core/base/logger';
-import { PortForwardError } from '../../../../src/platform/agent-link/portForwardTransport';
+import { PortForwardError } from '../../../../src/core/agent/errors';
 import { WsTransport } from '../../../../src/platform/agent-link/wsTransport';
 import { FakeWorld } from '../fakeWorld';
 import { until } from '../../../support/until';
