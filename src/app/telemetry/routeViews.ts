@@ -7,7 +7,7 @@
  */
 import { type WorkspaceLocation, type CodeLocation } from '../../core/telemetry';
 import { type RouteHandler, type RouteHandlers } from '../../core/telemetry/metrics/routeHandlers';
-import { type RouteMetrics, comparisonSentence, routeLensTitle, routeMetrics } from '../../core/telemetry/metrics/routeLens';
+import { type RouteMetrics, comparisonSentence, errorSentence, routeLensTitle, routeMetrics } from '../../core/telemetry/metrics/routeLens';
 import { type SliceMetrics } from './sliceMetrics';
 
 /** A route above its handler. */
@@ -23,6 +23,8 @@ export interface RouteView {
 export interface RouteViewSettings {
   windowMinutes(): number;
   regressionThreshold(): number;
+  /** A significant error-rate rise of at least this (0.05 = 5 points) is a warning; default 0.05. */
+  errorRateThreshold?(): number;
 }
 
 /** Views are recomputed at most this often while nothing else moves (the window slides). */
@@ -57,7 +59,7 @@ export class RouteViews {
    */
   changedFiles(nowMs = Date.now()): Set<string> {
     const now = new Map<string, string>();
-    for (const file of this.files()) now.set(file, JSON.stringify(this.forFile(file, nowMs).map((v) => [v.location.line, routeLensTitle(v.metrics), comparisonSentence(v.metrics)])));
+    for (const file of this.files()) now.set(file, JSON.stringify(this.forFile(file, nowMs).map((v) => [v.location.line, routeLensTitle(v.metrics), comparisonSentence(v.metrics), errorSentence(v.metrics)])));
     const changed = new Set<string>();
     for (const [file, text] of now) if (this.shown.get(file) !== text) changed.add(file);
     for (const file of this.shown.keys()) if (!now.has(file)) changed.add(file);
@@ -71,7 +73,7 @@ export class RouteViews {
   }
 
   private refreshKey(nowMs: number): void {
-    const key = `${this.metrics.generation}:${this.routes.generation}:${this.mappingsGeneration()}:${this.settings.windowMinutes()}:${this.settings.regressionThreshold()}:${Math.floor(nowMs / SLIDE_MS)}`;
+    const key = `${this.metrics.generation}:${this.routes.generation}:${this.mappingsGeneration()}:${this.settings.windowMinutes()}:${this.settings.regressionThreshold()}:${this.settings.errorRateThreshold?.()}:${Math.floor(nowMs / SLIDE_MS)}`;
     if (key === this.cacheKey) return;
     this.cacheKey = key;
     this.cache = undefined;
@@ -91,9 +93,10 @@ export class RouteViews {
     const stores = this.metrics.stores();
     const windowMinutes = this.settings.windowMinutes();
     const regressionThreshold = this.settings.regressionThreshold();
+    const errorRateThreshold = this.settings.errorRateThreshold?.();
     for (const { handler, location } of this.located()) {
       for (const { slice, store } of stores) {
-        const m = routeMetrics(store, handler, nowMs, { windowMinutes, regressionThreshold });
+        const m = routeMetrics(store, handler, nowMs, { windowMinutes, regressionThreshold, ...(errorRateThreshold === undefined ? {} : { errorRateThreshold }) });
         if (!m) continue;
         const list = byFile.get(location.file) ?? [];
         list.push({ handler, location, slice, metrics: m });

@@ -47,6 +47,8 @@ export interface TelemetryPipelineHost {
   source(): TelemetrySourceSetting;
   /** A significant slowdown against the baseline from this relative p95 increase on is a warning (0.5: +50 %); default 0.5. */
   regressionThreshold?(): number;
+  /** A significant error-rate rise against the baseline of at least this (0.05: 5 percentage points) is a warning; default 0.05. */
+  errorRateThreshold?(): number;
 }
 
 /** One payload as the in-container agent relays it (or as recorded in a file): the core's {@link TelemetryPayload}, and for metrics the slice they belong to. */
@@ -134,6 +136,7 @@ export class TelemetryPipeline implements IDisposable {
     this.routeViews = new RouteViews(this.routes, this.metrics, (code) => this.locator.resolveCode(code), {
       windowMinutes: () => host.windowMinutes(),
       regressionThreshold: () => host.regressionThreshold?.() ?? COMPARE_DEFAULTS.warnIncrease,
+      errorRateThreshold: () => host.errorRateThreshold?.() ?? COMPARE_DEFAULTS.warnErrorRise,
     }, () => this.mappingsGen);
   }
 

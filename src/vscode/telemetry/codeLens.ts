@@ -8,7 +8,7 @@ import { type DocumentHashes } from './hash';
 import { toVsLine } from './positions';
 import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { type RouteView } from '../../app/telemetry/routeViews';
-import { comparisonSentence, routeLensTitle } from '../../core/telemetry/metrics/routeLens';
+import { comparisonSentence, errorSentence, routeLensTitle } from '../../core/telemetry/metrics/routeLens';
 import { Throttle } from './throttle';
 
 /**
@@ -47,7 +47,7 @@ class FunctionLens extends vscode.CodeLens {
  */
 class RouteLens extends vscode.CodeLens {
   constructor(line: number, view: RouteView) {
-    super(new vscode.Range(line, 0, line, 0), { title: routeLensTitle(view.metrics), command: 'slice.traces.focus', tooltip: comparisonSentence(view.metrics) });
+    super(new vscode.Range(line, 0, line, 0), { title: routeLensTitle(view.metrics), command: 'slice.traces.focus', tooltip: `${comparisonSentence(view.metrics)}\n${errorSentence(view.metrics)}` });
   }
 }
 
@@ -117,7 +117,7 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<Functi
     for (const r of routes) {
       const line = placeLens({ line: r.location.line, function: r.location.function ?? r.handler.code.function ?? '' }, fns ?? undefined, document);
       // span data on the function says its latency already; the histogram adds only a significant difference with the baseline
-      if (spanLines.has(line) && !r.metrics.difference) continue;
+      if (spanLines.has(line) && !r.metrics.difference && !r.metrics.errorDifference) continue;
       lenses.push(new RouteLens(line, r));
     }
     return lenses;

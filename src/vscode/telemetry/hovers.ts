@@ -7,7 +7,7 @@ import { toCoreLine } from './positions';
 import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { redact } from '../../core/telemetry/redact';
 import { type RouteView } from '../../app/telemetry/routeViews';
-import { SPARK_MINUTES, comparisonSentence, routeName, sideLine } from '../../core/telemetry/metrics/routeLens';
+import { SPARK_MINUTES, comparisonSentence, errorSentence, routeName, sideLine } from '../../core/telemetry/metrics/routeLens';
 import { SPARK_COLOURS, sparklineDataUri } from '../../core/telemetry/metrics/sparkline';
 
 const SEVERITY = (n: number) => (n >= 21 ? 'FATAL' : n >= 17 ? 'ERROR' : n >= 13 ? 'WARN' : n >= 9 ? 'INFO' : n >= 5 ? 'DEBUG' : n > 0 ? 'TRACE' : 'LOG');
@@ -101,5 +101,6 @@ export function routeSection(md: vscode.MarkdownString, r: RouteView, guardNotes
   const uri = sparklineDataUri(series);
   if (uri) md.appendMarkdown(`![p95 per minute over the last ${SPARK_MINUTES} minutes](${uri}) p95 per minute, last ${SPARK_MINUTES} min${m.mine && m.baseline ? ' (mine solid grey, baseline dashed blue)' : ''}\n\n`);
   md.appendMarkdown(`${escape(comparisonSentence(m))}\n\n`);
+  md.appendMarkdown(`${escape(errorSentence(m))}\n\n`);
   for (const n of guardNotes) md.appendMarkdown(`_${escape(n)}_\n\n`);
 }

@@ -11,4 +11,5 @@ export const editorPipelineHost: TelemetryPipelineHost = {
   windowMinutes: telemetrySettings.windowMinutes,
   source: telemetrySettings.source,
   regressionThreshold: telemetrySettings.regressionThreshold,
+  errorRateThreshold: telemetrySettings.errorRateThreshold,
 };

@@ -18,6 +18,11 @@ export const telemetrySettings = {
     const v = vscode.workspace.getConfiguration('slice.metrics').get<number>('regressionThreshold', 0.5);
     return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0.5;
   },
+  /** `slice.metrics.errorRateThreshold`: a significant error-rate rise of this many points (0.05 = 5 points) on is a warning. */
+  errorRateThreshold(this: void): number {
+    const v = vscode.workspace.getConfiguration('slice.metrics').get<number>('errorRateThreshold', 0.05);
+    return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1 ? v : 0.05;
+  },
   decorations(this: void): boolean {
     return vscode.workspace.getConfiguration('slice.telemetry').get<boolean>('decorations', true);
   },

@@ -13,10 +13,21 @@
  * `minSamples` requests a side, two-sided level `alpha`) decides whether there is a difference;
  * the lens shows the two p95s and the change only then, and warns when my slice is slower by at
  * least `regressionThreshold` (0.5 = +50 %).
+ *
+ * Errors: a request whose point carries `http.response.status_code` (or the older
+ * `http.status_code`) of 500 or more is a server error (OpenTelemetry's HTTP conventions: for a
+ * server a 4xx is the client's error, not the server's). Each side's requests and errors over the
+ * window are its histogram counts without and with that filter; the lens says `errors 3/40 (7.5 %)`
+ * when there is any. My slice's error rate against the baseline's is {@link compareErrorRates}
+ * (the same module, the same gate: at least `minSamples` requests a side, level `alpha`; the
+ * two-proportion z-test when every expected count of the 2×2 table is at least 5, Fisher's exact
+ * test below), shown only when significant, a warning when my rate is higher by at least
+ * `errorRateThreshold` (0.05 = 5 percentage points, setting slice.metrics.errorRateThreshold).
  */
+import { httpStatusValue } from '../attributes';
 import { type Attributes, SOURCE_BASELINE, SOURCE_SLICE, type SourceTag } from '../model';
 import { formatMs } from '../present';
-import { type Buckets, COMPARE_DEFAULTS, type LatencyVerdict, compareBuckets } from './compare';
+import { type Buckets, COMPARE_DEFAULTS, type ErrorComparison, type LatencyVerdict, compareBuckets, compareErrorRates } from './compare';
 import { type Distribution, distribution } from './read';
 import { type RouteKey } from './routeHandlers';
 import { type MetricStore } from './store';
@@ -85,6 +96,8 @@ function scaled(d: Distribution, factor: number): Distribution {
 /** One side of a route: its requests over the window. */
 export interface RouteSide {
   readonly n: number;
+  /** Requests answered with a server error (status 500 or more). */
+  readonly errors: number;
   readonly p95: BucketQuantile;
   /** p95 per minute, oldest first, {@link SPARK_MINUTES} of them (undefined: no request that minute). */
   readonly perMinute: readonly (number | undefined)[];
@@ -99,6 +112,14 @@ export interface RouteDifference {
   readonly warning: boolean;
 }
 
+/** The error-rate comparison shown: only a significant one. */
+export interface RouteErrorDifference {
+  readonly verdict: Extract<ErrorComparison['verdict'], 'more-errors' | 'fewer-errors'>;
+  readonly test: ErrorComparison['test'];
+  readonly p: number;
+  readonly warning: boolean;
+}
+
 /** What the editor shows of a route. */
 export interface RouteMetrics {
   readonly key: RouteKey;
@@ -109,15 +130,22 @@ export interface RouteMetrics {
   /** Why there is no difference shown: too few requests on a side, not comparable, or no significant difference. */
   readonly compared: 'too-few' | 'incomparable' | 'no-difference' | 'significant' | 'no-baseline';
   readonly difference: RouteDifference | undefined;
+  /** The same for the error rates (a z-test or Fisher's exact test: see the file's comment). */
+  readonly errorsCompared: 'too-few' | 'no-difference' | 'significant' | 'no-baseline';
+  readonly errorDifference: RouteErrorDifference | undefined;
   readonly minSamples: number;
   readonly alpha: number;
   readonly threshold: number;
+  /** Error-rate rise (0.05 = 5 points) from which a significant rise is a warning. */
+  readonly errorThreshold: number;
 }
 
 export interface RouteMetricsOptions {
   readonly windowMinutes: number;
   /** Relative p95 increase from which a significant slowdown is a warning (setting slice.metrics.regressionThreshold). */
   readonly regressionThreshold?: number;
+  /** Error-rate rise (0.05 = 5 percentage points) from which a significant rise is a warning (setting slice.metrics.errorRateThreshold). */
+  readonly errorRateThreshold?: number;
   readonly minSamples?: number;
   readonly alpha?: number;
   readonly mine?: SourceTag;
@@ -133,6 +161,12 @@ export function routeFilter(key: RouteKey): (a: Attributes) => boolean {
   };
 }
 
+/** Whether a point's attributes say a server error: `http.response.status_code` (or `http.status_code`) 500 or more. */
+export function isServerError(a: Attributes): boolean {
+  const status = httpStatusValue(a['http.response.status_code'] ?? a['http.status_code']);
+  return status !== undefined && status >= 500;
+}
+
 /**
  * The route's request durations in the store over the window ending at `nowMs`, my slice's from
  * producer `key.service` and the baseline's from the service of the same name; undefined when
@@ -144,6 +178,7 @@ export function routeMetrics(store: MetricStore, key: RouteKey, nowMs: number, o
   const minSamples = o.minSamples ?? COMPARE_DEFAULTS.minSamples;
   const alpha = o.alpha ?? COMPARE_DEFAULTS.alpha;
   const threshold = o.regressionThreshold ?? COMPARE_DEFAULTS.warnIncrease;
+  const errorThreshold = o.errorRateThreshold ?? COMPARE_DEFAULTS.warnErrorRise;
   const known = new Set(store.metricList().map((m) => m.name));
   const metric = ROUTE_DURATION_METRICS.find((m) => known.has(m));
   if (!metric) return undefined;
@@ -151,6 +186,7 @@ export function routeMetrics(store: MetricStore, key: RouteKey, nowMs: number, o
   const match = routeFilter(key);
   const service = key.service === '' ? undefined : key.service;
   const from = nowMs - o.windowMinutes * 60_000;
+  const matchErrors = (a: Attributes) => match(a) && isServerError(a);
   const read = (tag: SourceTag, a: number, b: number) => {
     const d = distribution(store, tag, metric, a, b, match, service);
     return d && scaled(d, units.get(tag) ?? 1);
@@ -166,7 +202,8 @@ export function routeMetrics(store: MetricStore, key: RouteKey, nowMs: number, o
       const m = read(tag, start, start + 60_000 - 1);
       perMinute.push(m && nearestRankBucketQuantile(m, 0.95)?.value);
     }
-    return { side: { n: d.count, p95, perMinute }, d };
+    const errors = distribution(store, tag, metric, from, nowMs, matchErrors, service)?.count ?? 0;
+    return { side: { n: d.count, errors, perMinute, p95 }, d };
   };
   const mine = side(mineTag);
   const base = side(baseTag);
@@ -183,7 +220,16 @@ export function routeMetrics(store: MetricStore, key: RouteKey, nowMs: number, o
     } else compared = c.verdict;
   } else if (!base) compared = 'no-baseline';
   else compared = 'too-few';
-  return { key, metric, windowMinutes: o.windowMinutes, mine: mine?.side, baseline: base?.side, compared, difference, minSamples, alpha, threshold };
+  let errorsCompared: RouteMetrics['errorsCompared'] = !base ? 'no-baseline' : 'too-few';
+  let errorDifference: RouteErrorDifference | undefined;
+  if (mine && base) {
+    const e = compareErrorRates(mine.side.errors, mine.side.n, base.side.errors, base.side.n, { minSamples, alpha, warnErrorRise: errorThreshold });
+    if (e.verdict === 'more-errors' || e.verdict === 'fewer-errors') {
+      errorsCompared = 'significant';
+      errorDifference = { verdict: e.verdict, test: e.test, p: e.p, warning: e.warning };
+    } else errorsCompared = e.verdict;
+  }
+  return { key, metric, windowMinutes: o.windowMinutes, mine: mine?.side, baseline: base?.side, compared, difference, errorsCompared, errorDifference, minSamples, alpha, threshold, errorThreshold };
 }
 
 /** `+300 %`, `−25 %`. */
@@ -208,8 +254,10 @@ export function routeLensTitle(r: RouteMetrics): string {
   const who = r.mine ? '' : 'baseline: ';
   const parts = [`p95 ${formatMs(own.p95.value)}`];
   if (r.difference && r.baseline) parts.push(`baseline ${formatMs(r.baseline.p95.value)}`, ...(Number.isFinite(r.difference.change) ? [percentChange(r.difference.change)] : []));
+  if (own.errors > 0 || r.errorDifference) parts.push(errorsText(own));
+  if (r.errorDifference && r.baseline) parts.push(`baseline ${rateText(r.baseline.errors, r.baseline.n)}`);
   parts.push(own.n < SMALL ? `n=${own.n}` : `${own.n} requests`, `${r.windowMinutes} min`);
-  return `${r.difference?.warning ? '⚠ ' : '⏱ '}${routeName(r.key)} · ${who}${parts.join(' · ')} (metrics)`;
+  return `${r.difference?.warning || r.errorDifference?.warning ? '⚠ ' : '⏱ '}${routeName(r.key)} · ${who}${parts.join(' · ')} (metrics)`;
 }
 
 /** The sentence that says how the comparison was made and what it found. */
@@ -232,9 +280,42 @@ export function comparisonSentence(r: RouteMetrics): string {
   }
 }
 
+/** `7.5 %`, `0.3 %`, `30 %`: one decimal under 10 %. */
+export function rateText(errors: number, n: number): string {
+  if (!(n > 0)) return '0 %';
+  const pct = (errors / n) * 100;
+  return `${pct < 10 ? (Math.round(pct * 10) / 10).toString() : Math.round(pct).toString()} %`;
+}
+
+/** `errors 3/40 (7.5 %)`. */
+export function errorsText(s: Pick<RouteSide, 'errors' | 'n'>): string {
+  return `errors ${s.errors}/${s.n} (${rateText(s.errors, s.n)})`;
+}
+
+/** The sentence that says how the error rates were compared and what was found. */
+export function errorSentence(r: RouteMetrics): string {
+  const how = `server errors are responses with status 500 or more; two-proportion z-test, or Fisher's exact test when an expected count of the 2×2 table is under 5; two-sided, level ${r.alpha}, at least ${r.minSamples} requests a side`;
+  const mine = r.mine ? `${r.mine.errors} of ${r.mine.n}` : '0';
+  const base = r.baseline ? `${r.baseline.errors} of ${r.baseline.n}` : '0';
+  switch (r.errorsCompared) {
+    case 'no-baseline':
+      return `Errors: ${mine} requests in my slice; no baseline requests to compare with (${how}).`;
+    case 'too-few':
+      return `Errors not compared: ${r.mine?.n ?? 0} requests in my slice and ${r.baseline?.n ?? 0} in the baseline (${how}).`;
+    case 'no-difference':
+      return `Errors: ${mine} in my slice, ${base} in the baseline: no significant difference (${how}).`;
+    case 'significant': {
+      const d = r.errorDifference!;
+      const warn = d.warning ? ` — past the ${Math.round(r.errorThreshold * 1000) / 10}-point threshold (setting slice.metrics.errorRateThreshold)` : '';
+      const test = d.test === 'fisher-exact' ? "Fisher's exact test" : 'two-proportion z-test';
+      return `${d.verdict === 'more-errors' ? 'More' : 'Fewer'} server errors than the baseline: ${mine} (${rateText(r.mine!.errors, r.mine!.n)}) against ${base} (${rateText(r.baseline!.errors, r.baseline!.n)}), ${test} p = ${d.p < 0.0001 ? d.p.toExponential(1) : d.p.toFixed(4)}${warn} (${how}).`;
+    }
+  }
+}
+
 /** `p95 ≈ 48 ms (in the 25–50 ms bucket) · 120 requests`. */
 export function sideLine(s: RouteSide): string {
   const q = s.p95;
   const bucket = Number.isFinite(q.lower) && Number.isFinite(q.upper) ? `in the ${formatMs(q.lower)}–${formatMs(q.upper)} bucket` : Number.isFinite(q.lower) ? `above ${formatMs(q.lower)}` : `at most ${formatMs(q.upper)}`;
-  return `p95 ≈ ${formatMs(q.value)} (${bucket}) · ${s.n === 1 ? '1 request' : `${s.n} requests`}`;
+  return `p95 ≈ ${formatMs(q.value)} (${bucket}) · ${s.n === 1 ? '1 request' : `${s.n} requests`}${s.errors > 0 ? ` · ${errorsText(s)}` : ''}`;
 }

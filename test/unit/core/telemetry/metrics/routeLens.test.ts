@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeMetricsJson } from '../../../../../src/core/telemetry/metrics/decode';
 import { MetricStore } from '../../../../../src/core/telemetry/metrics/store';
-import { comparisonSentence, nearestRankBucketQuantile, percentChange, routeLensTitle, routeMetrics, sideLine } from '../../../../../src/core/telemetry/metrics/routeLens';
+import { comparisonSentence, errorSentence, isServerError, nearestRankBucketQuantile, percentChange, routeLensTitle, routeMetrics, sideLine } from '../../../../../src/core/telemetry/metrics/routeLens';
 import { RejectionCounter } from '../../../../../src/core/telemetry/rejections';
 import { SOURCE_BASELINE } from '../../../../../src/core/telemetry/model';
 import { type RoutePoint, routeHistogramPayload } from '../../../../support/routeHistograms';
@@ -92,4 +92,61 @@ test('percent change words', () => {
   assert.equal(percentChange(3), '+300 %');
   assert.equal(percentChange(-0.25), '−25 %');
   assert.equal(percentChange(NaN), '');
+});
+
+// Error rates from the route histograms: a point whose http.response.status_code is 500 or more
+// counts its requests as server errors; a 4xx is the client's error (OpenTelemetry HTTP semconv).
+/** SciPy 1.17.1: scipy.stats.fisher_exact([[9, 31], [0, 40]]).pvalue (two-sided), computed once. */
+const FISHER_9_40_0_40 = 0.002358245188139414;
+
+const withStatus = (status: number, minutesAgo: number, durationsMs: number[]): RoutePoint => ({ ...at(minutesAgo, durationsMs), status });
+
+test('errors from the histograms: 5xx points are server errors, 4xx are not; the lens and hover say errors n/N (rate)', () => {
+  const r = routeMetrics(storeWith([at(1, spread(33, 20, 40)), withStatus(500, 1, [30, 35, 38]), withStatus(404, 2, [5, 6, 7, 8])]), KEY, NOW, { windowMinutes: 5 });
+  assert.ok(r?.mine);
+  assert.equal(r.mine.n, 40);
+  assert.equal(r.mine.errors, 3, 'the three 500s; the four 404s are not server errors');
+  assert.match(routeLensTitle(r), /^⏱ POST \/orders · p95 \d+ ms · errors 3\/40 \(7\.5 %\) · 40 requests · 5 min \(metrics\)$/);
+  assert.match(sideLine(r.mine), / · 40 requests · errors 3\/40 \(7\.5 %\)$/);
+  assert.equal(r.errorsCompared, 'no-baseline');
+  assert.match(errorSentence(r), /^Errors: 3 of 40 requests in my slice; no baseline requests/);
+  const clean = routeMetrics(storeWith([at(1, [30, 40])]), KEY, NOW, { windowMinutes: 5 });
+  assert.doesNotMatch(routeLensTitle(clean!), /errors/, 'no error: nothing said');
+  const old = { ...withStatus(503, 1, [30]) };
+  assert.equal(isServerError({ 'http.status_code': 503 }), true, 'the older key');
+  assert.equal(isServerError({ 'http.response.status_code': '502' }), true, 'an int as a string');
+  assert.equal(isServerError({ 'http.response.status_code': 499 }), false);
+  assert.equal(isServerError({}), false);
+  assert.equal(routeMetrics(storeWith([old]), KEY, NOW, { windowMinutes: 5 })?.mine?.errors, 1);
+});
+
+test('error rate against the baseline: shown only when significant for the sample sizes; a warning past slice.metrics.errorRateThreshold', () => {
+  // a real shift: 9 of 40 against 0 of 40 (Fisher's exact test: an expected count of 4.5, under 5)
+  const upMine = [at(1, spread(31, 20, 40)), withStatus(500, 1, spread(9, 20, 40))];
+  const upBase = [at(1, spread(40, 20, 40))];
+  const up = routeMetrics(storeWith(upMine, upBase), KEY, NOW, { windowMinutes: 5 });
+  assert.equal(up?.compared, 'no-difference', 'the latencies are alike');
+  assert.equal(up.errorsCompared, 'significant');
+  assert.equal(up.errorDifference?.verdict, 'more-errors');
+  assert.equal(up.errorDifference.test, 'fisher-exact');
+  assert.ok(Math.abs(up.errorDifference.p - FISHER_9_40_0_40) < 1e-9, `p ${up.errorDifference.p} vs SciPy's ${FISHER_9_40_0_40}`);
+  assert.equal(up.errorDifference.warning, true, '22.5 % against 0 %: past 5 points');
+  assert.match(routeLensTitle(up), /^⚠ POST \/orders · p95 \d+ ms · errors 9\/40 \(23 %\) · baseline 0 % · 40 requests · 5 min \(metrics\)$/);
+  assert.match(errorSentence(up), /^More server errors than the baseline: 9 of 40 \(23 %\) against 0 of 40 \(0 %\), Fisher's exact test p = 0\.0\d+ — past the 5-point threshold .*level 0\.01, at least 20 requests a side/);
+  const calm = routeMetrics(storeWith(upMine, upBase), KEY, NOW, { windowMinutes: 5, errorRateThreshold: 0.5 });
+  assert.equal(calm?.errorDifference?.warning, false, 'a 22.5-point rise is under a 50-point threshold');
+  assert.match(routeLensTitle(calm), /^⏱ /);
+
+  // no difference: 2 of 40 against 1 of 40
+  const same = routeMetrics(storeWith([at(1, spread(38, 20, 40)), withStatus(500, 1, [30, 31])], [at(1, spread(39, 20, 40)), withStatus(500, 1, [30])]), KEY, NOW, { windowMinutes: 5 });
+  assert.equal(same?.errorsCompared, 'no-difference');
+  assert.equal(same.errorDifference, undefined);
+  assert.doesNotMatch(routeLensTitle(same), /baseline/);
+  assert.match(routeLensTitle(same), /errors 2\/40 \(5 %\)/, 'my errors are still said');
+
+  // too few: 5 of 10 against 0 of 10, however different it looks
+  const few = routeMetrics(storeWith([at(1, spread(5, 20, 40)), withStatus(500, 1, spread(5, 20, 40))], [at(1, spread(10, 20, 40))]), KEY, NOW, { windowMinutes: 5 });
+  assert.equal(few?.errorsCompared, 'too-few');
+  assert.doesNotMatch(routeLensTitle(few), /baseline/);
+  assert.match(errorSentence(few), /^Errors not compared: 10 requests in my slice and 10 in the baseline/);
 });
