@@ -37,6 +37,8 @@ const bundles = [
   { ...common, entryPoints: { agent: 'src/agent/main.ts' }, outdir: 'dist', external: ['bufferutil', 'utf-8-validate'] },
   // The slice controller runs in the cluster with the node runtime image; it bundles client-node.
   { ...common, entryPoints: { controller: 'src/controller/main.ts' }, outdir: 'dist', external: ['bufferutil', 'utf-8-validate'] },
+  // The metrics view's page (a webview: the browser): its script and styles with uPlot's, loaded through asWebviewUri, no CDN.
+  { ...common, entryPoints: ['media/metrics/metrics.js', 'media/metrics/metrics.css'], outdir: 'dist/webview', platform: 'browser', format: 'iife', target: 'chrome120' },
 ];
 
 function listTs(dir) {

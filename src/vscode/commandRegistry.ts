@@ -20,6 +20,7 @@ export const Commands = {
   importTelemetry: 'slice.importTelemetry',
   clearTelemetry: 'slice.clearTelemetry',
   openTrace: 'slice.openTrace',
+  showMetrics: 'slice.showMetrics',
   selectTelemetrySource: 'slice.selectTelemetrySource',
   streamTelemetry: 'slice.streamTelemetry',
   stopTelemetry: 'slice.stopTelemetry',

@@ -12,6 +12,7 @@ import { type IDisposable } from '../../core/base/disposable';
 import { Emitter } from '../../core/base/event';
 import { type ILogger } from '../../core/base/logger';
 import { type Metric } from '../../core/telemetry/metrics/model';
+import { ExemplarLog } from '../../core/telemetry/metrics/exemplars';
 import { type IngestReport, type MetricStoreOptions, MetricStore } from '../../core/telemetry/metrics/store';
 import { sourceLabel } from '../../core/telemetry/present';
 
@@ -20,6 +21,8 @@ export const UNNAMED_SLICE = '(imported)';
 
 interface Held {
   readonly store: MetricStore;
+  /** The exemplars with a trace id (the metrics view links a point to its trace). */
+  readonly exemplars: ExemplarLog;
   lastMs: number;
 }
 
@@ -46,9 +49,10 @@ export class SliceMetrics implements IDisposable {
   /** Stores decoded metrics of `slice` (its store made on first use). */
   ingest(slice: string, metrics: readonly Metric[], nowMs: number): IngestReport {
     let h = this.held.get(slice);
-    if (!h) this.held.set(slice, (h = { store: new MetricStore(this.options), lastMs: nowMs }));
+    if (!h) this.held.set(slice, (h = { store: new MetricStore(this.options), exemplars: new ExemplarLog(), lastMs: nowMs }));
     h.lastMs = nowMs;
     const report = h.store.ingest(metrics, nowMs);
+    h.exemplars.add(metrics);
     if (report.refused > 0) this.noteGuard(slice, h.store);
     if (report.conflicts > 0) this.logger.warn(`metrics (${slice}): ${report.conflicts} point(s) of a metric sent with another kind than first seen under its name were not stored`);
     if (report.future > 0) this.logger.warn(`metrics (${slice}): ${report.future} point(s) stamped more than 5 minutes ahead of this machine's clock were not stored (clock skew between the pod and the editor?)`);
@@ -79,6 +83,11 @@ export class SliceMetrics implements IDisposable {
   /** The store of one slice. */
   store(slice: string): MetricStore | undefined {
     return this.held.get(slice)?.store;
+  }
+
+  /** The exemplars of one slice's metrics. */
+  exemplars(slice: string): ExemplarLog | undefined {
+    return this.held.get(slice)?.exemplars;
   }
 
   /** The slices' stores, the one with the newest data first. */

@@ -3,7 +3,7 @@ import { DisposableStore, type IDisposable } from '../../core/base/disposable';
 import { type ILogger } from '../../core/base/logger';
 import { type PathMappingEntry } from '../../core/telemetry';
 import { type TelemetryDecoder } from '../../core/telemetry/decodePayload';
-import { type CommandRegistry } from '../commandRegistry';
+import { type CommandRegistry, Commands } from '../commandRegistry';
 import { TelemetryCodeLensProvider } from './codeLens';
 import { TelemetryDecorations } from './decorations';
 import { RuntimeDiagnostics } from './diagnostics';
@@ -18,6 +18,7 @@ import { editorPipelineHost } from './pipelineHost';
 import { telemetrySettings } from './telemetrySettings';
 import { TracePanel } from './tracePanel';
 import { TracesView } from './tracesView';
+import { MetricsPanel } from '../metrics/metricsPanel';
 
 /** What the extension exposes of its telemetry rendering, for tests and benchmarks. */
 export interface TelemetryApi {
@@ -27,6 +28,7 @@ export interface TelemetryApi {
   readonly diagnostics: RuntimeDiagnostics;
   readonly tracePanel: TracePanel;
   readonly tracesView: TracesView;
+  readonly metricsPanel: MetricsPanel;
   /** Pins the container → workspace mappings (slice.yaml is no longer read); undefined goes back to slice.yaml. */
   setPathMappings(mappings: readonly PathMappingEntry[] | undefined): Promise<void>;
   /** Resolves once everything ingested so far is aggregated and rendered. */
@@ -64,6 +66,8 @@ export class TelemetryFeature implements IDisposable {
     this.store.add(vscode.languages.registerCodeLensProvider(FILES, codeLens));
     this.store.add(vscode.languages.registerHoverProvider(FILES, new TelemetryHoverProvider(service, hashes, minutes)));
     registerTelemetryCommands(registry, service, tracePanel);
+    const metricsPanel = this.store.add(new MetricsPanel(service.metrics, extensionUri));
+    registry.register(Commands.showMetrics, () => metricsPanel.show());
 
     this.store.add(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -94,6 +98,7 @@ export class TelemetryFeature implements IDisposable {
       diagnostics,
       tracePanel,
       tracesView,
+      metricsPanel,
       setPathMappings: async (mappings) => {
         this.pinned = mappings !== undefined;
         if (mappings) service.setPathMappings(mappings);

@@ -4,6 +4,7 @@ import { type StoredTrace } from '../../core/telemetry/traceStore';
 import { toVsLine } from './positions';
 import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { type WaterfallTrace, isWebviewMessage, toWaterfall } from './traceModel';
+import { makeNonce } from '../webviewNonce';
 
 export const TRACE_VIEW_TYPE = 'slice.trace';
 
@@ -113,12 +114,4 @@ function html(webview: vscode.Webview, root: vscode.Uri): string {
 <script nonce="${nonce}" src="${js.toString()}"></script>
 </body>
 </html>`;
-}
-
-function makeNonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  let s = '';
-  for (const b of bytes) s += chars[b % chars.length];
-  return s;
 }
