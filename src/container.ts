@@ -9,9 +9,13 @@ import { KubeconfigLoader } from './platform/kube/kubeconfigLoader';
 import { SliceClient } from './platform/kube/sliceClient';
 import { NamespaceWatchSource, SliceWatchSource } from './platform/kube/sliceWatchSource';
 import { SliceStores } from './app/slices/sliceStores';
+import { SliceLifecycle } from './app/slices/sliceLifecycle';
+import { IsolationChecks } from './app/slices/isolationChecks';
+import { BaselineEntry } from './app/routing/baselineEntry';
 import { Lifetime, Lifetimes } from './app/lifetimes';
 import { Sessions } from './app/sessions';
 import { environmentsWorld } from './app/world';
+import { ForkResourceWatch } from './app/slices/forkResourceWatch';
 import { registerClusterCommands } from './vscode/clusterCommands';
 import { CommandRegistry } from './vscode/commandRegistry';
 import { ContextKeys } from './vscode/contextKeys';
@@ -19,6 +23,7 @@ import { EnvironmentsView } from './vscode/environmentsView';
 import { KubeconfigWatcher } from './vscode/kubeconfigWatcher';
 import { createLogger } from './vscode/logger';
 import { SliceConfigDiagnostics } from './vscode/sliceConfigDiagnostics';
+import { ForkResourceDiagnostics } from './vscode/forkResourceDiagnostics';
 import { registerDataCommands } from './vscode/dataCommands';
 import { registerSliceCommands } from './vscode/sliceCommands';
 import { registerIsolationCommand } from './vscode/isolationCommand';
@@ -88,6 +93,8 @@ export class Container implements IDisposable {
     const podMetrics = new PodMetricsClient(clients);
     const syncState = this.lifetime.add(new SyncStateBridge());
     const view = this.lifetime.add(new EnvironmentsView(model, contextKeys, { workloads: (c, ns) => workloads.workloads(c, ns), quota: (c, ns) => slices.quota(c, ns), podMetrics: (c, ns) => podMetrics.read(c, ns) }, onError, syncState));
+    const forkResources = this.lifetime.add(new ForkResourceWatch(model, { workloads: (c, ns) => workloads.workloads(c, ns), podMetrics: (c, ns) => podMetrics.read(c, ns) }, logger));
+    this.lifetime.add(new ForkResourceDiagnostics(forkResources));
 
     const refresh = () => void model.refresh().catch(onError);
     const watcher = this.lifetime.add(new KubeconfigWatcher(refresh));
@@ -97,9 +104,10 @@ export class Container implements IDisposable {
     const registry = new CommandRegistry(logger, { push: (d) => this.lifetime.add(d) });
     registerClusterCommands(registry, model, output);
     const diagnostics = this.lifetime.add(new SliceConfigDiagnostics());
-    registerSliceCommands(registry, model, slices, diagnostics, logger, sliceStores);
+    const lifecycle = new SliceLifecycle(slices, { read: (c, signal) => slices.platformLimits(c, signal) }, () => sliceStores.store, (line) => logger.info(line));
+    registerSliceCommands(registry, model, lifecycle, diagnostics, logger);
     registerDataCommands(registry, model, slices, logger);
-    registerIsolationCommand(registry, model, clients, logger, { push: (d) => this.lifetime.add(d) });
+    registerIsolationCommand(registry, model, new IsolationChecks(clients), logger, { push: (d) => this.lifetime.add(d) });
     const telemetry = this.lifetime.add(new TelemetryFeature(registry, logger, context.extensionUri, new WorkerDecoder(vscode.Uri.joinPath(context.extensionUri, 'dist', 'telemetryWorker.js').fsPath, logger)));
     const lifetimes = new Lifetimes(this.extension, environmentsWorld(model));
     const kubeConfigFor = (name: string) => {
@@ -113,7 +121,7 @@ export class Container implements IDisposable {
     const sync = this.lifetime.add(new SyncFeature(registry, model, () => sessions, sessions.onDidChange, logger));
     syncState.attach(sync.api);
     registerWorkloadCommands(registry, model, workloads, logger, { push: (d) => this.lifetime.add(d) });
-    registerRoutingCommands(registry, model, workloads, clients, logger, { push: (d) => this.lifetime.add(d) });
+    registerRoutingCommands(registry, model, new BaselineEntry(clients, workloads), logger, { push: (d) => this.lifetime.add(d) });
     this.lifetime.add(new ActiveSliceStatus(model, registry));
     const live = this.lifetime.add(new LiveTelemetry(registry, model, () => sessions, logger, sync.api));
     telemetry.api.tracesView.attachLive(live.view);

@@ -2,15 +2,14 @@ import * as vscode from 'vscode';
 import { type ILogger } from '../core/base/logger';
 import { type EnvironmentsModel } from '../core/cluster/environmentsModel';
 import { isolationReportMarkdown } from '../core/slice/isolationMarkdown';
-import { type KubeClients } from '../platform/kube/kubeClients';
-import { runIsolationChecks } from '../platform/isolation/runner';
+import { type IsolationChecks } from '../app/slices/isolationChecks';
 import { type CommandRegistry, Commands } from './commandRegistry';
 import { pickSlice } from './slicePicker';
 
 const SCHEME = 'slice-report';
 
 /** Slice: Verify Isolation — runs the isolation checks as the user and shows the report. */
-export function registerIsolationCommand(registry: CommandRegistry, model: EnvironmentsModel, clients: KubeClients, logger: ILogger, subscriptions: { push(d: vscode.Disposable): void }): void {
+export function registerIsolationCommand(registry: CommandRegistry, model: EnvironmentsModel, checks: IsolationChecks, logger: ILogger, subscriptions: { push(d: vscode.Disposable): void }): void {
   const reports = new Map<string, string>();
   const changed = new vscode.EventEmitter<vscode.Uri>();
   subscriptions.push(changed);
@@ -19,14 +18,10 @@ export function registerIsolationCommand(registry: CommandRegistry, model: Envir
   registry.register(Commands.verifyIsolation, async (arg?: unknown) => {
     const { context, slice } = await pickSlice(model, arg, 'verify');
     const label = slice.sliceName ?? slice.namespace;
-    const kc = clients.configFor(context);
     const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Verifying the isolation of slice ${label}` }, (progress) =>
-      runIsolationChecks(kc, {
-        namespace: slice.namespace,
-        onResult: (r) => {
-          logger.info(`isolation ${slice.namespace}: ${r.status.toUpperCase()} ${r.id}: ${r.message}`);
-          progress.report({ message: `${r.status === 'pass' ? '✔' : r.status === 'skip' ? '–' : '✖'} ${r.title}`, increment: 100 / 16 });
-        },
+      checks.run(context, slice.namespace, (r) => {
+        logger.info(`isolation ${slice.namespace}: ${r.status.toUpperCase()} ${r.id}: ${r.message}`);
+        progress.report({ message: `${r.status === 'pass' ? '✔' : r.status === 'skip' ? '–' : '✖'} ${r.title}`, increment: 100 / 16 });
       }),
     );
     const uri = vscode.Uri.from({ scheme: SCHEME, path: `/isolation-${slice.namespace}.md` });

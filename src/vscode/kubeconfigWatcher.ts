@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { dirname, basename } from 'node:path';
 import { DisposableStore, type IDisposable } from '../core/base/disposable';
 
 /**
@@ -24,7 +23,8 @@ export class KubeconfigWatcher implements IDisposable {
     this.watched = key;
     this.watchers.clear();
     for (const file of files) {
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(file)), basename(file)));
+      const uri = vscode.Uri.file(file); // its path is '/'-separated on every platform
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.slice(uri.path.lastIndexOf('/') + 1)));
       const fire = () => this.schedule();
       this.watchers.add(w.onDidChange(fire));
       this.watchers.add(w.onDidCreate(fire));

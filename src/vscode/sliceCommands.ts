@@ -6,9 +6,7 @@ import { type EnvironmentsModel } from '../core/cluster/environmentsModel';
 import { type PlatformLimits, describeLimits, durationText, plural } from '../core/slice/limits';
 import { isDnsLabel, maxSliceNameLength, ownerSlug, sliceNamespace, sliceObjectName } from '../core/slice/sliceResource';
 import { SLICE_CONFIG_FILE, toForkSpecs } from '../core/slice/workspaceConfig';
-import { SliceLifecycle, describeGrant } from '../app/slices/sliceLifecycle';
-import { type SliceStores } from '../app/slices/sliceStores';
-import { type SliceClient } from '../platform/kube/sliceClient';
+import { type SliceLifecycle, describeGrant } from '../app/slices/sliceLifecycle';
 import { type CommandRegistry, Commands } from './commandRegistry';
 import { type SliceConfigDiagnostics } from './sliceConfigDiagnostics';
 import { connectedContext, pickSlice } from './slicePicker';
@@ -34,8 +32,7 @@ forks:
 `;
 
 /** Create Slice, Delete Slice, Extend Slice TTL, Create slice.yaml. */
-export function registerSliceCommands(registry: CommandRegistry, model: EnvironmentsModel, slices: SliceClient, diagnostics: SliceConfigDiagnostics, logger: ILogger, stores?: SliceStores): void {
-  const lifecycle = new SliceLifecycle(slices, { read: (c, signal) => slices.platformLimits(c, signal) }, () => stores?.store, (line) => logger.info(line));
+export function registerSliceCommands(registry: CommandRegistry, model: EnvironmentsModel, lifecycle: SliceLifecycle, diagnostics: SliceConfigDiagnostics, logger: ILogger): void {
   registry.register(Commands.createConfigFile, async () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) throw new UserError('Open a folder first: slice.yaml lives at the root of the workspace.');
@@ -53,7 +50,7 @@ export function registerSliceCommands(registry: CommandRegistry, model: Environm
     if (!platformInstalled) throw new UserError(`The cluster of context "${context.name}" has no Slice platform bundle. Ask your platform team to install it (npm run platform:install).`, ['selectCluster']);
     const limits = await lifecycle.readLimits(context);
     const config = await readConfig(diagnostics, limits);
-    const { username } = await slices.whoAmI(context);
+    const username = await lifecycle.whoAmI(context);
     const suggested = config.name ?? slug(vscode.workspace.workspaceFolders?.[0]?.name ?? 'dev');
     const max = maxSliceNameLength(username);
     const name =
@@ -112,7 +109,7 @@ export function registerSliceCommands(registry: CommandRegistry, model: Environm
             )
           )?.hours;
     if (hours === undefined) throw new CancelledError();
-    const object = await slices.get(context, slice.resource.name);
+    const object = await lifecycle.read(context, slice.resource.name);
     const result = await withWait(`Extending slice ${slice.sliceName ?? slice.namespace}`, (progress, signal) => lifecycle.extend(context, object, hours, Date.now(), { progress, signal }));
     const text = `Slice ${slice.sliceName ?? slice.namespace} now expires at ${result.expiresAt.toLocaleTimeString()} (in ${formatDuration(result.expiresAt.getTime() - Date.now())}).`;
     if (result.note) void vscode.window.showWarningMessage(`${text} ${result.note}`);

@@ -8,6 +8,7 @@ import { type SliceStore } from './sliceStore';
 
 /** The Slice API as the developer may use it (src/platform/kube/sliceClient.ts). */
 export interface SliceApiPort {
+  whoAmI(context: KubeContext, signal?: AbortSignal): Promise<{ readonly username: string }>;
   create(context: KubeContext, name: string, spec: SliceSpec, signal?: AbortSignal): Promise<SliceObject>;
   get(context: KubeContext, name: string, signal?: AbortSignal): Promise<SliceObject>;
   delete(context: KubeContext, name: string, signal?: AbortSignal): Promise<void>;
@@ -47,6 +48,16 @@ export class SliceLifecycle {
     private readonly store: () => SliceStore | undefined,
     private readonly log: (line: string) => void,
   ) {}
+
+  /** The user name the cluster sees for this context: a slice's owner and the start of its name. */
+  async whoAmI(context: KubeContext, signal?: AbortSignal): Promise<string> {
+    return (await this.api.whoAmI(context, signal)).username;
+  }
+
+  /** The Slice as the cluster has it now. */
+  read(context: KubeContext, name: string, signal?: AbortSignal): Promise<SliceObject> {
+    return this.api.get(context, name, signal);
+  }
 
   /** The platform's limits, or undefined (logged) when the cluster does not let us read them. */
   async readLimits(context: KubeContext, signal?: AbortSignal): Promise<PlatformLimits | undefined> {

@@ -1,13 +1,9 @@
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../../core/base/errors';
 import { type ILogger } from '../../core/base/logger';
-import { type KubeContext } from '../../core/cluster/environments';
 import { type EnvironmentsModel } from '../../core/cluster/environmentsModel';
 import { parseRequest } from '../../core/cluster/requestLine';
-import { ENTRY_NAME, ENTRY_PORT } from '../../core/routing/entry';
-import { type KubeClients } from '../../platform/kube/kubeClients';
-import { type WorkloadClient } from '../../platform/kube/workloads';
-import { PodForward } from '../../platform/routing/podForward';
+import { type BaselineEntry, type EntryPod } from '../../app/routing/baselineEntry';
 import { redact } from '../../core/telemetry/redact';
 import { type CommandRegistry, Commands } from '../commandRegistry';
 import { pickSlice } from '../slicePicker';
@@ -19,26 +15,24 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * to the baseline's entry with my routing key, the answer and which copy served it in the Requests
  * output) and Open Baseline Through My Slice (a local port the browser opens; each request goes to
  * my slice's entry, which adds my key, so every hop my slice forks is served by my fork). Both go
- * through the slice's entry pod (src/core/routing/entry.ts) by port-forward.
+ * through the slice's entry pod by port-forward (src/app/routing/baselineEntry.ts, which owns the forward).
  */
-export function registerRoutingCommands(registry: CommandRegistry, model: EnvironmentsModel, workloads: WorkloadClient, clients: KubeClients, logger: ILogger, subscriptions: { push(d: vscode.Disposable): void }): void {
+export function registerRoutingCommands(registry: CommandRegistry, model: EnvironmentsModel, entries: BaselineEntry, logger: ILogger, subscriptions: { push(d: vscode.Disposable): void }): void {
   const answers = vscode.window.createOutputChannel('Slice: Requests through the Baseline');
   subscriptions.push(answers);
-  const forwards = new Map<string, PodForward>();
-  subscriptions.push({ dispose: () => forwards.forEach((f) => f.dispose()) });
+  subscriptions.push(entries);
   let lastRequest = 'GET /';
 
-  const entryOf = async (node: unknown, verb: string): Promise<{ context: KubeContext; namespace: string; slice: string; pod: string }> => {
+  const entryOf = async (node: unknown, verb: string): Promise<EntryPod & { slice: string }> => {
     const { context, slice } = await pickSlice(model, node, verb);
-    const pods = await workloads.pods(context, slice.namespace);
-    const pod = pods.find((p) => p.labels['app.kubernetes.io/name'] === ENTRY_NAME && p.ready);
+    const pod = await entries.find(context, slice.namespace);
     if (!pod) {
       throw new UserError(
         `Slice ${slice.sliceName ?? slice.namespace} has no entry into its baseline yet: it appears once the slice is Ready, when the baseline names its entry Service (namespace annotation slice.dev/entry) and the platform routes requests (routingMode).`,
         ['retry'],
       );
     }
-    return { context, namespace: slice.namespace, slice: slice.sliceName ?? slice.namespace, pod: pod.name };
+    return { ...pod, slice: slice.sliceName ?? slice.namespace };
   };
 
   registry.register(Commands.sendRequestThroughBaseline, async (node?: unknown, requestArg?: unknown) => {
@@ -62,7 +56,7 @@ export function registerRoutingCommands(registry: CommandRegistry, model: Enviro
     lastRequest = line;
     logger.info(`request through the baseline ${req.method} ${req.path} (slice ${entry.slice})`);
     const answer = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `${req.method} ${req.path} → baseline (slice ${entry.slice})` }, () =>
-      workloads.httpRequest(entry.context, entry.namespace, entry.pod, ENTRY_PORT, req.path, { method: req.method, timeoutMs: REQUEST_TIMEOUT_MS, ...(req.body !== undefined ? { body: req.body } : {}) }),
+      entries.request(entry, req, REQUEST_TIMEOUT_MS),
     );
     const servedBy = header(answer.headers['x-served-by']);
     const routed = header(answer.headers['x-slice-routed']);
@@ -80,14 +74,7 @@ export function registerRoutingCommands(registry: CommandRegistry, model: Enviro
 
   registry.register(Commands.openBaselineThroughSlice, async (node?: unknown) => {
     const entry = await entryOf(node, 'open the baseline through');
-    const id = `${entry.context.name}/${entry.namespace}/${entry.pod}`;
-    let forward = forwards.get(id);
-    if (!forward) {
-      forwards.forEach((f) => f.dispose());
-      forwards.clear();
-      forward = await PodForward.open(clients, entry.context, entry.namespace, entry.pod, ENTRY_PORT);
-      forwards.set(id, forward);
-    }
+    const forward = await entries.forward(entry);
     logger.info(`baseline through slice ${entry.slice}: ${forward.url} → ${forward.target}`);
     await vscode.env.openExternal(vscode.Uri.parse(forward.url));
     void vscode.window.showInformationMessage(`The baseline is open through slice ${entry.slice} at ${forward.url}: every request carries your routing key, so the services your slice forks answer from your forks.`);

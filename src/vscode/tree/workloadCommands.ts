@@ -6,7 +6,7 @@ import { type EnvironmentsModel } from '../../core/cluster/environmentsModel';
 import { resourceFindings } from '../../core/cluster/podResources';
 import { parseRequest } from '../../core/cluster/requestLine';
 import { type PodInfo, podsOf } from '../../core/cluster/workloadSummary';
-import { type WorkloadClient } from '../../platform/kube/workloads';
+import { type WorkloadAccess } from '../../app/workloads/workloadAccess';
 import { type CommandRegistry, Commands } from '../commandRegistry';
 import { type EnvironmentsNode } from '../environmentsTree';
 import { pickSlice } from '../slicePicker';
@@ -30,7 +30,7 @@ interface PodTarget {
  * Show Pod Logs (Kubernetes log API, into an output channel) and Send Request to Workload (one
  * HTTP request through a port-forward, the answer in an output channel).
  */
-export function registerWorkloadCommands(registry: CommandRegistry, model: EnvironmentsModel, workloads: WorkloadClient, logger: ILogger, subscriptions: { push(d: vscode.Disposable): void }): void {
+export function registerWorkloadCommands(registry: CommandRegistry, model: EnvironmentsModel, workloads: WorkloadAccess, logger: ILogger, subscriptions: { push(d: vscode.Disposable): void }): void {
   const logs = vscode.window.createOutputChannel('Slice: Pod Logs', 'log');
   const answers = vscode.window.createOutputChannel('Slice: Requests');
   subscriptions.push(logs);
@@ -111,7 +111,7 @@ async function askPort(workload: string): Promise<number> {
 }
 
 /** The pod a row stands for (a pod row, or a workload's first ready pod), else a pick among the user's forks. */
-async function podTarget(model: EnvironmentsModel, workloads: WorkloadClient, node: unknown, verb: string): Promise<PodTarget> {
+async function podTarget(model: EnvironmentsModel, workloads: WorkloadAccess, node: unknown, verb: string): Promise<PodTarget> {
   const n = node as EnvironmentsNode | undefined;
   if (n?.kind === 'pod') return { context: n.context, namespace: n.namespace, workload: n.pod.labels['slice.dev/fork'] ?? n.pod.name, pod: n.pod, port: n.port };
   if (n?.kind === 'fork') return firstPod(n.context, n.slice.namespace, n.workload, n.pods, n.summary?.port);

@@ -37,13 +37,24 @@ test('floating promises are rejected everywhere', { timeout: 120_000 }, async ()
   assert.ok(ids.includes('@typescript-eslint/no-floating-promises'), JSON.stringify(ids));
 });
 
-test('src/vscode renders and registers only: no Kubernetes client, no ws, no Node built-ins', { timeout: 120_000 }, async () => {
+test('src/vscode renders and registers only: no Kubernetes client, no ws, no Node built-ins, no src/platform', { timeout: 120_000 }, async () => {
   for (const mod of ['@kubernetes/client-node', 'ws', 'node:fs', 'node:path', 'fs', 'node:child_process']) {
     const ids = await ruleIds(`import * as m from '${mod}';\nexport const x = m;\n`, 'src/vscode/__probe__.ts');
     assert.ok(ids.includes('no-restricted-imports'), `${mod} in src/vscode must be rejected, got ${JSON.stringify(ids)}`);
     const deeper = await ruleIds(`import * as m from '${mod}';\nexport const x = m;\n`, 'src/vscode/sync/__probe__.ts');
     assert.ok(deeper.includes('no-restricted-imports'), `${mod} in src/vscode/sync must be rejected, got ${JSON.stringify(deeper)}`);
   }
+  // nor src/platform, at any depth: it asks the app layer, whose adapters the composition root builds
+  for (const [file, mod] of [
+    ['src/vscode/__probe__.ts', '../platform/kube/sliceClient'],
+    ['src/vscode/sync/__probe__.ts', '../../platform/agent-link/portForwardTransport'],
+    ['src/vscode/telemetry/__probe__.ts', '../../platform/telemetry/otlpDecoder'],
+  ] as const) {
+    const ids = await ruleIds(`import * as m from '${mod}';\nexport const x = m;\n`, file);
+    assert.ok(ids.includes('no-restricted-imports'), `${mod} in ${file} must be rejected, got ${JSON.stringify(ids)}`);
+  }
+  // the composition root, outside src/vscode, may build the adapters
+  assert.deepEqual(await ruleIds(`import * as vscode from 'vscode';\nimport { SliceClient } from './platform/kube/sliceClient';\nexport const x = [vscode, SliceClient];\n`, 'src/container.ts'), []);
   // what it may import: vscode, and the app layer
   assert.deepEqual(await ruleIds(`import * as vscode from 'vscode';\nimport { Sessions } from '../app/sessions';\nexport const x = [vscode, Sessions];\n`, 'src/vscode/__probe__.ts'), []);
 });

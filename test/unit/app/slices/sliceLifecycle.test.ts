@@ -30,6 +30,10 @@ class FakeApi implements SliceApiPort {
   ];
   refuse = false;
 
+  whoAmI(): Promise<{ username: string }> {
+    return Promise.resolve({ username: 'alice' });
+  }
+
   create(_c: KubeContext, name: string, spec: SliceSpec): Promise<SliceObject> {
     const o: SliceObject = { apiVersion: 'slice.dev/v1alpha1', kind: 'Slice', metadata: { name, generation: 1, creationTimestamp: new Date(t0).toISOString() }, spec };
     this.objects.set(name, o);
