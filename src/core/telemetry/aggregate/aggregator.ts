@@ -8,12 +8,15 @@
  * workspace file the slice runs now; data is recorded against that version, and a query for another
  * version marks it stale (its lines may have moved). New data for another version starts afresh.
  */
-import { type Event, Emitter } from '../../base/event';
+import { type Event } from '../../base/event';
 import { type IDisposable } from '../../base/disposable';
 import { type LogRecord, type ParsedStack, type Span, type SourceTag, SEVERITY_ERROR, STATUS_ERROR } from '../model';
-import { type Locator, type WorkspaceLocation } from '../locate';
+import { type Locator } from '../locate';
 import { StackCache } from '../stack/stackCache';
+import { ChangedFiles } from './changedFiles';
 import { type Entry, type FnEntry, type LineEntry, FileEntry, newFnEntry, newLineEntry } from './entries';
+import { HeldErrors } from './heldErrors';
+import { LocationCache } from './locationCache';
 import { Ring } from './ring';
 import { type AggregatorStats, type ErrorSample, type FileView, type LogSample } from './view';
 import { MINUTE_MS } from './window';
@@ -34,69 +37,17 @@ export interface AggregatorOptions {
   readonly stacks?: StackCache;
 }
 
-const CACHE_LIMIT = 20_000;
-/**
- * Errors held until their request's server span says how it was answered: the last this many, in a
- * ring (no allocation per error; a server span arrives in the same export as its handler's spans,
- * or the next).
- */
-const HELD = 128;
 /** OTLP SpanKind SERVER, here as a literal: the check runs for every span. */
 const KIND_SERVER = 2;
-
-/** Errors recorded at entries, until their request's server span arrives: a ring of {@link HELD} slots. */
-class HeldErrors {
-  readonly traceIds: (string | undefined)[] = new Array<string | undefined>(HELD).fill(undefined);
-  readonly services: (string | undefined)[] = new Array<string | undefined>(HELD).fill(undefined);
-  readonly entries: (Entry | undefined)[] = new Array<Entry | undefined>(HELD).fill(undefined);
-  readonly files: (FileEntry | undefined)[] = new Array<FileEntry | undefined>(HELD).fill(undefined);
-  readonly minutes = new Float64Array(HELD);
-  readonly samples: (ErrorSample | undefined)[] = new Array<ErrorSample | undefined>(HELD).fill(undefined);
-  next = 0;
-  count = 0;
-
-  hold(traceId: string, service: string | undefined, entry: Entry, file: FileEntry, minute: number, sample: ErrorSample): void {
-    const i = this.next;
-    this.next = (i + 1) % HELD;
-    this.release(i);
-    this.traceIds[i] = traceId;
-    this.services[i] = service;
-    this.entries[i] = entry;
-    this.files[i] = file;
-    this.minutes[i] = minute;
-    this.samples[i] = sample;
-    this.count++;
-  }
-
-  /** Empties slot `i`. */
-  release(i: number): void {
-    const id = this.traceIds[i];
-    if (id === undefined) return;
-    this.count--;
-    this.traceIds[i] = this.services[i] = undefined;
-    this.entries[i] = this.files[i] = this.samples[i] = undefined;
-  }
-
-  clear(): void {
-    for (let i = 0; i < HELD; i++) this.release(i);
-  }
-}
-
 /** The per-line, per-function aggregator of one workspace. */
 export class TelemetryAggregator implements IDisposable {
   private readonly sources = new Map<SourceTag, Map<string, FileEntry>>();
   private readonly versions = new Map<string, string>();
-  private readonly locations = new Map<string, Map<number, WorkspaceLocation | null>>();
-  private locationCount = 0;
+  private readonly locations: LocationCache;
   private readonly stacks: StackCache;
-  /** Replaced, not cleared, when taken: a cleared map's old hash table links to its new one, and V8 keeps such chains alive until a full collection. */
-  private changed = new Map<SourceTag, Set<string>>();
-  private changedEmpty = true;
-  /** Moved on when {@link changed} is emptied: a FileEntry marked in this epoch is in it already. */
-  private changedEpoch = 0;
+  private readonly changes = new ChangedFiles();
   /** Moved on by every version change: a FileEntry's cached version of this epoch is current. */
   private versionsEpoch = 0;
-  private readonly onDidChangeEmitter = new Emitter<void>();
   private readonly windowMinutes: number;
   private readonly maxKeys: number;
   private readonly logsPerLine: number;
@@ -112,7 +63,7 @@ export class TelemetryAggregator implements IDisposable {
   private readonly held = new HeldErrors();
 
   /** Fires (at most once until {@link takeChanged} is called) when data arrives: the editor then pulls the changes. */
-  readonly onDidChange: Event<void> = this.onDidChangeEmitter.event;
+  readonly onDidChange: Event<void> = this.changes.onDidChange;
 
   constructor(private readonly options: AggregatorOptions) {
     this.windowMinutes = options.windowMinutes ?? 5;
@@ -120,6 +71,7 @@ export class TelemetryAggregator implements IDisposable {
     this.logsPerLine = options.logsPerLine ?? 5;
     this.now = options.now ?? Date.now;
     this.stacks = options.stacks ?? new StackCache();
+    this.locations = new LocationCache(options.locator);
   }
 
   /** The version of a workspace file that the slice runs now (from sync acknowledgements); undefined forgets it. */
@@ -157,7 +109,7 @@ export class TelemetryAggregator implements IDisposable {
     if (http >= 400 && http < 500 && span.kind === KIND_SERVER && span.status.code !== STATUS_ERROR && this.held.count > 0) this.serverSpan(span, http);
     const error = span.status.code === STATUS_ERROR;
     const code = span.code;
-    const loc = code && code.file !== undefined && code.line !== undefined ? this.locate(code.file, code.line, code.column ?? 0) : undefined;
+    const loc = code && code.file !== undefined && code.line !== undefined ? this.locations.resolve(code.file, code.line, code.column ?? 0) : undefined;
     const ex = span.exceptions.length > 0 ? span.exceptions[span.exceptions.length - 1] : undefined;
     let sample: ErrorSample | undefined;
     let stack: ParsedStack | undefined;
@@ -194,7 +146,7 @@ export class TelemetryAggregator implements IDisposable {
         if (sample) fn.lastError = sample;
         if (error && sample && key) this.held.hold(key, span.resource.serviceName, fn, file, minute, sample);
       }
-      this.markChanged(file);
+      this.changes.mark(file);
     }
     if (throwSite && sample && (!loc || throwSite.file !== loc.file || throwSite.line !== loc.line)) {
       const file = this.file(span.source, throwSite.file);
@@ -202,7 +154,7 @@ export class TelemetryAggregator implements IDisposable {
       line.stats.recordError(minute);
       line.lastError = sample;
       if (key) this.held.hold(key, span.resource.serviceName, line, file, minute, sample);
-      this.markChanged(file);
+      this.changes.mark(file);
     }
     if (this.keys > this.maxKeys) this.evict();
   }
@@ -213,27 +165,19 @@ export class TelemetryAggregator implements IDisposable {
    * the request was answered). Its attributes are read only then.
    */
   private serverSpan(span: Span, status: number): void {
-    const h = this.held;
-    const service = span.resource.serviceName;
-    for (let i = 0; i < HELD; i++) {
-      if (h.traceIds[i] !== span.traceId || h.services[i] !== service) continue;
-      const entry = h.entries[i]!;
-      const file = h.files[i]!;
-      const sample = h.samples[i]!;
-      const minute = h.minutes[i]!;
-      h.release(i);
+    this.held.takeBack(span.traceId, span.resource.serviceName, (entry, file, minute, sample) => {
       entry.stats.unrecordError(minute);
       if (entry.lastError === sample) entry.lastError = { ...sample, answered: status };
       entry.gen++;
       this.bump(file);
-      this.markChanged(file);
-    }
+      this.changes.mark(file);
+    });
   }
 
   private addLogAt(r: LogRecord, minute: number): void {
     this.counters.logs++;
     const code = r.code;
-    let loc = code && code.file !== undefined && code.line !== undefined ? this.locate(code.file, code.line, code.column ?? 0) : undefined;
+    let loc = code && code.file !== undefined && code.line !== undefined ? this.locations.resolve(code.file, code.line, code.column ?? 0) : undefined;
     const stack = r.exception?.stacktrace ? this.parse(r.exception.stacktrace, r.resource.attributes['telemetry.sdk.language']) : undefined;
     if (!loc && stack) loc = this.options.locator.throwSite(stack);
     if (!loc) {
@@ -262,29 +206,8 @@ export class TelemetryAggregator implements IDisposable {
         service: r.resource.serviceName,
       };
     }
-    this.markChanged(file);
+    this.changes.mark(file);
     if (this.keys > this.maxKeys) this.evict();
-  }
-
-  /** Resolves through the Locator, cached per reported (file, line, column); the function is the caller's to pick (reported first). */
-  private locate(file: string, line: number, column: number): WorkspaceLocation | undefined {
-    let byLine = this.locations.get(file);
-    if (!byLine) {
-      if (this.locationCount >= CACHE_LIMIT) {
-        this.locations.clear();
-        this.locationCount = 0;
-      }
-      byLine = new Map();
-      this.locations.set(file, byLine);
-    }
-    const key = line * 4096 + (column < 4096 ? column : 4095);
-    let loc = byLine.get(key);
-    if (loc === undefined) {
-      loc = this.options.locator.resolve(file, line, column, undefined) ?? null;
-      byLine.set(key, loc);
-      this.locationCount++;
-    }
-    return loc && loc.userCode ? loc : undefined;
   }
 
   private parse(stacktrace: string, language: unknown): ParsedStack {
@@ -357,31 +280,9 @@ export class TelemetryAggregator implements IDisposable {
     return f.version;
   }
 
-  private markChanged(f: FileEntry): void {
-    // most writes go to a file already marked since the editor last took the changes
-    if (f.changedMark === this.changedEpoch) return;
-    f.changedMark = this.changedEpoch;
-    let files = this.changed.get(f.source);
-    if (!files) {
-      files = new Set();
-      this.changed.set(f.source, files);
-    }
-    if (files.has(f.path)) return;
-    files.add(f.path);
-    if (this.changedEmpty) {
-      this.changedEmpty = false;
-      this.onDidChangeEmitter.fire();
-    }
-  }
-
   /** The (source, file) pairs with new data since the last call; re-arms {@link onDidChange}. */
   takeChanged(): { source: SourceTag; file: string }[] {
-    const out: { source: SourceTag; file: string }[] = [];
-    for (const [source, files] of this.changed) for (const file of files) out.push({ source, file });
-    this.changed = new Map();
-    this.changedEpoch++;
-    this.changedEmpty = true;
-    return out;
+    return this.changes.take();
   }
 
   /** Evicts the least recently updated tenth of the entries (amortised: runs once per maxKeys/10 new keys). */
@@ -452,17 +353,14 @@ export class TelemetryAggregator implements IDisposable {
     this.sources.clear();
     this.pathGens.clear();
     this.locations.clear();
-    this.locationCount = 0;
     this.stacks.clear();
     this.held.clear();
-    this.changed.clear();
-    this.changedEpoch++;
-    this.changedEmpty = true;
+    this.changes.clear();
     this.keys = 0;
   }
 
   dispose(): void {
     this.clear();
-    this.onDidChangeEmitter.dispose();
+    this.changes.dispose();
   }
 }
