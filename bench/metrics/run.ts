@@ -3,7 +3,8 @@
  * tape; and through JSON.parse, its fallback) and protobuf, beside a bare JSON.parse of the same
  * JSON payloads (the floor: it only builds the tree); and the heap of the metric store holding
  * 10,000 series over 30 minutes at 10 s resolution. Goals (issue 23): >= 500,000 points/s decoded
- * and stored; < 50 MB for 10,000 series.
+ * and stored; < 50 MB for 10,000 series. Then the metrics view's chart redraw on new data in
+ * headless Chromium beside a redraw from scratch (./redraw.ts; goal p95 <= 16 ms).
  *
  *   node out/bench/metrics/run.js     (bundles bench/metrics/run.ts with esbuild, as the extension ships
  *                                      its code, and runs the bundle with --expose-gc)
@@ -27,6 +28,8 @@ if (!gc) {
   buildSync({ entryPoints: [join(__dirname, '..', '..', '..', 'bench', 'metrics', 'run.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, external: ['esbuild'], logLevel: 'warning' });
   console.log('re-running bundled, with --expose-gc: node --expose-gc out/bench/metrics/run.bundle.js');
   execFileSync(process.execPath, ['--expose-gc', bundle], { stdio: 'inherit' });
+  // the metrics view's redraw, in headless Chromium with the view's own bundle (./redraw.ts)
+  execFileSync(process.execPath, [join(__dirname, 'redraw.js')], { stdio: 'inherit' });
   process.exit(0);
 }
 
