@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../core/base/errors';
 import { type ILogger } from '../core/base/logger';
-import { formatDuration } from '../core/cluster/environments';
+import { durationText, formatDuration } from '../core/base/duration';
 import { type EnvironmentsModel } from '../core/cluster/environmentsModel';
-import { type PlatformLimits, describeLimits, durationText, plural } from '../core/slice/limits';
+import { type PlatformLimits, describeLimits, plural } from '../core/slice/limits';
 import { isDnsLabel, maxSliceNameLength, ownerSlug, sliceNamespace, sliceObjectName } from '../core/slice/sliceResource';
 import { SLICE_CONFIG_FILE, toForkSpecs } from '../core/slice/workspaceConfig';
 import { type SliceLifecycle, describeGrant } from '../app/slices/sliceLifecycle';

@@ -1,7 +1,8 @@
 import { UserError, messageOf } from '../../core/base/errors';
-import { type KubeContext, formatDuration } from '../../core/cluster/environments';
+import { durationText, formatDuration } from '../../core/base/duration';
+import { type KubeContext } from '../../core/cluster/environments';
 import { ClusterProblemError } from '../../core/cluster/environmentsModel';
-import { type PlatformLimits, describeLimits, durationText, plural } from '../../core/slice/limits';
+import { type PlatformLimits, describeLimits, plural } from '../../core/slice/limits';
 import { type SliceObject, type SliceSpec } from '../../core/slice/sliceResource';
 import { parseDuration, parseTimestamp } from '../../core/slice/ttl';
 import { type SliceStore } from './sliceStore';

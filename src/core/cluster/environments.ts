@@ -1,3 +1,4 @@
+import { formatDuration } from '../base/duration';
 import { type DataBranchStatus, type ForkStatus, type SliceCondition, type SliceObject, type SlicePhase, ownerSlug } from '../slice/sliceResource';
 import { ANNOTATION_EXPIRES_AT, LABEL_BASELINE, LABEL_EXPIRES, LABEL_OWNER, LABEL_ROLE, LABEL_SLICE_NAME } from './labels';
 
@@ -145,11 +146,3 @@ export function describeTimeLeft(expiresAt: Date, now: Date): string {
   return ms >= 0 ? `${text} left` : `expired ${text} ago`;
 }
 
-export function formatDuration(ms: number): string {
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 1) return `${Math.max(0, Math.floor(ms / 1000))}s`;
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h ${String(minutes % 60).padStart(2, '0')}m`;
-  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
-}

@@ -1,3 +1,4 @@
+import { durationText } from '../base/duration';
 import { effectiveQuota } from './manifests';
 import { type QuotaConfig, type SlicePlatformConfig } from './platformConfig';
 import { parseDuration } from './ttl';
@@ -94,10 +95,3 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** "24h", "4h", "1h 30m", "45m": to the minute; whole hours stay hours (a cap of 24h is not "1d"). */
-export function durationText(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return h === 0 ? `${m}m` : m === 0 ? `${h}h` : `${h}h ${String(m).padStart(2, '0')}m`;
-}

@@ -2,6 +2,8 @@
  * Slice lifetimes: "4h", "90m", "2d", "1h30m", "45s" → milliseconds; the expiry a slice gets at
  * creation and after an Extend TTL, always capped at now + the platform's maximum.
  */
+import { ttlText } from '../base/duration';
+
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(?:\d+[smhd])+$/;
 
@@ -12,18 +14,6 @@ export function parseDuration(text: string): number | undefined {
   let total = 0;
   for (const m of s.matchAll(/(\d+)([smhd])/g)) total += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? 0);
   return total > 0 && Number.isSafeInteger(total) ? total : undefined;
-}
-
-/** "4h", "1h30m", "2d" — the shortest exact rendering of a duration. */
-export function formatDuration(ms: number): string {
-  let rest = Math.max(0, Math.round(ms / 1000));
-  const parts: string[] = [];
-  for (const [unit, secs] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
-    const n = Math.floor(rest / secs);
-    if (n > 0) parts.push(`${n}${unit}`);
-    rest -= n * secs;
-  }
-  return parts.join('') || '0s';
 }
 
 export function parseTimestamp(text: string | undefined): number | undefined {
@@ -59,17 +49,17 @@ export function decideExpiry(
   const current = parseTimestamp(spec.expiresAt);
   if (current !== undefined) {
     if (current <= cap) return { expiresAt: rfc3339(current), writeSpec: false };
-    return { expiresAt: rfc3339(cap), writeSpec: true, note: `expiresAt ${spec.expiresAt} is beyond the platform maximum of ${formatDuration(cfg.maxTtlMs)} from now: clamped to ${rfc3339(cap)}` };
+    return { expiresAt: rfc3339(cap), writeSpec: true, note: `expiresAt ${spec.expiresAt} is beyond the platform maximum of ${ttlText(cfg.maxTtlMs)} from now: clamped to ${rfc3339(cap)}` };
   }
   let ttl = cfg.defaultTtlMs;
   let note: string | undefined;
   if (spec.expiresAt) note = `expiresAt "${spec.expiresAt}" is not an RFC 3339 time: using the TTL instead`;
   if (spec.ttl) {
     const asked = parseDuration(spec.ttl);
-    if (asked === undefined) note = `ttl "${spec.ttl}" is not a duration like 4h, 90m or 2d: using the default ${formatDuration(cfg.defaultTtlMs)}`;
+    if (asked === undefined) note = `ttl "${spec.ttl}" is not a duration like 4h, 90m or 2d: using the default ${ttlText(cfg.defaultTtlMs)}`;
     else if (asked > cfg.maxTtlMs) {
       ttl = cfg.maxTtlMs;
-      note = `ttl ${spec.ttl} is longer than the platform maximum ${formatDuration(cfg.maxTtlMs)}: capped`;
+      note = `ttl ${spec.ttl} is longer than the platform maximum ${ttlText(cfg.maxTtlMs)}: capped`;
     } else ttl = asked;
   }
   return note === undefined ? { expiresAt: rfc3339(nowMs + ttl), writeSpec: true } : { expiresAt: rfc3339(nowMs + ttl), writeSpec: true, note };

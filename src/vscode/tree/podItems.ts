@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatDuration } from '../../core/cluster/environments';
+import { formatDuration } from '../../core/base/duration';
 import { type PodUsage, appFigures, containerFigures, figuresText, resourceFindings } from '../../core/cluster/podResources';
 import { type PodInfo } from '../../core/cluster/workloadSummary';
 

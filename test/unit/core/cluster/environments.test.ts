@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeTimeLeft, expiryOf, formatDuration, type NamespaceInfo, toEnvironments } from '../../../../src/core/cluster/environments';
+import { describeTimeLeft, expiryOf, type NamespaceInfo, toEnvironments } from '../../../../src/core/cluster/environments';
 
 const ns = (name: string, labels: Record<string, string>, annotations: Record<string, string> = {}, phase?: string): NamespaceInfo => ({ name, labels, annotations, ...(phase ? { phase } : {}) });
 
@@ -25,11 +25,7 @@ test('expiry from the RFC 3339 annotation, else the Unix-seconds label, else non
   assert.equal(expiryOf(ns('a', { 'slice.dev/expires': 'soon' }, { 'slice.dev/expires-at': 'garbage' })), undefined);
 });
 
-test('durations read like a person would say them', () => {
-  assert.equal(formatDuration(30_000), '30s');
-  assert.equal(formatDuration(5 * 60_000), '5m');
-  assert.equal(formatDuration(125 * 60_000), '2h 05m');
-  assert.equal(formatDuration(50 * 3600_000), '2d 2h');
+test('the time left reads like a person would say it', () => {
   const now = new Date('2026-11-26T12:00:00Z');
   assert.equal(describeTimeLeft(new Date('2026-11-26T14:05:00Z'), now), '2h 05m left');
   assert.equal(describeTimeLeft(new Date('2026-11-26T11:57:00Z'), now), 'expired 3m ago');
