@@ -10,13 +10,13 @@ import { decodeManifest } from '../../core/sync/manifestPayload';
 import { type HookResultMeta, type WelcomeMeta } from '../../core/agent/messages';
 import { type DriftEntry, type PlanOp, type SkippedEntry, planChanges, planFull } from '../../core/sync/planner';
 import { MessageType, SUPPORTED_VERSIONS } from '../../core/agent/protocol';
-import { type AgentIdentity, describeDisconnect, describeReconnect, reconnectCause } from '../../core/agent/reconnect';
 import { HashCache, hashWhere, scanTree } from '../../core/sync/scanner';
 import { type AgentConnection, type TrafficStats } from '../../platform/agent-link/agentConnection';
 import { examineChanges } from '../../platform/agent-link/changeRegions';
 import { LocalTreeFs } from '../../platform/agent-link/localTreeFs';
 import { executePlan } from '../../platform/agent-link/planExecutor';
 import { AgentLink, type LinkLoss, type LinkSession } from '../fork/agentLink';
+import { ConnectionStory } from './connectionStory';
 import { type OpFailure, type OutcomeCounts, SyncBook } from './syncBook';
 import { type ConnectedInfo, type DisconnectedInfo, type SyncEngineOptions, type SyncReport, type SyncState } from './syncTypes';
 
@@ -25,7 +25,6 @@ export type { ConnectedInfo, DisconnectedInfo, SyncEngineOptions, SyncReport, Sy
 
 /** One turn of the event loop (a stats-only scan runs synchronously in short slices between turns). */
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 
 interface Job {
   readonly kind: 'drift' | 'reset';
@@ -56,7 +55,6 @@ export class SyncEngine implements IDisposable {
   private readonly book: SyncBook;
   private rules: IgnoreRules | undefined;
   private welcomed = false;
-  private identity: AgentIdentity | undefined;
   private spec: IgnoreSpec = { patterns: [], gitignores: [] };
   private needsReconcile = true;
   private conn: AgentConnection | undefined;
@@ -79,9 +77,8 @@ export class SyncEngine implements IDisposable {
   private readonly hookEmitter = new Emitter<HookResultMeta>();
   private readonly connectedEmitter = new Emitter<ConnectedInfo>();
   private readonly disconnectedEmitter = new Emitter<DisconnectedInfo>();
-  private lastWarning: string | undefined;
-  private downSince: number | undefined;
-  private lastReason: string | undefined;
+  /** Each drop and return of the connection, in words. */
+  private readonly story: ConnectionStory;
   readonly onStateChange = this.stateEmitter.event;
   readonly onSynced = this.syncedEmitter.event;
   readonly onDrift = this.driftEmitter.event;
@@ -114,6 +111,7 @@ export class SyncEngine implements IDisposable {
     this.window = new FlowWindow(options.windowBytes, options.windowBatches);
     this.log = options.logger ?? nullLogger;
     this.label = options.label ?? 'sync';
+    this.story = new ConnectionStory(this.log, this.label);
   }
 
   get state(): SyncState {
@@ -254,22 +252,13 @@ export class SyncEngine implements IDisposable {
   /** A connection ended or an attempt failed; the link retries in `retryInMs` (or never). */
   private lost(l: LinkLoss): void {
     if (this.disposed) return;
-    if (l.wasConnected && this.welcomed) {
-      this.downSince = performance.now();
-      this.lastReason = l.reason;
-    }
-    const wasConnected = l.wasConnected && this.welcomed;
+    const info = this.story.down(l, this.welcomed);
     this.conn = undefined;
     this.welcomed = false;
     this.needsReconcile = true;
     this.setState('disconnected');
-    const why = l.reason;
-    if (l.retryInMs === undefined) this.log.info(`${this.label}: the connection to the agent ended (${why}); not reconnecting`);
-    // Said once per change: a pod that takes a while to come back is one line, not one per retry.
-    else if (wasConnected) this.log.warn(`${this.label}: ${describeDisconnect(why, l.retryInMs)}`);
-    else if (why !== this.lastWarning) this.log.warn(`${this.label}: cannot reach the agent: ${why}; trying again until it answers`);
-    this.lastWarning = wasConnected ? undefined : why;
-    this.disconnectedEmitter.fire({ reason: why, wasConnected, retryInMs: l.retryInMs });
+    this.story.tell(info);
+    this.disconnectedEmitter.fire(info);
   }
 
   /** One connection's life: reconcile, then rounds of changes and jobs until it drops. */
@@ -280,25 +269,8 @@ export class SyncEngine implements IDisposable {
     const previous = this.welcome;
     this.welcome = link.welcome;
     this.welcomed = true;
-    this.lastWarning = undefined;
-    const pod = link.pod ?? this.podOf();
-    const before = this.identity;
-    const now: AgentIdentity = { instanceId: this.welcome.instanceId, rootId: this.welcome.rootId, ...(pod === undefined ? {} : { pod }) };
-    const cause = reconnectCause(before, now);
-    this.identity = now;
     this.book.enterRoot(this.welcome.rootId);
-    const downMs = this.downSince === undefined ? 0 : performance.now() - this.downSince;
-    const lastReason = this.lastReason;
-    this.connectedEmitter.fire({
-      ...this.welcome,
-      restarted: previous !== undefined && previous.instanceId !== this.welcome.instanceId,
-      cause,
-      downMs,
-      description: describeReconnect(cause, { downMs, now, ...(lastReason === undefined ? {} : { lastReason }), ...(before === undefined ? {} : { previous: before }) }),
-      ...(lastReason === undefined ? {} : { lastReason }),
-      ...(previous === undefined ? {} : { previous }),
-    });
-    this.downSince = undefined;
+    this.connectedEmitter.fire(this.story.connected(this.welcome, previous, link.pod ?? this.podOf()));
     for (;;) {
       if (this.disposed || conn.isClosed) throw new AgentError('DISCONNECTED', conn.closeReason ?? 'connection closed');
       const job = this.jobs.shift();
