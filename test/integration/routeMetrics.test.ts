@@ -4,7 +4,8 @@
 // left the window, the learned handler stays), then the slice's metrics payload comes through the pipeline's
 // ingest as the agent link delivers it: the lens shows the histogram p95 with n; the baseline's
 // histogram (slice.source=baseline) then brings the comparison, shown because the rank test says
-// it is significant, a warning past slice.metrics.regressionThreshold.
+// it is significant, a warning past slice.metrics.regressionThreshold; 5xx points bring the error
+// rate, and my rate against the baseline's when Fisher's exact test (or the z-test) says they differ.
 import * as assert from 'node:assert/strict';
 import { cpSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -72,6 +73,7 @@ describe('route metrics on the handler (issue 23)', () => {
 
   after(async () => {
     await vscode.workspace.getConfiguration('slice.metrics').update('regressionThreshold', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('slice.metrics').update('errorRateThreshold', undefined, vscode.ConfigurationTarget.Global);
     api.telemetry.service.clear();
     await api.telemetry.setPathMappings(undefined);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -110,5 +112,27 @@ describe('route metrics on the handler (issue 23)', () => {
     await vscode.workspace.getConfiguration('slice.metrics').update('regressionThreshold', 100, vscode.ConfigurationTarget.Global);
     const calm = await eventually('the lens without a warning', async () => (await routeLenses()).find((l) => l.title.startsWith('⏱') && l.title.includes('baseline')));
     assert.match(calm.title, /^⏱ GET \/orders · p95 \d+ ms · baseline \d+ ms · \+\d+ %/);
+  });
+
+  it('server errors from the histograms: errors n/N on the lens, my rate against the baseline\'s only when significant, a warning past slice.metrics.errorRateThreshold', async () => {
+    const now = Date.now() - 10_000;
+    // 9 answers with 500 and 20 with 200 in my slice (61 requests with the 32 before), 40 clean in the baseline (70)
+    const mine = routeHistogramPayload('orders', [
+      { route: '/orders', method: 'GET', status: 500, timeMs: now, durationsMs: spread(9, 30, 48) },
+      { route: '/orders', method: 'GET', status: 200, timeMs: now, durationsMs: spread(20, 30, 48) },
+    ]);
+    const baseline = routeHistogramPayload('orders', [{ route: '/orders', method: 'GET', timeMs: now, durationsMs: spread(40, 6, 11) }], { baseline: true });
+    await api.telemetry.service.ingest({ kind: 'metrics', encoding: 'json', body: mine, source: 'slice', slice: SLICE });
+    await api.telemetry.service.ingest({ kind: 'metrics', encoding: 'json', body: baseline, source: 'slice', slice: SLICE });
+    // the slowdown is under the +10000 % threshold set above: the warning is the error rate's
+    const lens = await eventually('the error-rate lens', async () => (await routeLenses()).find((l) => l.title.includes('errors')));
+    assert.match(lens.title, /^⚠ GET \/orders · p95 \d+ ms · baseline \d+ ms · \+\d+ % · errors 9\/61 \(15 %\) · baseline 0 % · 61 requests · 5 min \(metrics\)$/);
+    const hover = await hoverText(HANDLER_LINE - 1);
+    assert.match(hover, /Mine: p95 ≈ \d+ ms .* · 61 requests · errors 9\/61/);
+    // the hover's Markdown escapes punctuation (\. \( …)
+    assert.match(hover, /More server errors than the baseline: 9 of 61 .*15 %.* against 0 of 70 .*Fisher.s exact test p = .* past the 5.{1,2}point threshold .*slice.*metrics.*errorRateThreshold/);
+    await vscode.workspace.getConfiguration('slice.metrics').update('errorRateThreshold', 0.5, vscode.ConfigurationTarget.Global);
+    const calm = await eventually('the error-rate lens without a warning', async () => (await routeLenses()).find((l) => l.title.startsWith('⏱') && l.title.includes('errors 9/61')));
+    assert.match(calm.title, /· errors 9\/61 \(15 %\) · baseline 0 % ·/);
   });
 });
