@@ -5,25 +5,19 @@ import {
   type CodeLocation,
   type ErrorSample,
   type FileView,
-  type LogRecord,
-  type ParsedStack,
   type PathMappingEntry,
-  type Span,
   type SourceTag,
   type WorkspaceLocation,
   Locator,
   PathMapper,
   type RejectReason,
   RejectionCounter,
-  SEVERITY_ERROR,
   SOURCE_BASELINE,
   SOURCE_SLICE,
-  STATUS_ERROR,
   TelemetryAggregator,
   parseLogLine,
 } from '../../core/telemetry';
 import { TraceStore } from '../../core/telemetry/traceStore';
-import { answeredStatus } from '../../core/telemetry/attributes';
 import { DecodeAhead } from './decodeAhead';
 import { type DecodeAnswer, InlineDecoder, type TelemetryDecoder, type TelemetryPayload } from '../../core/telemetry/decodePayload';
 import { codeFiles, spansOf } from '../../core/telemetry/spanBatch';
@@ -263,7 +257,7 @@ export class TelemetryPipeline implements IDisposable {
     const r = parseLogLine(line, { source: sourceTag(source), counter: this.rejections, receivedMs: Date.now() });
     if (!r.ok) return false;
     this.aggregatorInstance.addLog(r.value);
-    this.noteLogErrors([r.value]);
+    this.errors.addLogs([r.value], this.locator, this.stacks);
     this.fireChanged();
     return true;
   }
@@ -333,7 +327,7 @@ export class TelemetryPipeline implements IDisposable {
         this.aggregatorInstance.addSpans(chunk);
         this.traces.add(chunk);
         this.routes.observe(chunk);
-        this.noteSpanErrors(chunk);
+        this.errors.addSpans(chunk, this.locator, this.stacks);
       });
       return { spans: packed.count, logs: 0 };
     }
@@ -342,7 +336,7 @@ export class TelemetryPipeline implements IDisposable {
     await this.inSlices(logs.length, (from, to) => {
       const chunk = from === 0 && to === logs.length ? logs : logs.slice(from, to);
       this.aggregatorInstance.addLogs(chunk);
-      this.noteLogErrors(chunk);
+      this.errors.addLogs(chunk, this.locator, this.stacks);
     });
     return { spans: 0, logs: logs.length };
   }
@@ -372,46 +366,6 @@ export class TelemetryPipeline implements IDisposable {
       if (loc) local.add(loc.file);
     }
     await this.workspaceFiles.versionNew(local, (file, version) => this.aggregatorInstance.setFileVersion(file, version));
-  }
-
-  private noteSpanErrors(spans: readonly Span[]): void {
-    for (const s of spans) {
-      // a request answered 4xx on purpose: the exception its handler threw to answer is no error
-      if (answeredStatus(s.kind, s.status.code, s.httpStatus) !== undefined && this.errors.has(s.traceId)) {
-        this.errors.dropTrace(s.traceId);
-        continue;
-      }
-      const ex = s.exceptions.length > 0 ? s.exceptions[s.exceptions.length - 1] : undefined;
-      if (s.status.code !== STATUS_ERROR && !ex) continue;
-      const stack = ex?.stacktrace ? this.parse(ex.stacktrace, s.resource.attributes['telemetry.sdk.language']) : undefined;
-      this.errors.add({
-        source: s.source,
-        type: ex?.type || stack?.type || 'Error',
-        message: ex?.message || s.status.message || stack?.message || s.name,
-        traceId: s.traceId,
-        timeMs: ex?.timeMs || s.startMs + s.durationMs,
-        location: (stack && this.locator.throwSite(stack)) ?? this.locator.resolveCode(s.code),
-      });
-    }
-  }
-
-  private noteLogErrors(records: readonly LogRecord[]): void {
-    for (const r of records) {
-      if (r.severityNumber < SEVERITY_ERROR && !r.exception) continue;
-      const stack = r.exception?.stacktrace ? this.parse(r.exception.stacktrace, r.resource.attributes['telemetry.sdk.language']) : undefined;
-      this.errors.add({
-        source: r.source,
-        type: r.exception?.type || stack?.type || r.severityText || 'ERROR',
-        message: r.exception?.message || stack?.message || r.body,
-        traceId: r.traceId,
-        timeMs: r.timeMs,
-        location: this.locator.resolveCode(r.code) ?? (stack && this.locator.throwSite(stack)),
-      });
-    }
-  }
-
-  private parse(stacktrace: string, language: unknown): ParsedStack {
-    return this.stacks.parse(stacktrace, language);
   }
 
   dispose(): void {
