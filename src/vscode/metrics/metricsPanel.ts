@@ -23,6 +23,8 @@ export class MetricsPanel implements IDisposable {
   private feed: MetricsViewFeed | undefined;
   /** The messages posted to the webview, newest last, at most 50 (test hook). */
   readonly posted: MetricsViewMessage[] = [];
+  /** How many times a page said it loaded (its script ran under the CSP) (test hook). */
+  readyCount = 0;
 
   constructor(
     private readonly metrics: SliceMetrics,
@@ -80,6 +82,7 @@ export class MetricsPanel implements IDisposable {
   async handleMessage(m: unknown): Promise<void> {
     if (!isMetricsWebviewMessage(m)) return;
     if (m.type === 'ready') {
+      this.readyCount++;
       this.feed?.reset();
       return;
     }
