@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
-import { CancelledError, UserError } from '../../core/base/errors';
+import { UserError } from '../../core/base/errors';
 import { type ILogger } from '../../core/base/logger';
 import { type EnvironmentsModel } from '../../core/cluster/environmentsModel';
-import { parseRequest } from '../../core/cluster/requestLine';
 import { type BaselineEntry, type EntryPod } from '../../app/routing/baselineEntry';
-import { redact } from '../../core/telemetry/redact';
 import { type CommandRegistry, Commands } from '../commandRegistry';
+import { RequestPrompt, shownBody } from '../requestPrompt';
 import { pickSlice } from '../slicePicker';
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -21,7 +20,7 @@ export function registerRoutingCommands(registry: CommandRegistry, model: Enviro
   const answers = vscode.window.createOutputChannel('Slice: Requests through the Baseline');
   subscriptions.push(answers);
   subscriptions.push(entries);
-  let lastRequest = 'GET /';
+  const requests = new RequestPrompt();
 
   const entryOf = async (node: unknown, verb: string): Promise<EntryPod & { slice: string }> => {
     const { context, slice } = await pickSlice(model, node, verb);
@@ -37,23 +36,7 @@ export function registerRoutingCommands(registry: CommandRegistry, model: Enviro
 
   registry.register(Commands.sendRequestThroughBaseline, async (node?: unknown, requestArg?: unknown) => {
     const entry = await entryOf(node, 'send a request through the baseline with the key of');
-    const line =
-      typeof requestArg === 'string' && requestArg
-        ? requestArg
-        : await vscode.window.showInputBox({
-            title: `Slice: Send Request through the Baseline (slice ${entry.slice})`,
-            prompt: 'Method, path and optional JSON body, sent to the baseline\'s entry with your routing key: the hops your slice forks are served by your forks',
-            value: lastRequest,
-            validateInput: (v) => {
-              const parsed = parseRequest(v);
-              return parsed.ok ? undefined : parsed.error;
-            },
-          });
-    if (line === undefined) throw new CancelledError();
-    const parsed = parseRequest(line);
-    if (!parsed.ok) throw new UserError(`"${line}" is not a request. ${parsed.error}`);
-    const req = parsed.value;
-    lastRequest = line;
+    const req = await requests.ask(requestArg, `Slice: Send Request through the Baseline (slice ${entry.slice})`, 'Method, path and optional JSON body, sent to the baseline\'s entry with your routing key: the hops your slice forks are served by your forks');
     logger.info(`request through the baseline ${req.method} ${req.path} (slice ${entry.slice})`);
     const answer = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `${req.method} ${req.path} → baseline (slice ${entry.slice})` }, () =>
       entries.request(entry, req, REQUEST_TIMEOUT_MS),
@@ -63,7 +46,7 @@ export function registerRoutingCommands(registry: CommandRegistry, model: Enviro
     answers.appendLine(`${req.method} ${req.path} → baseline entry with the key of slice ${entry.slice}  ${answer.status} in ${Math.round(answer.ms)} ms (${new Date().toLocaleTimeString()})`);
     if (servedBy) answers.appendLine(`  first hop served by ${servedBy}`);
     if (routed) answers.appendLine(`  routed to fork ${routed}`);
-    answers.appendLine(redact(answer.body.length > 20_000 ? `${answer.body.slice(0, 20_000)}\n… (${answer.body.length} characters)` : answer.body));
+    answers.appendLine(shownBody(answer.body));
     answers.appendLine('');
     answers.show(true);
     const summary = `baseline (slice ${entry.slice}): ${req.method} ${req.path} → ${answer.status} in ${Math.round(answer.ms)} ms`;

@@ -4,11 +4,11 @@ import { type ILogger } from '../../core/base/logger';
 import { type KubeContext, type SliceEnvironment } from '../../core/cluster/environments';
 import { type EnvironmentsModel } from '../../core/cluster/environmentsModel';
 import { resourceFindings } from '../../core/cluster/podResources';
-import { parseRequest } from '../../core/cluster/requestLine';
 import { type PodInfo, podsOf } from '../../core/cluster/workloadSummary';
 import { type WorkloadAccess } from '../../app/workloads/workloadAccess';
 import { type CommandRegistry, Commands } from '../commandRegistry';
 import { type EnvironmentsNode } from '../environmentsTree';
+import { RequestPrompt, shownBody } from '../requestPrompt';
 import { pickSlice } from '../slicePicker';
 import { sessionKey } from '../sync/syncSession';
 import { redact } from '../../core/telemetry/redact';
@@ -35,7 +35,7 @@ export function registerWorkloadCommands(registry: CommandRegistry, model: Envir
   const answers = vscode.window.createOutputChannel('Slice: Requests');
   subscriptions.push(logs);
   subscriptions.push(answers);
-  let lastRequest = 'GET /';
+  const requests = new RequestPrompt();
 
   registry.register(Commands.startSyncWorkload, async (node?: unknown) => {
     const fork = forkNode(node);
@@ -62,23 +62,7 @@ export function registerWorkloadCommands(registry: CommandRegistry, model: Envir
   registry.register(Commands.sendRequest, async (node?: unknown, requestArg?: unknown) => {
     const target = await podTarget(model, workloads, node, 'send a request to');
     const port = target.port ?? (await askPort(target.workload));
-    const line =
-      typeof requestArg === 'string' && requestArg
-        ? requestArg
-        : await vscode.window.showInputBox({
-            title: `Slice: Send Request to ${target.workload}`,
-            prompt: `Method, path and optional JSON body, sent to ${target.pod.name}:${port} through a port-forward`,
-            value: lastRequest,
-            validateInput: (v) => {
-              const parsed = parseRequest(v);
-              return parsed.ok ? undefined : parsed.error;
-            },
-          });
-    if (line === undefined) throw new CancelledError();
-    const parsed = parseRequest(line);
-    if (!parsed.ok) throw new UserError(`"${line}" is not a request. ${parsed.error}`);
-    const req = parsed.value;
-    lastRequest = line;
+    const req = await requests.ask(requestArg, `Slice: Send Request to ${target.workload}`, `Method, path and optional JSON body, sent to ${target.pod.name}:${port} through a port-forward`);
     logger.info(`request ${req.method} ${req.path} → ${target.namespace}/${target.pod.name}:${port}`);
     const answer = await vscode.window
       .withProgress({ location: vscode.ProgressLocation.Window, title: `${req.method} ${req.path} → ${target.workload}` }, () =>
@@ -88,7 +72,7 @@ export function registerWorkloadCommands(registry: CommandRegistry, model: Envir
         throw e instanceof UserError ? e : new UserError(`${target.workload}: ${e instanceof Error ? e.message : String(e)}`, ['retry', 'showLogs']);
       });
     answers.appendLine(`${req.method} ${req.path} → ${target.namespace}/${target.pod.name}:${port}  ${answer.status} in ${Math.round(answer.ms)} ms (${new Date().toLocaleTimeString()})`);
-    answers.appendLine(redact(answer.body.length > 20_000 ? `${answer.body.slice(0, 20_000)}\n… (${answer.body.length} characters)` : answer.body));
+    answers.appendLine(shownBody(answer.body));
     answers.appendLine('');
     answers.show(true);
     const summary = `${target.workload}: ${req.method} ${req.path} → ${answer.status} in ${Math.round(answer.ms)} ms`;
