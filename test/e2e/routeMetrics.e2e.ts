@@ -29,7 +29,7 @@ function oldRequest(): string {
   return JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', 'orders')] }, scopeSpans: [{ scope: { name: 'shop' }, spans: [handler, server] }] }] });
 }
 
-/** Ten minutes of GET /orders: my slice slower from five minutes ago (a regression), the baseline steady. */
+/** Ten minutes of GET /orders: my slice slower from five minutes ago (a regression), 3 of its 8 requests a minute answered 500 since then; the baseline steady and without errors. */
 function metricsLines(): string {
   const now = Date.now();
   const lines: string[] = [];
@@ -38,7 +38,10 @@ function metricsLines(): string {
     const slow = m <= 5;
     const mine = Array.from({ length: 8 }, (_, i) => (slow ? 30 + i * 2.5 : 6 + i * 0.6));
     const base = Array.from({ length: 8 }, (_, i) => 6 + i * 0.7);
-    lines.push(routeHistogramPayload('orders', [{ route: '/orders', method: 'GET', timeMs: t, durationsMs: mine }]));
+    const points = slow
+      ? [{ route: '/orders', method: 'GET', status: 200, timeMs: t, durationsMs: mine.slice(3) }, { route: '/orders', method: 'GET', status: 500, timeMs: t, durationsMs: mine.slice(0, 3) }]
+      : [{ route: '/orders', method: 'GET', timeMs: t, durationsMs: mine }];
+    lines.push(routeHistogramPayload('orders', points));
     lines.push(routeHistogramPayload('orders', [{ route: '/orders', method: 'GET', timeMs: t, durationsMs: base }], { baseline: true }));
   }
   return `${lines.join('\n')}\n`;
@@ -78,23 +81,24 @@ async function main(): Promise<number> {
     }, onFail);
     if (!imported) return steps.summary('e2e route metrics');
 
-    await steps.step('the CodeLens above listOrders: the histogram p95, the baseline\'s, the change, as a warning', async () => {
+    await steps.step('the CodeLens above listOrders: the histogram p95, the baseline\'s, the change, my server errors against the baseline\'s, as a warning', async () => {
       await goToLine(page, HANDLER_LINE + 5);
       // lenses of one line share a decoration (joined by |): each is an anchor of its own
       const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: '(metrics)' }).first();
       await lens.waitFor({ timeout: 30_000 });
       const text = await lens.innerText();
-      if (!/^⚠ GET \/orders · p95 \d+ ms · baseline \d+ ms · \+\d+ % · 40 requests · 5 min \(metrics\)$/.test(text.trim())) throw new Error(`lens text: ${text}`);
+      if (!/^⚠ GET \/orders · p95 \d+ ms · baseline \d+ ms · \+\d+ % · errors 15\/40 \(38 %\) · baseline 0 % · 40 requests · 5 min \(metrics\)$/.test(text.trim())) throw new Error(`lens text: ${text}`);
       await page.waitForTimeout(300);
       await shot('m1-route-lens');
     }, onFail);
 
-    await steps.step('hovering the handler shows both sides, the test, and the sparkline image', async () => {
+    await steps.step('hovering the handler shows both sides, the tests (latency and errors), and the sparkline image', async () => {
       const line = page.locator('.monaco-editor .view-line', { hasText: 'async function listOrders' }).first();
       await line.hover({ position: { x: 120, y: 8 } });
       const hover = page.locator('.monaco-hover', { hasText: 'Slice metrics' }).first();
       await hover.waitFor({ timeout: 15_000 });
       await hover.locator('text=Mann–Whitney U').first().waitFor({ timeout: 5000 });
+      await hover.locator('text=More server errors than the baseline').first().waitFor({ timeout: 5000 });
       const img = hover.locator('img[src^="data:image/svg+xml;base64,"]').first();
       await img.waitFor({ timeout: 5000 });
       const drawn = await img.evaluate((el) => {
