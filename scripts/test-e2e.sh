@@ -34,4 +34,6 @@ e2e routed || rc=$?
 e2e routeMetrics || rc=$?
 # Issue 23: pods' CPU and memory against their limits, and the quota, in the tree.
 e2e resources || rc=$?
+# Issue 23: an OOM-killed fork as a Problem on slice.yaml's workload line.
+e2e resourceProblems || rc=$?
 exit $rc
