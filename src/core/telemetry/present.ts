@@ -3,6 +3,7 @@
  * Pure (no editor API), so the wording is tested in plain Node.
  */
 import { type WindowSummary } from './aggregate/window';
+import { type FunctionComparison } from './aggregate/functionCompare';
 import { SOURCE_BASELINE, SOURCE_SLICE, type SourceTag } from './model';
 import { type TraceSummary } from './traceStore';
 
@@ -31,17 +32,37 @@ export function sourceLabel(source: SourceTag): string {
 }
 
 /**
- * `⏱ p95 42 ms · 120 calls · 3 errors · 5 min`; below {@link SMALL_SAMPLE} calls
+ * `⏱ p95 42 ms · 120 calls · 3 errors · 5 min`; with a significant difference from the baseline
+ * `⚠ p95 48 ms · baseline 12 ms · +300 % · 120 calls · …` (`⚠` past a threshold); below {@link SMALL_SAMPLE} calls
  * `⏱ p95 1.9 ms · n=2 · max 1.9 ms · 5 min`; with the source when both are shown, `(stale)` when stale.
  */
-export function lensTitle(s: WindowSummary, windowMinutes: number, opts: { source?: SourceTag; stale: boolean }): string {
+export function lensTitle(s: WindowSummary, windowMinutes: number, opts: { source?: SourceTag; stale: boolean; compared?: FunctionComparison | undefined }): string {
   const parts = [Number.isFinite(s.p95) ? `p95 ${formatMs(s.p95)}` : 'p95 –'];
+  // my slice against the baseline, only when significant (./aggregate/functionCompare.ts)
+  const c = opts.compared;
+  if (c?.latency.verdict === 'slower' || c?.latency.verdict === 'faster') parts.push(`baseline ${formatMs(c.baselineP95)}`, ...(Number.isFinite(c.change) ? [percentChange(c.change)] : []));
+  if (c?.errors.verdict === 'more-errors' || c?.errors.verdict === 'fewer-errors') parts.push(`errors ${rateText(c.errors.mine.errors, c.errors.mine.n)} · baseline ${rateText(c.errors.baseline.errors, c.errors.baseline.n)}`);
   if (s.calls < SMALL_SAMPLE && Number.isFinite(s.maxMs)) parts.push(`n=${s.calls}`, `max ${formatMs(s.maxMs)}`);
   else parts.push(plural(s.calls, 'call', 'calls'));
   if (s.errors > 0) parts.push(plural(s.errors, 'error', 'errors'));
   parts.push(`${windowMinutes} min`);
   const who = opts.source !== undefined ? `${sourceLabel(opts.source)}: ` : '';
-  return `${opts.stale ? '⏱ (stale) ' : '⏱ '}${who}${parts.join(' · ')}`;
+  const icon = opts.compared?.warning ? '⚠' : '⏱';
+  return `${icon} ${opts.stale ? '(stale) ' : ''}${who}${parts.join(' · ')}`;
+}
+
+/** `+300 %`, `−25 %`. */
+export function percentChange(change: number): string {
+  if (!Number.isFinite(change)) return '';
+  const p = Math.round(change * 100);
+  return p >= 0 ? `+${p} %` : `−${-p} %`;
+}
+
+/** `7.5 %`, `0.3 %`, `30 %`: one decimal under 10 %. */
+export function rateText(errors: number, n: number): string {
+  if (!(n > 0)) return '0 %';
+  const pct = (errors / n) * 100;
+  return `${pct < 10 ? (Math.round(pct * 10) / 10).toString() : Math.round(pct).toString()} %`;
 }
 
 /** One line of text, cut to `max` characters. */

@@ -10,6 +10,9 @@ import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { type RouteView } from '../../app/telemetry/routeViews';
 import { comparisonSentence, errorSentence, routeLensTitle } from '../../core/telemetry/metrics/routeLens';
 import { Throttle } from './throttle';
+import { baselineFunctions, compareSettings } from './baselineFunctions';
+import { SOURCE_SLICE } from '../../core/telemetry/model';
+import { type FunctionCompareOptions, compareFunction, functionComparisonSentence } from '../../core/telemetry/aggregate/functionCompare';
 
 /**
  * Lines around the visible ones whose lenses are titled when provided, not left to
@@ -25,18 +28,21 @@ class FunctionLens extends vscode.CodeLens {
     readonly minutes: number,
     /** The source tag shown in the title (when both sources are). */
     readonly source: string | undefined,
+    /** My slice's function: the same function's statistics in the baseline, compared when titled. */
+    readonly baseline: FunctionStats | undefined,
+    readonly compare: FunctionCompareOptions,
   ) {
     super(new vscode.Range(line, 0, line, 0));
   }
 
   /** True when the lens shows the same statistics at the same line in the same way. */
-  fits(line: number, minutes: number, source: string | undefined): boolean {
-    return this.range.start.line === line && this.minutes === minutes && this.source === source;
+  fits(line: number, minutes: number, source: string | undefined, baseline: FunctionStats | undefined, compare: FunctionCompareOptions): boolean {
+    return this.range.start.line === line && this.minutes === minutes && this.source === source && this.baseline === baseline && this.compare.regressionThreshold === compare.regressionThreshold && this.compare.errorRateThreshold === compare.errorRateThreshold;
   }
 
   /** Gives the lens its title and command (once). */
   resolve(): this {
-    this.command ??= commandOf(this.stats, this.minutes, this.source);
+    this.command ??= commandOf(this.stats, this.minutes, this.source, this.baseline, this.compare);
     return this;
   }
 }
@@ -99,15 +105,19 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<Functi
     const fns = await this.ranges.get(document, () => this.refresh.schedule());
     const both = views.length > 1;
     const minutes = this.windowMinutes();
+    // my slice's functions against the baseline's (whether or not the baseline's lenses are shown)
+    const baseline = baselineFunctions(this.service, document.uri.fsPath, this.hashes.of(document), views);
+    const compare = compareSettings();
     const eager = eagerLines(document);
     const lenses: (FunctionLens | RouteLens)[] = [];
     for (const view of views) {
       const source = both ? view.source : undefined;
       for (const f of view.functions) {
         const line = placeLens(f, fns ?? undefined, document);
+        const base = view.source === SOURCE_SLICE ? baseline.get(f.function) : undefined;
         let lens = this.lenses.get(f);
-        if (!lens?.fits(line, minutes, source)) {
-          lens = new FunctionLens(line, f, minutes, source);
+        if (!lens?.fits(line, minutes, source, base, compare)) {
+          lens = new FunctionLens(line, f, minutes, source, base, compare);
           this.lenses.set(f, lens);
         }
         lenses.push(eager(line) ? lens.resolve() : lens);
@@ -143,11 +153,13 @@ function eagerLines(document: vscode.TextDocument): (line: number) => boolean {
   return (line) => near.some(([from, to]) => line >= from && line <= to);
 }
 
-function commandOf(f: FunctionStats, minutes: number, source: string | undefined): vscode.Command {
-  const title = lensTitle(f, minutes, { source, stale: f.stale });
+function commandOf(f: FunctionStats, minutes: number, source: string | undefined, baseline: FunctionStats | undefined, compare: FunctionCompareOptions): vscode.Command {
+  const compared = baseline ? compareFunction(f, baseline, compare) : undefined;
+  const title = lensTitle(f, minutes, { source, stale: f.stale, compared });
+  const against = compared ? `\n${functionComparisonSentence(compared)}` : '';
   return f.lastError?.traceId
-    ? { title, command: Commands.openTrace, arguments: [f.lastError.traceId], tooltip: `${f.function}: open the last failing trace` }
-    : { title, command: 'slice.traces.focus', tooltip: `${f.function}: ${statsLine(f)}` };
+    ? { title, command: Commands.openTrace, arguments: [f.lastError.traceId], tooltip: `${f.function}: open the last failing trace${against}` }
+    : { title, command: 'slice.traces.focus', tooltip: `${f.function}: ${statsLine(f)}${against}` };
 }
 
 /** The 0-based line of a function's lens: its symbol's first line, else the reported line. */

@@ -9,6 +9,10 @@ import { redact } from '../../core/telemetry/redact';
 import { type RouteView } from '../../app/telemetry/routeViews';
 import { SPARK_MINUTES, comparisonSentence, errorSentence, routeName, sideLine } from '../../core/telemetry/metrics/routeLens';
 import { SPARK_COLOURS, sparklineDataUri } from '../../core/telemetry/metrics/sparkline';
+import { type FunctionStats } from '../../core/telemetry';
+import { compareFunction, functionComparisonSentence } from '../../core/telemetry/aggregate/functionCompare';
+import { SOURCE_SLICE } from '../../core/telemetry/model';
+import { baselineFunctions, compareSettings } from './baselineFunctions';
 
 const SEVERITY = (n: number) => (n >= 21 ? 'FATAL' : n >= 17 ? 'ERROR' : n >= 13 ? 'WARN' : n >= 9 ? 'INFO' : n >= 5 ? 'DEBUG' : n > 0 ? 'TRACE' : 'LOG');
 
@@ -33,7 +37,8 @@ export class TelemetryHoverProvider implements vscode.HoverProvider {
     md.isTrusted = { enabledCommands: [Commands.openTrace] };
     md.supportHtml = false;
     let any = false;
-    for (const view of views) any = this.section(md, view, line, views.length > 1) || any;
+    const baseline = baselineFunctions(this.service, document.uri.fsPath, this.hashes.of(document), views);
+    for (const view of views) any = this.section(md, view, line, views.length > 1, view.source === SOURCE_SLICE ? baseline : undefined) || any;
     for (const r of this.service.routeViews.forFile(document.uri.fsPath)) {
       if (r.location.line !== line) continue;
       routeSection(md, r, this.service.metrics.notes());
@@ -43,13 +48,15 @@ export class TelemetryHoverProvider implements vscode.HoverProvider {
     return new vscode.Hover(md, document.lineAt(position.line).range);
   }
 
-  private section(md: vscode.MarkdownString, view: FileView, line: number, both: boolean): boolean {
+  private section(md: vscode.MarkdownString, view: FileView, line: number, both: boolean, baseline: ReadonlyMap<string, FunctionStats> | undefined): boolean {
     const l = view.lines.find((x) => x.line === line);
     const f = view.functions.find((x) => x.line === line);
     if (!l && !f) return false;
     const stale = (l?.stale ?? false) || (f?.stale ?? false);
     md.appendMarkdown(`**Slice telemetry**${both ? ` · ${sourceLabel(view.source)}` : ''} · last ${this.windowMinutes()} min${stale ? ' · _(stale: recorded for an earlier version of this file)_' : ''}\n\n`);
     if (f && f.calls > 0) md.appendMarkdown(`${code(f.function)} ${statsLine(f)}\n\n`);
+    const base = f && baseline?.get(f.function);
+    if (f && base) md.appendMarkdown(`Baseline: ${statsLine(base)}\n\n${escape(functionComparisonSentence(compareFunction(f, base, compareSettings())))}\n\n`);
     if (l && l.calls > 0 && (!f || l.calls !== f.calls)) md.appendMarkdown(`This line: ${statsLine(l)}\n\n`);
     const err = l?.lastError ?? f?.lastError;
     if (err) appendError(md, err);

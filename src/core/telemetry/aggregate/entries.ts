@@ -7,7 +7,8 @@
 import type { Ring } from './ring';
 import { type ErrorSample, type FileView, type FunctionStats, type LineStats, type LogSample } from './view';
 import { type Quantiles } from './quantiles';
-import { WindowedStats } from './window';
+import { WindowedStats, mergeAll } from './window';
+import { type Buckets, sketchBuckets } from '../metrics/compare';
 
 interface Cached<T> {
   readonly gen: number;
@@ -105,6 +106,15 @@ abstract class WindowView {
 
   private get q(): Quantiles {
     return (this.#q ??= this.window.quantiles(this.minute));
+  }
+  #d: Buckets | null | undefined;
+  /** The window's durations as buckets (the merged sketch's bins), for the comparison with the baseline (../metrics/compare.ts); undefined without durations. Computed on first read. */
+  durationBuckets(): Buckets | undefined {
+    if (this.#d === undefined) {
+      const sketches = this.window.sketches(this.minute);
+      this.#d = sketches.length === 0 ? null : sketchBuckets(mergeAll(sketches));
+    }
+    return this.#d ?? undefined;
   }
   get p50(): number {
     return this.q.p50;

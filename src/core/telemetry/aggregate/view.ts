@@ -4,6 +4,7 @@
  */
 import { type SourceTag, type StackFrame } from '../model';
 import { type WindowSummary } from './window';
+import { type Buckets } from '../metrics/compare';
 
 /** The last error seen at a line or in a function. */
 export interface ErrorSample {
@@ -54,6 +55,8 @@ export interface FunctionStats extends WindowSummary {
   readonly lastError: ErrorSample | undefined;
   readonly version: string | undefined;
   readonly stale: boolean;
+  /** The window's durations as buckets, for the comparison with the baseline (./functionCompare.ts); undefined without durations. */
+  durationBuckets?(): Buckets | undefined;
 }
 
 /** All statistics of one file for one source. */

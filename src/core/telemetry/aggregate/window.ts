@@ -103,13 +103,19 @@ export class WindowedStats {
     return { calls, errors };
   }
 
-  /** Latency quantiles of the minutes (`minute - minutes`, `minute`]; NaN when no duration was recorded. */
-  quantiles(minute: number): Quantiles {
+  /** The sketches of the minutes (`minute - minutes`, `minute`] that hold durations. */
+  sketches(minute: number): LogCollapsingLowestDenseDDSketch[] {
     const sketches: LogCollapsingLowestDenseDDSketch[] = [];
     for (const b of this.buckets) {
       if (b.minute < 0 || b.minute > minute || b.minute <= minute - this.buckets.length) continue;
       if (b.sketch && b.sketch.count > 0) sketches.push(b.sketch);
     }
+    return sketches;
+  }
+
+  /** Latency quantiles of the minutes (`minute - minutes`, `minute`]; NaN when no duration was recorded. */
+  quantiles(minute: number): Quantiles {
+    const sketches = this.sketches(minute);
     return sketches.length === 0 ? NO_QUANTILES : unionQuantiles(sketches, BIN_LIMIT, () => mergeAll(sketches));
   }
 

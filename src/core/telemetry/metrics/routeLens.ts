@@ -26,7 +26,7 @@
  */
 import { httpStatusValue } from '../attributes';
 import { type Attributes, SOURCE_BASELINE, SOURCE_SLICE, type SourceTag } from '../model';
-import { formatMs } from '../present';
+import { formatMs, percentChange, rateText } from '../present';
 import { type Buckets, COMPARE_DEFAULTS, type ErrorComparison, type LatencyVerdict, compareBuckets, compareErrorRates } from './compare';
 import { type Distribution, distribution } from './read';
 import { type RouteKey } from './routeHandlers';
@@ -232,13 +232,6 @@ export function routeMetrics(store: MetricStore, key: RouteKey, nowMs: number, o
   return { key, metric, windowMinutes: o.windowMinutes, mine: mine?.side, baseline: base?.side, compared, difference, errorsCompared, errorDifference, minSamples, alpha, threshold, errorThreshold };
 }
 
-/** `+300 %`, `−25 %`. */
-export function percentChange(change: number): string {
-  if (!Number.isFinite(change)) return '';
-  const p = Math.round(change * 100);
-  return p >= 0 ? `+${p} %` : `−${-p} %`;
-}
-
 /** `POST /orders`. */
 export function routeName(key: RouteKey): string {
   return key.method ? `${key.method} ${key.route}` : key.route;
@@ -278,13 +271,6 @@ export function comparisonSentence(r: RouteMetrics): string {
       return `${d.verdict === 'slower' ? 'Slower' : 'Faster'} than the baseline, p = ${d.p < 0.0001 ? d.p.toExponential(1) : d.p.toFixed(4)}${warn} (${how}).`;
     }
   }
-}
-
-/** `7.5 %`, `0.3 %`, `30 %`: one decimal under 10 %. */
-export function rateText(errors: number, n: number): string {
-  if (!(n > 0)) return '0 %';
-  const pct = (errors / n) * 100;
-  return `${pct < 10 ? (Math.round(pct * 10) / 10).toString() : Math.round(pct).toString()} %`;
 }
 
 /** `errors 3/40 (7.5 %)`. */

@@ -5,9 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeMetricsJson } from '../../../../../src/core/telemetry/metrics/decode';
 import { MetricStore } from '../../../../../src/core/telemetry/metrics/store';
-import { comparisonSentence, errorSentence, isServerError, nearestRankBucketQuantile, percentChange, routeLensTitle, routeMetrics, sideLine } from '../../../../../src/core/telemetry/metrics/routeLens';
+import { comparisonSentence, errorSentence, isServerError, nearestRankBucketQuantile, routeLensTitle, routeMetrics, sideLine } from '../../../../../src/core/telemetry/metrics/routeLens';
 import { RejectionCounter } from '../../../../../src/core/telemetry/rejections';
 import { SOURCE_BASELINE } from '../../../../../src/core/telemetry/model';
+import { percentChange } from '../../../../../src/core/telemetry/present';
 import { type RoutePoint, routeHistogramPayload } from '../../../../support/routeHistograms';
 
 const NOW = 1_800_000_000_000;
