@@ -5,7 +5,8 @@
 // ingest as the agent link delivers it: the lens shows the histogram p95 with n; the baseline's
 // histogram (slice.source=baseline) then brings the comparison, shown because the rank test says
 // it is significant, a warning past slice.metrics.regressionThreshold; 5xx points bring the error
-// rate, and my rate against the baseline's when Fisher's exact test (or the z-test) says they differ.
+// rate, and my rate against the baseline's when Fisher's exact test (or the z-test) says they differ;
+// a function's span lens compares it with the same function's spans from the baseline the same way.
 import * as assert from 'node:assert/strict';
 import { cpSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -55,6 +56,20 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** `async function getOrder(req, res) {` (1-based). */
+const GET_ORDER_LINE = 18;
+
+/** Calls of getOrder (handler spans with code.*), ending 30 s ago: `durations` in ms, the first `failed` with status ERROR. */
+function getOrderCalls(durations: readonly number[], failed = 0): string {
+  const t = Date.now() - 30_000;
+  const spans = durations.map((d, i) => ({
+    traceId: (i + 1).toString(16).padStart(32, '0'), spanId: (i + 1).toString(16).padStart(16, '0'), name: 'getOrder', kind: 1, startTimeUnixNano: ns(t - d), endTimeUnixNano: ns(t),
+    status: { code: i < failed ? 2 : 0 },
+    attributes: [str('code.function.name', 'getOrder'), str('code.file.path', '/app/dist/routes/orders.js'), int('code.line.number', GET_ORDER_LINE)],
+  }));
+  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', 'orders')] }, scopeSpans: [{ scope: { name: 'shop' }, spans }] }] });
 }
 
 describe('route metrics on the handler (issue 23)', () => {
@@ -134,5 +149,26 @@ describe('route metrics on the handler (issue 23)', () => {
     await vscode.workspace.getConfiguration('slice.metrics').update('errorRateThreshold', 0.5, vscode.ConfigurationTarget.Global);
     const calm = await eventually('the error-rate lens without a warning', async () => (await routeLenses()).find((l) => l.title.startsWith('⏱') && l.title.includes('errors 9/61')));
     assert.match(calm.title, /· errors 9\/61 \(15 %\) · baseline 0 % ·/);
+  });
+
+  it('the span lens: my function against the same function in the baseline, shown because it is significant', async () => {
+    // my slice's getOrder slower than the baseline's, 40 calls a side (the baseline's spans are not shown as lenses: slice.telemetry.source is mine)
+    assert.equal((await api.telemetry.service.ingest({ kind: 'traces', encoding: 'json', body: getOrderCalls(spread(40, 30, 48)), source: 'mine' })).spans, 40);
+    assert.equal((await api.telemetry.service.ingest({ kind: 'traces', encoding: 'json', body: getOrderCalls(spread(40, 6, 11)), source: 'baseline' })).spans, 40);
+    const lens = await eventually('the span lens with the baseline', async () => {
+      const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', ordersUri, 10_000)) ?? [];
+      return all.find((l) => l.range.start.line === GET_ORDER_LINE - 1 && l.command?.title.includes('baseline'));
+    });
+    // ⏱, not ⚠: slice.metrics.regressionThreshold is still +10000 % from the test above
+    assert.match(lens.command!.title, /^⏱ p95 4\d ms · baseline 11 ms · \+\d+ % · 40 calls · 5 min$/);
+    await vscode.workspace.getConfiguration('slice.metrics').update('regressionThreshold', undefined, vscode.ConfigurationTarget.Global);
+    const warned = await eventually('the span lens as a warning past the default +50 %', async () => {
+      const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', ordersUri, 10_000)) ?? [];
+      return all.find((l) => l.range.start.line === GET_ORDER_LINE - 1 && l.command?.title.startsWith('⚠'));
+    });
+    assert.match(warned.command!.title, /^⚠ p95 4\d ms · baseline 11 ms · \+\d+ % · 40 calls · 5 min$/);
+    const hover = await hoverText(GET_ORDER_LINE - 1);
+    assert.match(hover, /Baseline: p50 .* · 40 calls · 0 errors/);
+    assert.match(hover, /Slower than the baseline, p = .*Mann–Whitney U on the durations/);
   });
 });
