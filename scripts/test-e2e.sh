@@ -32,6 +32,8 @@ e2e newcomer || rc=$?
 e2e routed || rc=$?
 # Issue 23: a route's p95 from its histogram on the handler's CodeLens, my slice against the baseline in the hover.
 e2e routeMetrics || rc=$?
+# Issue 23: Slice: Show Metrics, a chart per metric with the baseline's series beside mine; the keyboard; an exemplar opens its trace.
+e2e metricsView || rc=$?
 # Issue 23: pods' CPU and memory against their limits, and the quota, in the tree.
 e2e resources || rc=$?
 # Issue 23: an OOM-killed fork as a Problem on slice.yaml's workload line.

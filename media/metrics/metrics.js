@@ -33,11 +33,26 @@ function cssVar(name, fallback) {
   return v || fallback;
 }
 
+/**
+ * A theme colour without its transparency: some themes' chart colours are translucent (Dark
+ * Modern's charts.orange is rgba(234, 92, 0, 0.33), meant for areas), too faint for a line.
+ * @param {string} colour
+ */
+function opaque(colour) {
+  const probe = document.createElement('i');
+  probe.style.color = colour;
+  document.body.append(probe);
+  const c = getComputedStyle(probe).color;
+  probe.remove();
+  const m = /^rgba\((\d+),\s*(\d+),\s*(\d+),\s*[\d.]+\)$/.exec(c);
+  return m ? `rgb(${m[1]}, ${m[2]}, ${m[3]})` : c || colour;
+}
+
 function theme() {
   return {
-    mine: cssVar('--vscode-charts-blue', '#3794ff'),
-    baseline: cssVar('--vscode-charts-orange', '#d18616'),
-    exemplar: cssVar('--vscode-charts-purple', '#b180d7'),
+    mine: opaque(cssVar('--vscode-charts-blue', '#3794ff')),
+    baseline: opaque(cssVar('--vscode-charts-orange', '#d18616')),
+    exemplar: opaque(cssVar('--vscode-charts-purple', '#b180d7')),
     fg: cssVar('--vscode-foreground', '#cccccc'),
     grid: cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.35)'),
     font: `${cssVar('--vscode-font-size', '13px')} ${cssVar('--vscode-font-family', 'sans-serif')}`,

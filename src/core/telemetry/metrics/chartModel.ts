@@ -14,7 +14,7 @@
  * steps, {@link CHART_LIMITS}.exemplars exemplars per chart.
  */
 import { type Attributes, SOURCE_BASELINE, SOURCE_SLICE, type SourceTag } from '../model';
-import { type ExemplarLog } from './exemplars';
+import { type ExemplarLog, routeLabel } from './exemplars';
 import { distribution, seriesValues } from './read';
 import { ROUTE_DURATION_METRICS, msPerUnit, nearestRankBucketQuantile } from './routeLens';
 import { type MetricInfo, type MetricStore } from './store';
@@ -82,10 +82,11 @@ export function chartStepMs(windowMs: number, resolutionMs: number): number {
 interface Group {
   readonly info: MetricInfo;
   readonly service: string;
+  /** The route with its method when the series say one (`GET /orders`). */
   readonly route: string | undefined;
 }
 
-const routeOf = (a: Attributes): string | undefined => (typeof a['http.route'] === 'string' ? a['http.route'] : undefined);
+const routeOf = routeLabel;
 
 /** The display unit of a metric's values and the factor from its unit. */
 function displayUnit(info: MetricInfo): { unit: string; factor: number } {

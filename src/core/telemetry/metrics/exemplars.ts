@@ -4,11 +4,19 @@
  * values per slot and no exemplar; the metrics view links a chart's point to its trace through
  * these. Bounded: the newest {@link EXEMPLARS_PER_METRIC} with a trace id per source and metric.
  */
-import { type SourceTag } from '../model';
+import { type Attributes, type SourceTag } from '../model';
 import { type Metric } from './model';
 
 /** Exemplars kept per source and metric (the oldest go first). */
 export const EXEMPLARS_PER_METRIC = 256;
+
+/** A point's route: its `http.route` after its method when it has one (`GET /orders`); undefined without a route. */
+export function routeLabel(a: Attributes): string | undefined {
+  const route = a['http.route'];
+  if (typeof route !== 'string') return undefined;
+  const method = a['http.request.method'] ?? a['http.method'];
+  return typeof method === 'string' && method !== '' ? `${method} ${route}` : route;
+}
 
 /** An exemplar as kept: where it was measured and the trace that has it. */
 export interface KeptExemplar {
@@ -17,7 +25,7 @@ export interface KeptExemplar {
   readonly value: number;
   readonly traceId: string;
   readonly service: string;
-  /** The point's `http.route`, when it has one. */
+  /** The point's `http.route` after its method (`GET /orders`), when it has one. */
   readonly route: string | undefined;
 }
 
@@ -32,7 +40,7 @@ export class ExemplarLog {
       const service = m.resource.serviceName ?? '';
       for (const p of m.points) {
         if (p.exemplars.length === 0) continue;
-        const route = typeof p.attributes['http.route'] === 'string' ? p.attributes['http.route'] : undefined;
+        const route = routeLabel(p.attributes);
         const key = `${m.source}\u0000${m.name}`;
         let list = this.byMetric.get(key);
         if (!list) this.byMetric.set(key, (list = []));

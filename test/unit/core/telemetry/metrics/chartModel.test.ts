@@ -48,7 +48,7 @@ test('a route histogram: p95 and request rate of my slice with the baseline besi
   assert.equal(model.stepSeconds, 20);
   assert.equal(model.x.length, 45);
   assert.equal(model.x.at(-1), Math.floor(NOW / 20_000) * 20);
-  assert.deepEqual(model.charts.map((c) => c.title), ['http.server.request.duration · orders /orders · p95 (ms)', 'http.server.request.duration · orders /orders · requests (/s)']);
+  assert.deepEqual(model.charts.map((c) => c.title), ['http.server.request.duration · orders GET /orders · p95 (ms)', 'http.server.request.duration · orders GET /orders · requests (/s)']);
   const [p95, rate] = model.charts;
   for (const c of [p95!, rate!]) {
     assert.equal(c.mine.length, model.x.length);
