@@ -163,6 +163,8 @@ function describe() {
 
 /** Draws the whole model anew. @param {Model} m */
 function drawModel(m) {
+  // a redraw (a new theme, new charts) keeps the keyboard where it was
+  const focused = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.id;
   model = m;
   clear();
   describe();
@@ -193,6 +195,7 @@ function drawModel(m) {
       }
     });
     fig.addEventListener('focus', () => moveCursor(d, d.cursor));
+    if (c.id === focused) fig.focus();
     d.plot.over.addEventListener('click', () => {
       const i = d.plot.cursor.idx;
       if (i === null || i === undefined) return;

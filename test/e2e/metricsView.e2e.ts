@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FrameLocator, type Page } from 'playwright-core';
+import { type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { Steps, runScenario, scenarioRunDir, withWorkbench } from './harness';
 import { importFile, runCommand } from './workbenchHelpers';
 import { routeHistogramPayload } from '../support/routeHistograms';
@@ -48,6 +48,33 @@ function metricsLines(now: number): string {
     lines.push(line, routeHistogramPayload('orders', base, { baseline: true }));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The theme's blue and orange as computed colours, and the legend markers' colours (the lines' colours) of a chart. */
+function chartColours(chart: Locator): Promise<{ blue: string; orange: string; markers: string[] }> {
+  return chart.evaluate((node) => {
+    // runs in the webview (this project's TypeScript has no DOM types: the shapes used, by hand)
+    type Style = { getPropertyValue(name: string): string; color: string; borderColor: string };
+    type El = { style: { color: string }; remove(): void; querySelectorAll(s: string): Iterable<El> };
+    type Doc = { body: El & { append(e: El): void }; createElement(tag: string): El; defaultView: { getComputedStyle(e: El): Style } };
+    const el = node as unknown as El & { ownerDocument: Doc };
+    const doc = el.ownerDocument;
+    const css = (e: El) => doc.defaultView.getComputedStyle(e);
+    const probe = (v: string) => {
+      const i = doc.createElement('i');
+      i.style.color = v;
+      doc.body.append(i);
+      const c = css(i).color;
+      i.remove();
+      return c;
+    };
+    const vars = css(doc.body);
+    return {
+      blue: probe(vars.getPropertyValue('--vscode-charts-blue').trim()),
+      orange: probe(vars.getPropertyValue('--vscode-charts-orange').trim()),
+      markers: [...el.querySelectorAll('.u-legend .u-marker')].map((m) => css(m).borderColor),
+    };
+  });
 }
 
 /** The content of a webview (VS Code nests the page in two iframes); the metrics view's by its charts. */
@@ -107,29 +134,7 @@ async function main(): Promise<number> {
       const summary = await web.locator('#summary').innerText();
       if (!/4 charts of \(imported\) over the last 15 min, a point every 20 s; 4 with the baseline beside it/.test(summary)) throw new Error(`summary: ${summary}`);
       // the series' colours are the theme's chart colours, read from its variables, opaque (the legend's markers are the lines' colours)
-      const colours = await chart.evaluate((node) => {
-        // runs in the webview (this project's TypeScript has no DOM types: the shapes used, by hand)
-        type Style = { getPropertyValue(name: string): string; color: string; borderColor: string };
-        type El = { style: { color: string }; remove(): void; querySelectorAll(s: string): Iterable<El> };
-        type Doc = { body: El & { append(e: El): void }; createElement(tag: string): El; defaultView: { getComputedStyle(e: El): Style } };
-        const el = node as unknown as El & { ownerDocument: Doc };
-        const doc = el.ownerDocument;
-        const css = (e: El) => doc.defaultView.getComputedStyle(e);
-        const probe = (v: string) => {
-          const i = doc.createElement('i');
-          i.style.color = v;
-          doc.body.append(i);
-          const c = css(i).color;
-          i.remove();
-          return c;
-        };
-        const vars = css(doc.body);
-        return {
-          blue: probe(vars.getPropertyValue('--vscode-charts-blue').trim()),
-          orange: probe(vars.getPropertyValue('--vscode-charts-orange').trim()),
-          markers: [...el.querySelectorAll('.u-legend .u-marker')].map((m) => css(m).borderColor),
-        };
-      });
+      const colours = await chartColours(chart);
       console.log(`    theme colours: ${JSON.stringify(colours)}`);
       const solid = (c: string) => c.replace(/^rgba\((\d+), (\d+), (\d+), [\d.]+\)$/, 'rgb($1, $2, $3)');
       if (!colours.blue || !colours.markers.includes(solid(colours.blue)) || !colours.markers.includes(solid(colours.orange))) throw new Error(`colours: ${JSON.stringify(colours)}`);
@@ -156,6 +161,22 @@ async function main(): Promise<number> {
       await page.locator('.tabs-container .tab', { hasText: 'Trace: GET' }).waitFor({ timeout: 15_000 });
       await page.waitForTimeout(500);
       await shot('v3-exemplar-trace');
+    }, onFail);
+
+    await steps.step('the theme changes to light: the charts are drawn again in its colours', async () => {
+      const chart = web.locator('section.chart', { hasText: 'GET /orders · p95' }).first();
+      const before = await chartColours(chart);
+      await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const now = await chartColours(chart);
+        const solid = (c: string) => c.replace(/^rgba\((\d+), (\d+), (\d+), [\d.]+\)$/, 'rgb($1, $2, $3)');
+        if (now.blue !== before.blue && now.markers.includes(solid(now.blue))) break;
+        if (Date.now() > deadline) throw new Error(`colours before ${JSON.stringify(before)}, after ${JSON.stringify(now)}`);
+        await page.waitForTimeout(250);
+      }
+      await page.waitForTimeout(500);
+      await shot('v4-metrics-light');
     }, onFail);
 
     return steps.summary('e2e metrics view');
