@@ -233,8 +233,11 @@ function append(u) {
     d.cursor = Math.min(d.cursor, model.x.length - 1);
     d.plot.setData(/** @type {uPlot.AlignedData} */ (/** @type {unknown} */ (d.data)));
   }
-  model.omitted = u.omitted;
-  describe();
+  // the words above the charts change only with the charts left out (a text change would make uPlot's layout read costlier)
+  if (model.omitted !== u.omitted) {
+    model.omitted = u.omitted;
+    describe();
+  }
 }
 
 window.addEventListener('message', (ev) => {
