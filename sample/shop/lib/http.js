@@ -99,37 +99,59 @@ function requestJson(method, url, body) {
   });
 }
 
+/** The servers this process listens with, by port: a reload's new server takes over the port's listener (see listen). */
+const bound = new Map();
+
 /**
- * Listens on PORT (or `fallback`) and logs where; resolves { close() } once listening. close()
- * stops accepting and resolves when the port is free again: idle keep-alive connections end at once;
- * a connection busy with a request at that moment ends after its response (a client that keeps
- * asking on it would otherwise be served by the closed server's code for as long as it asks).
+ * Listens on PORT (or `fallback`) and logs where; resolves { close() } once listening.
+ *
+ * When this process already listens on that port (lib/run.js reloading a service: the new code's
+ * server starts before the old one is closed), the new server does not bind: its request handlers
+ * take the place of the old code's on the listening socket, in one step. Connections stay open, a
+ * kept-alive client's next request is answered by the new code, requests in flight finish on the
+ * old code, and no request is refused or reset during a reload (a client behind a port-forward or a
+ * proxy would otherwise hold a connection the server had ended, and wait for it to fail).
+ *
+ * close() of a server whose handlers were replaced resolves at once (the listener is the new
+ * code's now). close() of the serving one stops accepting and resolves when the port is free:
+ * idle keep-alive connections end at once, a busy one after its response.
  */
 function listen(server, name, fallback) {
   const port = Number(process.env.PORT || fallback);
-  let closing = false;
-  server.prependListener('request', (_req, res) => {
-    if (closing) res.shouldKeepAlive = false; // answered with `Connection: close`
-  });
+  const handlers = server.listeners('request');
+  const live = bound.get(port);
+  if (live) {
+    live.server.removeAllListeners('request');
+    for (const h of handlers) live.server.on('request', h);
+    live.handlers = handlers;
+    logger.info({ port }, `${name} serving its new code on the listening port`);
+    return Promise.resolve({ close: () => closeIfServing(port, handlers) });
+  }
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, process.env.HOST || '0.0.0.0', () => {
       server.off('error', reject);
+      bound.set(port, { server, handlers });
       logger.info({ port }, `${name} listening`);
-      resolve({
-        close: () =>
-          new Promise((done) => {
-            closing = true;
-            // the connections busy now are idle after their response: end them then
-            const sweep = setInterval(() => server.closeIdleConnections(), 25);
-            server.close(() => {
-              clearInterval(sweep);
-              done();
-            });
-            server.closeIdleConnections();
-          }),
-      });
+      resolve({ close: () => closeIfServing(port, handlers) });
     });
+  });
+}
+
+function closeIfServing(port, handlers) {
+  const live = bound.get(port);
+  if (!live || live.handlers !== handlers) return Promise.resolve(); // replaced by a newer server's
+  bound.delete(port);
+  const { server } = live;
+  server.prependListener('request', (_req, res) => (res.shouldKeepAlive = false)); // answered with `Connection: close`
+  return new Promise((done) => {
+    // the connections busy now are idle after their response: end them then
+    const sweep = setInterval(() => server.closeIdleConnections(), 25);
+    server.close(() => {
+      clearInterval(sweep);
+      done();
+    });
+    server.closeIdleConnections();
   });
 }
 
