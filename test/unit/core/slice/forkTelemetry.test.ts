@@ -19,12 +19,17 @@ test('a fork without a word from the slice gets development export delays where 
   });
 });
 
-test("the workload's own values are kept unless the slice says otherwise", () => {
+test("the workload's own metric interval and shorter batch delays are kept, longer batch delays are shortened, unless the slice says otherwise", () => {
   const own = [
     { name: 'OTEL_BSP_SCHEDULE_DELAY', value: '1000' },
     { name: 'OTEL_METRIC_EXPORT_INTERVAL', value: '15000' },
   ];
-  assert.deepEqual(envOf(withTelemetryEnv(own, undefined)), { OTEL_BSP_SCHEDULE_DELAY: '1000', OTEL_METRIC_EXPORT_INTERVAL: '15000', OTEL_BLRP_SCHEDULE_DELAY: dev });
+  // the baseline's production choice (here 1 s) would be most of the save → CodeLens loop
+  assert.deepEqual(envOf(withTelemetryEnv(own, undefined)), { OTEL_BSP_SCHEDULE_DELAY: dev, OTEL_METRIC_EXPORT_INTERVAL: '15000', OTEL_BLRP_SCHEDULE_DELAY: dev });
+  assert.deepEqual(envOf(withTelemetryEnv([{ name: 'OTEL_BSP_SCHEDULE_DELAY', value: '20' }], undefined)).OTEL_BSP_SCHEDULE_DELAY, '20');
+  // a value from elsewhere (a ConfigMap, a Secret) is unknown here: the development value replaces it
+  const fromRef = withTelemetryEnv([{ name: 'OTEL_BLRP_SCHEDULE_DELAY', valueFrom: { secretKeyRef: { name: 'otel', key: 'delay' } } }], undefined);
+  assert.deepEqual(fromRef.find((e) => e.name === 'OTEL_BLRP_SCHEDULE_DELAY'), { name: 'OTEL_BLRP_SCHEDULE_DELAY', value: dev });
   // slice.yaml's exportDelay replaces them, the metric timeout too (an SDK may refuse a timeout above the interval)
   assert.deepEqual(envOf(withTelemetryEnv([...own, { name: 'OTEL_METRIC_EXPORT_TIMEOUT', value: '30000' }], { exportDelayMs: 50 })), {
     OTEL_BSP_SCHEDULE_DELAY: '50',
@@ -76,7 +81,7 @@ function appEnv(fork: Parameters<typeof renderFork>[2]) {
 
 test("the controller's fork: the app container gets the delays, other containers and the agent do not; the slice's env wins over all", () => {
   const plain = appEnv({ workload: 'orders' });
-  assert.equal(plain.app.OTEL_BSP_SCHEDULE_DELAY, '5000', "the workload's explicit value is kept");
+  assert.equal(plain.app.OTEL_BSP_SCHEDULE_DELAY, dev, "the workload's 5 s (its production choice) is shortened in the fork");
   assert.equal(plain.app.OTEL_BLRP_SCHEDULE_DELAY, dev);
   assert.equal(plain.side, undefined);
   assert.equal(plain.agent.OTEL_BSP_SCHEDULE_DELAY, undefined);
