@@ -20,6 +20,18 @@ import { type FunctionCompareOptions, compareFunction, functionComparisonSentenc
  */
 const EAGER_MARGIN = 100;
 
+/**
+ * The least time between two "lenses changed" events. VS Code asks for the lenses at least 250 ms
+ * after such an event (more when the providers answered slowly), and each new event starts that
+ * wait again: events 250 ms apart, as a fork's trace, log and metric exports give, kept the drawn
+ * lens at its old figure until they stopped (bench/loop saw the new figure drawn 750 ms after the
+ * provider had it). Spaced wider than VS Code's wait and its request, each event is drawn.
+ */
+export const LENS_CHANGE_SPACING_MS = 400;
+
+type Moved = 'no' | 'yes' | 'fresh';
+const worse = (a: Moved, b: Moved): Moved => (a === 'fresh' || b === 'fresh' ? 'fresh' : a === 'yes' || b === 'yes' ? 'yes' : 'no');
+
 /** A function's lens; its title (the function's latency quantiles) is made when first needed. */
 class FunctionLens extends vscode.CodeLens {
   constructor(
@@ -75,7 +87,7 @@ class RouteLens extends vscode.CodeLens {
 export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<FunctionLens | RouteLens>, IDisposable {
   private readonly store = new DisposableStore('telemetry codelens');
   private readonly changed = this.store.add(new vscode.EventEmitter<void>());
-  private readonly refresh = this.store.add(new Throttle(250, () => this.changed.fire(), { busy: () => this.service.busy, ms: 1000 }));
+  private readonly refresh = this.store.add(new Throttle(LENS_CHANGE_SPACING_MS, () => this.changed.fire(), { busy: () => this.service.busy, ms: 1000 }));
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly lenses = new WeakMap<FunctionStats, FunctionLens>();
 
@@ -87,9 +99,37 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<Functi
   ) {
     this.store.add(
       service.onDidChange((files) => {
-        if (files === undefined || vscode.window.visibleTextEditors.some((e) => files.has(e.document.uri.fsPath))) this.refresh.schedule();
+        if (files === undefined) return this.refresh.schedule();
+        const visible = vscode.window.visibleTextEditors.filter((e) => files.has(e.document.uri.fsPath));
+        // new data on lines only (a call's span, a log line) changes no lens: an event for it would
+        // only hold back the drawing of the one that does (see LENS_CHANGE_SPACING_MS)
+        let moved: Moved = 'no';
+        for (const e of visible) moved = worse(moved, this.lensesMoved(e.document));
+        if (moved === 'fresh') this.refresh.urgent();
+        else if (moved === 'yes') this.refresh.schedule();
       }),
     );
+  }
+
+  /** What the lenses of each shown document stand on, as last seen: the statistics objects and route titles. */
+  private readonly seen = new Map<string, readonly unknown[]>();
+
+  /**
+   * Whether the lenses of `document` stand on other data than when last asked (then remembers the
+   * new): 'fresh' when a function has new statistics of the code the editor shows (a save's new
+   * figure: drawn without waiting), 'yes' for any other change.
+   */
+  private lensesMoved(document: vscode.TextDocument): Moved {
+    const key = document.uri.toString();
+    const now: unknown[] = [];
+    for (const view of this.service.views(document.uri.fsPath, this.hashes.of(document))) now.push(view.source, ...view.functions);
+    for (const r of this.service.routeViews.forFile(document.uri.fsPath)) now.push(routeLensTitle(r.metrics));
+    const before = this.seen.get(key);
+    if (this.seen.size > 50 && !before) this.seen.clear();
+    this.seen.set(key, now);
+    if (before && before.length === now.length && before.every((x, i) => x === now[i])) return 'no';
+    const had = new Set(before);
+    return now.some((x) => x instanceof Object && 'stale' in x && x.stale === false && !had.has(x)) ? 'fresh' : 'yes';
   }
 
   /** Asks VS Code to pull the lenses again (throttled). */

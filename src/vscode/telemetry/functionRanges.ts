@@ -24,6 +24,8 @@ interface CacheEntry {
   readonly version: number;
   value: DocumentFunctions | null | undefined;
   readonly pending: Promise<DocumentFunctions | null>;
+  /** The functions of the last version whose symbols arrived, while this version's are pending. */
+  readonly previous: DocumentFunctions | undefined;
 }
 
 /**
@@ -33,13 +35,21 @@ interface CacheEntry {
 export class FunctionRanges {
   private readonly cache = new Map<string, CacheEntry>();
 
-  /** The functions of this document version, waiting at most {@link WAIT_MS} for the provider. */
+  /**
+   * The functions of this document version. While its symbols are being computed (after an edit),
+   * the last version's functions are answered at once and `onLate` is called if the new ones start
+   * a function on another line: a CodeLens request then never waits for the language server (VS Code
+   * spaces its CodeLens requests by how long the last ones took, so a slow answer after each edit
+   * would also delay the lens that shows a save's new figure). With no earlier version, it waits at
+   * most {@link WAIT_MS}.
+   */
   async get(document: vscode.TextDocument, onLate?: () => void): Promise<DocumentFunctions | null | undefined> {
     const key = document.uri.toString();
     let e = this.cache.get(key);
     if (!e || e.version !== document.version) {
       const pending = this.load(document);
-      const entry: CacheEntry = { version: document.version, value: undefined, pending };
+      const previous = e ? (e.value ?? e.previous) : undefined;
+      const entry: CacheEntry = { version: document.version, value: undefined, pending, previous: previous ?? undefined };
       e = entry;
       this.cache.set(key, entry);
       if (this.cache.size > 200) this.cache.delete(this.cache.keys().next().value!);
@@ -49,6 +59,11 @@ export class FunctionRanges {
       );
     }
     if (e.value !== undefined) return e.value;
+    const previous = e.previous;
+    if (previous) {
+      if (onLate) void e.pending.then((now) => now && !samePlaces(now, previous) && onLate(), () => undefined);
+      return previous;
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), WAIT_MS)));
     const v = await Promise.race([e.pending, late]);
@@ -73,6 +88,11 @@ export class FunctionRanges {
     for (const s of symbols) visit(s);
     return index(functions, document.lineCount);
   }
+}
+
+/** Whether two versions' functions start at the same lines (where their lenses sit), by name. */
+function samePlaces(a: DocumentFunctions, b: DocumentFunctions): boolean {
+  return a.functions.length === b.functions.length && a.functions.every((f, i) => f.name === b.functions[i]!.name && f.startLine === b.functions[i]!.startLine);
 }
 
 /** Builds the line index: larger functions first, so inner ones overwrite their lines. */

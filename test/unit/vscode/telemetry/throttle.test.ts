@@ -64,3 +64,24 @@ test('during a burst runs are spaced by the burst period', (ctx) => {
   assert.deepEqual(runs, [0, 1000, 1250]);
   t.dispose();
 });
+
+test('an urgent request runs on the next turn within the period of the last run, once per period; then it waits as others do', (ctx) => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  ctx.after(() => mock.timers.reset());
+  const { t, runs, tick } = harness(400);
+  t.schedule();
+  tick(0);
+  tick(100);
+  t.schedule(); // an ordinary request: due at 400
+  tick(50);
+  t.urgent(); // the figure: now, not at 400
+  tick(0);
+  assert.deepEqual(runs, [0, 150], 'the urgent request ran at once and took the pending one with it');
+  tick(100);
+  t.urgent(); // a second urgent one within the period waits for it
+  tick(0);
+  assert.deepEqual(runs, [0, 150]);
+  tick(300);
+  assert.deepEqual(runs, [0, 150, 550], '400 ms after the last run');
+  t.dispose();
+});
