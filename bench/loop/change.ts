@@ -15,7 +15,7 @@ export function delayOf(round: number): number {
 }
 
 /** A figure belongs to round `i` when it is its delay plus at most this much (the inventory call, the store, the event loop). */
-export const SLACK_MS = 120;
+export const SLACK_MS = 190;
 
 export function fitsRound(ms: number, round: number): boolean {
   const d = delayOf(round);

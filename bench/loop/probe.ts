@@ -21,6 +21,8 @@ export interface LoopConfig {
   readonly workspace: string;
   readonly kubeconfig: string;
   readonly kubectl: string;
+  /** After each round, how long the developer reads the lens before the next change (ms). */
+  readonly readMs: number;
 }
 
 /** One round, in ms from the save (`at`) and as segments. */
@@ -255,6 +257,10 @@ export async function run(): Promise<void> {
         editorToLensMs: got ? lens.at - got.seen : NaN,
       };
       rounds.push(r);
+      // the developer reads the lens before the next change: the workbench draws it (VS Code asks
+      // again at least 250 ms after the provider says its lenses changed), where the next edit
+      // straight away would have it drawn "(stale)" first, and the drawn figure would never be seen
+      await new Promise((res) => setTimeout(res, cfg.readMs));
       console.log(`bench/loop round ${i}: ${JSON.stringify(r)}`);
     }
     // the editor's file back as it was (saved: the fork gets it too)

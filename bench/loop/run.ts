@@ -7,8 +7,9 @@
  *
  *   node out/bench/loop/run.js    (through npm run bench: SLICE_BENCH=loop)
  *   SLICE_LOOP_ROUNDS=20, SLICE_LOOP_CONVENTIONAL_ROUNDS=3: how many rounds of each
- *   SLICE_LOOP_EXPORT_DELAY=1s: slice.yaml's telemetry.exportDelay for the fork (default: none, the controller's 200 ms)
+ *   SLICE_LOOP_EXPORT_DELAY=1s: slice.yaml's telemetry.exportDelay for the fork (default: none, the controller's 50 ms)
  *   SLICE_LOOP_SKIP_CONVENTIONAL=1: the Slice loop only
+ *   SLICE_LOOP_READ_MS=2000: the pause after each round (the developer reads the lens; not counted)
  * Goal: p50 ≤ 1 s and ≥ 30× faster than the conventional loop.
  */
 import { execFileSync } from 'node:child_process';
@@ -26,6 +27,8 @@ const ADMIN = process.env.SLICE_KUBECONFIG_ADMIN ?? clusterPath('kubeconfig', 'a
 const DEVELOPER = process.env.SLICE_KUBECONFIG_ALICE ?? clusterPath('kubeconfig', 'alice.kubeconfig');
 const ROUNDS = Number(process.env.SLICE_LOOP_ROUNDS ?? 20);
 const CONVENTIONAL_ROUNDS = Number(process.env.SLICE_LOOP_CONVENTIONAL_ROUNDS ?? 3);
+/** After each round, the time the developer reads the lens before the next change (not counted). */
+const READ_MS = Number(process.env.SLICE_LOOP_READ_MS ?? 2000);
 
 /**
  * Runs in the workbench page: records each CodeLens the editor draws or changes, with the time
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
   for (const f of ['package.json', 'telemetry', 'lib', 'services', 'slice.yaml']) cpSync(join(sample, f), join(workspace, f), { recursive: true });
   const delay = process.env.SLICE_LOOP_EXPORT_DELAY;
   if (delay) writeFileSync(join(workspace, 'slice.yaml'), readFileSync(join(workspace, 'slice.yaml'), 'utf8').replace(/^forks:/m, `telemetry:\n  exportDelay: ${delay}\nforks:`));
-  const config: LoopConfig = { sliceName: `loop${id}`, rounds: ROUNDS, workspace, kubeconfig: DEVELOPER, kubectl: KUBECTL };
+  const config: LoopConfig = { sliceName: `loop${id}`, rounds: ROUNDS, workspace, kubeconfig: DEVELOPER, kubectl: KUBECTL, readMs: READ_MS };
   console.log(`bench/loop: ${ROUNDS} rounds of save → new figure on the CodeLens, as alice in slice ${config.sliceName} (export delay ${delay ?? 'the controller default'})…`);
   let slice: LoopRound[];
   let lenses: [number, string][] = [];
