@@ -71,6 +71,32 @@ interface Entry {
 }
 
 const isError = (s: Span) => s.status.code === STATUS_ERROR || s.exceptions.length > 0;
+const KIND_SERVER = 2;
+
+/**
+ * Whether a server span answered a 4xx on purpose (its status not set to error): the exceptions its
+ * service's handler threw to answer it (a 404 for an unknown id) are how it answered, not failures.
+ * The aggregator takes them back the same way (aggregate/aggregator.ts, serverSpan).
+ */
+export function answeredOnPurpose(s: Span): boolean {
+  if (s.kind !== KIND_SERVER || s.status.code === STATUS_ERROR) return false;
+  const status = s.httpStatus ?? httpOf(s.attributes).status ?? 0;
+  return status >= 400 && status < 500;
+}
+
+/**
+ * The failures of a trace: its error spans, but for those of a service whose server span answered
+ * a 4xx on purpose (see {@link answeredOnPurpose}). Read only for traces with errors.
+ */
+function failures(e: Entry): number {
+  if (e.errors === 0) return 0;
+  const answered = new Set<string | undefined>();
+  for (const s of e.spans) if (answeredOnPurpose(s)) answered.add(s.resource.serviceName);
+  if (answered.size === 0) return e.errors;
+  let n = 0;
+  for (const s of e.spans) if (isError(s) && !answered.has(s.resource.serviceName)) n++;
+  return n;
+}
 
 /** Recent traces by id, bounded. */
 export class TraceStore {
@@ -145,7 +171,7 @@ export class TraceStore {
     return all.slice(0, Math.max(0, limit)).map((e) => {
       const root = rootOf(e);
       const http = httpOf(root.attributes);
-      return { traceId: e.traceId, source: e.source, name: root.name, method: http.method, route: http.route, status: http.status, startMs: e.startMs, durationMs: e.endMs - e.startMs, spanCount: e.spans.length, errors: e.errors };
+      return { traceId: e.traceId, source: e.source, name: root.name, method: http.method, route: http.route, status: http.status, startMs: e.startMs, durationMs: e.endMs - e.startMs, spanCount: e.spans.length, errors: failures(e) };
     });
   }
 
@@ -182,7 +208,7 @@ function freeze(e: Entry): StoredTrace {
     root: rootOf(e),
     startMs: e.startMs,
     durationMs: e.endMs - e.startMs,
-    errors: e.errors,
+    errors: failures(e),
     dropped: e.dropped,
   };
 }

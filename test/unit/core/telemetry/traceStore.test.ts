@@ -137,3 +137,22 @@ test('spans without a trace id are ignored; clear forgets everything', () => {
   assert.equal(store.size, 0);
   assert.deepEqual(store.recent(), []);
 });
+
+test("a 4xx the handler answered on purpose is not a failure of the trace: the handler's thrown error is how it answered (issue 20 item 8)", () => {
+  const store = new TraceStore();
+  const orders = { ...EMPTY_RESOURCE, serviceName: 'orders' };
+  const server = (id: string, status: number, error = false): Span => ({ ...span(id, `${id}-s`, '', 0, 5, error), kind: 2, httpStatus: status, resource: orders });
+  const thrown = (id: string): Span => ({ ...span(id, `${id}-h`, `${id}-s`, 1, 3, true), resource: orders });
+  store.add([thrown('a'), server('a', 404)]); // GET /orders/nope → 404 on purpose
+  store.add([thrown('b'), server('b', 500, true)]); // a real failure
+  store.add([thrown('c'), server('c', 404, true)]); // the span says the 404 is an error: it is one
+  const errorsOf = (id: string) => store.recent().find((t) => t.traceId === id)?.errors;
+  assert.equal(errorsOf('a'), 0);
+  assert.equal(store.get('a')!.errors, 0, 'the trace panel says the same');
+  assert.equal(errorsOf('b'), 2);
+  assert.equal(errorsOf('c'), 2);
+  // a downstream service that failed still counts when the front answered 404
+  const inventory = { ...EMPTY_RESOURCE, serviceName: 'inventory' };
+  store.add([thrown('d'), server('d', 404), { ...span('d', 'd-inv', 'd-h', 2, 1, true), kind: 2, httpStatus: 503, resource: inventory }]);
+  assert.equal(errorsOf('d'), 1);
+});
