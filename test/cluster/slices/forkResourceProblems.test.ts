@@ -1,7 +1,8 @@
 // OOMKilled as a Problem on slice.yaml, on the real cluster: alice forks a workload whose container
 // allocates past its 64 Mi limit; the fork resource watch (src/app/slices/forkResourceWatch.ts)
 // reading with alice's own credentials, through the editor's WorkloadClient and PodMetricsClient,
-// finds the kill and says it in words, and the Problem lands on the fork's entry of a slice.yaml.
+// finds the kill and says it in words, and the Problem lands on the fork's entry of a slice.yaml; a
+// fork that spins at its CPU limit is said to be at it (throttling inferred from usage).
 // Bob, with a watch that claims alice's slice as his, reads nothing of it: the reads are his.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -24,6 +25,8 @@ const baseline = `slice-test-baseline-oom${id}`;
 const aliceSlice = `alice-oom${id}`;
 const aliceNs = `slice-${aliceSlice}`;
 const HOG = "const a=[];setInterval(()=>a.push(Buffer.alloc(8<<20,1)),20);require('http').createServer((q,s)=>s.end('ok')).listen(8080)";
+/** Serves, and spins on the CPU in between: at its 50m limit all the time. */
+const SPIN = "require('http').createServer((q,s)=>s.end('ok')).listen(8080);setInterval(()=>{const t=Date.now();while(Date.now()-t<90);},100)";
 
 function contextOf(kc: k8s.KubeConfig): KubeContext {
   const c = kc.getContextObject(kc.getCurrentContext())!;
@@ -35,7 +38,7 @@ function watchAs(kc: k8s.KubeConfig): ForkResourceWatch {
   const context = contextOf(kc);
   const slice: SliceEnvironment = {
     kind: 'slice', namespace: aliceNs, owner: 'alice', sliceName: `oom${id}`, baseline, expiresAt: undefined, terminating: false, mine: true,
-    resource: { name: aliceSlice, phase: 'Ready', conditions: [], forks: [], forkNames: ['hog'], data: [] },
+    resource: { name: aliceSlice, phase: 'Ready', conditions: [], forks: [], forkNames: ['hog', 'spin'], data: [] },
   };
   const state: EnvironmentsState = { kubeconfig: { state: 'loading' }, selected: context.name, cluster: { status: 'ok', context, environments: [slice], user: context.user, platformInstalled: true } };
   const clients = new KubeClients(() => kc, () => 15_000);
@@ -46,8 +49,12 @@ function watchAs(kc: k8s.KubeConfig): ForkResourceWatch {
 
 void describe('OOMKilled fork as a slice.yaml Problem', { timeout: 300_000 }, () => {
   before(async () => {
-    await createBaseline(baseline, [{ name: 'hog', container: { command: ['node', '-e', HOG], resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } } } }]);
-    await createSlice(alice, sliceBody('alice', `oom${id}`, baseline, [{ workload: 'hog' }], { ttl: '1h', resources: { cpu: '2', memory: '1Gi', pods: 6 } }));
+    await createBaseline(baseline, [
+      { name: 'hog', container: { command: ['node', '-e', HOG], resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } } } },
+      { name: 'spin', container: { command: ['node', '-e', SPIN], resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '50m', memory: '128Mi' } } } },
+    ]);
+    // each fork pod's limits count against the quota: the Slice agent's CPU limit is a whole core
+    await createSlice(alice, sliceBody('alice', `oom${id}`, baseline, [{ workload: 'hog' }, { workload: 'spin' }], { ttl: '1h', resources: { cpu: '3', memory: '1Gi', pods: 6 } }));
   });
   after(async () => cleanup([aliceSlice], baseline));
 
@@ -60,9 +67,25 @@ void describe('OOMKilled fork as a slice.yaml Problem', { timeout: 300_000 }, ()
       }, 180_000, 2000);
       assert.match(problem.message, /^hog was killed for using more than its 64 Mi memory limit \(OOMKilled, last at \d\d:\d\d:\d\d UTC; pod hog-[a-z0-9-]+ restarted (once|\d+ times)\)\./);
       console.log(`# ${problem.message}`);
-      const yaml = `baseline: ${baseline}\nname: oom${id}\nforks:\n  - workload: web\n  - workload: hog\n`;
-      const placed = placeResourceProblems(yaml, watch.problems);
+      const yaml = `baseline: ${baseline}\nname: oom${id}\nforks:\n  - workload: spin\n  - workload: hog\n`;
+      const placed = placeResourceProblems(yaml, watch.problems).filter((p) => p.message.startsWith('hog was killed'));
       assert.deepEqual(placed.map((p) => [p.range.startLine, p.severity]), [[5, 'warning']]);
+    } finally {
+      watch.dispose();
+    }
+  });
+
+  void test('a fork spinning at its 50m CPU limit: "at its CPU limit", throttling inferred from usage and said so', async () => {
+    const watch = watchAs(alice);
+    try {
+      // metrics-server reports a pod about one resolution (15 s) after it starts
+      const problem = await eventually('spin at its CPU limit', async () => {
+        await watch.poll();
+        return watch.problems[0]?.problems.find((p) => p.kind === 'cpuAtLimit' && p.workload === 'spin');
+      }, 180_000, 3000);
+      assert.match(problem.message, /^spin is at its CPU limit \((4[5-9]|5\d)m of 50m, pod spin-[a-z0-9-]+\): the kernel throttles it there/);
+      assert.match(problem.message, /inferred from usage at the limit: metrics\.k8s\.io reports usage, not the throttled time/);
+      console.log(`# ${problem.message}`);
     } finally {
       watch.dispose();
     }
