@@ -122,7 +122,11 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<Functi
   private lensesMoved(document: vscode.TextDocument): Moved {
     const key = document.uri.toString();
     const now: unknown[] = [];
-    for (const view of this.service.views(document.uri.fsPath, this.hashes.of(document))) now.push(view.source, ...view.functions);
+    const views = this.service.views(document.uri.fsPath, this.hashes.of(document));
+    for (const view of views) now.push(view.source, ...view.functions);
+    // the baseline's functions my lenses are compared with, shown or not: new baseline calls change my
+    // lens's comparison (as text, not the objects: a baseline figure is not my save's 'fresh' one)
+    for (const f of baselineFunctions(this.service, document.uri.fsPath, this.hashes.of(document), views).values()) now.push(`baseline\u0000${f.function}\u0000${f.calls}\u0000${f.errors}`);
     for (const r of this.service.routeViews.forFile(document.uri.fsPath)) now.push(routeLensTitle(r.metrics));
     const before = this.seen.get(key);
     if (this.seen.size > 50 && !before) this.seen.clear();
