@@ -28,14 +28,14 @@ function recorded(name: string, shiftNs: bigint, baseline: boolean): string {
 function traceBody(): string {
   const ns = (ms: number) => `${BigInt(Math.round(ms)) * 1_000_000n}`;
   const t = Date.now() - 20_000;
-  const span = { traceId: TRACE, spanId: '00000000000000c1', name: 'GET /orders', kind: 2, startTimeUnixNano: ns(t), endTimeUnixNano: ns(t + 43), attributes: [{ key: 'http.route', value: { stringValue: '/orders' } }] };
+  const span = { traceId: TRACE, spanId: '00000000000000c1', name: 'POST /orders', kind: 2, startTimeUnixNano: ns(t), endTimeUnixNano: ns(t + 43), attributes: [{ key: 'http.route', value: { stringValue: '/orders' } }] };
   return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'orders' } }] }, scopeSpans: [{ scope: { name: 'shop' }, spans: [span] }] }] });
 }
 
-/** A GET /orders histogram point now with an exemplar of the trace above. */
+/** A POST /orders histogram point now (the recorded route and method: its charts are there already) with an exemplar of the trace above. */
 function withExemplar(): string {
   const now = Date.now() - 15_000;
-  const o = JSON.parse(routeHistogramPayload('orders', [{ route: '/orders', method: 'GET', timeMs: now, durationsMs: [43] }])) as { resourceMetrics: { scopeMetrics: { metrics: { histogram: { dataPoints: Record<string, unknown>[] } }[] }[] }[] };
+  const o = JSON.parse(routeHistogramPayload('orders', [{ route: '/orders', method: 'POST', status: 201, timeMs: now, durationsMs: [43] }])) as { resourceMetrics: { scopeMetrics: { metrics: { histogram: { dataPoints: Record<string, unknown>[] } }[] }[] }[] };
   o.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.histogram.dataPoints[0]!.exemplars = [{ timeUnixNano: `${BigInt(now - 2000) * 1_000_000n}`, asDouble: 0.043, traceId: TRACE, spanId: '00000000000000c1' }];
   return JSON.stringify(o);
 }
