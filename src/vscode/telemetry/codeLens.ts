@@ -136,6 +136,11 @@ export class TelemetryCodeLensProvider implements vscode.CodeLensProvider<Functi
     return now.some((x) => x instanceof Object && 'stale' in x && x.stale === false && !had.has(x)) ? 'fresh' : 'yes';
   }
 
+  /** Resolves once no "lenses changed" event is pending (tests). */
+  idle(): Promise<void> {
+    return this.refresh.idle();
+  }
+
   /** Asks VS Code to pull the lenses again (throttled). */
   invalidate(): void {
     this.refresh.schedule();
