@@ -1,5 +1,5 @@
 // @ts-check
-/* global document, window, getComputedStyle, MutationObserver, ResizeObserver, acquireVsCodeApi */
+/* global document, window, getComputedStyle, MutationObserver, ResizeObserver, IntersectionObserver, acquireVsCodeApi */
 // The metrics view's page (issue 23): a uPlot chart per metric of the slice, the baseline's series
 // beside mine, exemplars as points that open their trace. esbuild bundles this file with uPlot into
 // dist/webview/metrics.js (no CDN, no inline script: everything is wired here, under the CSP nonce).
@@ -13,7 +13,7 @@ import uPlot from 'uplot';
  * @typedef {{index: number, y: number, traceId: string, side: 'mine' | 'baseline'}} Exemplar
  * @typedef {{id: string, title: string, unit: string, description: string, mine: (number|null)[], baseline?: (number|null)[], exemplars: Exemplar[]}} Chart
  * @typedef {{slice: string, windowMinutes: number, stepSeconds: number, x: number[], charts: Chart[], omitted: number}} Model
- * @typedef {{chart: Chart, el: HTMLElement, plot: uPlot, data: (number|null)[][], cursor: number}} Drawn
+ * @typedef {{chart: Chart, el: HTMLElement, plot: uPlot, data: (number|null)[][], cursor: number, visible: boolean, stale: boolean}} Drawn
  */
 
 const vscode = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage: (/** @type {unknown} */ _m) => {} };
@@ -143,7 +143,21 @@ function openExemplar(d) {
   else live.textContent = 'No exemplar at this point: move with the arrow keys to a purple point.';
 }
 
+/** Charts scrolled out of sight take new points into their arrays and draw them when they come back into view. */
+const sight = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    const d = drawn.find((x) => x.el === e.target);
+    if (!d) continue;
+    d.visible = e.isIntersecting;
+    if (d.visible && d.stale) {
+      d.stale = false;
+      d.plot.setData(/** @type {uPlot.AlignedData} */ (/** @type {unknown} */ (d.data)));
+    }
+  }
+});
+
 function clear() {
+  sight.disconnect();
   for (const d of drawn) d.plot.destroy();
   drawn = [];
   chartsEl.replaceChildren();
@@ -182,8 +196,9 @@ function drawModel(m) {
     chartsEl.append(fig);
     const data = dataOf(c, m.x);
     /** @type {Drawn} */
-    const d = { chart: c, el: fig, plot: makePlot(c, fig, data), data, cursor: m.x.length - 1 };
+    const d = { chart: c, el: fig, plot: makePlot(c, fig, data), data, cursor: m.x.length - 1, visible: true, stale: false };
     drawn.push(d);
+    sight.observe(fig);
     fig.addEventListener('keydown', (ev) => {
       const step = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity }[ev.key];
       if (step !== undefined) {
@@ -231,7 +246,8 @@ function append(u) {
     if (d.chart.baseline && delta.baseline) cut(/** @type {(number|null)[]} */ (d.data[2]), delta.baseline);
     d.data[d.data.length - 1] = exemplarSeries(d.chart, model.x.length);
     d.cursor = Math.min(d.cursor, model.x.length - 1);
-    d.plot.setData(/** @type {uPlot.AlignedData} */ (/** @type {unknown} */ (d.data)));
+    if (d.visible) d.plot.setData(/** @type {uPlot.AlignedData} */ (/** @type {unknown} */ (d.data)));
+    else d.stale = true;
   }
   // the words above the charts change only with the charts left out (a text change would make uPlot's layout read costlier)
   if (model.omitted !== u.omitted) {
