@@ -12,7 +12,7 @@ import uPlot from 'uplot';
 /**
  * @typedef {{index: number, y: number, traceId: string, side: 'mine' | 'baseline'}} Exemplar
  * @typedef {{id: string, title: string, unit: string, description: string, mine: (number|null)[], baseline?: (number|null)[], exemplars: Exemplar[]}} Chart
- * @typedef {{slice: string, windowMinutes: number, stepSeconds: number, x: number[], charts: Chart[], omitted: number}} Model
+ * @typedef {{slice: string, windowMinutes: number, stepSeconds: number, x: number[], charts: Chart[], omitted: number, ended?: string}} Model
  * @typedef {{chart: Chart, el: HTMLElement, plot: uPlot, data: (number|null)[][], cursor: number, visible: boolean, stale: boolean}} Drawn
  */
 
@@ -166,7 +166,8 @@ function clear() {
 function describe() {
   if (!model) return;
   const n = model.charts.length;
-  if (model.slice === '') summary.textContent = 'No metrics have arrived yet. Stream telemetry from a slice (Slice: Stream Telemetry) or import a recorded OTLP metrics file (Slice: Import Telemetry File…): a chart per metric appears here as points arrive.';
+  if (model.slice === '' && model.ended) summary.textContent = `The slice ${model.ended} is gone (deleted, expired, or no longer yours): its metrics went with it. Charts of another slice appear here when its metrics arrive.`;
+  else if (model.slice === '') summary.textContent = 'No metrics have arrived yet. Stream telemetry from a slice (Slice: Stream Telemetry) or import a recorded OTLP metrics file (Slice: Import Telemetry File…): a chart per metric appears here as points arrive.';
   else if (n === 0) summary.textContent = `No metrics of ${model.slice} in the last ${model.windowMinutes} min yet: they arrive with each export interval of the app's OpenTelemetry SDK.`;
   else {
     const withBase = model.charts.filter((c) => c.baseline).length;

@@ -92,9 +92,10 @@ export class MetricsViewFeed implements IDisposable {
   private compute(nowMs: number): MetricsViewModel {
     const stores = this.metrics.stores();
     const held = stores.find((s) => s.slice === this.slice) ?? stores[0];
+    const ended = held ? undefined : (this.slice ?? this.shown?.ended);
     this.slice = held?.slice;
     const windowMinutes = this.settings.windowMinutes();
-    if (!held) return { slice: '', windowMinutes, stepSeconds: 0, x: [], charts: [], omitted: 0 };
+    if (!held) return { slice: '', windowMinutes, stepSeconds: 0, x: [], charts: [], omitted: 0, ...(ended === undefined ? {} : { ended }) };
     return chartModel(held.store, { slice: held.slice, windowMinutes, nowMs, exemplars: this.metrics.exemplars(held.slice) });
   }
 

@@ -62,6 +62,8 @@ export interface MetricsViewModel {
   readonly charts: readonly MetricChart[];
   /** Charts left out past {@link CHART_LIMITS}.charts. */
   readonly omitted: number;
+  /** With no slice shown: the slice shown before, whose store went (the slice is gone for the identity). */
+  readonly ended?: string;
 }
 
 export interface ChartModelOptions {
@@ -255,7 +257,7 @@ const sameValue = (a: number | null | undefined, b: number | null | undefined) =
  * that differs (a step still filling in) or is new. Undefined when nothing changed.
  */
 export function chartUpdate(prev: MetricsViewModel | undefined, next: MetricsViewModel): ChartUpdate | undefined {
-  if (!prev || prev.stepSeconds !== next.stepSeconds || prev.slice !== next.slice || prev.charts.length !== next.charts.length || prev.charts.some((c, i) => c.id !== next.charts[i]!.id || (c.baseline === undefined) !== (next.charts[i]!.baseline === undefined))) {
+  if (!prev || prev.stepSeconds !== next.stepSeconds || prev.slice !== next.slice || prev.ended !== next.ended || prev.charts.length !== next.charts.length || prev.charts.some((c, i) => c.id !== next.charts[i]!.id || (c.baseline === undefined) !== (next.charts[i]!.baseline === undefined))) {
     return { type: 'model', model: next };
   }
   const x0 = next.x[0];

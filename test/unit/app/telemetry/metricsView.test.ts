@@ -56,6 +56,10 @@ test('the feed posts the whole model, then only the new points; what the webview
     t.mock.timers.tick(5000);
     const last = posted.at(-1)!;
     assert.ok(last.type === 'model' && last.model.slice === '' && last.model.charts.length === 0, 'the slice is gone: its charts with it, no popup');
+    assert.equal(last.type === 'model' && last.model.ended, 'alice-shop', 'the view says which slice went');
+    now += 5000;
+    t.mock.timers.tick(5000);
+    assert.equal(posted.at(-1), last, 'and keeps saying it (nothing new to post)');
   } finally {
     feed.dispose();
     metrics.dispose();
