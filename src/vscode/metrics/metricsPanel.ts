@@ -4,7 +4,7 @@ import { type MetricsViewMessage, MetricsViewFeed, isMetricsWebviewMessage } fro
 import { type SliceMetrics } from '../../app/telemetry/sliceMetrics';
 import { Commands } from '../commandRegistry';
 import { metricsViewSettings } from './metricsSettings';
-import { makeNonce } from '../webviewNonce';
+import { webviewHtml } from '../webviewPage';
 
 export const METRICS_VIEW_TYPE = 'slice.metrics';
 
@@ -60,7 +60,10 @@ export class MetricsPanel implements IDisposable {
     const panel = vscode.window.createWebviewPanel(METRICS_VIEW_TYPE, 'Slice Metrics', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [root] });
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'slice.svg');
-    panel.webview.html = html(panel.webview, root);
+    panel.webview.html = webviewHtml(panel.webview, { root, style: 'metrics.css', script: 'metrics.js', title: 'Slice Metrics', dataImages: true, body: `<header id="summary" class="summary">Loading metrics…</header>
+<main id="charts" class="charts"></main>
+<p id="live" class="live" aria-live="polite" role="status"></p>
+<footer id="footer" class="footer"></footer>` });
     this.feed = this.panelStore.add(
       new MetricsViewFeed(this.metrics, metricsViewSettings, (m) => {
         this.posted.push(m);
@@ -93,28 +96,4 @@ export class MetricsPanel implements IDisposable {
     this.panel?.dispose();
     this.store.dispose();
   }
-}
-
-function html(webview: vscode.Webview, root: vscode.Uri): string {
-  const nonce = makeNonce();
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(root, 'metrics.css'));
-  const js = webview.asWebviewUri(vscode.Uri.joinPath(root, 'metrics.js'));
-  const csp = `default-src 'none'; style-src 'nonce-${nonce}'; img-src ${webview.cspSource} data:; font-src ${webview.cspSource}; script-src 'nonce-${nonce}'`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" nonce="${nonce}" href="${css.toString()}">
-<title>Slice Metrics</title>
-</head>
-<body>
-<header id="summary" class="summary">Loading metrics…</header>
-<main id="charts" class="charts"></main>
-<p id="live" class="live" aria-live="polite" role="status"></p>
-<footer id="footer" class="footer"></footer>
-<script nonce="${nonce}" src="${js.toString()}"></script>
-</body>
-</html>`;
 }

@@ -4,7 +4,7 @@ import { type StoredTrace } from '../../core/telemetry/traceStore';
 import { toVsLine } from './positions';
 import { type TelemetryPipeline } from '../../app/telemetry/telemetryPipeline';
 import { type WaterfallTrace, isWebviewMessage, toWaterfall } from './traceModel';
-import { makeNonce } from '../webviewNonce';
+import { webviewHtml } from '../webviewPage';
 
 export const TRACE_VIEW_TYPE = 'slice.trace';
 
@@ -45,7 +45,9 @@ export class TracePanel implements IDisposable {
     const panel = vscode.window.createWebviewPanel(TRACE_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, localResourceRoots: [root] });
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'slice.svg');
-    panel.webview.html = html(panel.webview, root);
+    panel.webview.html = webviewHtml(panel.webview, { root, style: 'trace.css', script: 'trace.js', title: 'Trace', body: `<header id="summary" class="summary">Loading trace…</header>
+<div id="axis" class="axis" aria-hidden="true"></div>
+<main id="rows" class="rows" role="list"></main>` });
     this.panelStore.add(panel.webview.onDidReceiveMessage((m: unknown) => void this.handleMessage(m)));
     this.panelStore.add(
       panel.onDidDispose(() => {
@@ -91,27 +93,4 @@ export class TracePanel implements IDisposable {
     this.panel?.dispose();
     this.store.dispose();
   }
-}
-
-function html(webview: vscode.Webview, root: vscode.Uri): string {
-  const nonce = makeNonce();
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(root, 'trace.css'));
-  const js = webview.asWebviewUri(vscode.Uri.joinPath(root, 'trace.js'));
-  const csp = `default-src 'none'; style-src ${webview.cspSource}; img-src ${webview.cspSource}; font-src ${webview.cspSource}; script-src 'nonce-${nonce}'`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css.toString()}">
-<title>Trace</title>
-</head>
-<body>
-<header id="summary" class="summary">Loading trace…</header>
-<div id="axis" class="axis" aria-hidden="true"></div>
-<main id="rows" class="rows" role="list"></main>
-<script nonce="${nonce}" src="${js.toString()}"></script>
-</body>
-</html>`;
 }
