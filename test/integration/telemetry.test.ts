@@ -170,7 +170,7 @@ describe('telemetry in the editor (issue 6)', () => {
   it('the trace waterfall opens, and a click on a span opens its code line', async () => {
     const opened = await vscode.commands.executeCommand<string>('slice.openTrace', TRACE_ID);
     assert.equal(opened, TRACE_ID);
-    const posted = await waitFor('the trace to reach the webview', () => api.telemetry.tracePanel.lastPosted);
+    const posted = await waitFor('the trace to reach the webview', () => (api.telemetry.tracePanel.lastPosted?.traceId === TRACE_ID ? api.telemetry.tracePanel.lastPosted : undefined));
     assert.deepEqual(posted.spans.map((s) => [s.name, s.depth, s.location]), [
       ['GET /orders/:id', 0, `${join(sample, 'dist', 'routes', 'orders.js')}:18`],
       ['loadOrder', 1, `${join(sample, 'dist', 'services', 'orderService.js')}:42`],

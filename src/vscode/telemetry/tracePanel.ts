@@ -52,6 +52,7 @@ export class TracePanel implements IDisposable {
     this.panelStore.add(
       panel.onDidDispose(() => {
         this.panel = undefined;
+        this.lastPosted = undefined; // a closed panel shows nothing
         this.panelStore.clear();
       }),
     );
