@@ -63,9 +63,9 @@ function explicitDistribution(series: readonly HistogramSeries[], from: number, 
   for (const s of series) {
     if (s.bounds.length !== bounds.length || s.bounds.some((b, i) => b !== bounds[i])) continue;
     for (const { p } of s.held(from, to)) {
-      count += s.count[p]!;
-      sum += s.sum[p]!;
-      for (let i = 0; i < width; i++) counts[i]! += s.counts[p * width + i]!;
+      count += s.countAt(p);
+      sum += s.sumAt(p);
+      s.addBuckets(p, counts);
     }
   }
   if (count === 0) return undefined;

@@ -10,6 +10,7 @@
  * Cumulative points become deltas through ./temporality.ts.
  */
 import { type ExpHistogramPoint, type HistogramPoint, type NumberPoint, type SummaryPoint, type Temporality } from './model';
+import { type Counts, countsOfRank, put, sameKind } from './narrowCounts';
 import { type ExpTotals, type HistogramTotals, type Previous, atScale, bucketMap, cumulativeDelta, sameBounds, subExp, subHistogram, subNumber } from './temporality';
 
 /** Where slot `slot` lives in a ring; -1 when the ring already holds a newer slot there (the point is too old). */
@@ -109,12 +110,23 @@ export class NumberSeries extends Ring {
   }
 }
 
-/** An explicit-bucket histogram. */
+/**
+ * An explicit-bucket histogram, compact: a slot's count and bucket counts in the narrowest integer
+ * arrays that hold them (./narrowCounts.ts), only the buckets from the lowest to the highest one
+ * that ever had an observation (a latency histogram's observations fall in a few neighbouring
+ * buckets; the range widens when a point has one outside it), and the sums only once a slot's sum
+ * is not 0. 10,000 series of 16 buckets over 180 slots: ~40 MB where Float64Arrays of every bucket
+ * took 279 MB (bench/metrics). Read through {@link countAt}, {@link sumAt}, {@link addBuckets}.
+ */
 export class HistogramSeries extends Ring {
-  readonly count: Float64Array;
-  readonly sum: Float64Array;
-  /** Bucket i of slot position p at `p * width + i`. */
-  counts: Float64Array;
+  /** The slot's delta count. */
+  count: Counts;
+  /** The slot's delta sum; undefined while every sum was 0. */
+  private sums: Float64Array | undefined;
+  /** Bucket i (lo <= i < hi) of slot position p at `p * (hi - lo) + i - lo`; buckets outside hold 0. */
+  private counts: Counts;
+  private lo = 0;
+  private hi = 0;
   bounds: readonly number[];
   private prev: Previous<HistogramTotals> | undefined;
 
@@ -124,20 +136,37 @@ export class HistogramSeries extends Ring {
     bounds: readonly number[],
   ) {
     super(slots);
-    this.count = new Float64Array(slots);
-    this.sum = new Float64Array(slots);
+    this.count = countsOfRank(0, slots);
+    this.counts = countsOfRank(0, 0);
     this.bounds = bounds;
-    this.counts = new Float64Array(slots * (bounds.length + 1));
   }
 
+  /** Buckets in all (bounds + 1). */
   get width(): number {
     return this.bounds.length + 1;
   }
 
+  /** The delta count of slot position `p`. */
+  countAt(p: number): number {
+    return this.count[p]!;
+  }
+
+  /** The delta sum of slot position `p`. */
+  sumAt(p: number): number {
+    return this.sums ? this.sums[p]! : 0;
+  }
+
+  /** Adds the bucket counts of slot position `p` to `into` (one entry per bucket, {@link width} of them). */
+  addBuckets(p: number, into: number[]): void {
+    const w = this.hi - this.lo;
+    for (let i = 0, base = p * w; i < w; i++) into[this.lo + i]! += this.counts[base + i]!;
+  }
+
   protected clear(p: number): void {
     this.count[p] = 0;
-    this.sum[p] = 0;
-    this.counts.fill(0, p * this.width, (p + 1) * this.width);
+    if (this.sums) this.sums[p] = 0;
+    const w = this.hi - this.lo;
+    this.counts.fill(0, p * w, (p + 1) * w);
   }
 
   ingest(point: HistogramPoint, slot: number): Ingested {
@@ -147,20 +176,14 @@ export class HistogramSeries extends Ring {
       const prev = this.prev;
       this.prev = { startMs: point.startMs, total: point };
       // the common case, without making the delta: same stream, same layout, every count grew or stayed
-      if (prev && (point.startMs === prev.startMs || !(point.startMs > 0)) && this.grew(prev.total, point)) return this.addDifference(prev.total, point, slot);
+      if (prev && (point.startMs === prev.startMs || !(point.startMs > 0)) && this.grew(prev.total, point)) return this.add(slot, point, prev.total, STORED);
       const d = cumulativeDelta(prev, point.startMs, point as HistogramTotals, subHistogram, point.timeMs);
       if (!d) return BASELINE;
       delta = d.value;
       reset = d.reset;
     }
     if (delta.counts.length > 0 && !sameBounds(delta.bounds, this.bounds)) this.relayout(delta.bounds);
-    const p = this.at(slot);
-    if (p < 0) return LATE;
-    this.count[p]! += delta.count;
-    if (!Number.isNaN(delta.sum)) this.sum[p]! += delta.sum;
-    const w = this.width;
-    for (let i = 0; i < delta.counts.length; i++) this.counts[p * w + i]! += delta.counts[i]!;
-    return reset ? STORED_RESET : STORED;
+    return this.add(slot, delta, undefined, reset ? STORED_RESET : STORED);
   }
 
   /** Is `b` a later total of the same layout as `a` and the series' own (no count went down)? */
@@ -170,25 +193,61 @@ export class HistogramSeries extends Ring {
     return true;
   }
 
-  /** Adds `b - a` to the slot (what {@link subHistogram} answers, without making it). */
-  private addDifference(a: HistogramTotals, b: HistogramTotals, slot: number): Ingested {
+  /** Adds `b - a` (`b` when `a` is undefined: what {@link subHistogram} answers, without making it) to the slot. */
+  private add(slot: number, b: HistogramTotals, a: HistogramTotals | undefined, stored: Ingested): Ingested {
     const p = this.at(slot);
     if (p < 0) return LATE;
-    this.count[p]! += b.count - a.count;
-    const sum = b.sum - a.sum;
-    if (!Number.isNaN(sum)) this.sum[p]! += sum;
-    const w = this.width;
-    for (let i = 0; i < b.counts.length; i++) this.counts[p * w + i]! += b.counts[i]! - a.counts[i]!;
-    return STORED;
+    const count = a ? b.count - a.count : b.count;
+    if (count !== 0) this.count = put(this.count, p, this.count[p]! + count);
+    const sum = a ? b.sum - a.sum : b.sum;
+    if (sum !== 0 && !Number.isNaN(sum)) (this.sums ??= new Float64Array(this.slots))[p]! += sum;
+    const bc = b.counts;
+    const ac = a?.counts;
+    const n = Math.min(bc.length, this.width);
+    // the buckets with observations outside the range held so far widen it
+    let lo = this.lo;
+    let hi = this.hi;
+    for (let i = 0; i < n; i++) {
+      if (i === this.lo && this.lo < this.hi) i = this.hi;
+      if (i >= n) break;
+      if ((ac ? bc[i]! - ac[i]! : bc[i]!) === 0) continue;
+      if (lo === hi) {
+        lo = i;
+        hi = i + 1;
+      } else if (i < lo) lo = i;
+      else if (i >= hi) hi = i + 1;
+    }
+    if (lo !== this.lo || hi !== this.hi) this.widen(lo, hi);
+    const w = hi - lo;
+    let c = this.counts;
+    for (let i = lo, end = Math.min(hi, n), j = p * w; i < end; i++, j++) {
+      const d = ac ? bc[i]! - ac[i]! : bc[i]!;
+      if (d !== 0) c = put(c, j, c[j]! + d);
+    }
+    this.counts = c;
+    return stored;
+  }
+
+  /** Holds buckets `lo` to `hi - 1` from now on (a range that includes the one held). */
+  private widen(lo: number, hi: number): void {
+    const w = hi - lo;
+    const old = this.hi - this.lo;
+    const counts = sameKind(this.counts, this.slots * w);
+    if (old > 0) for (let p = 0; p < this.slots; p++) counts.set(this.counts.subarray(p * old, (p + 1) * old), p * w + this.lo - lo);
+    this.counts = counts;
+    this.lo = lo;
+    this.hi = hi;
   }
 
   /** New bounds: the slots held so far are dropped (their buckets do not map onto the new ones). */
   private relayout(bounds: readonly number[]): void {
     this.bounds = bounds;
-    this.counts = new Float64Array(this.slots * (bounds.length + 1));
+    this.counts = countsOfRank(0, 0);
+    this.lo = 0;
+    this.hi = 0;
     this.slotIds.fill(-1);
-    this.count.fill(0);
-    this.sum.fill(0);
+    this.count = countsOfRank(0, this.slots);
+    this.sums = undefined;
   }
 }
 
