@@ -46,7 +46,7 @@ describe('Fork telemetry export delays, from slice.yaml to the pod, as bob, on t
   }
 
   it("slice.yaml's telemetry.exportDelay reaches the app container's env; without it, the controller's development delays", async () => {
-    writeFileSync(workspaceConfig, `baseline: ${bob.baseline}\nttl: 1h\ntelemetry:\n  exportDelay: 50ms\nforks:\n  - workload: checkout\n    container: app\n`);
+    writeFileSync(workspaceConfig, `baseline: ${bob.baseline}\nttl: 1h\ntelemetry:\n  exportDelay: 75ms\nforks:\n  - workload: checkout\n    container: app\n`);
     objectName = (await vscode.commands.executeCommand<string>('slice.createSlice', name)) ?? '';
     const objects = bob.adminKc.makeApiClient(CustomObjectsApi);
     const ref = { group: SLICE_GROUP, version: SLICE_VERSION, plural: SLICE_PLURAL, name: `bob-${name}` };
@@ -58,9 +58,9 @@ describe('Fork telemetry export delays, from slice.yaml to the pod, as bob, on t
     }
     assert.equal(objectName, `bob-${name}`);
     const slice: SliceObject = await objects.getClusterCustomObject(ref);
-    assert.deepEqual(slice.spec.forks[0]?.telemetry, { exportDelayMs: 50 }, 'the Slice CRD keeps the field (not pruned)');
+    assert.deepEqual(slice.spec.forks[0]?.telemetry, { exportDelayMs: 75 }, 'the Slice CRD keeps the field (not pruned)');
     const namespace = sliceNamespace('bob', name);
-    assert.deepEqual(await envInApp(namespace, '50'), ['50', '50', '50', '50']);
+    assert.deepEqual(await envInApp(namespace, '75'), ['75', '75', '75', '75']);
     // the agent sidecar exports nothing: it gets none of them
     const deployment = await bob.adminKc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'checkout', namespace });
     const agentEnv = deployment.spec?.template.spec?.containers.find((c) => c.name === 'slice-agent')?.env ?? [];
