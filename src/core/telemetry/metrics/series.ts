@@ -13,17 +13,6 @@ import { type ExpHistogramPoint, type HistogramPoint, type NumberPoint, type Sum
 import { type Counts, countsOfRank, put, sameKind } from './narrowCounts';
 import { type ExpTotals, type HistogramTotals, type Previous, atScale, bucketMap, cumulativeDelta, sameBounds, subExp, subHistogram, subNumber } from './temporality';
 
-/** Where slot `slot` lives in a ring; -1 when the ring already holds a newer slot there (the point is too old). */
-function position(slotIds: Int32Array, slot: number, clear: (p: number) => void): number {
-  const p = slot % slotIds.length;
-  const held = slotIds[p]!;
-  if (held === slot) return p;
-  if (held > slot) return -1;
-  slotIds[p] = slot;
-  clear(p);
-  return p;
-}
-
 /** What ingesting one point did. */
 export interface Ingested {
   /** Stored in its slot; only the baseline of a cumulative series (or a point without a value); older than the ring holds. */
@@ -38,19 +27,48 @@ const BASELINE: Ingested = { outcome: 'baseline', reset: false };
 /** The late-point outcome. */
 export const LATE: Ingested = { outcome: 'late', reset: false };
 
+/**
+ * The ring: slot s at position s mod slots. A position holds a slot or nothing (one bit each); the
+ * slot it holds is the one of its position among the last `slots` up to {@link newest} (a slot
+ * older than that is gone: a newer one took its position, or would have), so no slot number is
+ * kept per position.
+ */
 abstract class Ring {
-  readonly slotIds: Int32Array;
+  /** Bit p: position p holds a slot. */
+  private readonly heldBits: Uint32Array;
   /** The newest slot written. */
   newest = -1;
 
   constructor(readonly slots: number) {
-    this.slotIds = new Int32Array(slots).fill(-1);
+    this.heldBits = new Uint32Array((slots + 31) >>> 5);
   }
 
+  /** Where slot `slot` lives, cleared when it held no data for it; -1 when the slot is older than the ring holds (the point is too old). */
   protected at(slot: number): number {
-    const p = position(this.slotIds, slot, (q) => this.clear(q));
-    if (p >= 0 && slot > this.newest) this.newest = slot;
+    const n = this.slots;
+    if (slot > this.newest) {
+      // the positions of the slots after the newest up to this one held older slots, gone now
+      for (let s = Math.max(this.newest + 1, slot - n + 1); s <= slot; s++) this.unhold(s % n);
+      this.newest = slot;
+    } else if (slot <= this.newest - n) return -1;
+    const p = slot % n;
+    const i = p >>> 5;
+    const bit = 1 << (p & 31);
+    const w = this.heldBits[i]!;
+    if ((w & bit) === 0) {
+      this.clear(p);
+      this.heldBits[i] = w | bit;
+    }
     return p;
+  }
+
+  private unhold(p: number): void {
+    this.heldBits[p >>> 5]! &= ~(1 << (p & 31));
+  }
+
+  /** Holds no slot. */
+  protected forget(): void {
+    this.heldBits.fill(0);
   }
 
   /** The positions of the slots from `from` to `to` (absolute numbers) that hold data, oldest first. */
@@ -58,7 +76,7 @@ abstract class Ring {
     const out: { slot: number; p: number }[] = [];
     for (let s = Math.max(from, this.newest - this.slots + 1), end = Math.min(to, this.newest); s <= end; s++) {
       const p = s % this.slots;
-      if (this.slotIds[p] === s) out.push({ slot: s, p });
+      if ((this.heldBits[p >>> 5]! >>> (p & 31)) & 1) out.push({ slot: s, p });
     }
     return out;
   }
@@ -174,7 +192,8 @@ export class HistogramSeries extends Ring {
     let reset = false;
     if (this.temporality !== 'delta') {
       const prev = this.prev;
-      this.prev = { startMs: point.startMs, total: point };
+      // the totals only (the point's attributes and exemplars are not kept)
+      this.prev = { startMs: point.startMs, total: { count: point.count, sum: point.sum, bounds: point.bounds, counts: point.counts } };
       // the common case, without making the delta: same stream, same layout, every count grew or stayed
       if (prev && (point.startMs === prev.startMs || !(point.startMs > 0)) && this.grew(prev.total, point)) return this.add(slot, point, prev.total, STORED);
       const d = cumulativeDelta(prev, point.startMs, point as HistogramTotals, subHistogram, point.timeMs);
@@ -245,7 +264,7 @@ export class HistogramSeries extends Ring {
     this.counts = countsOfRank(0, 0);
     this.lo = 0;
     this.hi = 0;
-    this.slotIds.fill(-1);
+    this.forget();
     this.count = countsOfRank(0, this.slots);
     this.sums = undefined;
   }
