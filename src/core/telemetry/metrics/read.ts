@@ -22,7 +22,7 @@ export function seriesValues(store: MetricStore, key: string, fromMs: number, to
       if (Number.isNaN(v)) return [];
       return [{ timeMs, value: s.mode === 'counter' ? v / seconds : v }];
     }
-    return [{ timeMs, value: s.count[p]! / seconds }];
+    return [{ timeMs, value: (s instanceof HistogramSeries ? s.countAt(p) : s.count[p]!) / seconds }];
   });
 }
 

@@ -137,11 +137,13 @@ export class NumberSeries extends Ring {
  * took 279 MB (bench/metrics). Read through {@link countAt}, {@link sumAt}, {@link addBuckets}.
  */
 export class HistogramSeries extends Ring {
-  /** The slot's delta count. */
-  count: Counts;
   /** The slot's delta sum; undefined while every sum was 0. */
   private sums: Float64Array | undefined;
-  /** Bucket i (lo <= i < hi) of slot position p at `p * (hi - lo) + i - lo`; buckets outside hold 0. */
+  /**
+   * Row p (`1 + hi - lo` entries from `p * (1 + hi - lo)`) holds slot position p: its delta count,
+   * then buckets lo to hi - 1 (buckets outside the range hold 0). The count is the row's largest
+   * value, so it decides the array's width anyway.
+   */
   private counts: Counts;
   private lo = 0;
   private hi = 0;
@@ -154,8 +156,7 @@ export class HistogramSeries extends Ring {
     bounds: readonly number[],
   ) {
     super(slots);
-    this.count = countsOfRank(0, slots);
-    this.counts = countsOfRank(0, 0);
+    this.counts = countsOfRank(0, slots);
     this.bounds = bounds;
   }
 
@@ -166,7 +167,7 @@ export class HistogramSeries extends Ring {
 
   /** The delta count of slot position `p`. */
   countAt(p: number): number {
-    return this.count[p]!;
+    return this.counts[p * (1 + this.hi - this.lo)]!;
   }
 
   /** The delta sum of slot position `p`. */
@@ -177,13 +178,12 @@ export class HistogramSeries extends Ring {
   /** Adds the bucket counts of slot position `p` to `into` (one entry per bucket, {@link width} of them). */
   addBuckets(p: number, into: number[]): void {
     const w = this.hi - this.lo;
-    for (let i = 0, base = p * w; i < w; i++) into[this.lo + i]! += this.counts[base + i]!;
+    for (let i = 0, base = p * (w + 1) + 1; i < w; i++) into[this.lo + i]! += this.counts[base + i]!;
   }
 
   protected clear(p: number): void {
-    this.count[p] = 0;
     if (this.sums) this.sums[p] = 0;
-    const w = this.hi - this.lo;
+    const w = 1 + this.hi - this.lo;
     this.counts.fill(0, p * w, (p + 1) * w);
   }
 
@@ -216,8 +216,6 @@ export class HistogramSeries extends Ring {
   private add(slot: number, b: HistogramTotals, a: HistogramTotals | undefined, stored: Ingested): Ingested {
     const p = this.at(slot);
     if (p < 0) return LATE;
-    const count = a ? b.count - a.count : b.count;
-    if (count !== 0) this.count = put(this.count, p, this.count[p]! + count);
     const sum = a ? b.sum - a.sum : b.sum;
     if (sum !== 0 && !Number.isNaN(sum)) (this.sums ??= new Float64Array(this.slots))[p]! += sum;
     const bc = b.counts;
@@ -237,9 +235,11 @@ export class HistogramSeries extends Ring {
       else if (i >= hi) hi = i + 1;
     }
     if (lo !== this.lo || hi !== this.hi) this.widen(lo, hi);
-    const w = hi - lo;
     let c = this.counts;
-    for (let i = lo, end = Math.min(hi, n), j = p * w; i < end; i++, j++) {
+    const row = p * (1 + hi - lo);
+    const count = a ? b.count - a.count : b.count;
+    if (count !== 0) c = put(c, row, c[row]! + count);
+    for (let i = lo, end = Math.min(hi, n), j = row + 1; i < end; i++, j++) {
       const d = ac ? bc[i]! - ac[i]! : bc[i]!;
       if (d !== 0) c = put(c, j, c[j]! + d);
     }
@@ -249,10 +249,14 @@ export class HistogramSeries extends Ring {
 
   /** Holds buckets `lo` to `hi - 1` from now on (a range that includes the one held). */
   private widen(lo: number, hi: number): void {
-    const w = hi - lo;
-    const old = this.hi - this.lo;
-    const counts = sameKind(this.counts, this.slots * w);
-    if (old > 0) for (let p = 0; p < this.slots; p++) counts.set(this.counts.subarray(p * old, (p + 1) * old), p * w + this.lo - lo);
+    const w = 1 + hi - lo;
+    const old = 1 + this.hi - this.lo;
+    const from = this.counts;
+    const counts = sameKind(from, this.slots * w);
+    for (let p = 0; p < this.slots; p++) {
+      counts[p * w] = from[p * old]!;
+      if (old > 1) counts.set(from.subarray(p * old + 1, (p + 1) * old), p * w + 1 + this.lo - lo);
+    }
     this.counts = counts;
     this.lo = lo;
     this.hi = hi;
@@ -261,11 +265,10 @@ export class HistogramSeries extends Ring {
   /** New bounds: the slots held so far are dropped (their buckets do not map onto the new ones). */
   private relayout(bounds: readonly number[]): void {
     this.bounds = bounds;
-    this.counts = countsOfRank(0, 0);
+    this.counts = countsOfRank(0, this.slots);
     this.lo = 0;
     this.hi = 0;
     this.forget();
-    this.count = countsOfRank(0, this.slots);
     this.sums = undefined;
   }
 }
