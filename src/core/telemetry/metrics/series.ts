@@ -133,12 +133,14 @@ export class NumberSeries extends Ring {
  * arrays that hold them (./narrowCounts.ts), only the buckets from the lowest to the highest one
  * that ever had an observation (a latency histogram's observations fall in a few neighbouring
  * buckets; the range widens when a point has one outside it), and the sums only once a slot's sum
- * is not 0. 10,000 series of 16 buckets over 180 slots: ~40 MB where Float64Arrays of every bucket
- * took 279 MB (bench/metrics). Read through {@link countAt}, {@link sumAt}, {@link addBuckets}.
+ * is not 0, in the narrowest array that holds them too. 10,000 series of 16 buckets over 180
+ * slots (bench/metrics): 38 MB, ~50 MB when every slot's sum is a fraction (a Float64Array), where
+ * Float64Arrays of every bucket took 279 MB. Read through {@link countAt}, {@link sumAt},
+ * {@link addBuckets}.
  */
 export class HistogramSeries extends Ring {
-  /** The slot's delta sum; undefined while every sum was 0. */
-  private sums: Float64Array | undefined;
+  /** The slot's delta sum, also in the narrowest array that holds it (a sum of integer milliseconds or bytes fits in one); undefined while every sum was 0. */
+  private sums: Counts | undefined;
   /**
    * Row p (`1 + hi - lo` entries from `p * (1 + hi - lo)`) holds slot position p: its delta count,
    * then buckets lo to hi - 1 (buckets outside the range hold 0). The count is the row's largest
@@ -217,7 +219,10 @@ export class HistogramSeries extends Ring {
     const p = this.at(slot);
     if (p < 0) return LATE;
     const sum = a ? b.sum - a.sum : b.sum;
-    if (sum !== 0 && !Number.isNaN(sum)) (this.sums ??= new Float64Array(this.slots))[p]! += sum;
+    if (sum !== 0 && !Number.isNaN(sum)) {
+      const sums = (this.sums ??= countsOfRank(0, this.slots));
+      this.sums = put(sums, p, sums[p]! + sum);
+    }
     const bc = b.counts;
     const ac = a?.counts;
     const n = Math.min(bc.length, this.width);

@@ -112,3 +112,19 @@ test('new bounds drop the slots held and start narrow again', () => {
     [{ count: 6, into: [1, 2, 3] }],
   );
 });
+
+test('sums: integer sums past 255, then a non-integer and a negative one, read as a Float64Array read them', () => {
+  const store = new MetricStore();
+  const sums = [3, 300, 70_000.25, -2, 0.1, 0.2];
+  store.ingest([metric(sums.map((v, k) => hp(T0 + 1000 + k, [0, 1, 0, 0, 0], v)), 'delta')]);
+  const d = distribution(store, 'slice', 'h', T0, T0 + 9_999)!;
+  assert.equal(d.sum, sums.reduce((a, x) => a + x, 0));
+  assert.equal(d.count, sums.length);
+  // one sum per slot, as read back per slot
+  const one = new MetricStore();
+  one.ingest([metric(sums.map((v, k) => hp(T0 + k * 10_000 + 1000, [0, 1, 0, 0, 0], v)), 'delta')]);
+  assert.deepEqual(
+    sums.map((_, k) => distribution(one, 'slice', 'h', T0 + k * 10_000, T0 + k * 10_000 + 9_999)!.sum),
+    sums,
+  );
+});
