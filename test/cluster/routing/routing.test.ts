@@ -110,7 +110,9 @@ void describe('routing through the baseline to the forks', { timeout: 900_000 },
 
   void test('a checkout with alice\'s key reaches alice\'s fork, bob\'s reaches bob\'s, everyone else\'s the baseline', async () => {
     const start = Date.now();
+    // each slice's route reaches the router on the routing reconciler's next pass after it is Ready
     await eventually('alice\'s key routed', async () => (await ordersHop({ [ROUTING_HEADER]: aliceKey })) === `slice-${aliceSlice}/orders`, 60_000, 200);
+    await eventually('bob\'s key routed', async () => (await ordersHop({ [ROUTING_HEADER]: bobKey })) === `slice-${bobSlice}/orders`, 60_000, 200);
     console.log(`routed ${Date.now() - start} ms after both slices were Ready`);
     assert.equal(await ordersHop({ baggage: withKeyInBaggage(aliceKey, 'other=1') }), `slice-${aliceSlice}/orders`);
     assert.equal(await ordersHop({ [ROUTING_HEADER]: bobKey }), `slice-${bobSlice}/orders`);
