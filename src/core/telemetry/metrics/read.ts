@@ -81,7 +81,7 @@ function expDistribution(series: readonly ExpSeries[], from: number, to: number)
   let sum = 0;
   for (const s of series) {
     const held = s.held(from, to);
-    const side = (m: Map<number, Float64Array>): Map<number, number> => {
+    const side = (m: ReadonlyMap<number, ArrayLike<number>>): Map<number, number> => {
       const out = new Map<number, number>();
       for (const [i, a] of m) {
         let c = 0;

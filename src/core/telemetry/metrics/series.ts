@@ -278,13 +278,14 @@ export class HistogramSeries extends Ring {
   }
 }
 
-/** An exponential histogram. */
+/** An exponential histogram; its counts, sums and bucket counts in the narrowest arrays that hold them (./narrowCounts.ts). */
 export class ExpSeries extends Ring {
-  readonly count: Float64Array;
-  readonly sum: Float64Array;
-  readonly zero: Float64Array;
-  positive = new Map<number, Float64Array>();
-  negative = new Map<number, Float64Array>();
+  count: Counts;
+  sum: Counts;
+  zero: Counts;
+  /** Bucket index to its count per slot position. */
+  positive = new Map<number, Counts>();
+  negative = new Map<number, Counts>();
   scale: number;
   private prev: Previous<ExpTotals> | undefined;
 
@@ -294,9 +295,9 @@ export class ExpSeries extends Ring {
     scale: number,
   ) {
     super(slots);
-    this.count = new Float64Array(slots);
-    this.sum = new Float64Array(slots);
-    this.zero = new Float64Array(slots);
+    this.count = countsOfRank(0, slots);
+    this.sum = countsOfRank(0, slots);
+    this.zero = countsOfRank(0, slots);
     this.scale = scale;
   }
 
@@ -330,31 +331,35 @@ export class ExpSeries extends Ring {
     delta = atScale(delta, this.scale);
     const p = this.at(slot);
     if (p < 0) return LATE;
-    this.count[p]! += delta.count;
-    if (!Number.isNaN(delta.sum)) this.sum[p]! += delta.sum;
-    this.zero[p]! += delta.zeroCount;
+    if (delta.count !== 0) this.count = put(this.count, p, this.count[p]! + delta.count);
+    if (delta.sum !== 0 && !Number.isNaN(delta.sum)) this.sum = put(this.sum, p, this.sum[p]! + delta.sum);
+    if (delta.zeroCount !== 0) this.zero = put(this.zero, p, this.zero[p]! + delta.zeroCount);
     this.add(this.positive, delta.positive, p);
     this.add(this.negative, delta.negative, p);
     return reset ? STORED_RESET : STORED;
   }
 
-  private add(side: Map<number, Float64Array>, buckets: ReadonlyMap<number, number>, p: number): void {
+  private add(side: Map<number, Counts>, buckets: ReadonlyMap<number, number>, p: number): void {
     for (const [i, c] of buckets) {
-      let a = side.get(i);
-      if (!a) side.set(i, (a = new Float64Array(this.slots)));
-      a[p]! += c;
+      if (c === 0) continue;
+      const a = side.get(i) ?? countsOfRank(0, this.slots);
+      const b = put(a, p, a[p]! + c);
+      if (b !== a || !side.has(i)) side.set(i, b);
     }
   }
 
   private downscaleTo(scale: number): void {
     const shift = this.scale - scale;
-    const merge = (side: Map<number, Float64Array>): Map<number, Float64Array> => {
-      const out = new Map<number, Float64Array>();
+    const merge = (side: Map<number, Counts>): Map<number, Counts> => {
+      const out = new Map<number, Counts>();
       for (const [i, a] of side) {
         const j = i >> shift;
-        const b = out.get(j);
+        let b = out.get(j);
         if (!b) out.set(j, a);
-        else for (let k = 0; k < a.length; k++) b[k]! += a[k]!;
+        else {
+          for (let k = 0; k < a.length; k++) if (a[k] !== 0) b = put(b, k, b[k]! + a[k]!);
+          out.set(j, b);
+        }
       }
       return out;
     };

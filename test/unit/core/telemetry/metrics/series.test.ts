@@ -5,7 +5,7 @@
 // counts, buckets that first appear below or above the range after slots were written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type HistogramPoint, type Metric, type Temporality } from '../../../../../src/core/telemetry/metrics/model';
+import { type ExpHistogramPoint, type HistogramPoint, type Metric, type Temporality } from '../../../../../src/core/telemetry/metrics/model';
 import { distribution, seriesValues } from '../../../../../src/core/telemetry/metrics/read';
 import { HistogramSeries } from '../../../../../src/core/telemetry/metrics/series';
 import { MetricStore } from '../../../../../src/core/telemetry/metrics/store';
@@ -126,5 +126,38 @@ test('sums: integer sums past 255, then a non-integer and a negative one, read a
   assert.deepEqual(
     sums.map((_, k) => distribution(one, 'slice', 'h', T0 + k * 10_000, T0 + k * 10_000 + 9_999)!.sum),
     sums,
+  );
+});
+
+const ep = (timeMs: number, scale: number, offset: number, counts: number[], zeroCount = 0, sum = 0): ExpHistogramPoint => ({
+  attributes: {},
+  startMs: T0 - 30_000,
+  timeMs,
+  count: counts.reduce((a, c) => a + c, zeroCount),
+  sum,
+  min: NaN,
+  max: NaN,
+  scale,
+  zeroCount,
+  zeroThreshold: 0,
+  positive: { offset, counts },
+  negative: { offset: 0, counts: [] },
+  exemplars: [],
+  flags: 0,
+});
+
+test('exponential histograms: counts past 255 (also when a lower scale merges two buckets), fractions and large sums read exactly', () => {
+  const store = new MetricStore();
+  const e = (points: ExpHistogramPoint[]): Metric => ({ ...head, name: 'h', kind: 'exponentialHistogram', temporality: 'delta', points });
+  // scale 1: buckets 4 and 5 hold 200 each; then scale 0 merges them into bucket 2 (400); then a fraction, a count past 2^32 and fractional sums
+  store.ingest([e([ep(T0 + 1000, 1, 4, [200, 200], 300, 70_000), ep(T0 + 2000, 0, 2, [0.5], 0, 0.25), ep(T0 + 3000, 0, 3, [5_000_000_000], 1, 1e12)])]);
+  const d = distribution(store, 'slice', 'h', T0, T0 + 9_999)!;
+  assert.deepEqual(d.counts, [301, 400.5, 5_000_000_000]); // zero bucket, then buckets 2 and 3 at scale 0
+  assert.equal(d.count, 700 + 0.5 + 5_000_000_001);
+  assert.equal(d.sum, 70_000 + 0.25 + 1e12);
+  const [info] = store.seriesOf('slice', 'h');
+  assert.deepEqual(
+    seriesValues(store, info!.key, T0, T0 + 9_999).map((v) => v.value),
+    [(700 + 0.5 + 5_000_000_001) / 10],
   );
 });
