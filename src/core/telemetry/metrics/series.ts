@@ -46,9 +46,11 @@ abstract class Ring {
   /** Where slot `slot` lives, cleared when it held no data for it; -1 when the slot is older than the ring holds (the point is too old). */
   protected at(slot: number): number {
     const n = this.slots;
+    if (!Number.isSafeInteger(slot) || slot < 0) return -1; // no real time (and s++ below would not move past 2^53)
     if (slot > this.newest) {
       // the positions of the slots after the newest up to this one held older slots, gone now
-      for (let s = Math.max(this.newest + 1, slot - n + 1); s <= slot; s++) this.unhold(s % n);
+      if (slot - this.newest >= n) this.forget();
+      else for (let s = this.newest + 1; s <= slot; s++) this.unhold(s % n);
       this.newest = slot;
     } else if (slot <= this.newest - n) return -1;
     const p = slot % n;

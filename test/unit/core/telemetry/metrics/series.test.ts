@@ -161,3 +161,17 @@ test('exponential histograms: counts past 255 (also when a lower scale merges tw
     [(700 + 0.5 + 5_000_000_001) / 10],
   );
 });
+
+test('a slot past 2^53 (a time no clock gives) is refused as late and leaves the ring as it was; the ring went on counting past it for ever before', () => {
+  const s = new HistogramSeries(6, 'delta', BOUNDS);
+  assert.equal(s.ingest(hp(T0 + 1000, [0, 1, 0, 0, 0]), 10).outcome, 'stored');
+  assert.equal(s.ingest(hp(T0 + 1000, [0, 1, 0, 0, 0]), 2 ** 60).outcome, 'late');
+  assert.equal(s.ingest(hp(T0 + 1000, [0, 1, 0, 0, 0]), 11).outcome, 'stored');
+  assert.deepEqual(
+    s.held(0, 20).map(({ slot, p }) => ({ slot, count: s.countAt(p) })),
+    [
+      { slot: 10, count: 1 },
+      { slot: 11, count: 1 },
+    ],
+  );
+});
