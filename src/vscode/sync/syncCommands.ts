@@ -6,6 +6,7 @@ import { DEFAULT_SYNC_PATH } from '../../core/slice/fork';
 import { SLICE_CONFIG_FILE, type WorkspaceFork, parseWorkspaceConfig } from '../../core/slice/workspaceConfig';
 import { NotCurrentIdentityError } from '../../app/fork/forkSession';
 import { type Sessions } from '../../app/sessions';
+import { isQuietEnd } from '../../app/lifetimes';
 import { type SyncSession } from '../../app/sync/syncSession';
 import { PortForwardError } from '../../core/agent/errors';
 import { type CommandRegistry, Commands } from '../commandRegistry';
@@ -104,7 +105,8 @@ function firstSync(session: SyncSession, token: vscode.CancellationToken): Promi
     };
     subs.push(
       session.onConnectFailed((e) => finish(new UserError(`Cannot sync ${session.target.workload}: ${e.message}.`, e instanceof PortForwardError && e.reason === 'forbidden' ? ['selectCluster', 'showLogs'] : ['retry', 'showLogs']))),
-      session.onDidEnd((r) => finish(new UserError(`Sync of ${session.target.workload} ended before it started: ${r.message}.`, ['showLogs']))),
+      // the slice went, the identity changed, they stopped it: Start Sync ends as quietly as the session (issue 20 item 1)
+      session.onDidEnd((r) => finish(isQuietEnd(r) ? new CancelledError() : new UserError(`Sync of ${session.target.workload} ended before it started: ${r.message}.`, ['showLogs']))),
       token.onCancellationRequested(() => finish(new CancelledError())),
     );
     session.engine.flush().then(
