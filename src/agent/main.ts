@@ -100,6 +100,6 @@ function readToken(): string | undefined {
   return process.env.SLICE_AGENT_TOKEN?.trim() || undefined;
 }
 
-const AGENT_VERSION = '0.3.0';
+const AGENT_VERSION = '0.4.0';
 
 if (require.main === module) main();
