@@ -6,7 +6,8 @@
  */
 import { type Attributes, type SourceTag } from '../model';
 import { type CompareOptions, type LatencyComparison, compareBuckets } from './compare';
-import { ExpSeries, HistogramSeries, NumberSeries } from './series';
+import { ExpSeries } from './expSeries';
+import { HistogramSeries, NumberSeries } from './series';
 import { type MetricStore, type SlotValue } from './store';
 import { downscale } from './temporality';
 

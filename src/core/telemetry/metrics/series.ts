@@ -4,87 +4,16 @@
  * - counters (monotonic sums): the deltas that fell in the slot, added (rate = delta / slot length);
  * - gauges and non-monotonic sums: the last value in the slot;
  * - histograms: the slot's delta count, sum and bucket counts;
- * - exponential histograms: the same, by bucket index at the series' scale (the lowest seen:
- *   earlier slots are merged down when a point comes at a lower scale);
+ * - exponential histograms (./expSeries.ts): the same, by bucket index at the series' scale (the
+ *   lowest seen: earlier slots are merged down when a point comes at a lower scale);
  * - summaries: the slot's delta count and sum, and the last quantiles seen.
- * Cumulative points become deltas through ./temporality.ts.
+ * Cumulative points become deltas through ./temporality.ts; the ring is ./ring.ts.
  */
-import { type ExpHistogramPoint, type HistogramPoint, type NumberPoint, type SummaryPoint, type Temporality } from './model';
+import { type HistogramPoint, type NumberPoint, type SummaryPoint, type Temporality } from './model';
 import { type Counts, countsOfRank, put, sameKind } from './narrowCounts';
-import { type ExpTotals, type HistogramTotals, type Previous, atScale, bucketMap, cumulativeDelta, sameBounds, subExp, subHistogram, subNumber } from './temporality';
-
-/** What ingesting one point did. */
-export interface Ingested {
-  /** Stored in its slot; only the baseline of a cumulative series (or a point without a value); older than the ring holds. */
-  readonly outcome: 'stored' | 'baseline' | 'late';
-  /** A cumulative series restarted at this point. */
-  readonly reset: boolean;
-}
-
-const STORED: Ingested = { outcome: 'stored', reset: false };
-const STORED_RESET: Ingested = { outcome: 'stored', reset: true };
-const BASELINE: Ingested = { outcome: 'baseline', reset: false };
-/** The late-point outcome. */
-export const LATE: Ingested = { outcome: 'late', reset: false };
-
-/**
- * The ring: slot s at position s mod slots. A position holds a slot or nothing (one bit each); the
- * slot it holds is the one of its position among the last `slots` up to {@link newest} (a slot
- * older than that is gone: a newer one took its position, or would have), so no slot number is
- * kept per position.
- */
-abstract class Ring {
-  /** Bit p: position p holds a slot. */
-  private readonly heldBits: Uint32Array;
-  /** The newest slot written. */
-  newest = -1;
-
-  constructor(readonly slots: number) {
-    this.heldBits = new Uint32Array((slots + 31) >>> 5);
-  }
-
-  /** Where slot `slot` lives, cleared when it held no data for it; -1 when the slot is older than the ring holds (the point is too old). */
-  protected at(slot: number): number {
-    const n = this.slots;
-    if (!Number.isSafeInteger(slot) || slot < 0) return -1; // no real time (and s++ below would not move past 2^53)
-    if (slot > this.newest) {
-      // the positions of the slots after the newest up to this one held older slots, gone now
-      if (slot - this.newest >= n) this.forget();
-      else for (let s = this.newest + 1; s <= slot; s++) this.unhold(s % n);
-      this.newest = slot;
-    } else if (slot <= this.newest - n) return -1;
-    const p = slot % n;
-    const i = p >>> 5;
-    const bit = 1 << (p & 31);
-    const w = this.heldBits[i]!;
-    if ((w & bit) === 0) {
-      this.clear(p);
-      this.heldBits[i] = w | bit;
-    }
-    return p;
-  }
-
-  private unhold(p: number): void {
-    this.heldBits[p >>> 5]! &= ~(1 << (p & 31));
-  }
-
-  /** Holds no slot. */
-  protected forget(): void {
-    this.heldBits.fill(0);
-  }
-
-  /** The positions of the slots from `from` to `to` (absolute numbers) that hold data, oldest first. */
-  held(from: number, to: number): { slot: number; p: number }[] {
-    const out: { slot: number; p: number }[] = [];
-    for (let s = Math.max(from, this.newest - this.slots + 1), end = Math.min(to, this.newest); s <= end; s++) {
-      const p = s % this.slots;
-      if ((this.heldBits[p >>> 5]! >>> (p & 31)) & 1) out.push({ slot: s, p });
-    }
-    return out;
-  }
-
-  protected abstract clear(p: number): void;
-}
+import { type HistogramTotals, type Previous, cumulativeDelta, sameBounds, subHistogram, subNumber } from './temporality';
+import { BASELINE, type Ingested, LATE, Ring, STORED, STORED_RESET } from './ring';
+import { type ExpSeries } from './expSeries';
 
 export type NumberMode = 'counter' | 'gauge' | 'updown';
 
@@ -277,97 +206,6 @@ export class HistogramSeries extends Ring {
     this.hi = 0;
     this.forget();
     this.sums = undefined;
-  }
-}
-
-/** An exponential histogram; its counts, sums and bucket counts in the narrowest arrays that hold them (./narrowCounts.ts). */
-export class ExpSeries extends Ring {
-  count: Counts;
-  sum: Counts;
-  zero: Counts;
-  /** Bucket index to its count per slot position. */
-  positive = new Map<number, Counts>();
-  negative = new Map<number, Counts>();
-  scale: number;
-  private prev: Previous<ExpTotals> | undefined;
-
-  constructor(
-    slots: number,
-    private readonly temporality: Temporality,
-    scale: number,
-  ) {
-    super(slots);
-    this.count = countsOfRank(0, slots);
-    this.sum = countsOfRank(0, slots);
-    this.zero = countsOfRank(0, slots);
-    this.scale = scale;
-  }
-
-  protected clear(p: number): void {
-    this.count[p] = 0;
-    this.sum[p] = 0;
-    this.zero[p] = 0;
-    for (const a of this.positive.values()) a[p] = 0;
-    for (const a of this.negative.values()) a[p] = 0;
-  }
-
-  ingest(point: ExpHistogramPoint, slot: number): Ingested {
-    const totals: ExpTotals = {
-      scale: point.scale,
-      count: point.count,
-      sum: point.sum,
-      zeroCount: point.zeroCount,
-      positive: bucketMap(point.positive, point.scale, point.scale),
-      negative: bucketMap(point.negative, point.scale, point.scale),
-    };
-    let delta = totals;
-    let reset = false;
-    if (this.temporality !== 'delta') {
-      const d = cumulativeDelta(this.prev, point.startMs, totals, subExp, point.timeMs);
-      this.prev = { startMs: point.startMs, total: totals };
-      if (!d) return BASELINE;
-      delta = d.value;
-      reset = d.reset;
-    }
-    if (delta.scale < this.scale) this.downscaleTo(delta.scale);
-    delta = atScale(delta, this.scale);
-    const p = this.at(slot);
-    if (p < 0) return LATE;
-    if (delta.count !== 0) this.count = put(this.count, p, this.count[p]! + delta.count);
-    if (delta.sum !== 0 && !Number.isNaN(delta.sum)) this.sum = put(this.sum, p, this.sum[p]! + delta.sum);
-    if (delta.zeroCount !== 0) this.zero = put(this.zero, p, this.zero[p]! + delta.zeroCount);
-    this.add(this.positive, delta.positive, p);
-    this.add(this.negative, delta.negative, p);
-    return reset ? STORED_RESET : STORED;
-  }
-
-  private add(side: Map<number, Counts>, buckets: ReadonlyMap<number, number>, p: number): void {
-    for (const [i, c] of buckets) {
-      if (c === 0) continue;
-      const a = side.get(i) ?? countsOfRank(0, this.slots);
-      const b = put(a, p, a[p]! + c);
-      if (b !== a || !side.has(i)) side.set(i, b);
-    }
-  }
-
-  private downscaleTo(scale: number): void {
-    const shift = this.scale - scale;
-    const merge = (side: Map<number, Counts>): Map<number, Counts> => {
-      const out = new Map<number, Counts>();
-      for (const [i, a] of side) {
-        const j = i >> shift;
-        let b = out.get(j);
-        if (!b) out.set(j, a);
-        else {
-          for (let k = 0; k < a.length; k++) if (a[k] !== 0) b = put(b, k, b[k]! + a[k]!);
-          out.set(j, b);
-        }
-      }
-      return out;
-    };
-    this.positive = merge(this.positive);
-    this.negative = merge(this.negative);
-    this.scale = scale;
   }
 }
 

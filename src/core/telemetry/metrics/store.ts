@@ -13,7 +13,9 @@
 import { type Attributes, type SourceTag } from '../model';
 import { type Metric, type MetricKind, type Temporality } from './model';
 import { AttributeTrie } from './seriesIndex';
-import { ExpSeries, HistogramSeries, type Ingested, NumberSeries, type Series, SummarySeries } from './series';
+import { ExpSeries } from './expSeries';
+import { type Ingested } from './ring';
+import { HistogramSeries, NumberSeries, type Series, SummarySeries } from './series';
 
 export interface MetricStoreOptions {
   /** Length of one slot (default 10 s). */
