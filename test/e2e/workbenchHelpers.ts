@@ -6,11 +6,19 @@ export function row(page: Page, text: string | RegExp) {
 }
 
 /** Runs a command from the command palette by its title. */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
+export async function runCommand(page: Page, title: string, attempts = 3): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ timeout: 10_000 });
+    // a palette opened while the workbench is still closing another quick input or a dialog can be
+    // inert for a moment (seen in CI: "element is inert" for 30 s): close it and open it again, as a user would
+    if (await input.fill(`>${title}`, { timeout: 5_000 }).then(() => true, () => false)) break;
+    if (attempt >= attempts) throw new Error(`the command palette took no input after ${attempts} tries (running "${title}")`);
+    console.log(`    (the command palette took no input: trying again)`);
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(500);
+  }
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
 }
