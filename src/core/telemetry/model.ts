@@ -94,6 +94,7 @@ export type SpanKind = 0 | 1 | 2 | 3 | 4 | 5;
 /** OTLP StatusCode: 0 unset, 1 ok, 2 error. */
 export type StatusCode = 0 | 1 | 2;
 export const STATUS_ERROR: StatusCode = 2;
+export const KIND_SERVER: SpanKind = 2;
 
 /** A decoded span: the shape of {@link SpanRecord}, the one span class (its fields are documented there). */
 export type Span = { readonly [K in Exclude<keyof SpanRecord, 'httpStatus'>]: SpanRecord[K] } & { readonly httpStatus?: number };
@@ -120,3 +121,13 @@ export const SEVERITY_ERROR = 17;
 
 export const EMPTY_ATTRIBUTES: Attributes = Object.freeze({});
 export const EMPTY_RESOURCE: ResourceInfo = Object.freeze({ serviceName: undefined, namespace: undefined, podName: undefined, containerName: undefined, attributes: EMPTY_ATTRIBUTES });
+
+/**
+ * Whether a server span answered a 4xx on purpose (its status not set to error; OpenTelemetry's HTTP
+ * conventions: for a server a 4xx is the client's): the exceptions its service's handler threw to
+ * answer it (a 404 for an unknown id) are how it answered, not failures. `status` defaults to the one
+ * read at decode time (no attribute read: the aggregator calls this for every span).
+ */
+export function answeredOnPurpose(s: Span, status: number = s.httpStatus ?? 0): boolean {
+  return status >= 400 && status < 500 && s.kind === KIND_SERVER && s.status.code !== STATUS_ERROR;
+}

@@ -14,7 +14,7 @@
  * and promoted tens of MB of evicted traces in single pauses of 40–80 ms.
  */
 import { httpOf } from './attributes';
-import { type Span, type SourceTag, STATUS_ERROR } from './model';
+import { type Span, type SourceTag, STATUS_ERROR, answeredOnPurpose } from './model';
 
 /** A trace as the editor shows it. */
 export interface StoredTrace {
@@ -71,27 +71,14 @@ interface Entry {
 }
 
 const isError = (s: Span) => s.status.code === STATUS_ERROR || s.exceptions.length > 0;
-const KIND_SERVER = 2;
-
-/**
- * Whether a server span answered a 4xx on purpose (its status not set to error): the exceptions its
- * service's handler threw to answer it (a 404 for an unknown id) are how it answered, not failures.
- * The aggregator takes them back the same way (aggregate/aggregator.ts, serverSpan).
- */
-export function answeredOnPurpose(s: Span): boolean {
-  if (s.kind !== KIND_SERVER || s.status.code === STATUS_ERROR) return false;
-  const status = s.httpStatus ?? httpOf(s.attributes).status ?? 0;
-  return status >= 400 && status < 500;
-}
-
 /**
  * The failures of a trace: its error spans, but for those of a service whose server span answered
- * a 4xx on purpose (see {@link answeredOnPurpose}). Read only for traces with errors.
+ * a 4xx on purpose (model.ts `answeredOnPurpose`, the aggregator's rule too). Read only for traces with errors.
  */
 function failures(e: Entry): number {
   if (e.errors === 0) return 0;
   const answered = new Set<string | undefined>();
-  for (const s of e.spans) if (answeredOnPurpose(s)) answered.add(s.resource.serviceName);
+  for (const s of e.spans) if (answeredOnPurpose(s, s.httpStatus ?? httpOf(s.attributes).status ?? 0)) answered.add(s.resource.serviceName);
   if (answered.size === 0) return e.errors;
   let n = 0;
   for (const s of e.spans) if (isError(s) && !answered.has(s.resource.serviceName)) n++;

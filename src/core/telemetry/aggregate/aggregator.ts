@@ -10,7 +10,7 @@
  */
 import { type Event } from '../../base/event';
 import { type IDisposable } from '../../base/disposable';
-import { type LogRecord, type ParsedStack, type Span, type SourceTag, SEVERITY_ERROR, STATUS_ERROR } from '../model';
+import { type LogRecord, type ParsedStack, type Span, type SourceTag, SEVERITY_ERROR, STATUS_ERROR, answeredOnPurpose } from '../model';
 import { type Locator } from '../locate';
 import { StackCache } from '../stack/stackCache';
 import { ChangedFiles } from './changedFiles';
@@ -38,7 +38,6 @@ export interface AggregatorOptions {
 }
 
 /** OTLP SpanKind SERVER, here as a literal: the check runs for every span. */
-const KIND_SERVER = 2;
 /** The per-line, per-function aggregator of one workspace. */
 export class TelemetryAggregator implements IDisposable {
   private readonly sources = new Map<SourceTag, Map<string, FileEntry>>();
@@ -105,8 +104,7 @@ export class TelemetryAggregator implements IDisposable {
   private addSpanAt(span: Span, minute: number): void {
     this.counters.spans++;
     // a server span that answered a 4xx on purpose (read at decode time: no attribute object, no string)
-    const http = span.httpStatus ?? 0;
-    if (http >= 400 && http < 500 && span.kind === KIND_SERVER && span.status.code !== STATUS_ERROR && this.held.count > 0) this.serverSpan(span, http);
+    if (this.held.count > 0 && answeredOnPurpose(span)) this.serverSpan(span, span.httpStatus ?? 0);
     const error = span.status.code === STATUS_ERROR;
     const code = span.code;
     const loc = code && code.file !== undefined && code.line !== undefined ? this.locations.resolve(code.file, code.line, code.column ?? 0) : undefined;
